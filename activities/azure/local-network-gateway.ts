@@ -1,0 +1,42 @@
+/**
+ * Azure's model of one AWS tunnel endpoint. Its BGP peer is AWS's `.1` (the "VGW
+ * inside" address), never Azure's own `.2` — pitfall 1 of reference/domain.md. The
+ * address space stays empty: routes come from BGP, and APIPA cannot be entered there.
+ */
+import type { LocalNetworkGateway } from '@azure/arm-network';
+import type { BackboneParams } from '../../domain/backbone-graph.ts';
+import type { CloudClients } from '../cloud-clients.ts';
+import { dependency } from '../resource-handler.ts';
+import { armResource, armTags } from './arm-resource.ts';
+
+type Params = BackboneParams['azure.localNetworkGateway'];
+
+export function localNetworkGatewayHandler(clients: CloudClients) {
+  const gateways = (p: Params) => clients.network(p.scope.azure.subscriptionId).localNetworkGateways;
+  return armResource<Params, LocalNetworkGateway>({
+    get: ({ params }) => gateways(params).get(params.scope.azure.resourceGroup, params.name),
+    put: ({ id, params }, outputs, abortSignal) => {
+      // Paired by inside CIDR, never by the position of the tunnel in AWS's answer.
+      const outsideIp = dependency(outputs, params.vpnConnectionNode).attributes?.[params.tunnel.insideCidr];
+      if (!outsideIp) throw new Error(`AWS reports no tunnel with inside CIDR ${params.tunnel.insideCidr} on ${params.vpnConnectionNode}`);
+      return gateways(params).beginCreateOrUpdateAndWait(
+        params.scope.azure.resourceGroup,
+        params.name,
+        {
+          location: params.scope.azure.location,
+          tags: armTags(params.scope, id),
+          gatewayIpAddress: outsideIp,
+          localNetworkAddressSpace: { addressPrefixes: [] },
+          bgpSettings: { asn: params.awsAsn, bgpPeeringAddress: params.tunnel.awsBgpAddress },
+        },
+        { abortSignal },
+      );
+    },
+    remove: ({ params }, abortSignal) => gateways(params).beginDeleteAndWait(params.scope.azure.resourceGroup, params.name, { abortSignal }),
+    drift: (lng, { params }) =>
+      lng.bgpSettings?.bgpPeeringAddress === params.tunnel.awsBgpAddress && lng.bgpSettings?.asn === params.awsAsn
+        ? undefined
+        : `BGP peer is ${lng.bgpSettings?.bgpPeeringAddress} AS ${lng.bgpSettings?.asn}, the plan says ${params.tunnel.awsBgpAddress} AS ${params.awsAsn}`,
+    attributes: (lng) => ({ gatewayIpAddress: lng.gatewayIpAddress ?? '' }),
+  });
+}

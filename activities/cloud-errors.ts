@@ -1,0 +1,64 @@
+/**
+ * Cloud errors become Temporal failures by code (DESIGN.md "Conventions"): throttling,
+ * 5xx, timeouts and "another operation in progress" retry with backoff, honouring
+ * Retry-After; validation, quota and auth errors fail fast, so a wrong spec rolls back
+ * at once instead of retrying for an hour.
+ */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+
+const RETRYABLE_CODES = new Set([
+  // AWS
+  'RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'InternalError', 'InternalFailure',
+  'ServiceUnavailable', 'Unavailable', 'IncorrectState', 'DependencyViolation', 'TimeoutError', 'RequestTimeout',
+  // Azure
+  'TooManyRequests', 'InternalServerError', 'AnotherOperationInProgress', 'RetryableError', 'GatewayTimeout', 'Conflict',
+  // Network
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET',
+]);
+
+interface CloudErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  statusCode?: number;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+  response?: { headers?: { get?(name: string): string | undefined } };
+}
+
+export function isNotFound(error: unknown): boolean {
+  const e = error as CloudErrorShape;
+  const status = e.statusCode ?? e.$metadata?.httpStatusCode;
+  const code = e.code ?? e.name ?? '';
+  return status === 404 || /NotFound$/.test(code);
+}
+
+/** Maps anything an SDK throws to a retryable or non-retryable ApplicationFailure. */
+export function toFailure(error: unknown, context: string): Error {
+  if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
+  const e = (error ?? {}) as CloudErrorShape;
+  const { cloud, code } = classify(e);
+  const status = e.statusCode ?? e.$metadata?.httpStatusCode;
+  const retryable = RETRYABLE_CODES.has(code) || (status !== undefined && (status >= 500 || status === 429)) || e.$retryable !== undefined;
+  const message = `${context}: ${code}: ${e.message ?? String(error)}`;
+  return ApplicationFailure.create({
+    message,
+    type: `${cloud}.${code}`,
+    nonRetryable: !retryable,
+    nextRetryDelay: retryAfterMs(e),
+  });
+}
+
+function classify(e: CloudErrorShape): { cloud: string; code: string } {
+  if (e.$metadata) return { cloud: 'aws', code: e.name ?? 'Unknown' };
+  if (e.name === 'RestError') return { cloud: 'azure', code: e.code ?? `Http${e.statusCode ?? ''}` };
+  const lro = /^The long-running operation has failed\. ([A-Za-z]+)\./.exec(e.message ?? '');
+  if (lro?.[1]) return { cloud: 'azure', code: lro[1] };
+  return { cloud: 'cloud', code: e.code ?? e.name ?? 'Error' };
+}
+
+function retryAfterMs(e: CloudErrorShape): number | undefined {
+  const header = e.response?.headers?.get?.('retry-after');
+  const seconds = header === undefined ? NaN : Number(header);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}

@@ -1,0 +1,107 @@
+/**
+ * The one create / wait / delete loop every resource goes through. Idempotency comes
+ * from looking the resource up by identity before acting; durability from heartbeats
+ * (a killed worker's attempt is retried and finds what the last one started);
+ * cancellation from the activity context's signal and cancellation-aware sleep.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
+import { isNotFound, toFailure } from './cloud-errors.ts';
+import { Backoff, type PollSettings } from './poll-backoff.ts';
+import type { Phase, ResourceHandler } from './resource-handler.ts';
+
+const HEARTBEAT_TICK_MS = 1000;
+const MAX_CONVERGE_ATTEMPTS = 3;
+
+export interface DeleteResult {
+  state: 'deleted' | 'absent' | 'kept';
+}
+
+export class ResourceEngine {
+  constructor(private readonly poll: PollSettings) {}
+
+  async ensure<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
+    const ctx = Context.current();
+    const call = <T>(what: string, fn: () => Promise<T>) => guarded(`${what} ${node.id}`, fn);
+    const create = () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal)));
+    let observed = await this.settle(handler, node, (p) => p.is === 'deleting');
+    if (observed === undefined) await create();
+    const backoff = new Backoff(this.poll);
+    let convergeAttempts = 0;
+    for (;;) {
+      observed = await call('describe', () => handler.describe(node));
+      const phase: Phase = observed === undefined ? { is: 'busy', detail: 'not visible yet' } : handler.phase(observed, node);
+      if (phase.is === 'ready' && observed !== undefined) return handler.output(observed);
+      if (phase.is === 'failed') throw ApplicationFailure.nonRetryable(`${node.id}: ${phase.reason}`, 'ProvisioningFailed');
+      if (phase.is === 'drifted') {
+        if (++convergeAttempts > MAX_CONVERGE_ATTEMPTS) throw ApplicationFailure.nonRetryable(`${node.id} does not converge: ${phase.detail}`, 'ProvisioningFailed');
+        await create();
+        continue;
+      }
+      await this.wait(`${node.id} ${phase.is}`, backoff);
+    }
+  }
+
+  async delete<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>): Promise<DeleteResult> {
+    const ctx = Context.current();
+    // An in-flight create or update blocks a delete in both clouds; wait it out.
+    const observed = await this.settle(handler, node, (p) => p.is === 'busy');
+    if (observed === undefined) return { state: 'absent' };
+    if (handler.owned && !handler.owned(observed)) return { state: 'kept' };
+    if (handler.phase(observed, node).is !== 'deleting') {
+      await guarded(`delete ${node.id}`, () =>
+        this.heartbeating(`deleting ${node.id}`, () => ignoreNotFound(handler.delete(observed, node, ctx.cancellationSignal))),
+      );
+    }
+    await this.settle(handler, node, () => true);
+    return { state: 'deleted' };
+  }
+
+  /** Polls while the resource exists and `waiting` holds for its phase; returns what is left. */
+  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase) => boolean): Promise<O | undefined> {
+    const backoff = new Backoff(this.poll);
+    for (;;) {
+      const observed = await guarded(`describe ${node.id}`, () => handler.describe(node));
+      if (observed === undefined) return undefined;
+      const phase = handler.phase(observed, node);
+      if (!waiting(phase)) return observed;
+      await this.wait(`${node.id} ${phase.is}`, backoff);
+    }
+  }
+
+  /** Sleeps (cancellably) until the next poll, heartbeating meanwhile. */
+  private wait(detail: string, backoff: Backoff): Promise<void> {
+    const ctx = Context.current();
+    return this.heartbeating(detail, () => ctx.sleep(backoff.next()));
+  }
+
+  /** Keeps heartbeating while a long SDK call (an Azure LRO) runs, so the server knows the worker lives. */
+  private async heartbeating<T>(detail: string, fn: () => Promise<T>): Promise<T> {
+    const ctx = Context.current();
+    ctx.heartbeat({ detail });
+    // The SDK throttles heartbeats to its timeout, so a short fixed tick costs nothing.
+    const timer = setInterval(() => ctx.heartbeat({ detail }), HEARTBEAT_TICK_MS);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}
+
+async function guarded<T>(context: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toFailure(error, context);
+  }
+}
+
+async function ignoreNotFound(promise: Promise<void>): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}

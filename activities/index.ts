@@ -1,0 +1,73 @@
+/**
+ * Every activity of the worker, built from injected clients so the same code runs
+ * against the clouds or the proving ground. Each resource kind contributes a
+ * create<Kind> and a delete<Kind> activity over the shared engine.
+ */
+import type { BackboneKind } from '../domain/backbone-graph.ts';
+import { resourceActivityName } from '../domain/activity-names.ts';
+import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
+import type { TunnelStatus } from '../domain/tunnel-status.ts';
+import { transitGatewayAttachmentHandler, transitGatewayHandler } from './aws/transit-gateway.ts';
+import { existingSubnetHandler, existingVpcHandler, subnetHandler, vpcHandler } from './aws/vpc.ts';
+import { vpcRouteHandler } from './aws/vpc-route.ts';
+import { customerGatewayHandler, vpnConnectionHandler } from './aws/vpn.ts';
+import { connectionHandler } from './azure/connection.ts';
+import { localNetworkGatewayHandler } from './azure/local-network-gateway.ts';
+import { publicIpHandler } from './azure/public-ip.ts';
+import { resourceGroupHandler } from './azure/resource-group.ts';
+import { subnetHandler as azureSubnetHandler, virtualNetworkHandler } from './azure/virtual-network.ts';
+import { vpnGatewayHandler } from './azure/vpn-gateway.ts';
+import type { CloudClients } from './cloud-clients.ts';
+import { ResourceEngine, type DeleteResult } from './engine.ts';
+import type { PollSettings } from './poll-backoff.ts';
+import type { ResourceHandler } from './resource-handler.ts';
+import { observeTunnels, type ObserveTunnelsInput } from './tunnel-status.ts';
+
+export interface ActivityDeps {
+  clients: CloudClients;
+  poll: PollSettings;
+}
+
+export type CreateActivity = (node: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
+export type DeleteActivity = (node: ResourceNode) => Promise<DeleteResult>;
+
+export interface MeshActivities {
+  observeTunnels(input: ObserveTunnelsInput): Promise<TunnelStatus[]>;
+  [resourceActivity: string]: CreateActivity | DeleteActivity | MeshActivities['observeTunnels'];
+}
+
+// Handlers are typed per kind; the registry erases that to dispatch by kind at run time.
+type AnyHandler = ResourceHandler<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function handlers(clients: CloudClients): Record<BackboneKind, AnyHandler> {
+  return {
+    'aws.vpc': vpcHandler(clients),
+    'aws.existingVpc': existingVpcHandler(clients),
+    'aws.subnet': subnetHandler(clients),
+    'aws.existingSubnet': existingSubnetHandler(clients),
+    'aws.transitGateway': transitGatewayHandler(clients),
+    'aws.transitGatewayVpcAttachment': transitGatewayAttachmentHandler(clients),
+    'aws.vpcRoute': vpcRouteHandler(clients),
+    'aws.customerGateway': customerGatewayHandler(clients),
+    'aws.vpnConnection': vpnConnectionHandler(clients),
+    'azure.resourceGroup': resourceGroupHandler(clients),
+    'azure.virtualNetwork': virtualNetworkHandler(clients),
+    'azure.subnet': azureSubnetHandler(clients),
+    'azure.publicIp': publicIpHandler(clients),
+    'azure.vpnGateway': vpnGatewayHandler(clients),
+    'azure.localNetworkGateway': localNetworkGatewayHandler(clients),
+    'azure.connection': connectionHandler(clients),
+  };
+}
+
+export function createActivities(deps: ActivityDeps): MeshActivities {
+  const engine = new ResourceEngine(deps.poll);
+  const resourceActivities = Object.entries(handlers(deps.clients)).flatMap(([kind, handler]) => [
+    [resourceActivityName('create', kind), ((node, outputs) => engine.ensure(handler, node, outputs)) satisfies CreateActivity],
+    [resourceActivityName('delete', kind), ((node) => engine.delete(handler, node)) satisfies DeleteActivity],
+  ]);
+  return {
+    ...Object.fromEntries(resourceActivities),
+    observeTunnels: (input: ObserveTunnelsInput) => observeTunnels(deps.clients, input),
+  };
+}

@@ -1,0 +1,41 @@
+import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
+
+/**
+ * Where a resource is in its life, as the engine needs to know it. `busy` means an
+ * operation is in flight (creating or updating), which forbids a new create or delete.
+ * `drifted` means it exists but is not what the spec asks for, and create converges it.
+ */
+export type Phase =
+  | { is: 'ready' }
+  | { is: 'busy'; detail: string }
+  | { is: 'drifted'; detail: string }
+  | { is: 'deleting' }
+  | { is: 'failed'; reason: string };
+
+/**
+ * One cloud resource type, the way Cluster API's Azure provider models it: how to find
+ * it by its deterministic identity, create it, read its phase, and delete it. The
+ * engine (engine.ts) supplies idempotency, polling, heartbeats and cancellation.
+ */
+export interface ResourceHandler<P, O> {
+  /** The resource if it exists (not deleted), found by identity, never by a remembered ID. */
+  describe(node: ResourceNode<string, P>): Promise<O | undefined>;
+  /** Starts (or, for Azure, performs) the create. Must tolerate the resource already existing. */
+  create(node: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<void>;
+  phase(observed: O, node: ResourceNode<string, P>): Phase;
+  output(observed: O): ResourceOutput;
+  /** Starts the delete; "not found" counts as done. */
+  delete(observed: O, node: ResourceNode<string, P>, signal: AbortSignal): Promise<void>;
+  /** Resources cellbridge did not create (an existing VPC) are never deleted. */
+  owned?(observed: O): boolean;
+}
+
+export function ready(): Phase {
+  return { is: 'ready' };
+}
+
+export function dependency(outputs: Outputs, node: string): ResourceOutput {
+  const output = outputs[node];
+  if (!output) throw new Error(`output of ${node} is missing; the workflow must pass the outputs of every dependency`);
+  return output;
+}

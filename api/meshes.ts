@@ -1,0 +1,112 @@
+/**
+ * The mesh resource: each mesh is the Temporal workflow ID `mesh-<name>`, and its
+ * latest run (provisionMesh, or teardownMesh after it) is the source of truth. No
+ * database: status comes from the workflow's query.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { isDeepStrictEqual } from 'node:util';
+import { planTunnels } from '../domain/apipa-plan.ts';
+import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshStatus } from '../domain/mesh-status.ts';
+import { validateSpec } from '../domain/validate-spec.ts';
+import type { WorkflowSettings } from '../domain/workflow-settings.ts';
+import { badRequest, HttpError } from './http.ts';
+
+const MESH_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.mesh, SearchAttributeType.KEYWORD);
+const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
+const NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export class Meshes {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly settings: WorkflowSettings,
+  ) {}
+
+  async create(body: unknown, dryRun: boolean): Promise<Reply> {
+    const validation = validateSpec(body);
+    if (!validation.ok) throw badRequest(validation.problems);
+    const { spec } = validation;
+    if (dryRun) return { status: 200, body: { valid: true, spec, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) } };
+    const workflowId = meshWorkflowId(spec.name);
+    try {
+      const handle = await this.start('provisionMesh', spec);
+      return { status: 202, body: { mesh: spec.name, workflowId, runId: handle.firstExecutionRunId, created: true } };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      return this.existing(spec);
+    }
+  }
+
+  async get(name: string): Promise<Reply> {
+    const { handle, description } = await this.latest(name);
+    const status = await handle.query<MeshStatus>(MESH_QUERY.status);
+    return { status: 200, body: { ...status, workflow: { id: handle.workflowId, runId: description.runId, type: description.type, status: description.status.name } } };
+  }
+
+  async delete(name: string): Promise<Reply> {
+    const { handle, description } = await this.latest(name);
+    if (description.status.name === 'RUNNING') {
+      if (description.type === 'provisionMesh') await handle.signal(MESH_SIGNAL.teardown);
+      return { status: 202, body: { mesh: name, action: 'teardown', workflowId: handle.workflowId } };
+    }
+    const status = await handle.query<MeshStatus>(MESH_QUERY.status);
+    if (status.phase === 'Deleted') return { status: 200, body: { mesh: name, phase: 'Deleted' } };
+    // The last run ended with resources left over (rollback or teardown incomplete): sweep again.
+    const spec = await handle.query<MeshSpec>(MESH_QUERY.spec);
+    const teardown = await this.start('teardownMesh', spec);
+    return { status: 202, body: { mesh: name, action: 'teardown', workflowId: handle.workflowId, runId: teardown.firstExecutionRunId } };
+  }
+
+  async list(): Promise<Reply> {
+    const meshes = new Map<string, { mesh: string; phase: string | undefined; workflowStatus: string; type: string }>();
+    for await (const run of this.client.workflow.list({ query: `WorkflowId STARTS_WITH "mesh-"` })) {
+      const mesh = run.typedSearchAttributes.get(MESH_KEY);
+      if (!mesh || meshes.has(mesh)) continue; // newest run first
+      meshes.set(mesh, { mesh, phase: run.typedSearchAttributes.get(PHASE_KEY), workflowStatus: run.status.name, type: run.type });
+    }
+    return { status: 200, body: { meshes: [...meshes.values()] } };
+  }
+
+  private start(workflowType: 'provisionMesh' | 'teardownMesh', spec: MeshSpec) {
+    return this.client.workflow.start(workflowType, {
+      taskQueue: this.taskQueue,
+      workflowId: meshWorkflowId(spec.name),
+      args: [{ spec, settings: this.settings }],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: MESH_KEY, value: spec.name },
+        { key: PHASE_KEY, value: workflowType === 'provisionMesh' ? 'ProvisioningBackbone' : 'TearingDown' },
+      ],
+    });
+  }
+
+  /** A repeated POST of the same spec is idempotent; a different spec for a live mesh is a conflict. */
+  private async existing(spec: MeshSpec): Promise<Reply> {
+    const { handle, description } = await this.latest(spec.name);
+    if (description.type === 'teardownMesh') throw new HttpError(409, { error: 'Conflict', message: `mesh ${spec.name} is being torn down; retry when it is Deleted` });
+    const current = await handle.query<MeshSpec>(MESH_QUERY.spec);
+    if (!isDeepStrictEqual(current, spec)) {
+      throw new HttpError(409, { error: 'Conflict', message: `mesh ${spec.name} exists with a different spec; DELETE it first, or send the same spec` });
+    }
+    return { status: 202, body: { mesh: spec.name, workflowId: handle.workflowId, runId: description.runId, created: false } };
+  }
+
+  private async latest(name: string): Promise<{ handle: WorkflowHandle; description: Awaited<ReturnType<WorkflowHandle['describe']>> }> {
+    if (!NAME.test(name)) throw new HttpError(404, { error: 'NotFound', message: `no mesh named ${JSON.stringify(name)}` });
+    const handle = this.client.workflow.getHandle(meshWorkflowId(name));
+    try {
+      return { handle, description: await handle.describe() };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, { error: 'NotFound', message: `no mesh named ${name}` });
+      throw error;
+    }
+  }
+}

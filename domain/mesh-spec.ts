@@ -1,0 +1,107 @@
+/**
+ * The mesh spec, version cellbridge.io/v1alpha1. `MeshSpecInput` is what a user sends
+ * (optional fields may be left out); `MeshSpec` is the same with every default filled
+ * in, and is what workflows receive. The JSON Schema in schema/ mirrors these types.
+ */
+
+export const API_VERSION = 'cellbridge.io/v1alpha1';
+
+export interface MeshSpecInput {
+  apiVersion: typeof API_VERSION;
+  name: string;
+  aws: {
+    region: string;
+    transitGatewayAsn?: number;
+    vpc: AwsVpcInput;
+  };
+  azure: {
+    subscriptionId: string;
+    location: string;
+    resourceGroup?: string;
+    gatewayAsn?: number;
+    vnet: { cidr: string; gatewaySubnetCidr: string };
+  };
+  backbone?: {
+    /** Four /30s: connection 0 tunnel 1, connection 0 tunnel 2, connection 1 tunnel 1, connection 1 tunnel 2. */
+    tunnelInsideCidrs?: string[];
+    bgpTimeoutSeconds?: number;
+  };
+}
+
+/** Either a VPC that cellbridge creates (`subnets`), or an existing one it only attaches to. */
+export interface AwsVpcInput {
+  cidr: string;
+  subnets?: { cidr: string; availabilityZone?: string }[];
+  existingVpcId?: string;
+  existingSubnetIds?: string[];
+}
+
+export type AwsVpc =
+  | { mode: 'create'; cidr: string; subnets: { cidr: string; availabilityZone: string }[] }
+  | { mode: 'existing'; cidr: string; vpcId: string; subnetIds: string[] };
+
+export interface MeshSpec {
+  apiVersion: typeof API_VERSION;
+  name: string;
+  aws: { region: string; transitGatewayAsn: number; vpc: AwsVpc };
+  azure: {
+    subscriptionId: string;
+    location: string;
+    resourceGroup: string;
+    gatewayAsn: number;
+    vnet: { cidr: string; gatewaySubnetCidr: string };
+  };
+  backbone: { tunnelInsideCidrs: [string, string, string, string]; bgpTimeoutSeconds: number };
+}
+
+export const DEFAULTS = {
+  transitGatewayAsn: 64512,
+  azureGatewayAsn: 65010,
+  /** Microsoft's reference plan for AWS ↔ Azure active-active (reference/domain.md A.1). */
+  tunnelInsideCidrs: ['169.254.21.0/30', '169.254.22.0/30', '169.254.21.4/30', '169.254.22.4/30'] as [string, string, string, string],
+  bgpTimeoutSeconds: 1800,
+};
+
+export function resourceGroupName(input: MeshSpecInput): string {
+  return input.azure.resourceGroup ?? `cellbridge-${input.name}`;
+}
+
+/** Fills in defaults. Call only on input that passed validation. */
+export function normalizeSpec(input: MeshSpecInput): MeshSpec {
+  const { vpc } = input.aws;
+  return {
+    apiVersion: API_VERSION,
+    name: input.name,
+    aws: {
+      region: input.aws.region,
+      transitGatewayAsn: input.aws.transitGatewayAsn ?? DEFAULTS.transitGatewayAsn,
+      vpc:
+        vpc.existingVpcId !== undefined
+          ? { mode: 'existing', cidr: vpc.cidr, vpcId: vpc.existingVpcId, subnetIds: vpc.existingSubnetIds ?? [] }
+          : {
+              mode: 'create',
+              cidr: vpc.cidr,
+              subnets: (vpc.subnets ?? []).map((subnet, i) => ({
+                cidr: subnet.cidr,
+                availabilityZone: subnet.availabilityZone ?? defaultZone(input.aws.region, i),
+              })),
+            },
+    },
+    azure: {
+      subscriptionId: input.azure.subscriptionId,
+      location: input.azure.location,
+      resourceGroup: resourceGroupName(input),
+      gatewayAsn: input.azure.gatewayAsn ?? DEFAULTS.azureGatewayAsn,
+      vnet: { ...input.azure.vnet },
+    },
+    backbone: {
+      tunnelInsideCidrs: (input.backbone?.tunnelInsideCidrs as [string, string, string, string] | undefined) ?? DEFAULTS.tunnelInsideCidrs,
+      bgpTimeoutSeconds: input.backbone?.bgpTimeoutSeconds ?? DEFAULTS.bgpTimeoutSeconds,
+    },
+  };
+}
+
+/** Spreads subnets over zones a, b, c… so the TGW attachment gets one subnet per zone. */
+export function defaultZone(region: string, index: number): string {
+  return `${region}${String.fromCharCode('a'.charCodeAt(0) + (index % 6))}`;
+}

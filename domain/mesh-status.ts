@@ -1,0 +1,58 @@
+/**
+ * What a mesh's workflow reports through its `status` query, and so through
+ * GET /v1/meshes/{name}: the phase, each resource, each tunnel, and what went wrong.
+ */
+import type { TunnelStatus } from './tunnel-status.ts';
+
+export type MeshPhase =
+  | 'ProvisioningBackbone'
+  | 'AwaitingBgp'
+  | 'Ready'
+  | 'RollingBack'
+  | 'RolledBack'
+  | 'RollbackIncomplete'
+  | 'TearingDown'
+  | 'Deleted'
+  | 'TeardownIncomplete';
+
+export type ResourceState = 'pending' | 'creating' | 'ready' | 'failed' | 'deleting' | 'deleted' | 'kept' | 'delete-failed' | 'blocked';
+
+export interface ResourceStatus {
+  id: string;
+  kind: string;
+  state: ResourceState;
+  cloudId?: string;
+  cloudState?: string;
+  detail?: string;
+  /** Workflow time (ISO) when its create started and finished: the run's recorded timeline. */
+  createStartedAt?: string;
+  createdAt?: string;
+}
+
+export interface CleanupFailure {
+  resource: string;
+  error: string;
+}
+
+export interface MeshStatus {
+  mesh: string;
+  phase: MeshPhase;
+  resources: ResourceStatus[];
+  tunnels: TunnelStatus[];
+  /** Why provisioning failed, if it did. */
+  error?: string;
+  /** Resources a rollback or teardown could not delete: never swallowed, always listed. */
+  cleanupFailures: CleanupFailure[];
+}
+
+/** Message names shared by the workflows and the API. */
+export const MESH_QUERY = { status: 'status', spec: 'spec' } as const;
+export const MESH_SIGNAL = { teardown: 'teardown' } as const;
+
+export const SEARCH_ATTRIBUTE = { mesh: 'CellbridgeMesh', phase: 'CellbridgePhase' } as const;
+
+export const TASK_QUEUE = 'cellbridge';
+
+export function meshWorkflowId(mesh: string): string {
+  return `mesh-${mesh}`;
+}

@@ -1,0 +1,41 @@
+/** The worker process: polls the task queue and runs the workflows and activities of every mesh. */
+import { createRequire } from 'node:module';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import { createCloudClients } from '../activities/cloud-clients.ts';
+import { numberSetting, temporalSettings } from '../domain/settings.ts';
+import { azureCredential } from './azure-credential.ts';
+
+const require = createRequire(import.meta.url);
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const temporal = temporalSettings(env);
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  const clients = createCloudClients({
+    aws: { endpoint: env.CELLBRIDGE_AWS_ENDPOINT, requestTimeoutMs: numberSetting(env, 'CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS', 30_000) },
+    azure: { endpoint: env.CELLBRIDGE_AZURE_ENDPOINT, credential: azureCredential(env.CELLBRIDGE_AZURE_CREDENTIAL, env.CELLBRIDGE_AZURE_ENDPOINT) },
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows/index.ts'),
+    activities: createActivities({
+      clients,
+      poll: {
+        initialMs: numberSetting(env, 'CELLBRIDGE_POLL_INITIAL_MS', 5_000),
+        maxMs: numberSetting(env, 'CELLBRIDGE_POLL_MAX_MS', 30_000),
+        factor: 1.5,
+      },
+    }),
+    dataConverter: temporal.dataConverter,
+  });
+  console.log(`cellbridge worker polling ${temporal.taskQueue} on ${temporal.address}`);
+  await worker.run();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

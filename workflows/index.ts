@@ -1,0 +1,2 @@
+export { provisionMesh } from './provision-mesh.ts';
+export { teardownMesh } from './teardown-mesh.ts';

@@ -1,0 +1,66 @@
+/** The workflow's view of its mesh, kept for the `status` query and the phase search attribute. */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { ResourceGraph, ResourceOutput } from '../domain/resource-graph.ts';
+import { SEARCH_ATTRIBUTE, type CleanupFailure, type MeshPhase, type MeshStatus, type ResourceState, type ResourceStatus } from '../domain/mesh-status.ts';
+import type { TunnelStatus } from '../domain/tunnel-status.ts';
+
+const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
+
+export class MeshState {
+  private phase: MeshPhase = 'ProvisioningBackbone';
+  private readonly resources = new Map<string, ResourceStatus>();
+  private tunnels: TunnelStatus[] = [];
+  private error?: string;
+  private cleanupFailures: CleanupFailure[] = [];
+
+  constructor(private readonly mesh: string, graph: ResourceGraph) {
+    for (const node of graph.nodes) this.resources.set(node.id, { id: node.id, kind: node.kind, state: 'pending' });
+  }
+
+  enter(phase: MeshPhase): void {
+    this.phase = phase;
+    upsertSearchAttributes([{ key: PHASE_KEY, value: phase }]);
+  }
+
+  mark(id: string, state: ResourceState, extra: { output?: ResourceOutput; detail?: string } = {}): void {
+    const current = this.resources.get(id);
+    if (!current) return;
+    const now = new Date().toISOString();
+    this.resources.set(id, {
+      ...current,
+      state,
+      ...(state === 'creating' ? { createStartedAt: now } : {}),
+      ...(state === 'ready' ? { createdAt: now } : {}),
+      ...(extra.output ? { cloudId: extra.output.cloudId, cloudState: extra.output.state } : {}),
+      ...(extra.detail !== undefined ? { detail: extra.detail } : {}),
+    });
+  }
+
+  setTunnels(tunnels: TunnelStatus[]): void {
+    this.tunnels = tunnels;
+  }
+
+  fail(error: string): void {
+    this.error = error;
+  }
+
+  addCleanupFailures(failures: CleanupFailure[]): void {
+    this.cleanupFailures = [...this.cleanupFailures, ...failures];
+  }
+
+  get currentPhase(): MeshPhase {
+    return this.phase;
+  }
+
+  snapshot(): MeshStatus {
+    return {
+      mesh: this.mesh,
+      phase: this.phase,
+      resources: [...this.resources.values()],
+      tunnels: this.tunnels,
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      cleanupFailures: this.cleanupFailures,
+    };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The runbook of one mesh, as a durable workflow. Its ID is derived from the mesh
+ * name, and it lives as long as the mesh: it provisions, waits in Ready, and tears
+ * down when asked. Until it is Ready, any failure, a cancellation or a teardown
+ * request rolls back everything it created.
+ */
+import { ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
+import { backboneGraph, meshScope } from '../domain/backbone-graph.ts';
+import { planTunnels } from '../domain/apipa-plan.ts';
+import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { MESH_QUERY, MESH_SIGNAL, type CleanupFailure, type MeshPhase, type MeshStatus } from '../domain/mesh-status.ts';
+import type { MeshWorkflowInput } from '../domain/workflow-settings.ts';
+import { awaitBgpEstablished } from './await-bgp.ts';
+import { MeshState } from './mesh-state.ts';
+import { resourceCalls } from './resource-activities.ts';
+import { destroyGraph, errorMessage, Saga } from './saga.ts';
+import { runGraph } from './run-graph.ts';
+
+export const statusQuery = defineQuery<MeshStatus>(MESH_QUERY.status);
+export const specQuery = defineQuery<MeshSpec>(MESH_QUERY.spec);
+export const teardownSignal = defineSignal(MESH_SIGNAL.teardown);
+
+export interface MeshResult {
+  phase: MeshPhase;
+  cleanupFailures: CleanupFailure[];
+}
+
+export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Promise<MeshResult> {
+  const graph = backboneGraph(spec);
+  const state = new MeshState(spec.name, graph);
+  const calls = resourceCalls(settings);
+  const saga = new Saga();
+  const provisioning = new CancellationScope();
+  let teardownRequested = false;
+  setHandler(statusQuery, () => state.snapshot());
+  setHandler(specQuery, () => spec);
+  setHandler(teardownSignal, () => {
+    teardownRequested = true;
+    if (state.currentPhase !== 'Ready') provisioning.cancel();
+  });
+
+  try {
+    await provisioning.run(async () => {
+      state.enter('ProvisioningBackbone');
+      await runGraph(graph, calls, saga, state);
+      state.enter('AwaitingBgp');
+      await awaitBgpEstablished(
+        calls,
+        { scope: meshScope(spec), gatewayName: `${spec.name}-vpngw`, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
+        { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs },
+        (tunnels) => state.setTunnels(tunnels),
+      );
+    });
+  } catch (error) {
+    return rollBack(error);
+  }
+
+  state.enter('Ready');
+  await condition(() => teardownRequested);
+  state.enter('TearingDown');
+  const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), calls, state);
+  state.addCleanupFailures(failures);
+  state.enter(failures.length > 0 ? 'TeardownIncomplete' : 'Deleted');
+  return { phase: state.currentPhase, cleanupFailures: failures };
+
+  async function rollBack(error: unknown): Promise<MeshResult> {
+    const reason = teardownRequested ? 'teardown requested during provisioning' : errorMessage(error);
+    state.fail(reason);
+    state.enter('RollingBack');
+    const failures = await saga.compensate(graph, calls, state);
+    state.addCleanupFailures(failures);
+    state.enter(failures.length > 0 ? 'RollbackIncomplete' : 'RolledBack');
+    if (teardownRequested && failures.length === 0) {
+      state.enter('Deleted');
+      return { phase: 'Deleted', cleanupFailures: [] };
+    }
+    const outcome = failures.length > 0 ? `rollback left ${failures.length} resources: ${failures.map((f) => `${f.resource} (${f.error})`).join('; ')}` : 'everything it created was deleted';
+    throw ApplicationFailure.nonRetryable(`mesh ${spec.name} was not provisioned: ${reason}; ${outcome}`, 'ProvisioningFailed', { cleanupFailures: failures });
+  }
+}
+
+
+

@@ -1,0 +1,37 @@
+/** The activity stubs workflows call, with the timeouts and retries each kind of call needs. */
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { DeleteResult } from '../activities/engine.ts';
+import type { CreateActivity, DeleteActivity, MeshActivities } from '../activities/index.ts';
+import { resourceActivityName } from '../domain/activity-names.ts';
+import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
+import type { WorkflowSettings } from '../domain/workflow-settings.ts';
+
+export interface ResourceCalls {
+  create(node: ResourceNode, outputs: Outputs): Promise<ResourceOutput>;
+  delete(node: ResourceNode): Promise<DeleteResult>;
+  observeTunnels: MeshActivities['observeTunnels'];
+}
+
+export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
+  const resources = proxyActivities<Record<string, CreateActivity & DeleteActivity>>({
+    startToCloseTimeout: settings.resourceTimeoutMs,
+    heartbeatTimeout: settings.heartbeatTimeoutMs,
+    // A cancelled create must have stopped before its compensation deletes the resource.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: settings.resourceMaxAttempts },
+  });
+  const { observeTunnels } = proxyActivities<MeshActivities>({
+    startToCloseTimeout: '2m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
+  });
+  const stub = (verb: 'create' | 'delete', node: ResourceNode) => {
+    const activity = resources[resourceActivityName(verb, node.kind)];
+    if (!activity) throw new Error(`no activity for ${node.kind}`);
+    return activity;
+  };
+  return {
+    create: (node, outputs) => (stub('create', node) as CreateActivity)(node, outputs),
+    delete: (node) => (stub('delete', node) as DeleteActivity)(node),
+    observeTunnels,
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Teardown of a mesh whose lifecycle workflow has already ended (a rollback that left
+ * resources, or a finished teardown that did). Runs under the same workflow ID, so the
+ * mesh's latest run always tells its state.
+ */
+import { defineQuery, setHandler } from '@temporalio/workflow';
+import { backboneGraph } from '../domain/backbone-graph.ts';
+import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { MESH_QUERY, type MeshStatus } from '../domain/mesh-status.ts';
+import type { MeshWorkflowInput } from '../domain/workflow-settings.ts';
+import { MeshState } from './mesh-state.ts';
+import type { MeshResult } from './provision-mesh.ts';
+import { resourceCalls } from './resource-activities.ts';
+import { destroyGraph } from './saga.ts';
+
+export async function teardownMesh({ spec, settings }: MeshWorkflowInput): Promise<MeshResult> {
+  const graph = backboneGraph(spec);
+  const state = new MeshState(spec.name, graph);
+  setHandler(defineQuery<MeshStatus>(MESH_QUERY.status), () => state.snapshot());
+  setHandler(defineQuery<MeshSpec>(MESH_QUERY.spec), () => spec);
+  state.enter('TearingDown');
+  const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), resourceCalls(settings), state);
+  state.addCleanupFailures(failures);
+  state.enter(failures.length > 0 ? 'TeardownIncomplete' : 'Deleted');
+  return { phase: state.currentPhase, cleanupFailures: failures };
+}
