@@ -58,5 +58,12 @@ async function azurePeers(clients: CloudClients, input: ObserveTunnelsInput) {
   const result = await clients
     .network(scope.azure.subscriptionId)
     .virtualNetworkGateways.beginGetBgpPeerStatusAndWait(scope.azure.resourceGroup, input.gatewayName);
-  return new Map((result.value ?? []).map((peer) => [peer.neighbor ?? '', { state: peer.state ?? 'Unknown', routesReceived: peer.routesReceived ?? 0 }]));
+  // Each neighbour is listed once per gateway instance; only the terminating one can be Connected.
+  const peers = new Map<string, { state: string; routesReceived: number }>();
+  for (const peer of result.value ?? []) {
+    const known = peers.get(peer.neighbor ?? '');
+    if (known?.state === 'Connected') continue;
+    peers.set(peer.neighbor ?? '', { state: peer.state ?? 'Unknown', routesReceived: peer.routesReceived ?? 0 });
+  }
+  return peers;
 }

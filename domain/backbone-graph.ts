@@ -6,7 +6,7 @@
  */
 import { connectionBgpAddresses, gatewayInstanceAddresses, planTunnels, type TunnelPlan } from './apipa-plan.ts';
 import type { MeshSpec } from './mesh-spec.ts';
-import type { ResourceGraph, ResourceNode } from './resource-graph.ts';
+import type { ResourceNode } from './resource-graph.ts';
 
 /** Identity shared by every node of a mesh: where it lives and how it is tagged. */
 export interface MeshScope {
@@ -90,7 +90,7 @@ function node<K extends BackboneKind>(id: string, kind: K, params: BackboneParam
   return { id, kind, params, dependsOn } as BackboneNode;
 }
 
-export function backboneGraph(spec: MeshSpec): ResourceGraph & { nodes: BackboneNode[] } {
+export function backboneGraph(spec: MeshSpec): { nodes: BackboneNode[] } {
   const scope = meshScope(spec);
   const mesh = spec.name;
   const plan = planTunnels(spec.backbone.tunnelInsideCidrs);
@@ -155,7 +155,7 @@ function awsNetwork(spec: MeshSpec, scope: MeshScope): BackboneNode[] {
         vpc: vpc.mode === 'create' ? { node: ID.vpc } : { vpcId: vpc.vpcId, subnetIds: vpc.subnetIds },
         transitGatewayNode: ID.transitGateway,
       },
-      [ID.attachment],
+      [ID.attachment, ID.transitGateway],
     ),
   ];
 }

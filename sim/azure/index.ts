@@ -1,0 +1,1 @@
+export { startAzureEmulator, type AzureEmulator, type AzureEmulatorOptions } from './server.js';
