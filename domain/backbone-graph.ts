@@ -92,14 +92,12 @@ function node<K extends BackboneKind>(id: string, kind: K, params: BackboneParam
 
 export function backboneGraph(spec: MeshSpec): { nodes: BackboneNode[] } {
   const scope = meshScope(spec);
-  const mesh = spec.name;
   const plan = planTunnels(spec.backbone.tunnelInsideCidrs);
-  return { nodes: [...azureNetwork(spec, scope), ...awsNetwork(spec, scope), ...tunnels(spec, scope, plan, mesh)] };
+  return { nodes: [...azureNetwork(spec, scope, plan), ...awsNetwork(spec, scope), ...tunnels(spec, scope, plan)] };
 }
 
-function azureNetwork(spec: MeshSpec, scope: MeshScope): BackboneNode[] {
+function azureNetwork(spec: MeshSpec, scope: MeshScope, plan: TunnelPlan[]): BackboneNode[] {
   const mesh = spec.name;
-  const plan = planTunnels(spec.backbone.tunnelInsideCidrs);
   return [
     node(ID.resourceGroup, 'azure.resourceGroup', { scope, name: spec.azure.resourceGroup }),
     node(ID.vnet, 'azure.virtualNetwork', { scope, name: `${mesh}-vnet`, cidr: spec.azure.vnet.cidr }, [ID.resourceGroup]),
@@ -160,7 +158,8 @@ function awsNetwork(spec: MeshSpec, scope: MeshScope): BackboneNode[] {
   ];
 }
 
-function tunnels(spec: MeshSpec, scope: MeshScope, plan: TunnelPlan[], mesh: string): BackboneNode[] {
+function tunnels(spec: MeshSpec, scope: MeshScope, plan: TunnelPlan[]): BackboneNode[] {
+  const mesh = spec.name;
   const perConnection = [0, 1].flatMap((i) => [
     node(ID.customerGateway(i), 'aws.customerGateway', { scope, name: `${mesh}-azure-${i}`, bgpAsn: spec.azure.gatewayAsn, publicIpNode: ID.publicIp(i) }, [ID.publicIp(i)]),
     node(
