@@ -1,9 +1,10 @@
-/** Routes of the cellbridge HTTP API. Everything but the health check and CORS preflights needs a bearer token. */
+/** Routes of the cellbridge HTTP API. Everything but the health check, the OpenAPI document and CORS preflights needs a bearer token. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Authenticator } from './auth.ts';
 import { runCodec } from './codec-endpoint.ts';
 import { HttpError, readJson, sendJson } from './http.ts';
+import { OPENAPI } from './openapi.ts';
 import type { Meshes, Reply } from './meshes.ts';
 
 export interface ApiDeps {
@@ -32,6 +33,7 @@ async function handle(deps: ApiDeps, request: IncomingMessage, response: ServerR
     return void response.end();
   }
   if (url.pathname === '/healthz') return sendJson(response, 200, { ok: true });
+  if (url.pathname === '/v1/openapi.json') return sendJson(response, 200, OPENAPI);
   if (!deps.authenticate(request)) {
     return sendJson(response, 401, { error: 'Unauthorized', message: 'a valid bearer token is required' }, { 'www-authenticate': 'Bearer', ...cors });
   }

@@ -162,6 +162,11 @@ export interface FabricInput {
   now: number;
   /** Real-world seconds per emulated second. */
   timeScale: number;
+  /**
+   * Simulated path outages: an Azure connection whose id contains one of these
+   * (case-insensitive) cannot reach its peer, so IPsec and BGP stay down.
+   */
+  outages?: string[];
 }
 
 /** BGP convergence in real-world seconds (divided by the time scale). */
@@ -196,7 +201,7 @@ export function evaluateFabric(input: FabricInput): FabricResult {
     for (const tunnel of vpn.tunnels) {
       let best: Pairing | undefined;
       for (const connection of azure.connections) {
-        const pairing = pair(vpn, tunnel, connection, gateways, localGateways);
+        const pairing = pair(vpn, tunnel, connection, gateways, localGateways, isCut(connection, input.outages));
         if (!pairing) continue;
         if (pairing.ipsecUp) {
           const since = input.memory.ipsecSince[pairing.key] ?? now;
@@ -277,6 +282,7 @@ function pair(
   connection: AzureConnection,
   gateways: Map<string, AzureGateway>,
   localGateways: Map<string, AzureLocalGateway>,
+  cut: boolean,
 ): Pairing | undefined {
   const gateway = gateways.get(connection.gatewayId.toLowerCase());
   const local = connection.localGatewayId ? localGateways.get(connection.localGatewayId.toLowerCase()) : undefined;
@@ -286,6 +292,7 @@ function pair(
   const provisioned = vpn.state === 'available'
     && [gateway, local, connection].every((r) => r.provisioningState === 'Succeeded');
   const ipsecUp = provisioned
+    && !cut
     && instance >= 0
     && connection.sharedKey === tunnel.preSharedKey
     && connection.protocol.toUpperCase() === 'IKEV2'
@@ -314,6 +321,11 @@ function pair(
     advertisedRoutes: vpn.advertisedCidrs.length,
     key: `${tunnel.outsideIpAddress}|${connection.id.toLowerCase()}`,
   };
+}
+
+function isCut(connection: AzureConnection, outages: string[] = []): boolean {
+  const id = connection.id.toLowerCase();
+  return outages.some((o) => id.includes(o.toLowerCase()));
 }
 
 function rank(p: Pairing): number {

@@ -69,10 +69,10 @@ def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
             if method == "POST":
                 return _json(start_response, 201, faults.add_rule(_read_json(environ)))
             if method == "GET":
-                return _json(start_response, 200, {"rules": faults.list_rules()})
+                return _json(start_response, 200, {"faults": faults.list_rules()})
             if method == "DELETE":
                 faults.clear_rules()
-                return _json(start_response, 200, {"rules": []})
+                return _json(start_response, 200, {"faults": []})
         if path == "/_sim/calls":
             if method == "GET":
                 return _json(start_response, 200, faults.calls())

@@ -15,6 +15,8 @@ const AWS_VIEW_TIMEOUT_MS = 3000;
 
 export class FabricLink {
   private memory: FabricMemory = emptyMemory();
+  /** Substrings of connection ids whose path to AWS is cut (POST /_sim/fabric/outages). */
+  outages: string[] = [];
 
   constructor(
     private readonly store: Store,
@@ -34,7 +36,7 @@ export class FabricLink {
   }
 
   evaluate(aws: AwsView): FabricResult {
-    const result = evaluateFabric({ aws, azure: azureView(this.store), memory: this.memory, now: Date.now(), timeScale: this.timeScale });
+    const result = evaluateFabric({ aws, azure: azureView(this.store), memory: this.memory, now: Date.now(), timeScale: this.timeScale, outages: this.outages });
     this.memory = result.memory;
     return result;
   }
@@ -45,6 +47,7 @@ export class FabricLink {
 
   reset(): void {
     this.memory = emptyMemory();
+    this.outages = [];
   }
 }
 

@@ -11,7 +11,7 @@ import { ArmError } from './errors.js';
 import { parseAwsView } from './fabric-link.js';
 import { CallCounts, Faults, faultError, type FaultRule } from './faults.js';
 import { handleGroups } from './groups.js';
-import { obj, type Json } from './json.js';
+import { obj, str, type Json } from './json.js';
 import { RESOURCE_SPECS } from './types/index.js';
 
 export interface AzureEmulatorOptions {
@@ -116,6 +116,15 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
         const result = engine.fabric.evaluate(parseAwsView(body));
         return { status: 200, body: { tunnels: Object.fromEntries(result.tunnels.map((t) => [t.outsideIpAddress, t.telemetry])) } };
       }
+      case 'POST /_sim/fabric/outages': {
+        const match = str(body.match);
+        if (!match) throw new ArmError(400, 'InvalidOutage', 'match (a substring of the Azure connection ids to cut) is required');
+        engine.fabric.outages.push(match);
+        return { status: 201, body: { outages: engine.fabric.outages } };
+      }
+      case 'DELETE /_sim/fabric/outages':
+        engine.fabric.outages = [];
+        return { status: 204 };
       case 'GET /_sim/fabric':
         return { status: 200, body: await engine.fabric.current() };
     }

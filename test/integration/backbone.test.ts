@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
 import { describe, test } from 'node:test';
-import { api, awsTunnelKeys, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, awsTunnelKeys, clearFaults, exampleSpec, faultsFired, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 describe('backbone on the proving ground', () => {
   const stack = useStack('backbone');
@@ -67,6 +67,23 @@ describe('backbone on the proving ground', () => {
     await connection.close();
     await api(e, 'DELETE', '/v1/meshes/bb-secrets');
     await waitForPhase(e, 'bb-secrets', ['Deleted']);
+  });
+
+  test('throttled calls (Azure 429 with Retry-After, AWS RequestLimitExceeded) are retried and the mesh still reaches Ready', async () => {
+    const e = stack.endpoints();
+    await injectFault(e.azure, { operation: 'publicIPAddresses.createOrUpdate', kind: 'throttle', count: 2, match: 'bb-throttle' });
+    await injectFault(e.aws, { operation: 'ec2.CreateTransitGateway', kind: 'throttle', count: 2, match: 'bb-throttle' });
+    try {
+      assert.equal((await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'bb-throttle' }))).status, 202);
+      const ready = await waitForPhase(e, 'bb-throttle', ['Ready', 'RolledBack', 'RollbackIncomplete']);
+      assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
+      assert.deepEqual(await faultsFired(e.azure), [{ operation: 'publicIPAddresses.createOrUpdate', fired: 2 }]);
+      assert.deepEqual(await faultsFired(e.aws), [{ operation: 'ec2.CreateTransitGateway', fired: 2 }]);
+    } finally {
+      await clearFaults(e);
+    }
+    assert.equal((await api(e, 'DELETE', '/v1/meshes/bb-throttle')).status, 202);
+    assert.equal((await waitForPhase(e, 'bb-throttle', ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted');
   });
 
   test('bad input answers 400 with every problem and its path, and starts nothing', async () => {

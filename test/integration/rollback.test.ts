@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { api, clearFaults, exampleSpec, injectFault, meshInventory, useStack, waitForPhase, type FaultRule } from '../support/stack.ts';
+import { api, clearFaults, cutTunnels, exampleSpec, injectFault, meshInventory, useStack, waitForPhase, type FaultRule } from '../support/stack.ts';
 
 describe('rollback after a fault', () => {
   const stack = useStack('rollback');
@@ -29,4 +29,18 @@ describe('rollback after a fault', () => {
       assert.deepEqual(await meshInventory(e, c.mesh), []);
     });
   }
+
+  test('BGP that never comes up fails the run at the spec deadline, naming every tunnel, and rolls back to zero resources', async () => {
+    const e = stack.endpoints();
+    const spec = exampleSpec('minimal', { name: 'rb-bgp' });
+    spec.backbone = { ...spec.backbone, bgpTimeoutSeconds: 3 };
+    await cutTunnels(e, 'cellbridge-rb-bgp');
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    const final = await waitForPhase(e, 'rb-bgp', ['RolledBack', 'RollbackIncomplete', 'Ready']);
+    assert.equal(final.phase, 'RolledBack', JSON.stringify({ error: final.error, failures: final.cleanupFailures }));
+    assert.match(final.error, /BGP not established on 4 of 4 tunnels within 3s/);
+    assert.equal(final.error.match(/IPSEC IS DOWN/g)?.length, 4, final.error);
+    assert.deepEqual(final.cleanupFailures, []);
+    assert.deepEqual(await meshInventory(e, 'rb-bgp'), []);
+  });
 });

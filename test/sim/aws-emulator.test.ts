@@ -492,7 +492,7 @@ describe('AWS emulator (extended Moto)', () => {
       return true;
     });
     await create('192.0.2.52');
-    const { rules } = await sim(moto.url, '/_sim/faults');
+    const { faults: rules } = await sim(moto.url, '/_sim/faults');
     assert.equal(rules.length, 1);
     assert.equal(rules[0].fired, 1);
     assert.equal((await sim(moto.url, '/_sim/calls'))['ec2.CreateCustomerGateway'], 3, 'faulted calls are counted too');
@@ -515,7 +515,7 @@ describe('AWS emulator (extended Moto)', () => {
     await assert.rejects(client.send(new DescribeSubnetsCommand({})), awsError('RequestTimeout', 504));
     assert.ok(Date.now() - t0 >= 300, 'the request is held for `seconds`');
     await sim(moto.url, '/_sim/faults', { method: 'DELETE' });
-    assert.deepEqual((await sim(moto.url, '/_sim/faults')).rules, []);
+    assert.deepEqual((await sim(moto.url, '/_sim/faults')).faults, []);
   });
 
   test('calls are counted by operation; /_sim and /moto-api requests are not counted', async () => {

@@ -67,8 +67,26 @@ export async function injectFault(emulatorUrl: string, rule: FaultRule): Promise
   if (!response.ok) throw new Error(`fault not accepted: ${response.status} ${await response.text()}`);
 }
 
+export async function faultsFired(emulatorUrl: string): Promise<{ operation: string; fired: number }[]> {
+  const { faults } = (await (await fetch(`${emulatorUrl}/_sim/faults`)).json()) as { faults: { operation: string; fired: number }[] };
+  return faults.map(({ operation, fired }) => ({ operation, fired }));
+}
+
 export async function clearFaults(e: Endpoints): Promise<void> {
   await Promise.all([e.aws, e.azure].map((url) => fetch(`${url}/_sim/faults`, { method: 'DELETE' })));
+  await fetch(`${e.azure}/_sim/fabric/outages`, { method: 'DELETE' });
+}
+
+/** Cuts the path between AWS and every Azure connection whose id contains `match`: those tunnels stay down. */
+export async function cutTunnels(e: Endpoints, match: string): Promise<void> {
+  const response = await fetch(`${e.azure}/_sim/fabric/outages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match }) });
+  if (!response.ok) throw new Error(`outage not accepted: ${response.status} ${await response.text()}`);
+}
+
+/** Calls each emulator counted, by operation. */
+export async function cloudCalls(e: Endpoints): Promise<{ aws: Record<string, number>; azure: Record<string, number> }> {
+  const [aws, azure] = await Promise.all([e.aws, e.azure].map(async (url) => (await fetch(`${url}/_sim/calls`)).json() as Promise<Record<string, number>>));
+  return { aws: aws!, azure: azure! };
 }
 
 /** Every resource of the mesh still alive in either emulator (AWS: not deleted; Azure: in the mesh's resource group). */

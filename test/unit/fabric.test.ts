@@ -13,9 +13,12 @@ const CONN = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/con
 const OUTSIDE = '198.51.100.11';
 const CONVERGED_MS = CONVERGENCE_SECONDS * 1000 + 1;
 
+interface Scenario { aws: AwsView; azure: AzureView; outages: string[] }
+
 /** One AWS tunnel (Conn0 T1, 169.254.21.0/30) and the Azure side paired with it correctly. */
-function scenario(): { aws: AwsView; azure: AzureView } {
+function scenario(): Scenario {
   return {
+    outages: [],
     aws: {
       vpnConnections: [{
         vpnConnectionId: 'vpn-0', state: 'available', transitGatewayId: 'tgw-1', transitGatewayAsn: 64512,
@@ -50,10 +53,10 @@ function scenario(): { aws: AwsView; azure: AzureView } {
 }
 
 /** Evaluates at each instant in turn, carrying the fabric's memory; returns the last result. */
-function evaluateAt(s: { aws: AwsView; azure: AzureView }, instants: number[], memory: FabricMemory = emptyMemory()): FabricResult {
+function evaluateAt(s: Scenario, instants: number[], memory: FabricMemory = emptyMemory()): FabricResult {
   let result: FabricResult | undefined;
   for (const now of instants) {
-    result = evaluateFabric({ aws: s.aws, azure: s.azure, memory, now, timeScale: 1 });
+    result = evaluateFabric({ aws: s.aws, azure: s.azure, memory, now, timeScale: 1, outages: s.outages });
     memory = result.memory;
   }
   return result!;
@@ -171,6 +174,16 @@ const cases: Case[] = [
     name: 'an AWS VPN connection still pending keeps the tunnel down',
     change: (s) => { s.aws.vpnConnections[0]!.state = 'pending'; },
     at: [T0, T0 + CONVERGED_MS], ipsecUp: false, bgpEstablished: false, statusMessage: 'IPSEC IS DOWN',
+  },
+  {
+    name: 'a simulated path outage on the connection keeps IPsec down although everything else matches',
+    change: (s) => { s.outages = ['CONN-0-1']; },
+    at: [T0, T0 + CONVERGED_MS], ipsecUp: false, bgpEstablished: false, statusMessage: 'IPSEC IS DOWN',
+  },
+  {
+    name: 'an outage of another connection leaves this tunnel up',
+    change: (s) => { s.outages = ['conn-9-9']; },
+    at: [T0, T0 + CONVERGED_MS], ipsecUp: true, bgpEstablished: true, statusMessage: '1 BGP ROUTES',
   },
   {
     name: 'BGP disabled on the connection keeps BGP down',

@@ -1,0 +1,102 @@
+/**
+ * The API's contract as OpenAPI 3.1, served at GET /v1/openapi.json. The mesh spec is
+ * the same JSON Schema the API validates with, so the document cannot drift from it.
+ */
+import meshSpecSchema from '../schema/mesh-spec.v1alpha1.schema.json' with { type: 'json' };
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+const meshName = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: meshSpecSchema.properties.name.pattern } };
+
+const { $schema: _dialect, $id: _id, ...meshSpec } = meshSpecSchema;
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'cellbridge',
+    version: 'v1',
+    description: 'Provisions and tears down federated AWS + Azure meshes. Every route but /healthz and this document needs `Authorization: Bearer <CELLBRIDGE_API_TOKEN>`.',
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/v1/meshes': {
+      post: {
+        summary: 'Validate a mesh spec and start provisioning it (idempotent for the same spec)',
+        parameters: [{ name: 'dryRun', in: 'query', schema: { type: 'boolean' }, description: 'Validate and plan only; nothing is started.' }],
+        requestBody: { required: true, content: json(ref('MeshSpec')) },
+        responses: {
+          200: { description: 'dryRun: the spec is valid; the normalized spec and the tunnel plan', content: json({ type: 'object' }) },
+          202: { description: 'Provisioning started (created: true) or already running with this spec (created: false)', content: json(ref('Accepted')) },
+          400: { description: 'Invalid spec: every problem with its path and rule; nothing was started', content: json(ref('Problems')) },
+          401: errorResponse('Missing or wrong bearer token'),
+          409: errorResponse('The mesh exists with a different spec, or is being torn down'),
+        },
+      },
+      get: {
+        summary: 'List meshes with their phase',
+        responses: { 200: { description: 'Meshes, newest run of each', content: json({ type: 'object', properties: { meshes: { type: 'array', items: ref('MeshSummary') } } }) }, 401: errorResponse('Missing or wrong bearer token') },
+      },
+    },
+    '/v1/meshes/{name}': {
+      parameters: [meshName],
+      get: {
+        summary: 'Phase, every resource with its cloud ID and state, every tunnel with its AWS and Azure status',
+        responses: { 200: { description: 'The mesh status', content: json(ref('MeshStatus')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh') },
+      },
+      delete: {
+        summary: 'Tear the mesh down in reverse dependency order',
+        responses: {
+          200: { description: 'Already deleted', content: json({ type: 'object' }) },
+          202: { description: 'Teardown started', content: json({ type: 'object' }) },
+          401: errorResponse('Missing or wrong bearer token'),
+          404: errorResponse('No such mesh'),
+        },
+      },
+    },
+    '/codec/{operation}': {
+      parameters: [{ name: 'operation', in: 'path', required: true, schema: { enum: ['encode', 'decode'] } }],
+      post: {
+        summary: "Temporal Web UI codec endpoint: decrypts payloads for an authorised viewer",
+        requestBody: { required: true, content: json({ type: 'object', properties: { payloads: { type: 'array' } } }) },
+        responses: { 200: { description: 'The payloads, encoded or decoded', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token') },
+      },
+    },
+    '/healthz': { get: { security: [], summary: 'Liveness', responses: { 200: { description: 'The API is up', content: json({ type: 'object' }) } } } },
+    '/v1/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    schemas: {
+      MeshSpec: meshSpec,
+      Accepted: {
+        type: 'object',
+        required: ['mesh', 'workflowId', 'created'],
+        properties: { mesh: { type: 'string' }, workflowId: { type: 'string' }, runId: { type: 'string' }, created: { type: 'boolean' } },
+      },
+      Problems: {
+        type: 'object',
+        properties: {
+          error: { const: 'InvalidRequest' },
+          message: { type: 'string' },
+          problems: { type: 'array', items: { type: 'object', required: ['path', 'rule', 'message'], properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
+      MeshSummary: { type: 'object', properties: { mesh: { type: 'string' }, phase: { type: 'string' }, workflowStatus: { type: 'string' }, type: { type: 'string' } } },
+      MeshStatus: {
+        type: 'object',
+        required: ['mesh', 'phase', 'resources', 'tunnels', 'cleanupFailures'],
+        properties: {
+          mesh: { type: 'string' },
+          phase: { type: 'string' },
+          error: { type: 'string' },
+          resources: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, state: { type: 'string' }, cloudId: { type: 'string' } } } },
+          tunnels: { type: 'array', items: { type: 'object' } },
+          cleanupFailures: { type: 'array', items: { type: 'object' } },
+          workflow: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' } } },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,77 @@
+/**
+ * Durability: the worker process dies (SIGKILL, no goodbye) while the Azure VPN gateway
+ * is being created. A new worker takes over and the run completes with exactly one of
+ * every resource: the retried activities find what the dead one created.
+ */
+import assert from 'node:assert/strict';
+import { Client, Connection } from '@temporalio/client';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RunningProcess } from '../../sim/child-process.ts';
+import { STACK_DIR } from '../../sim/setup.ts';
+import { startProduct } from '../../sim/stack.ts';
+import { api, cloudCalls, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+
+const LOGS = join(STACK_DIR, 'test', 'worker-crash', 'logs');
+
+describe('worker killed mid-run', () => {
+  const stack = useStack('worker-crash', { product: false });
+  const processes: RunningProcess[] = [];
+  before(async () => {
+    processes.push(await startProduct('api', stack.endpoints().productEnv, join(LOGS, 'api.log')));
+  });
+  after(async () => {
+    for (const p of processes) await p.stop();
+  });
+
+  test('SIGKILL during the Azure gateway create: a new worker finishes with 1 gateway, 1 TGW, 2 CGWs, 2 VPNs', async () => {
+    const e = stack.endpoints();
+    const first = await startProduct('worker', e.productEnv, join(LOGS, 'worker-1.log'));
+    assert.equal((await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'crash' }))).status, 202);
+
+    const gateway = await waitForAzureResource(e.azure, 'virtualnetworkgateways/', 'Updating');
+    await first.stop('SIGKILL');
+    processes.push(await startProduct('worker', e.productEnv, join(LOGS, 'worker-2.log')));
+
+    const ready = await waitForPhase(e, 'crash', ['Ready', 'RolledBack', 'RollbackIncomplete'], 180_000);
+    assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
+    const inventory = await meshInventory(e, 'crash');
+    const count = (pattern: RegExp) => inventory.filter((r) => pattern.test(r)).length;
+    assert.deepEqual(
+      { vng: count(/virtualNetworkGateways\//i), tgw: count(/^aws tgw/), cgw: count(/^aws cgw/), vpn: count(/^aws vpn/), lng: count(/localNetworkGateways\//i), connections: count(/connections\//i) },
+      { vng: 1, tgw: 1, cgw: 2, vpn: 2, lng: 4, connections: 4 },
+    );
+    assert.ok(inventory.some((r) => r.includes(gateway)), 'the gateway is the one the dead worker started');
+    const calls = await cloudCalls(e);
+    assert.equal(calls.azure['virtualNetworkGateways.createOrUpdate'], 1, 'the retry found the gateway instead of creating it again');
+
+    const connection = await Connection.connect({ address: e.temporal.address });
+    const history = await new Client({ connection }).workflow.getHandle('mesh-crash').fetchHistory();
+    await connection.close();
+    assert.ok(gatewayActivityAttempts(history) >= 2, 'the gateway activity was retried after the kill');
+
+    assert.equal((await api(e, 'DELETE', '/v1/meshes/crash')).status, 202);
+    assert.equal((await waitForPhase(e, 'crash', ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted');
+    assert.deepEqual(await meshInventory(e, 'crash'), []);
+  });
+});
+
+async function waitForAzureResource(azureUrl: string, idPart: string, provisioningState: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { resources } = (await (await fetch(`${azureUrl}/_sim/resources`)).json()) as { resources: { id: string; provisioningState: string }[] };
+    const found = resources.find((r) => r.id.toLowerCase().includes(idPart) && r.provisioningState === provisioningState);
+    if (found) return found.id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${idPart} in state ${provisioningState} within 60 s`);
+}
+
+/** The attempt recorded when the createAzureVpnGateway activity finally started. */
+function gatewayActivityAttempts(history: { events?: any[] | null }): number {
+  const events = history.events ?? [];
+  const scheduled = events.find((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name === 'createAzureVpnGateway');
+  assert.ok(scheduled, 'the gateway activity was scheduled');
+  const started = events.find((ev) => String(ev.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId));
+  return Number(started?.activityTaskStartedEventAttributes?.attempt ?? 0);
+}
