@@ -43,4 +43,28 @@ describe('rollback after a fault', () => {
     assert.deepEqual(final.cleanupFailures, []);
     assert.deepEqual(await meshInventory(e, 'rb-bgp'), []);
   });
+
+  test('a delete that fails during rollback is reported (RollbackIncomplete), and a later DELETE sweeps the rest to zero', async () => {
+    const e = stack.endpoints();
+    const spec = exampleSpec('minimal', { name: 'rb-sweep' });
+    await injectFault(e.azure, { operation: 'connections.createOrUpdate', kind: 'error', status: 400, code: 'InvalidRequestFormat', message: 'simulated', nth: 4, match: 'rb-sweep' });
+    await injectFault(e.azure, { operation: 'localNetworkGateways.delete', kind: 'error', status: 400, code: 'InUseLocalNetworkGateway', message: 'simulated lock', count: 1000, match: 'rb-sweep' });
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    const incomplete = await waitForPhase(e, 'rb-sweep', ['RolledBack', 'RollbackIncomplete', 'Ready']);
+    assert.equal(incomplete.phase, 'RollbackIncomplete', JSON.stringify(incomplete.error));
+    const failures: { resource: string; error: string }[] = incomplete.cleanupFailures;
+    const failed = failures.filter((f) => !f.error.startsWith('not deleted: a resource that depends on it'));
+    const blocked = failures.filter((f) => !failed.includes(f)).map((f) => f.resource);
+    assert.ok(failed.length >= 1 && failed.every((f) => f.resource.startsWith('azure/local-gateway/') && /InUseLocalNetworkGateway/.test(f.error)), JSON.stringify(failures));
+    assert.ok(blocked.includes('azure/resource-group'), 'what depends on the stuck gateway is reported as blocked, not silently skipped');
+    const left = await meshInventory(e, 'rb-sweep');
+    assert.ok(left.some((r) => /localNetworkGateways/i.test(r)), 'what could not be deleted is still there, and listed');
+
+    await clearFaults(e);
+    assert.equal((await api(e, 'DELETE', '/v1/meshes/rb-sweep')).status, 202);
+    const swept = await waitForPhase(e, 'rb-sweep', ['Deleted', 'TeardownIncomplete']);
+    assert.equal(swept.phase, 'Deleted', JSON.stringify(swept.cleanupFailures));
+    assert.equal(swept.workflow.type, 'teardownMesh');
+    assert.deepEqual(await meshInventory(e, 'rb-sweep'), []);
+  });
 });

@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import { STACK_DIR } from '../../sim/setup.ts';
+import { startStack } from '../../sim/stack.ts';
+import { api, cloudCalls, exampleSpec, waitForPhase } from '../../test/support/stack.ts';
+const stack = await startStack({ dir: join(STACK_DIR, 'measure'), timeScale: 60, product: true });
+const e = stack.endpoints;
+const t0 = Date.now();
+await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'measure' }));
+const s = await waitForPhase(e, 'measure', ['Ready', 'RolledBack'], 600_000);
+const t1 = Date.now();
+const calls = await cloudCalls(e);
+await api(e, 'DELETE', '/v1/meshes/measure');
+await waitForPhase(e, 'measure', ['Deleted'], 600_000);
+const t2 = Date.now();
+const after = await cloudCalls(e);
+console.log(JSON.stringify({ phase: s.phase, provisionSeconds: (t1 - t0) / 1000, teardownSeconds: (t2 - t1) / 1000, callsProvision: calls, callsTotal: after }, null, 1));
+await stack.stop();

@@ -1,0 +1,102 @@
+/**
+ * Records the workflow histories that test/workflow/replay.test.ts replays against the
+ * current workflow code. Run it (npm run record-histories) once per shipped workflow
+ * version, and keep the old files: runs started by an old version must still replay.
+ * Payloads are stored decoded (the codec key is per stack), after checking that no
+ * pre-shared key is among them.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { historyToJson, type History } from './history-json.ts';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AesGcmPayloadCodec } from '../../domain/payload-codec.ts';
+import { STACK_DIR } from '../../sim/setup.ts';
+import { startStack, type Endpoints } from '../../sim/stack.ts';
+import { api, awsTunnelKeys, clearFaults, exampleSpec, injectFault, waitForPhase } from '../support/stack.ts';
+
+const OUT = new URL('./histories/', import.meta.url);
+
+interface Recording {
+  file: string;
+  workflowId: string;
+  runId: string;
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack({ dir: join(STACK_DIR, 'record-histories'), timeScale: 600, product: true });
+  try {
+    const e = stack.endpoints;
+    const recordings = [...(await readyThenTeardown(e)), ...(await rollbackIncompleteThenSweep(e))];
+    for (const r of recordings) await save(e, r);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function readyThenTeardown(e: Endpoints): Promise<Recording[]> {
+  const mesh = 'replay-ready';
+  const started = await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: mesh }));
+  await expectPhase(e, mesh, 'Ready');
+  await api(e, 'DELETE', `/v1/meshes/${mesh}`);
+  await expectPhase(e, mesh, 'Deleted');
+  return [{ file: 'provision-ready-teardown.json', workflowId: started.body.workflowId, runId: started.body.runId }];
+}
+
+async function rollbackIncompleteThenSweep(e: Endpoints): Promise<Recording[]> {
+  const mesh = 'replay-rollback';
+  await injectFault(e.azure, { operation: 'connections.createOrUpdate', kind: 'error', status: 400, code: 'InvalidRequestFormat', nth: 4, match: mesh });
+  await injectFault(e.azure, { operation: 'localNetworkGateways.delete', kind: 'error', status: 400, code: 'InUseLocalNetworkGateway', count: 1000, match: mesh });
+  const started = await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: mesh }));
+  await expectPhase(e, mesh, 'RollbackIncomplete');
+  await clearFaults(e);
+  const sweep = await api(e, 'DELETE', `/v1/meshes/${mesh}`);
+  await expectPhase(e, mesh, 'Deleted');
+  return [
+    { file: 'provision-rollback-incomplete.json', workflowId: started.body.workflowId, runId: started.body.runId },
+    { file: 'teardown-after-rollback.json', workflowId: sweep.body.workflowId, runId: sweep.body.runId },
+  ];
+}
+
+async function expectPhase(e: Endpoints, mesh: string, phase: string): Promise<void> {
+  const status = await waitForPhase(e, mesh, [phase], 180_000);
+  if (status.phase !== phase) throw new Error(`${mesh}: expected ${phase}, got ${status.phase}`);
+}
+
+async function save(e: Endpoints, r: Recording): Promise<void> {
+  const path = new URL(r.file, OUT);
+  if (existsSync(path)) throw new Error(`${r.file} exists: keep it (old runs must still replay) and record under a new name`);
+  const connection = await Connection.connect({ address: e.temporal.address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(r.workflowId, r.runId).fetchHistory();
+    const codec = new AesGcmPayloadCodec(e.productEnv.CELLBRIDGE_CODEC_KEY_ID!, Buffer.from(e.productEnv.CELLBRIDGE_CODEC_KEY!, 'base64'));
+    await decodeInPlace(history, codec);
+    const text = historyToJson(history);
+    for (const key of await awsTunnelKeys(e, r.workflowId.replace(/^mesh-/, ''))) {
+      if (text.includes(key)) throw new Error(`${r.file}: a pre-shared key is in the history`);
+    }
+    writeFileSync(path, `${text}\n`);
+    console.log(`recorded ${r.file}: ${history.events?.length} events`);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Replaces every encrypted payload in the history by its plaintext. */
+async function decodeInPlace(history: History, codec: AesGcmPayloadCodec): Promise<void> {
+  const encrypted: Payload[] = [];
+  const walk = (value: unknown) => {
+    if (!value || typeof value !== 'object') return;
+    const payload = value as Payload;
+    if (payload.metadata?.['encryption-key-id'] && payload.data instanceof Uint8Array) encrypted.push(payload);
+    else for (const child of Object.values(value)) walk(child);
+  };
+  walk(history);
+  const decoded = await codec.decode(encrypted);
+  encrypted.forEach((payload, i) => Object.assign(payload, { metadata: decoded[i]!.metadata, data: decoded[i]!.data }));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+/**
+ * Determinism: every recorded history (test/replay/histories, one per shipped path
+ * through the workflows) replays against the current workflow code. A change that
+ * would break runs already in flight fails here; gate it with workflow.patched().
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { historyFromJson } from '../replay/history-json.ts';
+
+const require = createRequire(import.meta.url);
+const DIR = new URL('../replay/histories/', import.meta.url);
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+
+describe('workflow replay', () => {
+  test('there are recorded histories of provisioning, rollback and teardown', () => {
+    assert.deepEqual(files, ['provision-ready-teardown.json', 'provision-rollback-incomplete.json', 'teardown-after-rollback.json']);
+  });
+
+  test('every recorded history replays against the current workflow code without nondeterminism', async () => {
+    const histories = files.map((file) => ({ workflowId: file, history: historyFromJson(readFileSync(new URL(file, DIR), 'utf8')) }));
+    const results = Worker.runReplayHistories(
+      {
+        workflowsPath: require.resolve('../../workflows/index.ts'),
+        dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
+      },
+      histories,
+    );
+    const replayed: string[] = [];
+    for await (const result of results) {
+      assert.equal(result.error, undefined, `${result.workflowId}: ${result.error}`);
+      replayed.push(result.workflowId);
+    }
+    assert.deepEqual(replayed, files);
+  });
+});
