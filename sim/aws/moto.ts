@@ -20,6 +20,8 @@ export interface MotoOptions {
   fabricUrl?: string;
   /** CA that signs the fabric's HTTPS certificate. */
   fabricCa?: string;
+  /** The kube pool (sim/README.md "Kubernetes control planes") backing EKS clusters. */
+  kubeUrl?: string;
   /** Defaults to `<repo>/.stack/venv/bin/python`. */
   python?: string;
   /** Child stdout and stderr are appended here. */
@@ -45,7 +47,7 @@ export async function startMoto(opts: MotoOptions): Promise<MotoHandle> {
   const child = spawn(python, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, PYTHONUNBUFFERED: '1', ...(opts.kubeUrl ? { CELLBRIDGE_SIM_KUBE_URL: opts.kubeUrl } : {}) },
   });
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   // Kept in memory so a failed start can say why even without a log file.

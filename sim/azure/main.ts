@@ -1,4 +1,4 @@
-// CLI: tsx sim/azure/main.ts --port N --time-scale S [--aws-view-url URL] [--retry-after S] [--verbose]
+// CLI: tsx sim/azure/main.ts --port N --time-scale S [--aws-view-url URL] [--kube-url URL] [--retry-after S] [--verbose]
 // Prints `READY https://127.0.0.1:N` once listening; stops on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { ensureTls } from '../tls.js';
@@ -9,6 +9,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     'time-scale': { type: 'string', default: '1' },
     'aws-view-url': { type: 'string' },
+    'kube-url': { type: 'string' },
     'retry-after': { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
@@ -29,6 +30,7 @@ const emulator = await startAzureEmulator({
   port: number('port', values.port),
   timeScale: number('time-scale', values['time-scale']) ?? 1,
   awsViewUrl: values['aws-view-url'],
+  kubeUrl: values['kube-url'],
   retryAfterSeconds: number('retry-after', values['retry-after']),
   tls,
   log: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,

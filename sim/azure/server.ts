@@ -21,6 +21,8 @@ export interface AzureEmulatorOptions {
   timeScale: number;
   /** Moto's `GET /_sim/vpn-view`; without it no tunnel ever comes up. */
   awsViewUrl?: string;
+  /** The kube pool (sim/README.md "Kubernetes control planes") backing managed clusters. */
+  kubeUrl?: string;
   tls: { certPath: string; keyPath: string };
   /** Base LRO poll interval (Retry-After) in real-world seconds; default 10. */
   retryAfterSeconds?: number;
