@@ -4,6 +4,8 @@
  * in, and is what workflows receive. The JSON Schema in schema/ mirrors these types.
  */
 
+import { hostAddress, parseCidr } from './cidr.ts';
+
 export const API_VERSION = 'cellbridge.io/v1alpha1';
 
 export interface MeshSpecInput {
@@ -21,12 +23,58 @@ export interface MeshSpecInput {
     gatewayAsn?: number;
     vnet: { cidr: string; gatewaySubnetCidr: string };
   };
+  /** The Kubernetes clusters of the mesh, one or more per cloud. */
+  cells?: CellInput[];
   backbone?: {
     /** Four /30s: connection 0 tunnel 1, connection 0 tunnel 2, connection 1 tunnel 1, connection 1 tunnel 2. */
     tunnelInsideCidrs?: string[];
     bgpTimeoutSeconds?: number;
   };
 }
+
+/** One cluster: EKS in the mesh VPC, or AKS in a dedicated subnet of the mesh VNet. */
+export interface CellInput {
+  name: string;
+  cloud: 'aws' | 'azure';
+  /** Defaults to the mesh's AWS region or Azure location, the only value allowed. */
+  region?: string;
+  kubernetesVersion: string;
+  /** The Istio network the cluster belongs to; default `<cloud>-network`. */
+  network?: string;
+  nodePool: { count: number; instanceType?: string; vmSize?: string };
+  /** Azure only (CNI overlay); EKS pods take VPC addresses from the VPC CNI. */
+  podCidr?: string;
+  serviceCidr: string;
+  /** Azure only; default the 10th address of serviceCidr. */
+  dnsServiceIp?: string;
+  /** Azure only: the cluster's own subnet inside the VNet. */
+  subnetCidr?: string;
+}
+
+export interface EksCell {
+  cloud: 'aws';
+  name: string;
+  region: string;
+  kubernetesVersion: string;
+  network: string;
+  nodePool: { count: number; instanceType: string };
+  serviceCidr: string;
+}
+
+export interface AksCell {
+  cloud: 'azure';
+  name: string;
+  region: string;
+  kubernetesVersion: string;
+  network: string;
+  nodePool: { count: number; vmSize: string };
+  podCidr: string;
+  serviceCidr: string;
+  dnsServiceIp: string;
+  subnetCidr: string;
+}
+
+export type Cell = EksCell | AksCell;
 
 /** Either a VPC that cellbridge creates (`subnets`), or an existing one it only attaches to. */
 export interface AwsVpcInput {
@@ -51,6 +99,7 @@ export interface MeshSpec {
     gatewayAsn: number;
     vnet: { cidr: string; gatewaySubnetCidr: string };
   };
+  cells: Cell[];
   backbone: { tunnelInsideCidrs: [string, string, string, string]; bgpTimeoutSeconds: number };
 }
 
@@ -94,6 +143,7 @@ export function normalizeSpec(input: MeshSpecInput): MeshSpec {
       gatewayAsn: input.azure.gatewayAsn ?? DEFAULTS.azureGatewayAsn,
       vnet: { ...input.azure.vnet },
     },
+    cells: (input.cells ?? []).map((cell) => normalizeCell(input, cell)),
     backbone: {
       tunnelInsideCidrs: (input.backbone?.tunnelInsideCidrs as [string, string, string, string] | undefined) ?? DEFAULTS.tunnelInsideCidrs,
       bgpTimeoutSeconds: input.backbone?.bgpTimeoutSeconds ?? DEFAULTS.bgpTimeoutSeconds,
@@ -105,3 +155,32 @@ export function normalizeSpec(input: MeshSpecInput): MeshSpec {
 export function defaultZone(region: string, index: number): string {
   return `${region}${String.fromCharCode('a'.charCodeAt(0) + (index % 6))}`;
 }
+
+/** Fills a cell's defaults; fields of the other cloud are dropped (validation reports them first). */
+export function normalizeCell(input: MeshSpecInput, cell: CellInput): Cell {
+  const common = {
+    name: cell.name,
+    kubernetesVersion: cell.kubernetesVersion,
+    network: cell.network ?? `${cell.cloud}-network`,
+    serviceCidr: cell.serviceCidr,
+  };
+  if (cell.cloud === 'aws') {
+    return { ...common, cloud: 'aws', region: cell.region ?? input.aws.region, nodePool: { count: cell.nodePool.count, instanceType: cell.nodePool.instanceType ?? '' } };
+  }
+  return {
+    ...common,
+    cloud: 'azure',
+    region: cell.region ?? input.azure.location,
+    nodePool: { count: cell.nodePool.count, vmSize: cell.nodePool.vmSize ?? '' },
+    podCidr: cell.podCidr ?? '',
+    dnsServiceIp: cell.dnsServiceIp ?? defaultDnsServiceIp(cell.serviceCidr),
+    subnetCidr: cell.subnetCidr ?? '',
+  };
+}
+
+/** The 10th address of the service range, the convention of both clouds' defaults. */
+function defaultDnsServiceIp(serviceCidr: string): string {
+  const cidr = parseCidr(serviceCidr);
+  return typeof cidr === 'string' ? '' : hostAddress(cidr, 10);
+}
+

@@ -5,19 +5,13 @@
  */
 import { asnProblems, transitGatewayAsnProblems } from './asn.ts';
 import { contains, mustParseCidr, overlaps, parseCidr, type Cidr } from './cidr.ts';
+import { cidrMessage, RangeChecker, type Reporter } from './range-checker.ts';
+import { checkCells } from './validate-cells.ts';
 import { normalizeSpec, type MeshSpec, type MeshSpecInput } from './mesh-spec.ts';
 import type { Problem } from './problems.ts';
 import { schemaProblems } from './spec-schema.ts';
 
 export type Validation = { ok: true; spec: MeshSpec } | { ok: false; problems: Problem[] };
-
-/** Ranges no mesh network may overlap: APIPA, loopback, multicast, "this network". */
-const RESERVED_RANGES: ReadonlyArray<readonly [string, string]> = [
-  ['169.254.0.0/16', 'link-local (APIPA, used by the tunnels)'],
-  ['127.0.0.0/8', 'loopback'],
-  ['224.0.0.0/4', 'multicast'],
-  ['0.0.0.0/8', '"this network"'],
-];
 
 /** AWS reserves these inside-tunnel /30s (reference/domain.md A.2). */
 const AWS_RESERVED_INSIDE = ['169.254.0.0/30', '169.254.1.0/30', '169.254.2.0/30', '169.254.3.0/30', '169.254.4.0/30', '169.254.5.0/30', '169.254.169.252/30'];
@@ -29,11 +23,11 @@ export function validateSpec(input: unknown): Validation {
   const structural = schemaProblems(input);
   if (structural.length > 0) return { ok: false, problems: structural };
   const spec = normalizeSpec(input as MeshSpecInput);
-  const problems = semanticProblems(spec);
+  const problems = semanticProblems(input as MeshSpecInput, spec);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, spec };
 }
 
-function semanticProblems(spec: MeshSpec): Problem[] {
+function semanticProblems(input: MeshSpecInput, spec: MeshSpec): Problem[] {
   const problems: Problem[] = [];
   const report = (path: string, rule: string, message: string) => problems.push({ path, rule, message });
   const ranges = new RangeChecker(report);
@@ -44,9 +38,11 @@ function semanticProblems(spec: MeshSpec): Problem[] {
   ranges.within('/azure/vnet/gatewaySubnetCidr', gatewaySubnet, vnet, 'the VNet');
 
   checkVpcLayout(spec, vpc, ranges, report);
+  const cellRanges = checkCells(input, spec, vnet, gatewaySubnet, ranges, report);
   ranges.disjoint([
     { path: '/aws/vpc/cidr', cidr: vpc, what: 'the AWS VPC' },
     { path: '/azure/vnet/cidr', cidr: vnet, what: 'the Azure VNet' },
+    ...cellRanges,
   ]);
   checkAsns(spec, report);
   checkTunnelCidrs(spec.backbone.tunnelInsideCidrs, report);
@@ -100,47 +96,4 @@ function checkTunnelCidrs(cidrs: readonly string[], report: Reporter): void {
     if (clash) return report(path, 'apipa.duplicate', `${text} is already used by tunnel ${clash.index}; every tunnel needs its own /30`);
     accepted.push({ index, cidr });
   });
-}
-
-type Reporter = (path: string, rule: string, message: string) => void;
-
-/** Parses blocks once and reports size, containment and overlap problems against them. */
-class RangeChecker {
-  constructor(private readonly report: Reporter) {}
-
-  block(path: string, text: string, minPrefix: number, maxPrefix: number, sizeRule: string): Cidr | undefined {
-    const cidr = parseCidr(text);
-    if (typeof cidr === 'string') {
-      this.report(path, `cidr.${cidr}`, cidrMessage(text, cidr));
-      return undefined;
-    }
-    if (cidr.prefix < minPrefix || cidr.prefix > maxPrefix) {
-      this.report(path, 'cidr.size', `${text}: ${sizeRule}`);
-    }
-    return cidr;
-  }
-
-  within(path: string, inner: Cidr | undefined, outer: Cidr | undefined, outerName: string): void {
-    if (inner && outer && !contains(outer, inner)) this.report(path, 'cidr.outside-parent', `${inner.text} is not inside ${outerName} ${outer.text}`);
-  }
-
-  /** Pairwise overlap of mesh ranges, and (for top-level ranges) of reserved ranges. */
-  disjoint(ranges: { path: string; cidr: Cidr | undefined; what: string }[], checkReserved = true): void {
-    const known = ranges.filter((r): r is { path: string; cidr: Cidr; what: string } => r.cidr !== undefined);
-    known.forEach((range, i) => {
-      for (const earlier of known.slice(0, i)) {
-        if (overlaps(earlier.cidr, range.cidr)) {
-          this.report(range.path, 'cidr.overlap', `${range.cidr.text} (${range.what}) overlaps ${earlier.cidr.text} (${earlier.what} at ${earlier.path}); routed networks must not overlap`);
-        }
-      }
-      if (!checkReserved) return;
-      for (const [text, name] of RESERVED_RANGES) {
-        if (overlaps(mustParseCidr(text), range.cidr)) this.report(range.path, 'cidr.reserved', `${range.cidr.text} overlaps ${text}, the ${name} range`);
-      }
-    });
-  }
-}
-
-function cidrMessage(text: string, problem: 'syntax' | 'not-network-address'): string {
-  return problem === 'syntax' ? `${text} is not an IPv4 CIDR block` : `${text} has host bits set; write the network address`;
 }
