@@ -5,7 +5,8 @@
  * request rolls back everything it created.
  */
 import { ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
-import { backboneGraph, meshScope } from '../domain/backbone-graph.ts';
+import { meshScope } from '../domain/backbone-graph.ts';
+import { meshGraph } from '../domain/mesh-graph.ts';
 import { planTunnels } from '../domain/apipa-plan.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, MESH_SIGNAL, type CleanupFailure, type MeshPhase, type MeshStatus } from '../domain/mesh-status.ts';
@@ -26,7 +27,7 @@ export interface MeshResult {
 }
 
 export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Promise<MeshResult> {
-  const graph = backboneGraph(spec);
+  const graph = meshGraph(spec);
   const state = new MeshState(spec.name, graph);
   const calls = resourceCalls(settings);
   const saga = new Saga();

@@ -4,7 +4,7 @@
  * mesh's latest run always tells its state.
  */
 import { defineQuery, setHandler } from '@temporalio/workflow';
-import { backboneGraph } from '../domain/backbone-graph.ts';
+import { meshGraph } from '../domain/mesh-graph.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, type MeshStatus } from '../domain/mesh-status.ts';
 import type { MeshWorkflowInput } from '../domain/workflow-settings.ts';
@@ -14,7 +14,7 @@ import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph } from './saga.ts';
 
 export async function teardownMesh({ spec, settings }: MeshWorkflowInput): Promise<MeshResult> {
-  const graph = backboneGraph(spec);
+  const graph = meshGraph(spec);
   const state = new MeshState(spec.name, graph);
   setHandler(defineQuery<MeshStatus>(MESH_QUERY.status), () => state.snapshot());
   setHandler(defineQuery<MeshSpec>(MESH_QUERY.spec), () => spec);

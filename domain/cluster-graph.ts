@@ -1,0 +1,118 @@
+/**
+ * The cells (clusters) as resource graph nodes, beside the backbone (reference/domain.md
+ * B). Nothing here waits on the backbone: an EKS cluster needs its IAM role and the VPC
+ * subnets, an AKS cluster its own subnet of the VNet, so clusters build while the VPN
+ * gateway does. Teardown order falls out of the edges: node group before cluster,
+ * cluster before its roles and subnets.
+ */
+import { ID as BACKBONE, type BackboneNode, type MeshScope } from './backbone-graph.ts';
+import type { AksCell, EksCell, MeshSpec } from './mesh-spec.ts';
+import type { ResourceNode } from './resource-graph.ts';
+
+export const EKS_CLUSTER_POLICIES = ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'];
+export const EKS_NODE_POLICIES = [
+  'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+  'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+];
+
+export interface ClusterParams {
+  'aws.iamRole': { scope: MeshScope; name: string; trustedService: 'eks.amazonaws.com' | 'ec2.amazonaws.com'; managedPolicyArns: string[] };
+  'aws.eksCluster': { scope: MeshScope; name: string; cell: string; kubernetesVersion: string; serviceCidr: string; roleNode: string; subnetNodes: string[] };
+  /** Cluster admin for the orchestrator's own principal, resolved by the activity (STS), never stored in the spec. */
+  'aws.eksAccessEntry': { scope: MeshScope; clusterName: string; clusterNode: string };
+  'aws.eksNodegroup': { scope: MeshScope; name: string; clusterName: string; clusterNode: string; roleNode: string; subnetNodes: string[]; count: number; instanceType: string };
+  'azure.aksCluster': {
+    scope: MeshScope;
+    name: string;
+    cell: string;
+    kubernetesVersion: string;
+    subnetNode: string;
+    podCidr: string;
+    serviceCidr: string;
+    dnsServiceIp: string;
+    count: number;
+    vmSize: string;
+  };
+}
+
+export type ClusterKind = keyof ClusterParams;
+export type ClusterNode = { [K in ClusterKind]: ResourceNode<K, ClusterParams[K]> }[ClusterKind];
+
+export const CLUSTER_ID = {
+  clusterRole: (cell: string) => `aws/iam-role/${cell}/cluster`,
+  nodeRole: (cell: string) => `aws/iam-role/${cell}/node`,
+  eksCluster: (cell: string) => `aws/eks-cluster/${cell}`,
+  accessEntry: (cell: string) => `aws/eks-access-entry/${cell}`,
+  nodegroup: (cell: string) => `aws/eks-nodegroup/${cell}`,
+  aksSubnet: (cell: string) => `azure/aks-subnet/${cell}`,
+  aksCluster: (cell: string) => `azure/aks-cluster/${cell}`,
+};
+
+/** Cloud names of a cell's cluster: unique per account and region as long as mesh names are. */
+export function clusterName(mesh: string, cell: string): string {
+  return `${mesh}-${cell}`;
+}
+
+function node<K extends ClusterKind>(id: string, kind: K, params: ClusterParams[K], dependsOn: string[]): ClusterNode {
+  return { id, kind, params, dependsOn } as ClusterNode;
+}
+
+/** Runs that started before cells existed carry specs without them. */
+export function clusterGraph(spec: MeshSpec, scope: MeshScope): (ClusterNode | BackboneNode)[] {
+  return (spec.cells ?? []).flatMap((cell) => (cell.cloud === 'aws' ? eksNodes(spec, scope, cell) : aksNodes(spec, scope, cell)));
+}
+
+function eksNodes(spec: MeshSpec, scope: MeshScope, cell: EksCell): ClusterNode[] {
+  const name = clusterName(spec.name, cell.name);
+  const role = (kind: 'cluster' | 'node') => `cellbridge-${spec.name}-${cell.name}-${kind}`;
+  const { vpc } = spec.aws;
+  const subnetNodes = (vpc.mode === 'create' ? vpc.subnets : vpc.subnetIds).map((_, i) => BACKBONE.subnet(i));
+  const ids = {
+    clusterRole: CLUSTER_ID.clusterRole(cell.name),
+    nodeRole: CLUSTER_ID.nodeRole(cell.name),
+    cluster: CLUSTER_ID.eksCluster(cell.name),
+  };
+  return [
+    node(ids.clusterRole, 'aws.iamRole', { scope, name: role('cluster'), trustedService: 'eks.amazonaws.com', managedPolicyArns: EKS_CLUSTER_POLICIES }, []),
+    node(ids.nodeRole, 'aws.iamRole', { scope, name: role('node'), trustedService: 'ec2.amazonaws.com', managedPolicyArns: EKS_NODE_POLICIES }, []),
+    node(
+      ids.cluster,
+      'aws.eksCluster',
+      { scope, name, cell: cell.name, kubernetesVersion: cell.kubernetesVersion, serviceCidr: cell.serviceCidr, roleNode: ids.clusterRole, subnetNodes },
+      [ids.clusterRole, ...subnetNodes],
+    ),
+    node(CLUSTER_ID.accessEntry(cell.name), 'aws.eksAccessEntry', { scope, clusterName: name, clusterNode: ids.cluster }, [ids.cluster]),
+    node(
+      CLUSTER_ID.nodegroup(cell.name),
+      'aws.eksNodegroup',
+      { scope, name: `${cell.name}-system`, clusterName: name, clusterNode: ids.cluster, roleNode: ids.nodeRole, subnetNodes, count: cell.nodePool.count, instanceType: cell.nodePool.instanceType },
+      [ids.cluster, ids.nodeRole, ...subnetNodes],
+    ),
+  ];
+}
+
+function aksNodes(spec: MeshSpec, scope: MeshScope, cell: AksCell): (ClusterNode | BackboneNode)[] {
+  const subnet = CLUSTER_ID.aksSubnet(cell.name);
+  return [
+    // An azure.subnet node like the GatewaySubnet: same handler, its own address range.
+    { id: subnet, kind: 'azure.subnet', params: { scope, name: `aks-${cell.name}`, virtualNetwork: `${spec.name}-vnet`, cidr: cell.subnetCidr }, dependsOn: [BACKBONE.vnet] },
+    node(
+      CLUSTER_ID.aksCluster(cell.name),
+      'azure.aksCluster',
+      {
+        scope,
+        name: clusterName(spec.name, cell.name),
+        cell: cell.name,
+        kubernetesVersion: cell.kubernetesVersion,
+        subnetNode: subnet,
+        podCidr: cell.podCidr,
+        serviceCidr: cell.serviceCidr,
+        dnsServiceIp: cell.dnsServiceIp,
+        count: cell.nodePool.count,
+        vmSize: cell.nodePool.vmSize,
+      },
+      [subnet, BACKBONE.resourceGroup],
+    ),
+  ];
+}
