@@ -4,6 +4,10 @@
  * ground's emulators.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
@@ -15,6 +19,13 @@ export interface CloudConfig {
 
 export interface CloudClients {
   ec2(region: string): EC2Client;
+  eks(region: string): EKSClient;
+  /** IAM is global; its API lives in us-east-1. */
+  iam(): IAMClient;
+  sts(region: string): STSClient;
+  /** Where STS is reached, for presigning EKS tokens; undefined means the real regional endpoint. */
+  stsEndpoint?: string;
+  containerService(subscriptionId: string): ContainerServiceClient;
   network(subscriptionId: string): NetworkManagementClient;
   resources(subscriptionId: string): ResourceManagementClient;
 }
@@ -29,8 +40,15 @@ export function createCloudClients(config: CloudConfig): CloudClients {
     };
   };
   const azureOptions = config.azure.endpoint ? { endpoint: config.azure.endpoint } : {};
+  let iam: IAMClient | undefined;
+  const aws = (region: string) => ({ region, endpoint: config.aws.endpoint, requestHandler: { requestTimeout: config.aws.requestTimeoutMs } });
   return {
-    ec2: memo((region) => new EC2Client({ region, endpoint: config.aws.endpoint, requestHandler: { requestTimeout: config.aws.requestTimeoutMs } })),
+    ec2: memo((region) => new EC2Client(aws(region))),
+    eks: memo((region) => new EKSClient(aws(region))),
+    iam: () => (iam ??= new IAMClient(aws('us-east-1'))),
+    sts: memo((region) => new STSClient(aws(region))),
+    stsEndpoint: config.aws.endpoint,
+    containerService: memo((subscription) => new ContainerServiceClient(config.azure.credential, subscription, azureOptions)),
     network: memo((subscription) => new NetworkManagementClient(config.azure.credential, subscription, azureOptions)),
     resources: memo((subscription) => new ResourceManagementClient(config.azure.credential, subscription, azureOptions)),
   };

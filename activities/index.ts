@@ -4,13 +4,20 @@
  * create<Kind> and a delete<Kind> activity over the shared engine.
  */
 import type { BackboneKind } from '../domain/backbone-graph.ts';
+import type { ClusterKind } from '../domain/cluster-graph.ts';
 import { resourceActivityName } from '../domain/activity-names.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
+import { eksAccessEntryHandler } from './aws/eks-access-entry.ts';
+import { eksClusterHandler } from './aws/eks-cluster.ts';
+import { eksNodegroupHandler } from './aws/eks-nodegroup.ts';
+import { EksTokenCache } from './aws/eks-token.ts';
+import { iamRoleHandler } from './aws/iam-role.ts';
 import { transitGatewayAttachmentHandler, transitGatewayHandler } from './aws/transit-gateway.ts';
 import { existingSubnetHandler, existingVpcHandler, subnetHandler, vpcHandler } from './aws/vpc.ts';
 import { vpcRouteHandler } from './aws/vpc-route.ts';
 import { customerGatewayHandler, vpnConnectionHandler } from './aws/vpn.ts';
+import { aksClusterHandler } from './azure/aks-cluster.ts';
 import { connectionHandler } from './azure/connection.ts';
 import { localNetworkGatewayHandler } from './azure/local-network-gateway.ts';
 import { publicIpHandler } from './azure/public-ip.ts';
@@ -21,6 +28,8 @@ import type { CloudClients } from './cloud-clients.ts';
 import { ResourceEngine, type DeleteResult } from './engine.ts';
 import type { PollSettings } from './poll-backoff.ts';
 import type { ResourceHandler } from './resource-handler.ts';
+import { probeClusterAccess, type ClusterAccess } from './kube/cluster-access.ts';
+import type { ClusterRef } from './kube/cluster-credentials.ts';
 import { observeTunnels, type ObserveTunnelsInput } from './tunnel-status.ts';
 
 export interface ActivityDeps {
@@ -33,13 +42,14 @@ export type DeleteActivity = (node: ResourceNode) => Promise<DeleteResult>;
 
 export interface MeshActivities {
   observeTunnels(input: ObserveTunnelsInput): Promise<TunnelStatus[]>;
-  [resourceActivity: string]: CreateActivity | DeleteActivity | MeshActivities['observeTunnels'];
+  probeClusterAccess(ref: ClusterRef): Promise<ClusterAccess>;
+  [resourceActivity: string]: CreateActivity | DeleteActivity | MeshActivities['observeTunnels'] | MeshActivities['probeClusterAccess'];
 }
 
 // Handlers are typed per kind; the registry erases that to dispatch by kind at run time.
 type AnyHandler = ResourceHandler<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function handlers(clients: CloudClients): Record<BackboneKind, AnyHandler> {
+function handlers(clients: CloudClients): Record<BackboneKind | ClusterKind, AnyHandler> {
   return {
     'aws.vpc': vpcHandler(clients),
     'aws.existingVpc': existingVpcHandler(clients),
@@ -57,11 +67,17 @@ function handlers(clients: CloudClients): Record<BackboneKind, AnyHandler> {
     'azure.vpnGateway': vpnGatewayHandler(clients),
     'azure.localNetworkGateway': localNetworkGatewayHandler(clients),
     'azure.connection': connectionHandler(clients),
+    'aws.iamRole': iamRoleHandler(clients),
+    'aws.eksCluster': eksClusterHandler(clients),
+    'aws.eksAccessEntry': eksAccessEntryHandler(clients),
+    'aws.eksNodegroup': eksNodegroupHandler(clients),
+    'azure.aksCluster': aksClusterHandler(clients),
   };
 }
 
 export function createActivities(deps: ActivityDeps): MeshActivities {
   const engine = new ResourceEngine(deps.poll);
+  const eksTokens = new EksTokenCache();
   const resourceActivities = Object.entries(handlers(deps.clients)).flatMap(([kind, handler]) => [
     [resourceActivityName('create', kind), ((node, outputs) => engine.ensure(handler, node, outputs)) satisfies CreateActivity],
     [resourceActivityName('delete', kind), ((node) => engine.delete(handler, node)) satisfies DeleteActivity],
@@ -69,5 +85,6 @@ export function createActivities(deps: ActivityDeps): MeshActivities {
   return {
     ...Object.fromEntries(resourceActivities),
     observeTunnels: (input: ObserveTunnelsInput) => observeTunnels(deps.clients, input),
+    probeClusterAccess: (ref: ClusterRef) => probeClusterAccess(deps.clients, eksTokens, ref),
   };
 }

@@ -83,7 +83,7 @@ export class Meshes {
       workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: [
         { key: MESH_KEY, value: spec.name },
-        { key: PHASE_KEY, value: workflowType === 'provisionMesh' ? 'ProvisioningBackbone' : 'TearingDown' },
+        { key: PHASE_KEY, value: workflowType === 'provisionMesh' ? 'Provisioning' : 'TearingDown' },
       ],
     });
   }

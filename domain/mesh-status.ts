@@ -2,11 +2,14 @@
  * What a mesh's workflow reports through its `status` query, and so through
  * GET /v1/meshes/{name}: the phase, each resource, each tunnel, and what went wrong.
  */
+import type { ClusterStatus } from './cluster-status.ts';
 import type { TunnelStatus } from './tunnel-status.ts';
 
 export type MeshPhase =
-  | 'ProvisioningBackbone'
-  | 'AwaitingBgp'
+  /** Creating the backbone and the clusters, in parallel. */
+  | 'Provisioning'
+  /** BGP Established on every tunnel, and every cluster's API server reachable. */
+  | 'Verifying'
   | 'Ready'
   | 'RollingBack'
   | 'RolledBack'
@@ -23,6 +26,8 @@ export interface ResourceStatus {
   state: ResourceState;
   cloudId?: string;
   cloudState?: string;
+  /** What the cloud reports that a user needs (endpoints, sizes): never secrets. */
+  attributes?: Record<string, string>;
   detail?: string;
   /** Workflow time (ISO) when its create started and finished: the run's recorded timeline. */
   createStartedAt?: string;
@@ -39,6 +44,7 @@ export interface MeshStatus {
   phase: MeshPhase;
   resources: ResourceStatus[];
   tunnels: TunnelStatus[];
+  clusters: ClusterStatus[];
   /** Why provisioning failed, if it did. */
   error?: string;
   /** Resources a rollback or teardown could not delete: never swallowed, always listed. */

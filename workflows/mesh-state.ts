@@ -1,6 +1,8 @@
 /** The workflow's view of its mesh, kept for the `status` query and the phase search attribute. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
+import { clusterStatuses, type ClusterAccessSummary } from '../domain/cluster-status.ts';
+import type { MeshSpec } from '../domain/mesh-spec.ts';
 import type { ResourceGraph, ResourceOutput } from '../domain/resource-graph.ts';
 import { SEARCH_ATTRIBUTE, type CleanupFailure, type MeshPhase, type MeshStatus, type ResourceState, type ResourceStatus } from '../domain/mesh-status.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
@@ -8,13 +10,14 @@ import type { TunnelStatus } from '../domain/tunnel-status.ts';
 const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
 
 export class MeshState {
-  private phase: MeshPhase = 'ProvisioningBackbone';
+  private phase: MeshPhase = 'Provisioning';
   private readonly resources = new Map<string, ResourceStatus>();
   private tunnels: TunnelStatus[] = [];
+  private readonly access: Record<string, ClusterAccessSummary> = {};
   private error?: string;
   private cleanupFailures: CleanupFailure[] = [];
 
-  constructor(private readonly mesh: string, graph: ResourceGraph) {
+  constructor(private readonly spec: MeshSpec, graph: ResourceGraph) {
     for (const node of graph.nodes) this.resources.set(node.id, { id: node.id, kind: node.kind, state: 'pending' });
   }
 
@@ -32,13 +35,17 @@ export class MeshState {
       state,
       ...(state === 'creating' ? { createStartedAt: now } : {}),
       ...(state === 'ready' ? { createdAt: now } : {}),
-      ...(extra.output ? { cloudId: extra.output.cloudId, cloudState: extra.output.state } : {}),
+      ...(extra.output ? { cloudId: extra.output.cloudId, cloudState: extra.output.state, ...(extra.output.attributes ? { attributes: extra.output.attributes } : {}) } : {}),
       ...(extra.detail !== undefined ? { detail: extra.detail } : {}),
     });
   }
 
   setTunnels(tunnels: TunnelStatus[]): void {
     this.tunnels = tunnels;
+  }
+
+  setClusterAccess(cell: string, access: ClusterAccessSummary): void {
+    this.access[cell] = access;
   }
 
   fail(error: string): void {
@@ -55,10 +62,11 @@ export class MeshState {
 
   snapshot(): MeshStatus {
     return {
-      mesh: this.mesh,
+      mesh: this.spec.name,
       phase: this.phase,
       resources: [...this.resources.values()],
       tunnels: this.tunnels,
+      clusters: clusterStatuses(this.spec.name, this.spec.cells ?? [], (id) => this.resources.get(id), this.access),
       ...(this.error !== undefined ? { error: this.error } : {}),
       cleanupFailures: this.cleanupFailures,
     };

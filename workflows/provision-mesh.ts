@@ -12,6 +12,7 @@ import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, MESH_SIGNAL, type CleanupFailure, type MeshPhase, type MeshStatus } from '../domain/mesh-status.ts';
 import type { MeshWorkflowInput } from '../domain/workflow-settings.ts';
 import { awaitBgpEstablished } from './await-bgp.ts';
+import { verifyClusterAccess } from './verify-clusters.ts';
 import { MeshState } from './mesh-state.ts';
 import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph, errorMessage, Saga } from './saga.ts';
@@ -28,7 +29,7 @@ export interface MeshResult {
 
 export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Promise<MeshResult> {
   const graph = meshGraph(spec);
-  const state = new MeshState(spec.name, graph);
+  const state = new MeshState(spec, graph);
   const calls = resourceCalls(settings);
   const saga = new Saga();
   const provisioning = new CancellationScope();
@@ -42,15 +43,18 @@ export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Prom
 
   try {
     await provisioning.run(async () => {
-      state.enter('ProvisioningBackbone');
+      state.enter('Provisioning');
       await runGraph(graph, calls, saga, state);
-      state.enter('AwaitingBgp');
-      await awaitBgpEstablished(
-        calls,
-        { scope: meshScope(spec), gatewayName: `${spec.name}-vpngw`, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
-        { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs },
-        (tunnels) => state.setTunnels(tunnels),
-      );
+      state.enter('Verifying');
+      await Promise.all([
+        awaitBgpEstablished(
+          calls,
+          { scope: meshScope(spec), gatewayName: `${spec.name}-vpngw`, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
+          { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs },
+          (tunnels) => state.setTunnels(tunnels),
+        ),
+        verifyClusterAccess(spec, calls, state),
+      ]);
     });
   } catch (error) {
     return rollBack(error);

@@ -10,6 +10,7 @@ export interface ResourceCalls {
   create(node: ResourceNode, outputs: Outputs): Promise<ResourceOutput>;
   delete(node: ResourceNode): Promise<DeleteResult>;
   observeTunnels: MeshActivities['observeTunnels'];
+  probeClusterAccess: MeshActivities['probeClusterAccess'];
 }
 
 export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
@@ -24,6 +25,11 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     startToCloseTimeout: '2m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
   });
+  // A new access entry takes a moment to reach the API server's authenticator.
+  const { probeClusterAccess } = proxyActivities<MeshActivities>({
+    startToCloseTimeout: '1m',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6 },
+  });
   const stub = (verb: 'create' | 'delete', node: ResourceNode) => {
     const activity = resources[resourceActivityName(verb, node.kind)];
     if (!activity) throw new Error(`no activity for ${node.kind}`);
@@ -33,5 +39,6 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     create: (node, outputs) => (stub('create', node) as CreateActivity)(node, outputs),
     delete: (node) => (stub('delete', node) as DeleteActivity)(node),
     observeTunnels,
+    probeClusterAccess,
   };
 }

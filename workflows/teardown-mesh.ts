@@ -15,7 +15,7 @@ import { destroyGraph } from './saga.ts';
 
 export async function teardownMesh({ spec, settings }: MeshWorkflowInput): Promise<MeshResult> {
   const graph = meshGraph(spec);
-  const state = new MeshState(spec.name, graph);
+  const state = new MeshState(spec, graph);
   setHandler(defineQuery<MeshStatus>(MESH_QUERY.status), () => state.snapshot());
   setHandler(defineQuery<MeshSpec>(MESH_QUERY.spec), () => spec);
   state.enter('TearingDown');

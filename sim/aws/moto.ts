@@ -47,7 +47,8 @@ export async function startMoto(opts: MotoOptions): Promise<MotoHandle> {
   const child = spawn(python, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1', ...(opts.kubeUrl ? { CELLBRIDGE_SIM_KUBE_URL: opts.kubeUrl } : {}) },
+    // Real IAM has the AWS managed policies (AmazonEKSClusterPolicy, …); Moto loads them only when asked.
+    env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...(opts.kubeUrl ? { CELLBRIDGE_SIM_KUBE_URL: opts.kubeUrl } : {}) },
   });
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   // Kept in memory so a failed start can say why even without a log file.

@@ -1,0 +1,72 @@
+/**
+ * The EKS cluster in the mesh VPC's subnets, with access entries only
+ * (authenticationMode API: the SDK's default is CONFIG_MAP) and no implicit admin for
+ * whoever created it: the orchestrator's access is an explicit access entry.
+ */
+import { CreateClusterCommand, DeleteClusterCommand, DescribeClusterCommand, type Cluster } from '@aws-sdk/client-eks';
+import type { ClusterParams } from '../../domain/cluster-graph.ts';
+import type { CloudClients } from '../cloud-clients.ts';
+import { isNotFound } from '../cloud-errors.ts';
+import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
+import { MESH_TAG, NODE_TAG } from './tags.ts';
+
+type Params = ClusterParams['aws.eksCluster'];
+
+export function eksClusterHandler(clients: CloudClients): ResourceHandler<Params, Cluster> {
+  const eks = (p: Params) => clients.eks(p.scope.aws.region);
+  return {
+    async describe({ params }) {
+      try {
+        return (await eks(params).send(new DescribeClusterCommand({ name: params.name }))).cluster;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async create({ id, params }, outputs) {
+      try {
+        await eks(params).send(new CreateClusterCommand({
+          name: params.name,
+          version: params.kubernetesVersion,
+          roleArn: dependency(outputs, params.roleNode).cloudId,
+          resourcesVpcConfig: {
+            subnetIds: params.subnetNodes.map((n) => dependency(outputs, n).cloudId),
+            endpointPrivateAccess: true,
+            endpointPublicAccess: true,
+          },
+          kubernetesNetworkConfig: { serviceIpv4Cidr: params.serviceCidr },
+          accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+          tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
+        }));
+      } catch (error) {
+        // A retried create after a lost response: the describe loop takes it from here.
+        if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+      }
+    },
+    phase: (cluster) => clusterPhase(cluster),
+    output: (cluster) => ({
+      cloudId: cluster.arn ?? '',
+      state: cluster.status ?? 'UNKNOWN',
+      attributes: { name: cluster.name ?? '', endpoint: cluster.endpoint ?? '', kubernetesVersion: cluster.version ?? '' },
+    }),
+    async delete(_cluster, { params }) {
+      await eks(params).send(new DeleteClusterCommand({ name: params.name }));
+    },
+    owned: (cluster) => cluster.tags?.[MESH_TAG] !== undefined,
+  };
+}
+
+function clusterPhase(cluster: Cluster): Phase {
+  switch (cluster.status) {
+    case 'ACTIVE':
+      return ready();
+    case 'DELETING':
+      return { is: 'deleting' };
+    case 'FAILED': {
+      const issues = (cluster.health?.issues ?? []).map((i) => `${i.code}: ${i.message}`).join('; ');
+      return { is: 'failed', reason: `EKS cluster ${cluster.name} is FAILED${issues ? ` (${issues})` : ''}` };
+    }
+    default:
+      return { is: 'busy', detail: cluster.status ?? 'UNKNOWN' };
+  }
+}

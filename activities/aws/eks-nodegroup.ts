@@ -1,0 +1,66 @@
+/** The cell's managed node group: one pool of `count` nodes of the spec's instance type. */
+import { CreateNodegroupCommand, DeleteNodegroupCommand, DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
+import type { ClusterParams } from '../../domain/cluster-graph.ts';
+import type { CloudClients } from '../cloud-clients.ts';
+import { isNotFound } from '../cloud-errors.ts';
+import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
+import { MESH_TAG, NODE_TAG } from './tags.ts';
+
+type Params = ClusterParams['aws.eksNodegroup'];
+
+export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Params, Nodegroup> {
+  const eks = (p: Params) => clients.eks(p.scope.aws.region);
+  return {
+    async describe({ params }) {
+      try {
+        return (await eks(params).send(new DescribeNodegroupCommand({ clusterName: params.clusterName, nodegroupName: params.name }))).nodegroup;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async create({ id, params }, outputs) {
+      try {
+        await eks(params).send(new CreateNodegroupCommand({
+          clusterName: params.clusterName,
+          nodegroupName: params.name,
+          nodeRole: dependency(outputs, params.roleNode).cloudId,
+          subnets: params.subnetNodes.map((n) => dependency(outputs, n).cloudId),
+          scalingConfig: { minSize: params.count, maxSize: params.count, desiredSize: params.count },
+          instanceTypes: [params.instanceType],
+          amiType: 'AL2023_x86_64_STANDARD',
+          capacityType: 'ON_DEMAND',
+          tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
+        }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+      }
+    },
+    phase: (group) => nodegroupPhase(group),
+    output: (group) => ({
+      cloudId: group.nodegroupArn ?? '',
+      state: group.status ?? 'UNKNOWN',
+      attributes: { name: group.nodegroupName ?? '', desiredSize: String(group.scalingConfig?.desiredSize ?? ''), instanceType: group.instanceTypes?.[0] ?? '' },
+    }),
+    async delete(_group, { params }) {
+      await eks(params).send(new DeleteNodegroupCommand({ clusterName: params.clusterName, nodegroupName: params.name }));
+    },
+    owned: (group) => group.tags?.[MESH_TAG] !== undefined,
+  };
+}
+
+function nodegroupPhase(group: Nodegroup): Phase {
+  const issues = () => (group.health?.issues ?? []).map((i) => `${i.code}: ${i.message}`).join('; ');
+  switch (group.status) {
+    case 'ACTIVE':
+      return ready();
+    case 'DELETING':
+      return { is: 'deleting' };
+    case 'CREATE_FAILED':
+    case 'DELETE_FAILED':
+    case 'DEGRADED':
+      return { is: 'failed', reason: `node group ${group.nodegroupName} is ${group.status}${issues() ? ` (${issues()})` : ''}` };
+    default:
+      return { is: 'busy', detail: group.status ?? 'UNKNOWN' };
+  }
+}

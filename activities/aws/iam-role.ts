@@ -1,0 +1,72 @@
+/**
+ * An IAM role trusted by one AWS service (EKS for the cluster role, EC2 for the node
+ * role) with its AWS managed policies attached. IAM names are unique per account, so
+ * the role's name is its identity; the mesh tag says it is ours to delete.
+ */
+import {
+  AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DetachRolePolicyCommand, GetRoleCommand, ListAttachedRolePoliciesCommand,
+  type Role,
+} from '@aws-sdk/client-iam';
+import type { ClusterParams } from '../../domain/cluster-graph.ts';
+import type { CloudClients } from '../cloud-clients.ts';
+import { isNotFound } from '../cloud-errors.ts';
+import { ready, type ResourceHandler } from '../resource-handler.ts';
+import { MESH_TAG, NODE_TAG } from './tags.ts';
+
+type Params = ClusterParams['aws.iamRole'];
+
+export interface ObservedRole {
+  role: Role;
+  attachedPolicyArns: string[];
+}
+
+export function iamRoleHandler(clients: CloudClients): ResourceHandler<Params, ObservedRole> {
+  const iam = () => clients.iam();
+  const attached = async (name: string) =>
+    ((await iam().send(new ListAttachedRolePoliciesCommand({ RoleName: name }))).AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '');
+  return {
+    async describe({ params }) {
+      try {
+        const { Role: role } = await iam().send(new GetRoleCommand({ RoleName: params.name }));
+        return role ? { role, attachedPolicyArns: await attached(params.name) } : undefined;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async create({ id, params }) {
+      try {
+        await iam().send(new CreateRoleCommand({
+          RoleName: params.name,
+          AssumeRolePolicyDocument: JSON.stringify(trustPolicy(params.trustedService)),
+          Description: `cellbridge mesh ${params.scope.mesh}: ${params.trustedService} role`,
+          Tags: [{ Key: MESH_TAG, Value: params.scope.mesh }, { Key: NODE_TAG, Value: id }],
+        }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'EntityAlreadyExistsException') throw error;
+      }
+      const have = await attached(params.name);
+      for (const arn of params.managedPolicyArns.filter((p) => !have.includes(p))) {
+        await iam().send(new AttachRolePolicyCommand({ RoleName: params.name, PolicyArn: arn }));
+      }
+    },
+    phase: (observed, { params }) => {
+      const missing = params.managedPolicyArns.filter((p) => !observed.attachedPolicyArns.includes(p));
+      return missing.length === 0 ? ready() : { is: 'drifted', detail: `policies not attached: ${missing.join(', ')}` };
+    },
+    output: ({ role }) => ({ cloudId: role.Arn ?? '', state: 'available', attributes: { name: role.RoleName ?? '' } }),
+    async delete({ role, attachedPolicyArns }) {
+      // IAM refuses to delete a role that still has policies attached.
+      for (const arn of attachedPolicyArns) await iam().send(new DetachRolePolicyCommand({ RoleName: role.RoleName, PolicyArn: arn }));
+      await iam().send(new DeleteRoleCommand({ RoleName: role.RoleName }));
+    },
+    owned: ({ role }) => (role.Tags ?? []).some((t) => t.Key === MESH_TAG),
+  };
+}
+
+function trustPolicy(service: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: ['sts:AssumeRole'] }],
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * A KubeConfig for one cell's API server, obtained the way each cloud requires, inside
+ * the activity that needs it: nothing here is returned to a workflow.
+ * - EKS: endpoint and CA from DescribeCluster, a bearer token signed in-process.
+ * - AKS: the admin kubeconfig from listClusterAdminCredentials.
+ */
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import type { MeshScope } from '../../domain/backbone-graph.ts';
+import type { EksTokenCache } from '../aws/eks-token.ts';
+import type { CloudClients } from '../cloud-clients.ts';
+
+export interface ClusterRef {
+  scope: MeshScope;
+  cell: string;
+  cloud: 'aws' | 'azure';
+  clusterName: string;
+}
+
+export async function kubeConfigFor(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef): Promise<KubeConfig> {
+  return ref.cloud === 'aws' ? eksKubeConfig(clients, tokens, ref) : aksKubeConfig(clients, ref);
+}
+
+async function eksKubeConfig(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef): Promise<KubeConfig> {
+  const region = ref.scope.aws.region;
+  const { cluster } = await clients.eks(region).send(new DescribeClusterCommand({ name: ref.clusterName }));
+  if (!cluster?.endpoint || !cluster.certificateAuthority?.data) throw new Error(`EKS cluster ${ref.clusterName} has no endpoint or CA yet`);
+  const token = await tokens.token({ clusterName: ref.clusterName, region, credentials: clients.sts(region).config.credentials, stsEndpoint: clients.stsEndpoint });
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: ref.clusterName, server: cluster.endpoint, caData: cluster.certificateAuthority.data }],
+    users: [{ name: 'cellbridge', token }],
+    contexts: [{ name: ref.clusterName, cluster: ref.clusterName, user: 'cellbridge' }],
+    currentContext: ref.clusterName,
+  });
+  return config;
+}
+
+async function aksKubeConfig(clients: CloudClients, ref: ClusterRef): Promise<KubeConfig> {
+  const { subscriptionId, resourceGroup } = ref.scope.azure;
+  let kubeconfigs;
+  try {
+    ({ kubeconfigs } = await clients.containerService(subscriptionId).managedClusters.listClusterAdminCredentials(resourceGroup, ref.clusterName));
+  } catch (error) {
+    if (/disable local accounts/i.test((error as Error).message ?? '')) {
+      throw ApplicationFailure.nonRetryable(
+        `AKS cluster ${ref.clusterName} has local accounts disabled, so listClusterAdminCredentials is refused; enable local accounts on it (cellbridge creates its clusters with them enabled)`,
+        'AksLocalAccountsDisabled',
+      );
+    }
+    throw error;
+  }
+  const value = kubeconfigs?.[0]?.value;
+  if (!value) throw new Error(`AKS cluster ${ref.clusterName} returned no admin kubeconfig`);
+  const config = new KubeConfig();
+  config.loadFromString(Buffer.from(value).toString('utf8'));
+  return config;
+}

@@ -1,0 +1,20 @@
+/**
+ * Every cell's API server answers the orchestrator, with credentials obtained the way
+ * the cloud requires (EKS token, AKS admin kubeconfig) inside the activity. Only the
+ * server URL and namespace names come back; tokens and kubeconfigs stay in the worker.
+ */
+import { meshScope } from '../domain/backbone-graph.ts';
+import { clusterName } from '../domain/cluster-graph.ts';
+import type { MeshSpec } from '../domain/mesh-spec.ts';
+import type { MeshState } from './mesh-state.ts';
+import type { ResourceCalls } from './resource-activities.ts';
+
+export async function verifyClusterAccess(spec: MeshSpec, calls: ResourceCalls, state: MeshState): Promise<void> {
+  const scope = meshScope(spec);
+  await Promise.all(
+    (spec.cells ?? []).map(async (cell) => {
+      const access = await calls.probeClusterAccess({ scope, cell: cell.name, cloud: cell.cloud, clusterName: clusterName(spec.name, cell.name) });
+      state.setClusterAccess(cell.name, { server: access.server, namespaces: access.namespaces });
+    }),
+  );
+}
