@@ -41,7 +41,7 @@ export const OPENAPI = {
     '/v1/meshes/{name}': {
       parameters: [meshName],
       get: {
-        summary: 'Phase, every resource with its cloud ID and state, every tunnel with its AWS and Azure status',
+        summary: 'Phase, every resource with its cloud ID and state, every tunnel with its AWS and Azure status, every cluster with its endpoint and node pool',
         responses: { 200: { description: 'The mesh status', content: json(ref('MeshStatus')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh') },
       },
       delete: {
@@ -84,15 +84,32 @@ export const OPENAPI = {
       },
       Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
       MeshSummary: { type: 'object', properties: { mesh: { type: 'string' }, phase: { type: 'string' }, workflowStatus: { type: 'string' }, type: { type: 'string' } } },
+      ClusterStatus: {
+        type: 'object',
+        required: ['cell', 'cloud', 'name', 'state', 'network', 'nodePool'],
+        properties: {
+          cell: { type: 'string' },
+          cloud: { enum: ['aws', 'azure'] },
+          name: { type: 'string' },
+          state: { type: 'string' },
+          cloudState: { type: 'string' },
+          endpoint: { type: 'string', description: 'The API server URL the cloud reports' },
+          kubernetesVersion: { type: 'string' },
+          network: { type: 'string' },
+          nodePool: { type: 'object', properties: { count: { type: 'integer' }, size: { type: 'string' }, state: { type: 'string' } } },
+          access: { type: 'object', description: 'Set once the orchestrator listed namespaces with the cloud\'s own credentials', properties: { server: { type: 'string' }, namespaces: { type: 'array', items: { type: 'string' } } } },
+        },
+      },
       MeshStatus: {
         type: 'object',
-        required: ['mesh', 'phase', 'resources', 'tunnels', 'cleanupFailures'],
+        required: ['mesh', 'phase', 'resources', 'tunnels', 'clusters', 'cleanupFailures'],
         properties: {
           mesh: { type: 'string' },
           phase: { type: 'string' },
           error: { type: 'string' },
           resources: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, state: { type: 'string' }, cloudId: { type: 'string' } } } },
           tunnels: { type: 'array', items: { type: 'object' } },
+          clusters: { type: 'array', items: ref('ClusterStatus') },
           cleanupFailures: { type: 'array', items: { type: 'object' } },
           workflow: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' } } },
         },

@@ -1,5 +1,7 @@
 /** Test access to a proving-ground stack: its API, its emulators' fault controls, and what each cloud still holds. */
 import { DescribeCustomerGatewaysCommand, DescribeTransitGatewaysCommand, DescribeVpcsCommand, DescribeVpnConnectionsCommand, DescribeTransitGatewayVpcAttachmentsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -102,11 +104,24 @@ export async function meshInventory(e: Endpoints, mesh: string, region = 'us-eas
     ec2.send(new DescribeCustomerGatewaysCommand({ Filters })).then((r) => (r.CustomerGateways ?? []).filter((x) => alive(x.State)).map((x) => `aws cgw ${x.CustomerGatewayId} ${x.State}`)),
     ec2.send(new DescribeVpnConnectionsCommand({ Filters })).then((r) => (r.VpnConnections ?? []).filter((x) => alive(x.State)).map((x) => `aws vpn ${x.VpnConnectionId} ${x.State}`)),
   ]);
+  const cloud = await Promise.all([iamRolesOf(e, mesh), eksClustersOf(e, mesh, region)]);
   const azure = (await (await fetch(`${e.azure}/_sim/resources`)).json()) as unknown;
   const list = (Array.isArray(azure) ? azure : ((azure as { resources?: unknown[] }).resources ?? [])) as { id: string; provisioningState?: string }[];
   const group = `/resourcegroups/${resourceGroup.toLowerCase()}`;
   const azureLeft = list.filter((r) => r.id.toLowerCase().includes(group)).map((r) => `azure ${r.id} ${r.provisioningState ?? ''}`);
-  return [...vpcs, ...subnets, ...tgws, ...attachments, ...cgws, ...vpns, ...azureLeft];
+  return [...vpcs, ...subnets, ...tgws, ...attachments, ...cgws, ...vpns, ...cloud.flat(), ...azureLeft];
+}
+
+async function iamRolesOf(e: Endpoints, mesh: string): Promise<string[]> {
+  const iam = new IAMClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const { Roles = [] } = await iam.send(new ListRolesCommand({}));
+  return Roles.filter((r) => r.RoleName?.startsWith(`cellbridge-${mesh}-`)).map((r) => `aws iam-role ${r.RoleName}`);
+}
+
+async function eksClustersOf(e: Endpoints, mesh: string, region: string): Promise<string[]> {
+  const eks = new EKSClient({ region, endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const { clusters = [] } = await eks.send(new ListClustersCommand({}));
+  return clusters.filter((name) => name.startsWith(`${mesh}-`)).map((name) => `aws eks-cluster ${name}`);
 }
 
 export async function awsTunnelKeys(e: Endpoints, mesh: string, region = 'us-east-1'): Promise<string[]> {

@@ -1,0 +1,31 @@
+/** A mesh workflow's history as text, raw (encrypted payloads) and as an operator with the codec key reads it. */
+import { Client, Connection } from '@temporalio/client';
+import { AesGcmPayloadCodec } from '../../domain/payload-codec.ts';
+import type { Endpoints } from '../../sim/stack.ts';
+
+type Payload = { metadata?: Record<string, Uint8Array>; data?: Uint8Array };
+
+export async function historyText(e: Endpoints, workflowId: string): Promise<{ raw: string; decrypted: string; payloads: number }> {
+  const connection = await Connection.connect({ address: e.temporal.address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+    const codec = new AesGcmPayloadCodec(e.productEnv.CELLBRIDGE_CODEC_KEY_ID!, Buffer.from(e.productEnv.CELLBRIDGE_CODEC_KEY!, 'base64'));
+    const payloads = encryptedPayloads(history);
+    const decrypted = (await codec.decode(payloads)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    return { raw: JSON.stringify(history), decrypted, payloads: payloads.length };
+  } finally {
+    await connection.close();
+  }
+}
+
+function encryptedPayloads(history: unknown): Payload[] {
+  const found: Payload[] = [];
+  const walk = (value: unknown) => {
+    if (!value || typeof value !== 'object') return;
+    const v = value as Payload;
+    if (v.metadata && v.data instanceof Uint8Array && v.metadata['encryption-key-id']) found.push(v);
+    for (const child of Object.values(value)) walk(child);
+  };
+  walk(history);
+  return found;
+}
