@@ -2,8 +2,9 @@
 
 Operation names are `<service>.<Action>`: the service is the SigV4 credential
 scope's, the action comes from `X-Amz-Target` (JSON services), the `Action`
-parameter (query services such as EC2, IAM, STS) or else `METHOD /path`
-(REST services such as EKS).
+parameter (query services such as EC2, IAM, STS) or, for REST services such as
+EKS, the operation whose method and path template match the request (else
+`METHOD /path`).
 """
 
 import io
@@ -15,6 +16,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
+
+from moto.core.request import Request
+from moto.core.routing import get_service_router
 
 KINDS = {"throttle", "server-error", "timeout", "error"}
 
@@ -89,9 +93,11 @@ def _record(operation: str, text: str) -> dict[str, Any] | None:
 
 def _service(environ: dict[str, Any]) -> str:
     # Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/ec2/aws4_request, ...
+    # or, presigned (an EKS token's STS call), the same credential as X-Amz-Credential in the query.
     auth = environ.get("HTTP_AUTHORIZATION", "")
+    presigned = parse_qs(environ.get("QUERY_STRING", "")).get("X-Amz-Credential", [""])[0]
     try:
-        return auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")[3].lower()
+        return (auth.split("Credential=", 1)[1].split(",", 1)[0] if auth else presigned).split("/")[3].lower()
     except IndexError:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         return target.split(".", 1)[0].lower() or "unknown"
@@ -124,8 +130,18 @@ def describe_call(environ: dict[str, Any]) -> tuple[str, str, bool]:
     elif params.get("Action"):
         action = params["Action"][0]
     else:
-        action = f"{environ.get('REQUEST_METHOD', 'GET')} {path}"
+        action = _rest_action(_service(environ), environ, body)
     return f"{_service(environ)}.{action}", text, bool(params.get("Action"))
+
+
+def _rest_action(service: str, environ: dict[str, Any], body: bytes) -> str:
+    """The REST operation (`eks.CreateNodegroup`), found by the router Moto dispatches with."""
+    try:
+        # The router may read the body; it gets its own copy of the stream.
+        operation, _labels = get_service_router(service).match(Request({**environ, "wsgi.input": io.BytesIO(body)}))
+        return str(operation.name)
+    except Exception:  # noqa: BLE001 - unknown service or path: still counted, by method and path
+        return f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '')}"
 
 
 # --- the middleware -----------------------------------------------------------

@@ -3,6 +3,8 @@
     python sim/aws/moto_server.py --host 127.0.0.1 --port 0 --time-scale 600 \
         [--fabric-url https://127.0.0.1:P/_sim/fabric --fabric-ca ca.pem]
 
+The kube pool backing EKS clusters comes from CELLBRIDGE_SIM_KUBE_URL.
+
 Prints `READY http://HOST:PORT` once the socket accepts requests.
 """
 
@@ -29,8 +31,11 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     create_backend_app,
 )
 
+import eks  # noqa: E402
+import eks_access  # noqa: E402
 import faults  # noqa: E402
 import lifecycle  # noqa: E402
+import presigned  # noqa: E402
 import regions  # noqa: E402
 import telemetry  # noqa: E402
 import transit_gateway  # noqa: E402
@@ -52,6 +57,7 @@ def _read_json(environ: dict[str, Any]) -> Any:
 def reset_all() -> None:
     from moto.moto_api._internal import moto_api_backend
 
+    eks.release_all()
     moto_api_backend.reset()
     faults.clear_rules()
     faults.clear_calls()
@@ -114,8 +120,11 @@ def main() -> None:
     lifecycle.set_time_scale(args.time_scale)
     telemetry.configure(args.fabric_url, args.fabric_ca)
     regions.install()
+    presigned.install()
     transit_gateway.install()
     vpn.install()
+    eks.install(os.environ.get("CELLBRIDGE_SIM_KUBE_URL"))
+    eks_access.install()
 
     server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
     print(f"READY http://{args.host}:{server.server_port}", flush=True)

@@ -35,6 +35,7 @@ import {
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.js';
 
 const MESH = 'cellbridge:mesh';
+const SLOW_SCALE = 100;
 
 // --- a stub tunnel fabric (the real one is the Azure emulator, over HTTPS) ---
 
@@ -201,7 +202,8 @@ async function vpnAvailable(client: EC2Client, id: string): Promise<VpnConnectio
 
 describe('AWS emulator (extended Moto)', () => {
   let moto: MotoHandle; // fast clock, tunnel fabric stub
-  let slow: MotoHandle; // slower clock, to observe intermediate states without races
+  // A slower clock, to observe intermediate states without races (a 1.8 s pending TGW).
+  let slow: MotoHandle;
   let client: EC2Client;
 
   before(async () => {
@@ -209,7 +211,7 @@ describe('AWS emulator (extended Moto)', () => {
     const started = Date.now();
     [moto, slow] = await Promise.all([
       startMoto({ timeScale: 1000, fabricUrl, logFile: '.stack/aws-emulator-test.log' }),
-      startMoto({ timeScale: 300 }),
+      startMoto({ timeScale: SLOW_SCALE }),
     ]);
     console.log(`# two Moto servers started in ${Date.now() - started} ms`);
     client = ec2(moto.url);
@@ -240,7 +242,7 @@ describe('AWS emulator (extended Moto)', () => {
     const describeTgw = async () => (await c.send(new DescribeTransitGatewaysCommand({ TransitGatewayIds: [tgwId] }))).TransitGateways![0]!;
     assert.equal((await describeTgw()).State, 'pending');
     const ready = await until('TGW available', describeTgw, (t) => t.State === 'available');
-    assert.ok(Date.now() - t0 >= 180_000 / 300 - 50, 'pending lasts 180 s / time scale');
+    assert.ok(Date.now() - t0 >= 180_000 / SLOW_SCALE - 50, 'pending lasts 180 s / time scale');
     assert.equal(ready.Options?.AmazonSideAsn, 64513);
 
     const vpc = (await c.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!;
