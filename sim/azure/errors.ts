@@ -25,6 +25,10 @@ export const badRequest = (code: string, message: string) => new ArmError(400, c
 
 export const invalidRequest = (message: string) => badRequest('InvalidRequestFormat', message);
 
+/** The form resource providers such as AKS use for a bad field. */
+export const invalidParameter = (parameter: string, detail: string) =>
+  badRequest('InvalidParameter', `The value of parameter ${parameter} is invalid. Error details: ${detail}.`);
+
 export const missingReference = (id: string, by: string) =>
   badRequest('InvalidResourceReference', `Resource ${id} referenced by resource ${by} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`);
 

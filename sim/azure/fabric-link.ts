@@ -2,10 +2,10 @@
 // view, and keeps the fabric's memory between evaluations.
 import {
   emptyMemory, evaluateFabric,
-  type AwsTunnel, type AwsView, type AzureView, type FabricMemory, type FabricResult,
+  type AwsTunnel, type AwsView, type AzureProvisioningState, type AzureView, type FabricMemory, type FabricResult,
 } from '../fabric.js';
 import { arr, num, obj, refId, sameId, str, type Json } from './json.js';
-import type { Store } from './store.js';
+import type { ProvisioningState, Store } from './store.js';
 import { LNG_TYPE } from './types/local-network-gateway.js';
 import { vnetPrefixes } from './types/subnet.js';
 import { VNG_TYPE, gatewayIpConfigurations } from './types/virtual-network-gateway.js';
@@ -60,7 +60,7 @@ export function azureView(store: Store): AzureView {
     return {
       id: g.id,
       name: g.name,
-      provisioningState: g.provisioningState,
+      provisioningState: fabricState(g.provisioningState),
       enableBgp: g.properties.enableBgp === true,
       asn: num(bgp?.asn) ?? 65515,
       vnetAddressPrefixes: vnet ? vnetPrefixes(vnet) : [],
@@ -82,7 +82,7 @@ export function azureView(store: Store): AzureView {
     const peeringAddress = str(bgp?.bgpPeeringAddress);
     return {
       id: l.id,
-      provisioningState: l.provisioningState,
+      provisioningState: fabricState(l.provisioningState),
       gatewayIpAddress: str(l.properties.gatewayIpAddress),
       bgp: asn !== undefined && peeringAddress ? { asn, peeringAddress } : undefined,
     };
@@ -93,7 +93,7 @@ export function azureView(store: Store): AzureView {
     .map((c) => ({
       id: c.id,
       name: c.name,
-      provisioningState: c.provisioningState,
+      provisioningState: fabricState(c.provisioningState),
       gatewayId: refId(c.properties.virtualNetworkGateway1) ?? '',
       localGatewayId: refId(c.properties.localNetworkGateway2),
       sharedKey: str(c.properties.sharedKey),
@@ -113,6 +113,11 @@ export function azureView(store: Store): AzureView {
     }));
 
   return { gateways, localGateways, connections };
+}
+
+/** Network resources say Updating while they are created; only managed clusters say Creating. */
+function fabricState(state: ProvisioningState): AzureProvisioningState {
+  return state === 'Creating' ? 'Updating' : state;
 }
 
 /** Reads an AWS view from untrusted JSON, dropping what does not fit the contract. */

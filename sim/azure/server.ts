@@ -12,7 +12,8 @@ import { parseAwsView } from './fabric-link.js';
 import { CallCounts, Faults, faultError, type FaultRule } from './faults.js';
 import { handleGroups } from './groups.js';
 import { obj, str, type Json } from './json.js';
-import { RESOURCE_SPECS } from './types/index.js';
+import { KubePool } from './kube-pool.js';
+import { resourceSpecs } from './types/index.js';
 
 export interface AzureEmulatorOptions {
   /** 0 or absent: the OS picks a free port. */
@@ -39,7 +40,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<AzureEmulator> {
   if (!(opts.timeScale > 0)) throw new Error('timeScale must be a positive number');
-  const engine = new Engine(RESOURCE_SPECS, {
+  const engine = new Engine(resourceSpecs(opts.kubeUrl ? new KubePool(opts.kubeUrl) : undefined), {
     timeScale: opts.timeScale,
     retryAfterSeconds: opts.retryAfterSeconds ?? 10,
     awsViewUrl: opts.awsViewUrl,
@@ -110,7 +111,7 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
           body: { resources: engine.store.all().map((r) => ({ id: r.id, type: r.type, provisioningState: r.provisioningState })) },
         };
       case 'POST /_sim/reset':
-        engine.reset();
+        await engine.reset();
         faults.clear();
         calls.clear();
         return { status: 204 };
@@ -163,7 +164,7 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
         h.resolve();
       }
       held.clear();
-      engine.reset();
+      await engine.reset();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -3,7 +3,7 @@
 // finds a resource's children or a group's contents.
 import type { Json } from './json.js';
 
-export type ProvisioningState = 'Succeeded' | 'Updating' | 'Deleting' | 'Failed';
+export type ProvisioningState = 'Succeeded' | 'Creating' | 'Updating' | 'Deleting' | 'Failed';
 
 export interface Resource {
   /** As first created; later requests may spell it in another case. */

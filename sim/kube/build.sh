@@ -17,6 +17,15 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then exit 0; fi
 mkdir -p "$OUT/bin" "$OUT/src/apiserver" "$OUT/src/etcd"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
+# Runs a go command silently: its "go: downloading/added …" chatter is printed only if it fails.
+quiet() {
+  local out
+  if ! out=$("$@" 2>&1); then
+    echo "$out" >&2
+    return 1
+  fi
+}
+
 echo "building kube-apiserver $K8S_VERSION and etcd $ETCD_VERSION from the Go module proxy (first run only; several minutes) …"
 
 k8s_mod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
@@ -40,8 +49,11 @@ GO
    -o "$OUT/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
 
 cp "$HERE/etcd/main.go" "$OUT/src/etcd/main.go"
-(cd "$OUT/src/etcd" && [[ -f go.mod ]] || go mod init cellbridge.local/etcd >/dev/null 2>&1
- cd "$OUT/src/etcd" && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null && go mod tidy >/dev/null && go build -trimpath -ldflags "-s -w" -o "$OUT/bin/etcd" .)
+(cd "$OUT/src/etcd"
+ [[ -f go.mod ]] || quiet go mod init cellbridge.local/etcd
+ quiet go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+ quiet go mod tidy
+ go build -trimpath -ldflags "-s -w" -o "$OUT/bin/etcd" .)
 
 echo "$WANT" > "$STAMP"
 echo "kube-apiserver and etcd are in $OUT/bin"

@@ -1,18 +1,24 @@
-// Every emulated resource type. To add one (AKS managedClusters next), write its spec
-// in a file beside these and list it here.
+// Every emulated resource type. To add one, write its spec in a file beside these and
+// list it here; a spec that needs an outside service gets it as an argument.
+import type { KubePool } from '../kube-pool.js';
 import { connection } from './connection.js';
 import { localNetworkGateway } from './local-network-gateway.js';
+import { managedCluster } from './managed-cluster.js';
 import { publicIpAddress } from './public-ip-address.js';
 import type { ResourceSpec } from './spec.js';
 import { subnet } from './subnet.js';
 import { virtualNetwork } from './virtual-network.js';
 import { virtualNetworkGateway } from './virtual-network-gateway.js';
 
-export const RESOURCE_SPECS: readonly ResourceSpec[] = [
-  virtualNetwork,
-  subnet,
-  publicIpAddress,
-  virtualNetworkGateway,
-  localNetworkGateway,
-  connection,
-];
+/** `kube`: the kube pool backing managed clusters; without it they cannot be created. */
+export function resourceSpecs(kube: KubePool | undefined): ResourceSpec[] {
+  return [
+    virtualNetwork,
+    subnet,
+    publicIpAddress,
+    virtualNetworkGateway,
+    localNetworkGateway,
+    connection,
+    managedCluster(kube),
+  ];
+}

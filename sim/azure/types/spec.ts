@@ -3,7 +3,7 @@
 import type { FabricResult } from '../../fabric.js';
 import type { ArmError } from '../errors.js';
 import type { Json } from '../json.js';
-import type { Resource, Store } from '../store.js';
+import type { ProvisioningState, Resource, Store } from '../store.js';
 
 /** A resource (or one of its sub-resources, `via`) pointing at another by id. */
 export interface Reference {
@@ -74,6 +74,8 @@ export interface ResourceSpec {
   latency: { put: number; delete: number };
   /** Child resources (subnets) take their parent's region and have no `location`. */
   hasLocation: boolean;
+  /** provisioningState while a new resource is created; network resources say Updating. */
+  createState?: ProvisioningState;
   /** Validates a PUT (throwing ArmError) and returns what to store. */
   prepare(ctx: SpecContext, req: PutRequest, existing: Resource | undefined): Prepared;
   /** Ids this resource uses; a resource in use cannot be deleted. */
@@ -84,6 +86,14 @@ export interface ResourceSpec {
   render?(ctx: RenderContext, resource: Resource, properties: Json): void;
   /** Render needs the tunnel fabric (costs a fetch of Moto's view). */
   needsFabric?: boolean;
+  /**
+   * Work outside the emulator that a PUT starts (a kube control plane): it runs alongside
+   * the emulated latency, and the operation succeeds only once both are done; an ArmError
+   * it throws fails the operation.
+   */
+  provision?(resource: Resource): Promise<void>;
+  /** Undoes that work; a deleted resource disappears only once it resolves. */
+  deprovision?(resource: Resource): Promise<void>;
   /** POST (or GET) `{resourceId}/{action}`, keyed by the action's canonical name. */
   actions?: Record<string, ActionSpec>;
 }

@@ -1,0 +1,116 @@
+// One emulated cluster's control plane: its PKI and port are fixed when it is asked for,
+// so the pool can answer with endpoint and CA at once; the API server starts behind it.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningProcess } from '../child-process.ts';
+import { freePort } from '../ports.ts';
+import { startApiServer, waitReady, type ApiServerSpec } from './apiserver.ts';
+import type { Etcd } from './etcd.ts';
+import { makeClusterPki, type ClusterPki } from './pki.ts';
+
+export interface ClusterRequest {
+  flavor: 'eks' | 'aks';
+  name: string;
+  region: string;
+  serviceCidr: string;
+}
+
+export interface ClusterAnswer {
+  key: string;
+  state: 'starting' | 'ready' | 'failed';
+  endpoint: string;
+  caPem: string;
+  adminCertPem?: string;
+  adminKeyPem?: string;
+  error?: string;
+}
+
+export interface PoolContext {
+  apiServerBin: string;
+  /** Each cluster keeps its files in `<dir>/clusters/<key>`. */
+  dir: string;
+  etcd: Etcd;
+  /** `http://127.0.0.1:<port>`, for the EKS TokenReview webhook URL. */
+  poolUrl: string;
+}
+
+export class ControlPlane {
+  private state: ClusterAnswer['state'] = 'starting';
+  private error?: string;
+  private removed = false;
+  private readonly server: Promise<RunningProcess | undefined>;
+
+  private constructor(
+    readonly key: string,
+    readonly request: ClusterRequest,
+    readonly pki: ClusterPki,
+    private readonly spec: ApiServerSpec,
+    private readonly context: PoolContext,
+  ) {
+    this.server = startApiServer(spec).catch((error: Error) => void this.fail(error.message));
+    void this.watch();
+  }
+
+  static async create(key: string, request: ClusterRequest, context: PoolContext): Promise<ControlPlane> {
+    const dir = join(context.dir, 'clusters', key);
+    const [pki, port] = await Promise.all([makeClusterPki(dir), freePort()]);
+    const spec: ApiServerSpec = {
+      bin: context.apiServerBin,
+      dir,
+      port,
+      etcdUrl: context.etcd.url,
+      etcdPrefix: `/clusters/${key}`,
+      pki,
+      serviceCidr: request.serviceCidr,
+      webhookUrl: request.flavor === 'eks' ? `${context.poolUrl}/webhook/eks/${key}` : undefined,
+    };
+    return new ControlPlane(key, request, pki, spec, context);
+  }
+
+  answer(): ClusterAnswer {
+    return {
+      key: this.key,
+      state: this.state,
+      endpoint: `https://127.0.0.1:${this.spec.port}`,
+      caPem: this.pki.caPem,
+      ...(this.request.flavor === 'aks' ? { adminCertPem: this.pki.adminCertPem, adminKeyPem: this.pki.adminKeyPem } : {}),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  /** Stops the API server at once: a deleted (or abandoned) cluster has nothing to drain. */
+  async kill(): Promise<void> {
+    this.removed = true;
+    await (await this.server)?.stop('SIGKILL');
+  }
+
+  /** Stops the API server and removes everything it stored. */
+  async destroy(): Promise<void> {
+    await this.kill();
+    await this.context.etcd.deletePrefix(`${this.spec.etcdPrefix}/`);
+    rmSync(this.spec.dir, { recursive: true, force: true });
+  }
+
+  private async watch(): Promise<void> {
+    const server = await this.server;
+    if (!server) return;
+    if (this.removed) return void (await server.stop('SIGKILL'));
+    try {
+      await waitReady(server, this.spec);
+    } catch (error) {
+      this.fail((error as Error).message);
+      return void (await server.stop('SIGKILL'));
+    }
+    if (this.removed) return;
+    this.state = 'ready';
+    // A ready control plane that dies is a failed cluster, as the emulators should learn.
+    server.child.once('exit', (code, signal) => this.fail(`kube-apiserver exited (${code ?? signal}) after it was ready`));
+  }
+
+  private fail(reason: string): void {
+    if (this.removed) return;
+    this.state = 'failed';
+    this.error = reason;
+    console.log(`cluster ${this.key} failed: ${reason}`);
+  }
+}

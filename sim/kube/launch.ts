@@ -1,0 +1,31 @@
+// Starts the kube pool (sim/kube/main.ts) as a child process of the stack or of a test.
+import { join } from 'node:path';
+import { startProcess, type RunningProcess } from '../child-process.ts';
+import { REPO } from '../setup.ts';
+
+export interface KubePoolOptions {
+  /** Fixed up front, so the emulators can be given the pool's URL before it runs. */
+  port: number;
+  /** etcd data and every cluster's files and logs. */
+  dir: string;
+  /** Moto's URL: its EKS (access entries) and its STS (whom tokens name). */
+  awsEndpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  logFile: string;
+}
+
+export interface KubePoolHandle extends RunningProcess {
+  url: string;
+}
+
+export async function startKubePool(options: KubePoolOptions): Promise<KubePoolHandle> {
+  const running = await startProcess({
+    name: 'kube-pool',
+    command: process.execPath,
+    args: ['--import', 'tsx', join(REPO, 'sim', 'kube', 'main.ts'), '--port', String(options.port), '--dir', options.dir, '--aws-endpoint', options.awsEndpoint],
+    env: { AWS_ACCESS_KEY_ID: options.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey },
+    ready: /^READY /,
+    logFile: options.logFile,
+  });
+  return Object.assign(running, { url: `http://127.0.0.1:${options.port}` });
+}

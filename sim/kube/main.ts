@@ -1,0 +1,71 @@
+// CLI: tsx sim/kube/main.ts --port N --dir DIR --aws-endpoint URL
+// The kube pool (sim/README.md, "Kubernetes control planes"). The stack's AWS credentials
+// come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: they read Moto's EKS, and theirs is
+// the only access key whose EKS tokens verify. Prints `READY http://127.0.0.1:<port>`.
+import { mkdirSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort } from '../ports.ts';
+import { KUBE_BIN } from '../setup.ts';
+import { AccessEntries } from './access-entry.ts';
+import { startEtcd, type Etcd } from './etcd.ts';
+import { EksWebhook } from './eks-webhook.ts';
+import { KubePool } from './pool.ts';
+import { createPoolServer } from './server.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    dir: { type: 'string' },
+    'aws-endpoint': { type: 'string' },
+  },
+});
+const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+if (!values.dir || !values['aws-endpoint'] || !accessKeyId || !secretAccessKey) {
+  console.error('usage: AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… tsx sim/kube/main.ts --port N --dir DIR --aws-endpoint URL');
+  process.exit(2);
+}
+const dir = resolve(values.dir);
+const awsEndpoint = values['aws-endpoint'];
+// The pool's clusters live exactly as long as the emulators that own them, which keep their
+// state in memory: whatever a previous pool left in this directory is unreachable, so it goes.
+for (const stale of ['etcd', 'clusters']) rmSync(join(dir, stale), { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+
+const port = Number(values.port) || (await freePort());
+const url = `http://127.0.0.1:${port}`;
+let etcd: Etcd | undefined;
+let pool: KubePool | undefined;
+let server: Server | undefined;
+
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  server?.close();
+  await pool?.stop();
+  await etcd?.stop();
+  process.exit(code);
+};
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+
+try {
+  etcd = await startEtcd(join(KUBE_BIN, 'etcd'), dir);
+  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url });
+  const webhook = new EksWebhook(
+    { stsEndpoint: new URL(awsEndpoint), secrets: new Map([[accessKeyId, secretAccessKey]]) },
+    new AccessEntries(awsEndpoint, { accessKeyId, secretAccessKey }),
+  );
+  const listening = createPoolServer(pool, webhook);
+  server = listening;
+  await new Promise<void>((resolve, reject) => {
+    listening.once('error', reject);
+    listening.listen(port, '127.0.0.1', resolve);
+  });
+  console.log(`READY ${url}`);
+} catch (error) {
+  console.error(`the kube pool did not start: ${(error as Error).message}`);
+  await stop(1);
+}

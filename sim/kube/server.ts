@@ -1,0 +1,80 @@
+// The pool's HTTP API (sim/README.md, "Kubernetes control planes") and the TokenReview
+// webhook its EKS API servers call.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ClusterRequest } from './control-plane.ts';
+import type { EksWebhook } from './eks-webhook.ts';
+import type { KubePool } from './pool.ts';
+
+const KEY = '[a-z0-9-]{1,100}';
+const CLUSTER_PATH = new RegExp(`^/clusters/(${KEY})$`);
+const WEBHOOK_PATH = new RegExp(`^/webhook/eks/(${KEY})$`);
+const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
+const MAX_BODY = 1 << 20;
+
+export function createPoolServer(pool: KubePool, webhook: EksWebhook): Server {
+  return createServer((req, res) => {
+    route(req, res, pool, webhook).catch((error: Error) => json(res, 500, { error: error.message }));
+  });
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, webhook: EksWebhook): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://pool').pathname;
+  const cluster = CLUSTER_PATH.exec(path)?.[1];
+  if (cluster && req.method === 'PUT') {
+    const request = clusterRequest(await readJson(req));
+    if (typeof request === 'string') return json(res, 400, { error: request });
+    return json(res, 200, (await pool.put(cluster, request)).answer());
+  }
+  if (cluster && req.method === 'GET') {
+    const plane = await pool.get(cluster);
+    return plane ? json(res, 200, plane.answer()) : json(res, 404, { error: `no cluster ${cluster}` });
+  }
+  if (cluster && req.method === 'DELETE') {
+    await pool.delete(cluster);
+    return void res.writeHead(204).end();
+  }
+  const eks = WEBHOOK_PATH.exec(path)?.[1];
+  if (eks && req.method === 'POST') {
+    const review = (await readJson(req)) as { spec?: { token?: unknown } } | undefined;
+    const plane = await pool.get(eks);
+    const token = review?.spec?.token;
+    const status =
+      plane?.request.flavor !== 'eks' ? { authenticated: false, error: `no EKS cluster ${eks} in the pool` }
+      : typeof token !== 'string' ? { authenticated: false, error: 'the TokenReview has no token' }
+      : await webhook.review(token, { key: eks, name: plane.request.name, region: plane.request.region });
+    return json(res, 200, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', status });
+  }
+  json(res, cluster || eks ? 405 : 404, { error: `no route ${req.method} ${path}` });
+}
+
+/** The PUT body as a ClusterRequest, or what is wrong with it. */
+function clusterRequest(body: unknown): ClusterRequest | string {
+  const { flavor, name, region, serviceCidr = DEFAULT_SERVICE_CIDR } = (body ?? {}) as Record<string, unknown>;
+  if (flavor !== 'eks' && flavor !== 'aks') return 'flavor must be "eks" or "aks"';
+  if (typeof name !== 'string' || !name) return 'name must be a non-empty string';
+  if (typeof region !== 'string' || !region) return 'region must be a non-empty string';
+  if (typeof serviceCidr !== 'string' || !CIDR.test(serviceCidr)) return 'serviceCidr must be an IPv4 CIDR block';
+  return { flavor, name, region, serviceCidr };
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new Error('request body too large');
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
+}
