@@ -18,8 +18,8 @@ export interface StackOptions {
   /** Where logs, the codec key and endpoints.json go. */
   dir: string;
   timeScale: number;
-  /** Fixed ports for `npm start`; tests leave them out and get free ones (the kube pool's too when absent). */
-  ports?: { temporal: number; ui: number; api: number; aws: number; azure: number; kube?: number };
+  /** Fixed ports for `npm start`; tests leave them out and get free ones. */
+  ports?: { temporal: number; ui: number; api: number; aws: number; azure: number; kube: number };
   /** Start the worker and the API too. */
   product: boolean;
   /** Keep Temporal's state in a file across restarts (npm start) instead of in memory (tests). */
@@ -51,9 +51,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const tls = ensureTls();
   mkdirSync(join(options.dir, 'logs'), { recursive: true });
   const log = (name: string) => join(options.dir, 'logs', `${name}.log`);
-  const fixed = options.ports ?? { temporal: await freePort(), ui: await freePort(), api: await freePort(), aws: await freePort(), azure: await freePort() };
   // Every emulator's port is known before any starts: Moto, the ARM emulator and the kube pool call each other.
-  const ports = { ...fixed, kube: fixed.kube ?? (await freePort()) };
+  const ports = options.ports ?? { temporal: await freePort(), ui: await freePort(), api: await freePort(), aws: await freePort(), azure: await freePort(), kube: await freePort() };
   const urls = {
     aws: `http://127.0.0.1:${ports.aws}`,
     azure: `https://127.0.0.1:${ports.azure}`,

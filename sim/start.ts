@@ -12,7 +12,7 @@ const { values } = parseArgs({ options: { 'time-scale': { type: 'string', defaul
 const stack = await startStack({
   dir: join(STACK_DIR, 'local'),
   timeScale: Number(values['time-scale']),
-  ports: { temporal: 7233, ui: 8233, api: 8080, aws: 5055, azure: 8443 },
+  ports: { temporal: 7233, ui: 8233, api: 8080, aws: 5055, azure: 8443, kube: 8450 },
   product: !values['no-product'],
   persistent: true,
 });
@@ -24,12 +24,14 @@ cellbridge proving ground is up (time scale ${e.timeScale}: real cloud latencies
   Temporal gRPC       ${e.temporal.address}
   AWS emulator (Moto) ${e.aws}
   Azure ARM emulator  ${e.azure}
+  kube pool           ${e.kube}    (a real kube-apiserver per EKS/AKS cluster)
   endpoints file      ${join(STACK_DIR, 'local', 'endpoints.json')}
   logs                ${join(STACK_DIR, 'local', 'logs')}
 
 try:  curl -X POST ${e.api}/v1/meshes -H 'content-type: application/json' -d @examples/minimal.json
       curl ${e.api}/v1/meshes/demo
       curl -X DELETE ${e.api}/v1/meshes/demo
+      (examples/cells.json adds an EKS and an AKS cluster: mesh "cells")
 `);
 const shutdown = async () => {
   console.log('stopping …');
