@@ -6,6 +6,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { NetworkManagementClient } from '@azure/arm-network';
@@ -23,6 +24,8 @@ export interface CloudClients {
   /** IAM is global; its API lives in us-east-1. */
   iam(): IAMClient;
   sts(region: string): STSClient;
+  /** Where generated root CA keys are kept (reference/domain.md D). */
+  secretsManager(region: string): SecretsManagerClient;
   /** Where STS is reached, for presigning EKS tokens; undefined means the real regional endpoint. */
   stsEndpoint?: string;
   containerService(subscriptionId: string): ContainerServiceClient;
@@ -47,6 +50,7 @@ export function createCloudClients(config: CloudConfig): CloudClients {
     eks: memo((region) => new EKSClient(aws(region))),
     iam: () => (iam ??= new IAMClient(aws('us-east-1'))),
     sts: memo((region) => new STSClient(aws(region))),
+    secretsManager: memo((region) => new SecretsManagerClient(aws(region))),
     stsEndpoint: config.aws.endpoint,
     containerService: memo((subscription) => new ContainerServiceClient(config.azure.credential, subscription, azureOptions)),
     network: memo((subscription) => new NetworkManagementClient(config.azure.credential, subscription, azureOptions)),
