@@ -25,6 +25,10 @@ export interface MeshSpecInput {
   };
   /** The Kubernetes clusters of the mesh, one or more per cloud. */
   cells?: CellInput[];
+  istio?: IstioInput;
+  pki?: PkiInput;
+  /** Cross-cloud failover, as DestinationRules applied in every cluster. */
+  trafficPolicies?: TrafficPolicyInput[];
   backbone?: {
     /** Four /30s: connection 0 tunnel 1, connection 0 tunnel 2, connection 1 tunnel 1, connection 1 tunnel 2. */
     tunnelInsideCidrs?: string[];
@@ -49,6 +53,62 @@ export interface CellInput {
   dnsServiceIp?: string;
   /** Azure only: the cluster's own subnet inside the VNet. */
   subnetCidr?: string;
+}
+
+export interface IstioInput {
+  /** An Istio release whose charts the worker carries (see domain/istio-versions.ts). */
+  version?: string;
+  meshId?: string;
+  trustDomain?: string;
+  dataplane?: 'sidecar' | 'ambient';
+}
+
+export type Istio = Required<IstioInput>;
+
+export type KeyType = 'ECDSA_P256' | 'RSA_4096';
+
+export interface PkiInput {
+  keyType?: KeyType;
+  rootValidityDays?: number;
+  intermediateValidityDays?: number;
+  /** A root CA the user keeps, by reference: a Secrets Manager secret (name or ARN, in aws.region) holding {certPem, keyPem}. */
+  rootSecret?: string;
+  /** Verification fails when an intermediate expires sooner than this. */
+  verificationMarginDays?: number;
+}
+
+export interface Pki {
+  keyType: KeyType;
+  rootValidityDays: number;
+  intermediateValidityDays: number;
+  rootSecret?: string;
+  verificationMarginDays: number;
+}
+
+export interface OutlierDetection {
+  consecutive5xxErrors: number;
+  interval: string;
+  baseEjectionTime: string;
+  maxEjectionPercent: number;
+}
+
+export interface TrafficPolicyInput {
+  name: string;
+  namespace?: string;
+  /** The service, as a fully qualified host (reviews.default.svc.cluster.local). */
+  host: string;
+  failover?: { from: string; to: string }[];
+  failoverPriority?: string[];
+  outlierDetection?: Partial<OutlierDetection>;
+}
+
+export interface TrafficPolicy {
+  name: string;
+  namespace: string;
+  host: string;
+  failover?: { from: string; to: string }[];
+  failoverPriority?: string[];
+  outlierDetection: OutlierDetection;
 }
 
 export interface EksCell {
@@ -100,6 +160,9 @@ export interface MeshSpec {
     vnet: { cidr: string; gatewaySubnetCidr: string };
   };
   cells: Cell[];
+  istio: Istio;
+  pki: Pki;
+  trafficPolicies: TrafficPolicy[];
   backbone: { tunnelInsideCidrs: [string, string, string, string]; bgpTimeoutSeconds: number };
 }
 
@@ -109,6 +172,10 @@ export const DEFAULTS = {
   /** Microsoft's reference plan for AWS ↔ Azure active-active (reference/domain.md A.1). */
   tunnelInsideCidrs: ['169.254.21.0/30', '169.254.22.0/30', '169.254.21.4/30', '169.254.22.4/30'] as [string, string, string, string],
   bgpTimeoutSeconds: 1800,
+  istio: { version: '1.31-dev', trustDomain: 'cluster.local', dataplane: 'sidecar' as const },
+  pki: { keyType: 'ECDSA_P256' as const, rootValidityDays: 3650, intermediateValidityDays: 365, verificationMarginDays: 90 },
+  /** The Istio failover task's values, with full ejection so a dead locality drains completely. */
+  outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '1m', maxEjectionPercent: 100 },
 };
 
 export function resourceGroupName(input: MeshSpecInput): string {
@@ -144,6 +211,21 @@ export function normalizeSpec(input: MeshSpecInput): MeshSpec {
       vnet: { ...input.azure.vnet },
     },
     cells: (input.cells ?? []).map((cell) => normalizeCell(input, cell)),
+    istio: {
+      version: input.istio?.version ?? DEFAULTS.istio.version,
+      meshId: input.istio?.meshId ?? input.name,
+      trustDomain: input.istio?.trustDomain ?? DEFAULTS.istio.trustDomain,
+      dataplane: input.istio?.dataplane ?? DEFAULTS.istio.dataplane,
+    },
+    pki: { ...DEFAULTS.pki, ...input.pki },
+    trafficPolicies: (input.trafficPolicies ?? []).map((p) => ({
+      name: p.name,
+      namespace: p.namespace ?? 'default',
+      host: p.host,
+      ...(p.failover ? { failover: p.failover } : {}),
+      ...(p.failoverPriority ? { failoverPriority: p.failoverPriority } : {}),
+      outlierDetection: { ...DEFAULTS.outlierDetection, ...p.outlierDetection },
+    })),
     backbone: {
       tunnelInsideCidrs: (input.backbone?.tunnelInsideCidrs as [string, string, string, string] | undefined) ?? DEFAULTS.tunnelInsideCidrs,
       bgpTimeoutSeconds: input.backbone?.bgpTimeoutSeconds ?? DEFAULTS.bgpTimeoutSeconds,
