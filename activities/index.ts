@@ -29,7 +29,7 @@ import { ResourceEngine, type DeleteResult } from './engine.ts';
 import type { PollSettings } from './poll-backoff.ts';
 import type { ResourceHandler } from './resource-handler.ts';
 import { probeClusterAccess, type ClusterAccess } from './kube/cluster-access.ts';
-import type { ClusterRef } from './kube/cluster-credentials.ts';
+import type { ClusterRef } from '../domain/cluster-graph.ts';
 import { observeTunnels, type ObserveTunnelsInput } from './tunnel-status.ts';
 
 export interface ActivityDeps {

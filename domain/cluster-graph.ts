@@ -6,7 +6,7 @@
  * cluster before its roles and subnets.
  */
 import { ID as BACKBONE, type BackboneNode, type MeshScope } from './backbone-graph.ts';
-import type { AksCell, EksCell, MeshSpec } from './mesh-spec.ts';
+import type { AksCell, Cell, EksCell, MeshSpec } from './mesh-spec.ts';
 import type { ResourceNode } from './resource-graph.ts';
 
 export const EKS_CLUSTER_POLICIES = ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'];
@@ -48,6 +48,18 @@ export const CLUSTER_ID = {
   aksSubnet: (cell: string) => `azure/aks-subnet/${cell}`,
   aksCluster: (cell: string) => `azure/aks-cluster/${cell}`,
 };
+
+/** Which cluster an object lives in, and how to reach it (credentials are obtained by the activity). */
+export interface ClusterRef {
+  scope: MeshScope;
+  cell: string;
+  cloud: 'aws' | 'azure';
+  clusterName: string;
+}
+
+export function clusterRef(spec: MeshSpec, scope: MeshScope, cell: Cell): ClusterRef {
+  return { scope, cell: cell.name, cloud: cell.cloud, clusterName: clusterName(spec.name, cell.name) };
+}
 
 /** Cloud names of a cell's cluster: unique per account and region as long as mesh names are. */
 export function clusterName(mesh: string, cell: string): string {

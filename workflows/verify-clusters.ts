@@ -4,7 +4,7 @@
  * server URL and namespace names come back; tokens and kubeconfigs stay in the worker.
  */
 import { meshScope } from '../domain/backbone-graph.ts';
-import { clusterName } from '../domain/cluster-graph.ts';
+import { clusterRef } from '../domain/cluster-graph.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import type { MeshState } from './mesh-state.ts';
 import type { ResourceCalls } from './resource-activities.ts';
@@ -13,7 +13,7 @@ export async function verifyClusterAccess(spec: MeshSpec, calls: ResourceCalls, 
   const scope = meshScope(spec);
   await Promise.all(
     (spec.cells ?? []).map(async (cell) => {
-      const access = await calls.probeClusterAccess({ scope, cell: cell.name, cloud: cell.cloud, clusterName: clusterName(spec.name, cell.name) });
+      const access = await calls.probeClusterAccess(clusterRef(spec, scope, cell));
       state.setClusterAccess(cell.name, { server: access.server, namespaces: access.namespaces });
     }),
   );

@@ -5,7 +5,8 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { EksTokenCache } from '../aws/eks-token.ts';
 import type { CloudClients } from '../cloud-clients.ts';
-import { kubeConfigFor, type ClusterRef } from './cluster-credentials.ts';
+import type { ClusterRef } from '../../domain/cluster-graph.ts';
+import { kubeConfigFor } from './cluster-credentials.ts';
 
 export interface ClusterAccess {
   cell: string;

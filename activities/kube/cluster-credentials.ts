@@ -7,16 +7,10 @@
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import type { MeshScope } from '../../domain/backbone-graph.ts';
+import type { ClusterRef } from '../../domain/cluster-graph.ts';
 import type { EksTokenCache } from '../aws/eks-token.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 
-export interface ClusterRef {
-  scope: MeshScope;
-  cell: string;
-  cloud: 'aws' | 'azure';
-  clusterName: string;
-}
 
 export async function kubeConfigFor(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef): Promise<KubeConfig> {
   return ref.cloud === 'aws' ? eksKubeConfig(clients, tokens, ref) : aksKubeConfig(clients, ref);

@@ -1,0 +1,102 @@
+/**
+ * Istio multi-primary, multi-network over the cells, as resource graph nodes
+ * (reference/domain.md C and D): one shared root CA; per cluster the labelled
+ * istio-system namespace, its cacerts (before istiod), the base and istiod charts, the
+ * east-west gateway once istiod is up, the cross-network Gateway and the traffic
+ * policies; remote secrets in both directions between every pair of clusters.
+ */
+import type { MeshScope } from './backbone-graph.ts';
+import { CLUSTER_ID, clusterRef, type ClusterRef } from './cluster-graph.ts';
+import { crossNetworkGateway, destinationRule, eastWestValues, istiodValues } from './istio-install.ts';
+import type { Cell, KeyType, MeshSpec } from './mesh-spec.ts';
+import type { ResourceNode } from './resource-graph.ts';
+
+export interface WorkloadRef {
+  kind: 'Deployment' | 'DaemonSet';
+  name: string;
+}
+
+/** A Kubernetes object as plain data; the API server validates it (CRDs from the base chart). */
+export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [field: string]: unknown };
+
+export interface IstioParams {
+  'pki.rootCa': { scope: MeshScope; secretName: string; userSecret?: string; keyType: KeyType; validityDays: number };
+  'kube.istioNamespace': { cluster: ClusterRef; network: string };
+  'kube.cacerts': { cluster: ClusterRef; rootNode: string; keyType: KeyType; validityDays: number; marginDays: number };
+  'kube.helmRelease': { cluster: ClusterRef; release: string; chart: string; istioVersion: string; values: Record<string, unknown>; ready: WorkloadRef[]; addressOf?: string };
+  'kube.manifest': { cluster: ClusterRef; objects: KubeObject[] };
+  /** The peer's reader credentials for `source`, written into `target`. */
+  'kube.remoteSecret': { source: ClusterRef; target: ClusterRef };
+}
+
+export type IstioKind = keyof IstioParams;
+export type IstioNode = { [K in IstioKind]: ResourceNode<K, IstioParams[K]> }[IstioKind];
+
+export const ISTIO_ID = {
+  root: 'pki/root-ca',
+  namespace: (cell: string) => `istio/${cell}/namespace`,
+  cacerts: (cell: string) => `istio/${cell}/cacerts`,
+  base: (cell: string) => `istio/${cell}/base`,
+  istiod: (cell: string) => `istio/${cell}/istiod`,
+  eastWest: (cell: string) => `istio/${cell}/east-west-gateway`,
+  exposeServices: (cell: string) => `istio/${cell}/cross-network-gateway`,
+  trafficPolicies: (cell: string) => `istio/${cell}/traffic-policies`,
+  remoteSecret: (source: string, target: string) => `istio/${target}/remote-secret/${source}`,
+};
+
+export function rootSecretName(mesh: string): string {
+  return `cellbridge/${mesh}/root-ca`;
+}
+
+function node<K extends IstioKind>(id: string, kind: K, params: IstioParams[K], dependsOn: string[]): IstioNode {
+  return { id, kind, params, dependsOn } as IstioNode;
+}
+
+/** The nodes after which a cell's API server accepts the orchestrator and has nodes. */
+function clusterReady(cell: Cell): string[] {
+  return cell.cloud === 'aws' ? [CLUSTER_ID.accessEntry(cell.name), CLUSTER_ID.nodegroup(cell.name)] : [CLUSTER_ID.aksCluster(cell.name)];
+}
+
+/** Runs started before Istio was part of a mesh have no cells, so no Istio either. */
+export function istioGraph(spec: MeshSpec, scope: MeshScope): IstioNode[] {
+  const cells = spec.cells ?? [];
+  if (cells.length === 0) return [];
+  const { pki } = spec;
+  const root = node(ISTIO_ID.root, 'pki.rootCa', { scope, secretName: pki.rootSecret ?? rootSecretName(spec.name), ...(pki.rootSecret ? { userSecret: pki.rootSecret } : {}), keyType: pki.keyType, validityDays: pki.rootValidityDays }, []);
+  return [root, ...cells.flatMap((cell) => cellNodes(spec, scope, cell)), ...remoteSecrets(spec, scope, cells)];
+}
+
+function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
+  const cluster = clusterRef(spec, scope, cell);
+  const id = (f: (cell: string) => string) => f(cell.name);
+  const version = spec.istio.version;
+  const nodes = [
+    node(id(ISTIO_ID.namespace), 'kube.istioNamespace', { cluster, network: cell.network }, clusterReady(cell)),
+    node(id(ISTIO_ID.cacerts), 'kube.cacerts', { cluster, rootNode: ISTIO_ID.root, keyType: spec.pki.keyType, validityDays: spec.pki.intermediateValidityDays, marginDays: spec.pki.verificationMarginDays }, [id(ISTIO_ID.namespace), ISTIO_ID.root]),
+    node(id(ISTIO_ID.base), 'kube.helmRelease', { cluster, release: 'istio-base', chart: 'base', istioVersion: version, values: { defaultRevision: 'default' }, ready: [] }, [id(ISTIO_ID.namespace)]),
+    node(id(ISTIO_ID.istiod), 'kube.helmRelease', { cluster, release: 'istiod', chart: 'istiod', istioVersion: version, values: istiodValues(spec, cluster, cell), ready: [{ kind: 'Deployment', name: 'istiod' }] }, [id(ISTIO_ID.base), id(ISTIO_ID.cacerts)]),
+    // The gateway's image is injected by istiod's webhook, so it waits for istiod to be Ready.
+    node(id(ISTIO_ID.eastWest), 'kube.helmRelease', { cluster, release: 'istio-eastwestgateway', chart: 'gateway', istioVersion: version, values: eastWestValues(spec, cell), ready: [{ kind: 'Deployment', name: 'istio-eastwestgateway' }], addressOf: 'istio-eastwestgateway' }, [id(ISTIO_ID.istiod)]),
+    node(id(ISTIO_ID.exposeServices), 'kube.manifest', { cluster, objects: [crossNetworkGateway()] }, [id(ISTIO_ID.eastWest)]),
+  ];
+  if (spec.trafficPolicies.length > 0) {
+    nodes.push(node(id(ISTIO_ID.trafficPolicies), 'kube.manifest', { cluster, objects: spec.trafficPolicies.map(destinationRule) }, [id(ISTIO_ID.base)]));
+  }
+  return nodes;
+}
+
+function remoteSecrets(spec: MeshSpec, scope: MeshScope, cells: Cell[]): IstioNode[] {
+  return cells.flatMap((source) =>
+    cells
+      .filter((target) => target.name !== source.name)
+      .map((target) =>
+        node(
+          ISTIO_ID.remoteSecret(source.name, target.name),
+          'kube.remoteSecret',
+          { source: clusterRef(spec, scope, source), target: clusterRef(spec, scope, target) },
+          [ISTIO_ID.istiod(source.name), ISTIO_ID.namespace(target.name)],
+        ),
+      ),
+  );
+}
+

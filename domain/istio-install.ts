@@ -1,0 +1,72 @@
+/**
+ * What gets installed in each cluster, as data: Helm values for istiod and the
+ * east-west gateway, the cross-network Gateway, and DestinationRules from the spec's
+ * traffic policies (reference/domain.md C.1, D, E).
+ */
+import type { ClusterRef } from './cluster-graph.ts';
+import type { KubeObject } from './istio-graph.ts';
+import type { Cell, MeshSpec, TrafficPolicy } from './mesh-spec.ts';
+
+export const ISTIO_NAMESPACE = 'istio-system';
+export const NETWORK_LABEL = 'topology.istio.io/network';
+export const EAST_WEST_GATEWAY = 'istio-eastwestgateway';
+/** Images are named explicitly: the charts of a source snapshot point at a testing registry. */
+const IMAGE_HUB = 'docker.io/istio';
+
+export function istiodValues(spec: MeshSpec, cluster: ClusterRef, cell: Cell): Record<string, unknown> {
+  return {
+    global: { meshID: spec.istio.meshId, multiCluster: { clusterName: cluster.clusterName }, network: cell.network, hub: IMAGE_HUB, tag: spec.istio.version },
+    meshConfig: {
+      trustDomain: spec.istio.trustDomain,
+      // Root rotation (issue of the rotation workflow) needs both from the first install.
+      defaultConfig: { proxyMetadata: { PROXY_CONFIG_XDS_AGENT: 'true' } },
+    },
+    env: { ISTIO_MULTIROOT_MESH: 'true' },
+  };
+}
+
+/** Internal load balancers: the peer reaches the gateway over the VPN backbone. */
+function internalLoadBalancer(cloud: Cell['cloud']): Record<string, string> {
+  return cloud === 'aws'
+    ? { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal', 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' }
+    : { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' };
+}
+
+export function eastWestValues(spec: MeshSpec, cell: Cell): Record<string, unknown> {
+  return {
+    name: EAST_WEST_GATEWAY,
+    networkGateway: cell.network,
+    labels: { istio: 'eastwestgateway', app: EAST_WEST_GATEWAY, [NETWORK_LABEL]: cell.network },
+    service: { type: 'LoadBalancer', annotations: internalLoadBalancer(cell.cloud) },
+    global: { hub: IMAGE_HUB, tag: spec.istio.version },
+  };
+}
+
+/** samples/multicluster/expose-services.yaml: mTLS passes through, routed by SNI. */
+export function crossNetworkGateway(): KubeObject {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'cross-network-gateway', namespace: ISTIO_NAMESPACE },
+    spec: {
+      selector: { istio: 'eastwestgateway' },
+      servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }],
+    },
+  };
+}
+
+export function destinationRule(policy: TrafficPolicy): KubeObject {
+  const { failover, failoverPriority, outlierDetection } = policy;
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: policy.name, namespace: policy.namespace, labels: { 'app.kubernetes.io/managed-by': 'cellbridge' } },
+    spec: {
+      host: policy.host,
+      trafficPolicy: {
+        loadBalancer: { localityLbSetting: { enabled: true, ...(failover ? { failover } : {}), ...(failoverPriority ? { failoverPriority } : {}) } },
+        outlierDetection,
+      },
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The mesh CA profile as data (reference/domain.md D): one shared root per mesh, one
+ * intermediate per cluster, the names istiod expects, and lifetimes that nest. Pure:
+ * workflows may call it with workflow time.
+ */
+import { DEFAULTS, type KeyType, type PkiInput } from './mesh-spec.ts';
+
+const DAY_MS = 86_400_000;
+/**
+ * notBefore is backdated by this much, as cfssl does, so a freshly issued intermediate is
+ * already valid on a cluster whose clock runs a little behind the worker's.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+/** The SAN Istio's own tooling puts on every intermediate (istio tools/certs/common.mk). */
+export const ISTIOD_DNS_NAME = 'istiod.istio-system.svc';
+
+export interface CaProfile {
+  keyType: KeyType;
+  rootValidityDays: number;
+  intermediateValidityDays: number;
+  /**
+   * An intermediate that would live less than this is refused: it would fail the
+   * verification margin (spec pki.verificationMarginDays) the moment it is installed.
+   */
+  intermediateMinimumDays: number;
+}
+
+export function caProfile(pki: PkiInput = {}): CaProfile {
+  return {
+    keyType: pki.keyType ?? DEFAULTS.pki.keyType,
+    rootValidityDays: pki.rootValidityDays ?? DEFAULTS.pki.rootValidityDays,
+    intermediateValidityDays: pki.intermediateValidityDays ?? DEFAULTS.pki.intermediateValidityDays,
+    intermediateMinimumDays: pki.verificationMarginDays ?? DEFAULTS.pki.verificationMarginDays,
+  };
+}
+
+export interface Validity {
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export function rootValidity(now: Date, validityDays: number): Validity {
+  return { notBefore: new Date(now.getTime() - CLOCK_SKEW_MS), notAfter: new Date(now.getTime() + validityDays * DAY_MS) };
+}
+
+/** Either the intermediate's validity, or why none may be issued under this root. */
+export type IntermediateValidity = { ok: true; validity: Validity } | { ok: false; reason: string };
+
+/**
+ * The requested lifetime, clipped inside the root's: a certificate outliving its issuer
+ * stops verifying when the root expires, whatever its own notAfter says.
+ */
+export function intermediateValidity(params: { now: Date; validityDays: number; root: Validity; minimumDays: number }): IntermediateValidity {
+  const { now, validityDays, root, minimumDays } = params;
+  const notBefore = new Date(Math.max(now.getTime() - CLOCK_SKEW_MS, root.notBefore.getTime()));
+  const notAfter = new Date(Math.min(now.getTime() + validityDays * DAY_MS, root.notAfter.getTime()));
+  const days = (notAfter.getTime() - now.getTime()) / DAY_MS;
+  if (days < minimumDays) {
+    return {
+      ok: false,
+      reason: `the root CA expires at ${root.notAfter.toISOString()}: an intermediate would live ${Math.max(0, Math.floor(days))} days, less than the minimum of ${minimumDays}; rotate the root`,
+    };
+  }
+  return { ok: true, validity: { notBefore, notAfter } };
+}
+
+export interface DistinguishedName {
+  organization: string;
+  commonName: string;
+}
+
+export function rootSubject(mesh: string): DistinguishedName {
+  return { organization: `cellbridge ${mesh}`, commonName: `${mesh} root CA` };
+}
+
+export function intermediateSubject(mesh: string, cluster: string): DistinguishedName {
+  return { organization: `cellbridge ${mesh}`, commonName: `${cluster} intermediate CA` };
+}
+
+/** Where a generated root (certificate and key) is kept: Secrets Manager in the mesh's AWS region. */
+export function rootSecretName(mesh: string): string {
+  return `cellbridge/${mesh}/root-ca`;
+}
