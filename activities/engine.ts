@@ -48,7 +48,7 @@ export class ResourceEngine {
     // An in-flight create or update blocks a delete in both clouds; wait it out.
     const observed = await this.settle(handler, node, (p) => p.is === 'busy');
     if (observed === undefined) return { state: 'absent' };
-    if (handler.owned && !handler.owned(observed)) return { state: 'kept' };
+    if (handler.owned && !handler.owned(observed, node)) return { state: 'kept' };
     if (handler.phase(observed, node).is !== 'deleting') {
       await guarded(`delete ${node.id}`, () =>
         this.heartbeating(`deleting ${node.id}`, () => ignoreNotFound(handler.delete(observed, node, ctx.cancellationSignal))),

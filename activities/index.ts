@@ -5,6 +5,7 @@
  */
 import type { BackboneKind } from '../domain/backbone-graph.ts';
 import type { ClusterKind } from '../domain/cluster-graph.ts';
+import type { IstioKind } from '../domain/istio-graph.ts';
 import { resourceActivityName } from '../domain/activity-names.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
@@ -13,6 +14,7 @@ import { eksClusterHandler } from './aws/eks-cluster.ts';
 import { eksNodegroupHandler } from './aws/eks-nodegroup.ts';
 import { EksTokenCache } from './aws/eks-token.ts';
 import { iamRoleHandler } from './aws/iam-role.ts';
+import { rootCaHandler } from './aws/root-ca-secret.ts';
 import { transitGatewayAttachmentHandler, transitGatewayHandler } from './aws/transit-gateway.ts';
 import { existingSubnetHandler, existingVpcHandler, subnetHandler, vpcHandler } from './aws/vpc.ts';
 import { vpcRouteHandler } from './aws/vpc-route.ts';
@@ -28,13 +30,21 @@ import type { CloudClients } from './cloud-clients.ts';
 import { ResourceEngine, type DeleteResult } from './engine.ts';
 import type { PollSettings } from './poll-backoff.ts';
 import type { ResourceHandler } from './resource-handler.ts';
+import { cacertsHandler } from './kube/cacerts.ts';
 import { probeClusterAccess, type ClusterAccess } from './kube/cluster-access.ts';
+import { kubeAccess, type KubeAccess } from './kube/cluster-credentials.ts';
+import { Helm, type HelmSettings } from './kube/helm.ts';
+import { helmReleaseHandler } from './kube/helm-release.ts';
+import { istioNamespaceHandler } from './kube/istio-namespace.ts';
+import { manifestHandler } from './kube/manifest.ts';
+import { remoteSecretHandler } from './kube/remote-secret.ts';
 import type { ClusterRef } from '../domain/cluster-graph.ts';
 import { observeTunnels, type ObserveTunnelsInput } from './tunnel-status.ts';
 
 export interface ActivityDeps {
   clients: CloudClients;
   poll: PollSettings;
+  helm: HelmSettings;
 }
 
 export type CreateActivity = (node: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
@@ -49,7 +59,7 @@ export interface MeshActivities {
 // Handlers are typed per kind; the registry erases that to dispatch by kind at run time.
 type AnyHandler = ResourceHandler<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function handlers(clients: CloudClients): Record<BackboneKind | ClusterKind, AnyHandler> {
+function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm): Record<BackboneKind | ClusterKind | IstioKind, AnyHandler> {
   return {
     'aws.vpc': vpcHandler(clients),
     'aws.existingVpc': existingVpcHandler(clients),
@@ -72,13 +82,20 @@ function handlers(clients: CloudClients): Record<BackboneKind | ClusterKind, Any
     'aws.eksAccessEntry': eksAccessEntryHandler(clients),
     'aws.eksNodegroup': eksNodegroupHandler(clients),
     'azure.aksCluster': aksClusterHandler(clients),
+    'pki.rootCa': rootCaHandler(clients),
+    'kube.istioNamespace': istioNamespaceHandler(kube),
+    'kube.cacerts': cacertsHandler(clients, kube),
+    'kube.helmRelease': helmReleaseHandler(kube, helm),
+    'kube.manifest': manifestHandler(kube),
+    'kube.remoteSecret': remoteSecretHandler(kube),
   };
 }
 
 export function createActivities(deps: ActivityDeps): MeshActivities {
   const engine = new ResourceEngine(deps.poll);
   const eksTokens = new EksTokenCache();
-  const resourceActivities = Object.entries(handlers(deps.clients)).flatMap(([kind, handler]) => [
+  const kube = kubeAccess(deps.clients, eksTokens);
+  const resourceActivities = Object.entries(handlers(deps.clients, kube, new Helm(deps.helm))).flatMap(([kind, handler]) => [
     [resourceActivityName('create', kind), ((node, outputs) => engine.ensure(handler, node, outputs)) satisfies CreateActivity],
     [resourceActivityName('delete', kind), ((node) => engine.delete(handler, node)) satisfies DeleteActivity],
   ]);

@@ -27,7 +27,7 @@ export interface ResourceHandler<P, O> {
   /** Starts the delete; "not found" counts as done. */
   delete(observed: O, node: ResourceNode<string, P>, signal: AbortSignal): Promise<void>;
   /** Resources cellbridge did not create (an existing VPC) are never deleted. */
-  owned?(observed: O): boolean;
+  owned?(observed: O, node: ResourceNode<string, P>): boolean;
 }
 
 export function ready(): Phase {

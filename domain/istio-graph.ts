@@ -9,6 +9,7 @@ import type { MeshScope } from './backbone-graph.ts';
 import { CLUSTER_ID, clusterRef, type ClusterRef } from './cluster-graph.ts';
 import { crossNetworkGateway, destinationRule, eastWestValues, istiodValues } from './istio-install.ts';
 import type { Cell, KeyType, MeshSpec } from './mesh-spec.ts';
+import { rootSecretName } from './pki-profile.ts';
 import type { ResourceNode } from './resource-graph.ts';
 
 export interface WorkloadRef {
@@ -20,9 +21,10 @@ export interface WorkloadRef {
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [field: string]: unknown };
 
 export interface IstioParams {
-  'pki.rootCa': { scope: MeshScope; secretName: string; userSecret?: string; keyType: KeyType; validityDays: number };
+  'pki.rootCa': { scope: MeshScope; mesh: string; secretName: string; userSupplied: boolean; keyType: KeyType; validityDays: number };
   'kube.istioNamespace': { cluster: ClusterRef; network: string };
-  'kube.cacerts': { cluster: ClusterRef; rootNode: string; keyType: KeyType; validityDays: number; marginDays: number };
+  /** `rootSecret` names where the root lives; the activity reads it there, so no key crosses the workflow. */
+  'kube.cacerts': { cluster: ClusterRef; mesh: string; rootSecret: string; keyType: KeyType; validityDays: number; marginDays: number };
   'kube.helmRelease': { cluster: ClusterRef; release: string; chart: string; istioVersion: string; values: Record<string, unknown>; ready: WorkloadRef[]; addressOf?: string };
   'kube.manifest': { cluster: ClusterRef; objects: KubeObject[] };
   /** The peer's reader credentials for `source`, written into `target`. */
@@ -44,8 +46,9 @@ export const ISTIO_ID = {
   remoteSecret: (source: string, target: string) => `istio/${target}/remote-secret/${source}`,
 };
 
-export function rootSecretName(mesh: string): string {
-  return `cellbridge/${mesh}/root-ca`;
+/** The user's root by reference, or the one cellbridge generates and keeps. */
+function rootSecretOf(spec: MeshSpec): string {
+  return spec.pki.rootSecret ?? rootSecretName(spec.name);
 }
 
 function node<K extends IstioKind>(id: string, kind: K, params: IstioParams[K], dependsOn: string[]): IstioNode {
@@ -62,7 +65,7 @@ export function istioGraph(spec: MeshSpec, scope: MeshScope): IstioNode[] {
   const cells = spec.cells ?? [];
   if (cells.length === 0) return [];
   const { pki } = spec;
-  const root = node(ISTIO_ID.root, 'pki.rootCa', { scope, secretName: pki.rootSecret ?? rootSecretName(spec.name), ...(pki.rootSecret ? { userSecret: pki.rootSecret } : {}), keyType: pki.keyType, validityDays: pki.rootValidityDays }, []);
+  const root = node(ISTIO_ID.root, 'pki.rootCa', { scope, mesh: spec.name, secretName: rootSecretOf(spec), userSupplied: pki.rootSecret !== undefined, keyType: pki.keyType, validityDays: pki.rootValidityDays }, []);
   return [root, ...cells.flatMap((cell) => cellNodes(spec, scope, cell)), ...remoteSecrets(spec, scope, cells)];
 }
 
@@ -72,7 +75,7 @@ function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
   const version = spec.istio.version;
   const nodes = [
     node(id(ISTIO_ID.namespace), 'kube.istioNamespace', { cluster, network: cell.network }, clusterReady(cell)),
-    node(id(ISTIO_ID.cacerts), 'kube.cacerts', { cluster, rootNode: ISTIO_ID.root, keyType: spec.pki.keyType, validityDays: spec.pki.intermediateValidityDays, marginDays: spec.pki.verificationMarginDays }, [id(ISTIO_ID.namespace), ISTIO_ID.root]),
+    node(id(ISTIO_ID.cacerts), 'kube.cacerts', { cluster, mesh: spec.name, rootSecret: rootSecretOf(spec), keyType: spec.pki.keyType, validityDays: spec.pki.intermediateValidityDays, marginDays: spec.pki.verificationMarginDays }, [id(ISTIO_ID.namespace), ISTIO_ID.root]),
     node(id(ISTIO_ID.base), 'kube.helmRelease', { cluster, release: 'istio-base', chart: 'base', istioVersion: version, values: { defaultRevision: 'default' }, ready: [] }, [id(ISTIO_ID.namespace)]),
     node(id(ISTIO_ID.istiod), 'kube.helmRelease', { cluster, release: 'istiod', chart: 'istiod', istioVersion: version, values: istiodValues(spec, cluster, cell), ready: [{ kind: 'Deployment', name: 'istiod' }] }, [id(ISTIO_ID.base), id(ISTIO_ID.cacerts)]),
     // The gateway's image is injected by istiod's webhook, so it waits for istiod to be Ready.

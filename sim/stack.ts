@@ -149,6 +149,9 @@ function productEnv(options: StackOptions, ports: { temporal: number; api: numbe
     CELLBRIDGE_API_PORT: String(ports.api),
     CELLBRIDGE_INSECURE_NO_AUTH: '1',
     CELLBRIDGE_CODEC_CORS_ORIGIN: urls.ui,
+    // What sim/istio/fetch.sh put in .stack/istio: the real helm and Istio's charts.
+    CELLBRIDGE_HELM: join(REPO, '.stack', 'istio', 'bin', 'helm'),
+    CELLBRIDGE_ISTIO_CHARTS: join(REPO, '.stack', 'istio', 'charts'),
   };
 }
 

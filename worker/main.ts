@@ -28,6 +28,7 @@ async function main(): Promise<void> {
         maxMs: numberSetting(env, 'CELLBRIDGE_POLL_MAX_MS', 30_000),
         factor: 1.5,
       },
+      helm: { binary: env.CELLBRIDGE_HELM ?? 'helm', chartsDir: env.CELLBRIDGE_ISTIO_CHARTS ?? 'charts' },
     }),
     dataConverter: temporal.dataConverter,
   });

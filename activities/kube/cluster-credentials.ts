@@ -10,7 +10,22 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ClusterRef } from '../../domain/cluster-graph.ts';
 import type { EksTokenCache } from '../aws/eks-token.ts';
 import type { CloudClients } from '../cloud-clients.ts';
+import { isNotFound } from '../cloud-errors.ts';
 
+
+/** Reaches a cell's API server; `undefined` when the cluster itself does not exist (nothing in it to find or delete). */
+export type KubeAccess = (ref: ClusterRef) => Promise<KubeConfig | undefined>;
+
+export function kubeAccess(clients: CloudClients, tokens: EksTokenCache): KubeAccess {
+  return async (ref) => {
+    try {
+      return await kubeConfigFor(clients, tokens, ref);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+}
 
 export async function kubeConfigFor(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef): Promise<KubeConfig> {
   return ref.cloud === 'aws' ? eksKubeConfig(clients, tokens, ref) : aksKubeConfig(clients, ref);

@@ -1,0 +1,76 @@
+/**
+ * One Helm release (an Istio chart) in one cell. Ready means what an operator would
+ * check: the release is deployed, its workloads report every replica ready, and the
+ * east-west gateway's Service has a load-balancer address.
+ */
+import type { V1DaemonSet, V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { IstioParams, WorkloadRef } from '../../domain/istio-graph.ts';
+import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
+import { ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
+import type { KubeAccess } from './cluster-credentials.ts';
+import type { Helm, ReleaseStatus } from './helm.ts';
+import { objectApi, readObject } from './objects.ts';
+
+type Params = IstioParams['kube.helmRelease'];
+
+export interface ObservedRelease {
+  release: ReleaseStatus;
+  notReady: string[];
+  address?: string;
+}
+
+export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandler<Params, ObservedRelease> {
+  const config = async (p: Params) => {
+    const found = await kube(p.cluster);
+    if (!found) throw new Error(`cluster ${p.cluster.clusterName} is not there`);
+    return found;
+  };
+  return {
+    async describe({ params }) {
+      const found = await kube(params.cluster);
+      if (!found) return undefined;
+      const release = await helm.status(found, params.release, ISTIO_NAMESPACE);
+      if (!release) return undefined;
+      const api = objectApi(found);
+      const notReady = (await Promise.all(params.ready.map(async (w) => ((await workloadReady(api, w)) ? [] : [`${w.kind} ${w.name}`])))).flat();
+      const address = params.addressOf ? await serviceAddress(api, params.addressOf) : undefined;
+      return { release, notReady, ...(address ? { address } : {}) };
+    },
+    create: async ({ params }, _outputs, signal) =>
+      helm.upgradeInstall(await config(params), { name: params.release, namespace: ISTIO_NAMESPACE, chart: params.chart, istioVersion: params.istioVersion, values: params.values }, signal),
+    phase: (observed, { params }) => releasePhase(observed, params),
+    output: (observed) => ({
+      cloudId: `helm/${ISTIO_NAMESPACE}`,
+      state: observed.release.status,
+      attributes: { revision: String(observed.release.revision), ...(observed.address ? { address: observed.address } : {}) },
+    }),
+    delete: async (_observed, { params }, signal) => helm.uninstall(await config(params), params.release, ISTIO_NAMESPACE, signal),
+  };
+}
+
+function releasePhase(observed: ObservedRelease, params: Params): Phase {
+  const { status } = observed.release;
+  if (status === 'uninstalling') return { is: 'deleting' };
+  if (status.startsWith('pending')) return { is: 'busy', detail: status };
+  if (status !== 'deployed') return { is: 'drifted', detail: `release is ${status}` };
+  if (observed.notReady.length > 0) return { is: 'busy', detail: `not ready: ${observed.notReady.join(', ')}` };
+  if (params.addressOf && !observed.address) return { is: 'busy', detail: `service ${params.addressOf} has no load-balancer address yet` };
+  return ready();
+}
+
+async function workloadReady(api: ReturnType<typeof objectApi>, workload: WorkloadRef): Promise<boolean> {
+  const ref = { apiVersion: 'apps/v1', kind: workload.kind, metadata: { name: workload.name, namespace: ISTIO_NAMESPACE } };
+  if (workload.kind === 'Deployment') {
+    const d = await readObject<V1Deployment>(api, ref);
+    const want = d?.spec?.replicas ?? 1;
+    return d !== undefined && (d.status?.readyReplicas ?? 0) >= want && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  }
+  const ds = await readObject<V1DaemonSet>(api, ref);
+  return ds !== undefined && (ds.status?.desiredNumberScheduled ?? 0) > 0 && ds.status?.numberReady === ds.status?.desiredNumberScheduled;
+}
+
+export async function serviceAddress(api: ReturnType<typeof objectApi>, name: string): Promise<string | undefined> {
+  const svc = await readObject<V1Service>(api, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ISTIO_NAMESPACE } });
+  const ingress = svc?.status?.loadBalancer?.ingress?.[0];
+  return ingress?.hostname ?? ingress?.ip;
+}

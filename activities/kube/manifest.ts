@@ -1,0 +1,42 @@
+/** Plain Istio objects (the cross-network Gateway, DestinationRules), applied server-side in one cell. */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { IstioParams } from '../../domain/istio-graph.ts';
+import { ready, type ResourceHandler } from '../resource-handler.ts';
+import type { KubeAccess } from './cluster-credentials.ts';
+import { applyObject, deleteObject, objectApi, readObject, type ObjectRef } from './objects.ts';
+
+type Params = IstioParams['kube.manifest'];
+
+export interface ObservedManifest {
+  present: string[];
+  missing: string[];
+}
+
+const label = (o: ObjectRef) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+export function manifestHandler(kube: KubeAccess): ResourceHandler<Params, ObservedManifest> {
+  return {
+    async describe({ params }) {
+      const config = await kube(params.cluster);
+      if (!config) return undefined;
+      const api = objectApi(config);
+      const found = await Promise.all(params.objects.map(async (o) => ((await readObject(api, o as ObjectRef)) ? label(o as ObjectRef) : undefined)));
+      const present = found.filter((f): f is string => f !== undefined);
+      return present.length === 0 ? undefined : { present, missing: params.objects.map((o) => label(o as ObjectRef)).filter((l) => !present.includes(l)) };
+    },
+    async create({ params }) {
+      const config = await kube(params.cluster);
+      if (!config) throw new Error(`cluster ${params.cluster.clusterName} is not there`);
+      const api = objectApi(config);
+      for (const object of params.objects) await applyObject(api, object as KubernetesObject);
+    },
+    phase: (observed) => (observed.missing.length === 0 ? ready() : { is: 'drifted', detail: `missing: ${observed.missing.join(', ')}` }),
+    output: (observed) => ({ cloudId: observed.present.join(', '), state: 'applied' }),
+    async delete(_observed, { params }) {
+      const config = await kube(params.cluster);
+      if (!config) return;
+      const api = objectApi(config);
+      for (const object of params.objects) await deleteObject(api, object as ObjectRef);
+    },
+  };
+}
