@@ -9,6 +9,7 @@ import type { IstioKind } from '../domain/istio-graph.ts';
 import { resourceActivityName } from '../domain/activity-names.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
+import type { ClusterFacts } from '../domain/verification.ts';
 import { eksAccessEntryHandler } from './aws/eks-access-entry.ts';
 import { eksClusterHandler } from './aws/eks-cluster.ts';
 import { eksNodegroupHandler } from './aws/eks-nodegroup.ts';
@@ -35,6 +36,7 @@ import { probeClusterAccess, type ClusterAccess } from './kube/cluster-access.ts
 import { kubeAccess, type KubeAccess } from './kube/cluster-credentials.ts';
 import { Helm, type HelmSettings } from './kube/helm.ts';
 import { helmReleaseHandler } from './kube/helm-release.ts';
+import { inspectIstio, type InspectIstioInput } from './kube/inspect-istio.ts';
 import { istioNamespaceHandler } from './kube/istio-namespace.ts';
 import { manifestHandler } from './kube/manifest.ts';
 import { remoteSecretHandler } from './kube/remote-secret.ts';
@@ -53,7 +55,8 @@ export type DeleteActivity = (node: ResourceNode) => Promise<DeleteResult>;
 export interface MeshActivities {
   observeTunnels(input: ObserveTunnelsInput): Promise<TunnelStatus[]>;
   probeClusterAccess(ref: ClusterRef): Promise<ClusterAccess>;
-  [resourceActivity: string]: CreateActivity | DeleteActivity | MeshActivities['observeTunnels'] | MeshActivities['probeClusterAccess'];
+  inspectIstio(input: InspectIstioInput): Promise<ClusterFacts>;
+  [resourceActivity: string]: CreateActivity | DeleteActivity | MeshActivities['observeTunnels'] | MeshActivities['probeClusterAccess'] | MeshActivities['inspectIstio'];
 }
 
 // Handlers are typed per kind; the registry erases that to dispatch by kind at run time.
@@ -103,5 +106,6 @@ export function createActivities(deps: ActivityDeps): MeshActivities {
     ...Object.fromEntries(resourceActivities),
     observeTunnels: (input: ObserveTunnelsInput) => observeTunnels(deps.clients, input),
     probeClusterAccess: (ref: ClusterRef) => probeClusterAccess(deps.clients, eksTokens, ref),
+    inspectIstio: (input: InspectIstioInput) => inspectIstio(deps.clients, kube, input),
   };
 }

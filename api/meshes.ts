@@ -50,6 +50,24 @@ export class Meshes {
     return { status: 200, body: { ...status, workflow: { id: handle.workflowId, runId: description.runId, type: description.type, status: description.status.name } } };
   }
 
+  /** The latest verification report; 409 while the mesh has none (not yet up, or no cells). */
+  async verification(name: string): Promise<Reply> {
+    const { handle } = await this.latest(name);
+    const status = await handle.query<MeshStatus>(MESH_QUERY.status);
+    if (!status.verification) throw new HttpError(409, { error: 'NotVerified', message: `mesh ${name} has no verification yet (phase ${status.phase}); meshes with cells are verified once they are up` });
+    return { status: 200, body: { mesh: name, phase: status.phase, ...status.verification } };
+  }
+
+  /** Asks a running mesh to verify itself again; poll GET …/verification for the new checkedAt. */
+  async reverify(name: string): Promise<Reply> {
+    const { handle, description } = await this.latest(name);
+    if (description.status.name !== 'RUNNING' || description.type !== 'provisionMesh') {
+      throw new HttpError(409, { error: 'NotRunning', message: `mesh ${name} is not up (its last run is ${description.type}, ${description.status.name})` });
+    }
+    await handle.signal(MESH_SIGNAL.verify);
+    return { status: 202, body: { mesh: name, action: 'verify' } };
+  }
+
   async delete(name: string): Promise<Reply> {
     const { handle, description } = await this.latest(name);
     if (description.status.name === 'RUNNING') {

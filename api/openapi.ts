@@ -54,6 +54,17 @@ export const OPENAPI = {
         },
       },
     },
+    '/v1/meshes/{name}/verification': {
+      parameters: [meshName],
+      get: {
+        summary: 'The latest verification: every check (root fingerprints, intermediates, meshID, network labels, readiness, east-west address, remote secrets, no static cloud credentials) with pass/fail and evidence',
+        responses: { 200: { description: 'The report', content: json(ref('Verification')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('Not verified yet') },
+      },
+      post: {
+        summary: 'Verify again now (the mesh must be up); poll GET for the new checkedAt',
+        responses: { 202: { description: 'Verification requested', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('The mesh is not up') },
+      },
+    },
     '/codec/{operation}': {
       parameters: [{ name: 'operation', in: 'path', required: true, schema: { enum: ['encode', 'decode'] } }],
       post: {
@@ -84,6 +95,17 @@ export const OPENAPI = {
       },
       Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
       MeshSummary: { type: 'object', properties: { mesh: { type: 'string' }, phase: { type: 'string' }, workflowStatus: { type: 'string' }, type: { type: 'string' } } },
+      Verification: {
+        type: 'object',
+        required: ['passed', 'checkedAt', 'checks'],
+        properties: {
+          mesh: { type: 'string' },
+          phase: { type: 'string' },
+          passed: { type: 'boolean' },
+          checkedAt: { type: 'string', format: 'date-time' },
+          checks: { type: 'array', items: { type: 'object', required: ['id', 'pass', 'evidence'], properties: { id: { type: 'string' }, cluster: { type: 'string' }, pass: { type: 'boolean' }, evidence: { type: 'string' } } } },
+        },
+      },
       ClusterStatus: {
         type: 'object',
         required: ['cell', 'cloud', 'name', 'state', 'network', 'nodePool'],
@@ -111,6 +133,7 @@ export const OPENAPI = {
           tunnels: { type: 'array', items: { type: 'object' } },
           clusters: { type: 'array', items: ref('ClusterStatus') },
           cleanupFailures: { type: 'array', items: { type: 'object' } },
+          verification: ref('Verification'),
           workflow: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' } } },
         },
       },

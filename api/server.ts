@@ -45,6 +45,9 @@ async function handle(deps: ApiDeps, request: IncomingMessage, response: ServerR
 async function route(deps: ApiDeps, request: IncomingMessage, url: URL): Promise<Reply | undefined> {
   const method = request.method ?? 'GET';
   const meshName = /^\/v1\/meshes\/([^/]+)$/.exec(url.pathname)?.[1];
+  const verifyName = /^\/v1\/meshes\/([^/]+)\/verification$/.exec(url.pathname)?.[1];
+  if (verifyName && method === 'GET') return deps.meshes.verification(decodeURIComponent(verifyName));
+  if (verifyName && method === 'POST') return deps.meshes.reverify(decodeURIComponent(verifyName));
   if (url.pathname === '/v1/meshes' && method === 'POST') return deps.meshes.create(await readJson(request), url.searchParams.get('dryRun') === 'true');
   if (url.pathname === '/v1/meshes' && method === 'GET') return deps.meshes.list();
   if (meshName && method === 'GET') return deps.meshes.get(decodeURIComponent(meshName));

@@ -47,7 +47,7 @@ export const ISTIO_ID = {
 };
 
 /** The user's root by reference, or the one cellbridge generates and keeps. */
-function rootSecretOf(spec: MeshSpec): string {
+export function rootSecretOf(spec: MeshSpec): string {
   return spec.pki.rootSecret ?? rootSecretName(spec.name);
 }
 

@@ -4,12 +4,15 @@
  */
 import type { ClusterStatus } from './cluster-status.ts';
 import type { TunnelStatus } from './tunnel-status.ts';
+import type { VerificationReport } from './verification.ts';
 
 export type MeshPhase =
   /** Creating the backbone and the clusters, in parallel. */
   | 'Provisioning'
   /** BGP Established on every tunnel, and every cluster's API server reachable. */
   | 'Verifying'
+  /** Up, but a verification check fails: see `verification`. Resources are kept. */
+  | 'Degraded'
   | 'Ready'
   | 'RollingBack'
   | 'RolledBack'
@@ -45,6 +48,8 @@ export interface MeshStatus {
   resources: ResourceStatus[];
   tunnels: TunnelStatus[];
   clusters: ClusterStatus[];
+  /** The latest verification of the Istio mesh (meshes with cells). */
+  verification?: VerificationReport;
   /** Why provisioning failed, if it did. */
   error?: string;
   /** Resources a rollback or teardown could not delete: never swallowed, always listed. */
@@ -53,7 +58,7 @@ export interface MeshStatus {
 
 /** Message names shared by the workflows and the API. */
 export const MESH_QUERY = { status: 'status', spec: 'spec' } as const;
-export const MESH_SIGNAL = { teardown: 'teardown' } as const;
+export const MESH_SIGNAL = { teardown: 'teardown', verify: 'verify' } as const;
 
 export const SEARCH_ATTRIBUTE = { mesh: 'CellbridgeMesh', phase: 'CellbridgePhase' } as const;
 

@@ -1,9 +1,10 @@
 /**
  * The mesh CA profile as data (reference/domain.md D): one shared root per mesh, one
- * intermediate per cluster, the names istiod expects, and lifetimes that nest. Pure:
- * workflows may call it with workflow time.
+ * intermediate per cluster, the names istiod expects, and lifetimes that nest. The key
+ * type and lifetimes themselves are spec inputs (mesh-spec Pki, defaults in
+ * DEFAULTS.pki: ECDSA_P256, 3650-day root, 365-day intermediates). Pure: workflows may
+ * call it with workflow time.
  */
-import { DEFAULTS, type KeyType, type PkiInput } from './mesh-spec.ts';
 
 const DAY_MS = 86_400_000;
 /**
@@ -13,26 +14,6 @@ const DAY_MS = 86_400_000;
 export const CLOCK_SKEW_MS = 5 * 60_000;
 /** The SAN Istio's own tooling puts on every intermediate (istio tools/certs/common.mk). */
 export const ISTIOD_DNS_NAME = 'istiod.istio-system.svc';
-
-export interface CaProfile {
-  keyType: KeyType;
-  rootValidityDays: number;
-  intermediateValidityDays: number;
-  /**
-   * An intermediate that would live less than this is refused: it would fail the
-   * verification margin (spec pki.verificationMarginDays) the moment it is installed.
-   */
-  intermediateMinimumDays: number;
-}
-
-export function caProfile(pki: PkiInput = {}): CaProfile {
-  return {
-    keyType: pki.keyType ?? DEFAULTS.pki.keyType,
-    rootValidityDays: pki.rootValidityDays ?? DEFAULTS.pki.rootValidityDays,
-    intermediateValidityDays: pki.intermediateValidityDays ?? DEFAULTS.pki.intermediateValidityDays,
-    intermediateMinimumDays: pki.verificationMarginDays ?? DEFAULTS.pki.verificationMarginDays,
-  };
-}
 
 export interface Validity {
   notBefore: Date;
@@ -50,7 +31,16 @@ export type IntermediateValidity = { ok: true; validity: Validity } | { ok: fals
  * The requested lifetime, clipped inside the root's: a certificate outliving its issuer
  * stops verifying when the root expires, whatever its own notAfter says.
  */
-export function intermediateValidity(params: { now: Date; validityDays: number; root: Validity; minimumDays: number }): IntermediateValidity {
+export function intermediateValidity(params: {
+  now: Date;
+  validityDays: number;
+  root: Validity;
+  /**
+   * Refuse below this: the spec's verificationMarginDays, since a shorter-lived
+   * intermediate would fail verification the moment it is installed.
+   */
+  minimumDays: number;
+}): IntermediateValidity {
   const { now, validityDays, root, minimumDays } = params;
   const notBefore = new Date(Math.max(now.getTime() - CLOCK_SKEW_MS, root.notBefore.getTime()));
   const notAfter = new Date(Math.min(now.getTime() + validityDays * DAY_MS, root.notAfter.getTime()));

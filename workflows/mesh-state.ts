@@ -6,6 +6,7 @@ import type { MeshSpec } from '../domain/mesh-spec.ts';
 import type { ResourceGraph, ResourceOutput } from '../domain/resource-graph.ts';
 import { SEARCH_ATTRIBUTE, type CleanupFailure, type MeshPhase, type MeshStatus, type ResourceState, type ResourceStatus } from '../domain/mesh-status.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
+import type { VerificationReport } from '../domain/verification.ts';
 
 const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
 
@@ -14,6 +15,7 @@ export class MeshState {
   private readonly resources = new Map<string, ResourceStatus>();
   private tunnels: TunnelStatus[] = [];
   private readonly access: Record<string, ClusterAccessSummary> = {};
+  private verification?: VerificationReport;
   private error?: string;
   private cleanupFailures: CleanupFailure[] = [];
 
@@ -48,6 +50,10 @@ export class MeshState {
     this.access[cell] = access;
   }
 
+  setVerification(report: VerificationReport): void {
+    this.verification = report;
+  }
+
   fail(error: string): void {
     this.error = error;
   }
@@ -66,6 +72,7 @@ export class MeshState {
       phase: this.phase,
       resources: [...this.resources.values()],
       tunnels: this.tunnels,
+      ...(this.verification ? { verification: this.verification } : {}),
       clusters: clusterStatuses(this.spec.name, this.spec.cells ?? [], (id) => this.resources.get(id), this.access),
       ...(this.error !== undefined ? { error: this.error } : {}),
       cleanupFailures: this.cleanupFailures,

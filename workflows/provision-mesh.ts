@@ -13,6 +13,7 @@ import { MESH_QUERY, MESH_SIGNAL, type CleanupFailure, type MeshPhase, type Mesh
 import type { MeshWorkflowInput } from '../domain/workflow-settings.ts';
 import { awaitBgpEstablished } from './await-bgp.ts';
 import { verifyClusterAccess } from './verify-clusters.ts';
+import { verifyIstio } from './verify-istio.ts';
 import { MeshState } from './mesh-state.ts';
 import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph, errorMessage, Saga } from './saga.ts';
@@ -21,6 +22,7 @@ import { runGraph } from './run-graph.ts';
 export const statusQuery = defineQuery<MeshStatus>(MESH_QUERY.status);
 export const specQuery = defineQuery<MeshSpec>(MESH_QUERY.spec);
 export const teardownSignal = defineSignal(MESH_SIGNAL.teardown);
+export const verifySignal = defineSignal(MESH_SIGNAL.verify);
 
 export interface MeshResult {
   phase: MeshPhase;
@@ -34,11 +36,15 @@ export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Prom
   const saga = new Saga();
   const provisioning = new CancellationScope();
   let teardownRequested = false;
+  let verifyRequested = false;
   setHandler(statusQuery, () => state.snapshot());
   setHandler(specQuery, () => spec);
   setHandler(teardownSignal, () => {
     teardownRequested = true;
-    if (state.currentPhase !== 'Ready') provisioning.cancel();
+    if (state.currentPhase !== 'Ready' && state.currentPhase !== 'Degraded') provisioning.cancel();
+  });
+  setHandler(verifySignal, () => {
+    verifyRequested = true;
   });
 
   try {
@@ -60,8 +66,13 @@ export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Prom
     return rollBack(error);
   }
 
-  state.enter('Ready');
-  await condition(() => teardownRequested);
+  // Up: verified, then re-verified on request, until someone asks for teardown.
+  for (;;) {
+    state.enter((await verifyIstio(spec, calls, state)) ? 'Ready' : 'Degraded');
+    await condition(() => teardownRequested || verifyRequested);
+    if (teardownRequested) break;
+    verifyRequested = false;
+  }
   state.enter('TearingDown');
   const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), calls, state);
   state.addCleanupFailures(failures);

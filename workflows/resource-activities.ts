@@ -11,6 +11,7 @@ export interface ResourceCalls {
   delete(node: ResourceNode): Promise<DeleteResult>;
   observeTunnels: MeshActivities['observeTunnels'];
   probeClusterAccess: MeshActivities['probeClusterAccess'];
+  inspectIstio: MeshActivities['inspectIstio'];
 }
 
 export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
@@ -26,7 +27,7 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
   });
   // A new access entry takes a moment to reach the API server's authenticator.
-  const { probeClusterAccess } = proxyActivities<MeshActivities>({
+  const { probeClusterAccess, inspectIstio } = proxyActivities<MeshActivities>({
     startToCloseTimeout: '1m',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6 },
   });
@@ -40,5 +41,6 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     delete: (node) => (stub('delete', node) as DeleteActivity)(node),
     observeTunnels,
     probeClusterAccess,
+    inspectIstio,
   };
 }

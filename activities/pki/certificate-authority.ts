@@ -52,7 +52,7 @@ export async function issueIntermediate(params: {
   cluster: string;
   keyType: KeyType;
   validityDays: number;
-  /** See CaProfile.intermediateMinimumDays. */
+  /** The spec's verificationMarginDays: see intermediateValidity. */
   minimumDays: number;
   now: Date;
 }): Promise<CaKeyPair> {
@@ -64,6 +64,7 @@ export async function issueIntermediate(params: {
     minimumDays: params.minimumDays,
   });
   if (!validity.ok) throw ApplicationFailure.nonRetryable(`cannot issue the intermediate CA of ${params.cluster}: ${validity.reason}`, 'pki.RootExpiring');
+  const issuerKey = await signingKey(params.root.certPem, params.root.keyPem);
   const keys = await generateKeyPair(params.keyType);
   // A user's root may compute its key identifier another way: AKI must repeat the root's SKI.
   const rootKeyId = root.getExtension(x509.SubjectKeyIdentifierExtension);
@@ -72,7 +73,7 @@ export async function issueIntermediate(params: {
     // The root's own encoding of its name, so issuer and subject match byte for byte.
     issuer: root.subjectName,
     publicKey: keys.publicKey,
-    signingKey: await signingKey(params.root.certPem, params.root.keyPem),
+    signingKey: issuerKey,
     ...validity.validity,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),

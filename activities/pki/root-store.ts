@@ -46,34 +46,24 @@ export async function storeRoot(
     );
     return { root, created: true };
   } catch (error) {
-    if (error instanceof ResourceExistsException) return { root: await readRoot(clients, region, name), created: false };
-    // Deletion completes in the background, even when forced; the name is free again shortly.
-    if (error instanceof InvalidRequestException && /scheduled for deletion/i.test(error.message)) {
-      throw ApplicationFailure.retryable(`root CA secret ${name} in ${region} is still being deleted`, 'pki.RootSecretDeleting');
-    }
-    throw toFailure(error, `store root CA secret ${name} in ${region}`);
+    if (pendingDeletion(error)) throw stillDeleting(name, region);
+    if (!(error instanceof ResourceExistsException)) throw toFailure(error, `store root CA secret ${name} in ${region}`);
   }
+  const found = await secretText(clients, region, name);
+  // Gone or going since the create said it exists: the name frees up, and a retry creates it.
+  if ('absent' in found) throw stillDeleting(name, region);
+  return { root: parseRoot(name, region, found.text), created: false };
 }
 
-/** The root in a secret (name or ARN). Missing or malformed: a non-retryable failure naming the secret. */
+/** The root in a secret (name or ARN). Missing, being deleted or malformed: a non-retryable failure naming the secret. */
 export async function readRoot(clients: SecretsManagerClients, region: string, secretId: string): Promise<CaKeyPair> {
-  let secretString: string | undefined;
-  try {
-    secretString = (await clients.secretsManager(region).send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) {
-      throw ApplicationFailure.nonRetryable(`root CA secret ${secretId} does not exist in ${region}`, 'pki.RootSecretNotFound');
-    }
-    throw toFailure(error, `read root CA secret ${secretId} in ${region}`);
+  const found = await secretText(clients, region, secretId);
+  if ('absent' in found) {
+    throw found.absent === 'missing'
+      ? ApplicationFailure.nonRetryable(`root CA secret ${secretId} does not exist in ${region}`, 'pki.RootSecretNotFound')
+      : ApplicationFailure.nonRetryable(`root CA secret ${secretId} in ${region} is scheduled for deletion; restore it or name another`, 'pki.RootSecretDeleting');
   }
-  const parsed = parseRoot(secretString);
-  if ('problem' in parsed) {
-    throw ApplicationFailure.nonRetryable(
-      `root CA secret ${secretId} in ${region} ${parsed.problem}; it must hold JSON {"certPem": "<CA certificate PEM>", "keyPem": "<its private key PEM>"}`,
-      'pki.RootSecretMalformed',
-    );
-  }
-  return parsed.root;
+  return parseRoot(secretId, region, found.text);
 }
 
 /**
@@ -89,8 +79,43 @@ export async function deleteRoot(clients: SecretsManagerClients, region: string,
   }
 }
 
+/** The secret's text (undefined for a binary secret), or why there is none. */
+async function secretText(clients: SecretsManagerClients, region: string, secretId: string): Promise<{ text: string | undefined } | { absent: 'missing' | 'deleting' }> {
+  try {
+    return { text: (await clients.secretsManager(region).send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString };
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return { absent: 'missing' };
+    if (pendingDeletion(error)) return { absent: 'deleting' };
+    throw toFailure(error, `read root CA secret ${secretId} in ${region}`);
+  }
+}
+
+/**
+ * Deleting a secret completes in the background, even when forced, and a recovery window
+ * keeps it for days; meanwhile AWS refuses to create or read it, saying "scheduled for
+ * deletion" or "marked for deletion" (Moto: "marked deleted").
+ */
+function pendingDeletion(error: unknown): boolean {
+  return error instanceof InvalidRequestException && /(scheduled|marked) for deletion|marked deleted/i.test(error.message);
+}
+
+function stillDeleting(name: string, region: string): ApplicationFailure {
+  return ApplicationFailure.retryable(`root CA secret ${name} in ${region} is still being deleted`, 'pki.RootSecretDeleting');
+}
+
+function parseRoot(secretId: string, region: string, secretString: string | undefined): CaKeyPair {
+  const parsed = checkRoot(secretString);
+  if ('problem' in parsed) {
+    throw ApplicationFailure.nonRetryable(
+      `root CA secret ${secretId} in ${region} ${parsed.problem}; it must hold JSON {"certPem": "<CA certificate PEM>", "keyPem": "<its private key PEM>"}`,
+      'pki.RootSecretMalformed',
+    );
+  }
+  return parsed.root;
+}
+
 // Problems are described in fixed words: parser messages can quote the secret's text.
-function parseRoot(secretString: string | undefined): { root: CaKeyPair } | { problem: string } {
+function checkRoot(secretString: string | undefined): { root: CaKeyPair } | { problem: string } {
   if (secretString === undefined) return { problem: 'has no text value (SecretString)' };
   let value: unknown;
   try {

@@ -1,0 +1,31 @@
+/**
+ * Verification of the Istio mesh: every cell inspected in parallel, then one verdict
+ * over all of them (domain/verification.ts). A cell that cannot be inspected is a failed
+ * check, not a crashed workflow: the mesh is then Degraded, and still deletable.
+ */
+import { meshScope } from '../domain/backbone-graph.ts';
+import { clusterRef } from '../domain/cluster-graph.ts';
+import { rootSecretOf } from '../domain/istio-graph.ts';
+import { ISTIO_NAMESPACE } from '../domain/istio-install.ts';
+import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { evaluateVerification, type ClusterFacts } from '../domain/verification.ts';
+import type { MeshState } from './mesh-state.ts';
+import type { ResourceCalls } from './resource-activities.ts';
+import { errorMessage } from './saga.ts';
+
+/** True when every check passes (and trivially for a mesh without cells). */
+export async function verifyIstio(spec: MeshSpec, calls: ResourceCalls, state: MeshState): Promise<boolean> {
+  const cells = spec.cells ?? [];
+  if (cells.length === 0) return true;
+  const scope = meshScope(spec);
+  const refs = cells.map((cell) => clusterRef(spec, scope, cell));
+  const namespaces = [...new Set([ISTIO_NAMESPACE, ...spec.trafficPolicies.map((p) => p.namespace)])];
+  const results = await Promise.allSettled(
+    cells.map((cell, i) => calls.inspectIstio({ cluster: refs[i]!, network: cell.network, rootSecret: rootSecretOf(spec), peers: refs.filter((r) => r.cell !== cell.name), namespaces })),
+  );
+  const facts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])) as ClusterFacts[];
+  const uninspected = results.flatMap((r, i) => (r.status === 'rejected' ? [{ cell: cells[i]!.name, error: errorMessage(r.reason) }] : []));
+  const report = evaluateVerification(spec, facts, uninspected, new Date());
+  state.setVerification(report);
+  return report.passed;
+}
