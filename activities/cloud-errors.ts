@@ -30,7 +30,8 @@ export function isNotFound(error: unknown): boolean {
   const e = error as CloudErrorShape;
   const status = e.statusCode ?? e.$metadata?.httpStatusCode;
   const code = e.code ?? e.name ?? '';
-  return status === 404 || /NotFound$/.test(code);
+  // Secrets Manager's ResourceNotFoundException comes with HTTP 400, so the code decides.
+  return status === 404 || /NotFound(Exception)?$/.test(code);
 }
 
 /** Maps anything an SDK throws to a retryable or non-retryable ApplicationFailure. */

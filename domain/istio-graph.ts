@@ -12,8 +12,9 @@ import type { Cell, KeyType, MeshSpec } from './mesh-spec.ts';
 import { rootSecretName } from './pki-profile.ts';
 import type { ResourceNode } from './resource-graph.ts';
 
+/** What must be ready before a release counts as installed: workloads, or CRDs being served. */
 export interface WorkloadRef {
-  kind: 'Deployment' | 'DaemonSet';
+  kind: 'Deployment' | 'DaemonSet' | 'CustomResourceDefinition';
   name: string;
 }
 
@@ -33,6 +34,9 @@ export interface IstioParams {
 
 export type IstioKind = keyof IstioParams;
 export type IstioNode = { [K in IstioKind]: ResourceNode<K, IstioParams[K]> }[IstioKind];
+
+/** The CRDs of the base chart that cellbridge itself applies objects of. */
+const ISTIO_CRDS_USED = ['gateways.networking.istio.io', 'destinationrules.networking.istio.io'];
 
 export const ISTIO_ID = {
   root: 'pki/root-ca',
@@ -76,7 +80,7 @@ function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
   const nodes = [
     node(id(ISTIO_ID.namespace), 'kube.istioNamespace', { cluster, network: cell.network }, clusterReady(cell)),
     node(id(ISTIO_ID.cacerts), 'kube.cacerts', { cluster, mesh: spec.name, rootSecret: rootSecretOf(spec), keyType: spec.pki.keyType, validityDays: spec.pki.intermediateValidityDays, marginDays: spec.pki.verificationMarginDays }, [id(ISTIO_ID.namespace), ISTIO_ID.root]),
-    node(id(ISTIO_ID.base), 'kube.helmRelease', { cluster, release: 'istio-base', chart: 'base', istioVersion: version, values: { defaultRevision: 'default' }, ready: [] }, [id(ISTIO_ID.namespace)]),
+    node(id(ISTIO_ID.base), 'kube.helmRelease', { cluster, release: 'istio-base', chart: 'base', istioVersion: version, values: { defaultRevision: 'default' }, ready: ISTIO_CRDS_USED.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })) }, [id(ISTIO_ID.namespace)]),
     node(id(ISTIO_ID.istiod), 'kube.helmRelease', { cluster, release: 'istiod', chart: 'istiod', istioVersion: version, values: istiodValues(spec, cluster, cell), ready: [{ kind: 'Deployment', name: 'istiod' }] }, [id(ISTIO_ID.base), id(ISTIO_ID.cacerts)]),
     // The gateway's image is injected by istiod's webhook, so it waits for istiod to be Ready.
     node(id(ISTIO_ID.eastWest), 'kube.helmRelease', { cluster, release: 'istio-eastwestgateway', chart: 'gateway', istioVersion: version, values: eastWestValues(spec, cell), ready: [{ kind: 'Deployment', name: 'istio-eastwestgateway' }], addressOf: 'istio-eastwestgateway' }, [id(ISTIO_ID.istiod)]),

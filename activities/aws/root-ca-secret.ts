@@ -22,7 +22,8 @@ export function rootCaHandler(clients: CloudClients): ResourceHandler<Params, Ce
         return inspectCertificate((await readRoot(clients, region(params), params.secretName)).certPem);
       } catch (error) {
         // A root the user named must exist: that failure is theirs to see, not "absent".
-        if (!params.userSupplied && error instanceof ApplicationFailure && error.type === 'pki.RootSecretNotFound') return undefined;
+        // Right after a forced delete, AWS may still answer "marked for deletion": gone all the same.
+        if (!params.userSupplied && error instanceof ApplicationFailure && (error.type === 'pki.RootSecretNotFound' || error.type === 'pki.RootSecretDeleting')) return undefined;
         throw error;
       }
     },

@@ -3,7 +3,7 @@
  * check: the release is deployed, its workloads report every replica ready, and the
  * east-west gateway's Service has a load-balancer address.
  */
-import type { V1DaemonSet, V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { IstioParams, WorkloadRef } from '../../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
 import { ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
@@ -59,6 +59,10 @@ function releasePhase(observed: ObservedRelease, params: Params): Phase {
 }
 
 async function workloadReady(api: ReturnType<typeof objectApi>, workload: WorkloadRef): Promise<boolean> {
+  if (workload.kind === 'CustomResourceDefinition') {
+    const crd = await readObject<V1CustomResourceDefinition>(api, { apiVersion: 'apiextensions.k8s.io/v1', kind: workload.kind, metadata: { name: workload.name } });
+    return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
+  }
   const ref = { apiVersion: 'apps/v1', kind: workload.kind, metadata: { name: workload.name, namespace: ISTIO_NAMESPACE } };
   if (workload.kind === 'Deployment') {
     const d = await readObject<V1Deployment>(api, ref);

@@ -1,8 +1,9 @@
 /**
- * @peculiar/x509, ready to use: the Reflect polyfill it needs is loaded before it (ES
- * modules evaluate imports in order), and it signs with Node's WebCrypto.
+ * @peculiar/x509, ready to use: the Reflect polyfill its dependency tsyringe demands is
+ * loaded before it (ES modules evaluate imports in order), and it signs with Node's
+ * WebCrypto.
  */
-import './reflect-metadata.ts';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(globalThis.crypto);
