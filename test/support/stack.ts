@@ -2,6 +2,7 @@
 import { DescribeCustomerGatewaysCommand, DescribeTransitGatewaysCommand, DescribeVpcsCommand, DescribeVpnConnectionsCommand, DescribeTransitGatewayVpcAttachmentsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -104,7 +105,7 @@ export async function meshInventory(e: Endpoints, mesh: string, region = 'us-eas
     ec2.send(new DescribeCustomerGatewaysCommand({ Filters })).then((r) => (r.CustomerGateways ?? []).filter((x) => alive(x.State)).map((x) => `aws cgw ${x.CustomerGatewayId} ${x.State}`)),
     ec2.send(new DescribeVpnConnectionsCommand({ Filters })).then((r) => (r.VpnConnections ?? []).filter((x) => alive(x.State)).map((x) => `aws vpn ${x.VpnConnectionId} ${x.State}`)),
   ]);
-  const cloud = await Promise.all([iamRolesOf(e, mesh), eksClustersOf(e, mesh, region)]);
+  const cloud = await Promise.all([iamRolesOf(e, mesh), eksClustersOf(e, mesh, region), rootSecretsOf(e, mesh, region)]);
   const azure = (await (await fetch(`${e.azure}/_sim/resources`)).json()) as unknown;
   const list = (Array.isArray(azure) ? azure : ((azure as { resources?: unknown[] }).resources ?? [])) as { id: string; provisioningState?: string }[];
   const group = `/resourcegroups/${resourceGroup.toLowerCase()}`;
@@ -116,6 +117,12 @@ async function iamRolesOf(e: Endpoints, mesh: string): Promise<string[]> {
   const iam = new IAMClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const { Roles = [] } = await iam.send(new ListRolesCommand({}));
   return Roles.filter((r) => r.RoleName?.startsWith(`cellbridge-${mesh}-`)).map((r) => `aws iam-role ${r.RoleName}`);
+}
+
+async function rootSecretsOf(e: Endpoints, mesh: string, region: string): Promise<string[]> {
+  const secrets = new SecretsManagerClient({ region, endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const { SecretList = [] } = await secrets.send(new ListSecretsCommand({}));
+  return SecretList.filter((s) => s.Name?.startsWith(`cellbridge/${mesh}/`)).map((s) => `aws secret ${s.Name}`);
 }
 
 async function eksClustersOf(e: Endpoints, mesh: string, region: string): Promise<string[]> {
