@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { V1Secret } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type V1Secret } from '@kubernetes/client-node';
 import { createRootCa, issueIntermediate } from '../../activities/pki/certificate-authority.ts';
 import { cacertsData } from '../../activities/pki/cacerts.ts';
 import { cellKubeConfig, core } from '../support/kube.ts';
@@ -71,4 +71,53 @@ describe('Istio multi-primary across the clouds', () => {
     assert.equal(gone.phase, 'Deleted', JSON.stringify(gone.cleanupFailures));
     assert.deepEqual(await meshInventory(e, 'mesh-a'), []);
   });
+
+  test('a fault during the AKS istiod install rolls back everything: no Istio objects, no cloud resources', async () => {
+    const e = stack.endpoints();
+    const spec = exampleSpec('cells', { name: 'mesh-b' });
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    // A policy engine in the AKS cluster refuses istiod, as soon as istio-system exists (real admission, CEL).
+    const west = await until(async () => {
+      const config = await cellKubeConfig(e, spec, 'west', 'azure').catch(() => undefined);
+      return config && (await core(config).readNamespace({ name: 'istio-system' }).then(() => config, () => undefined));
+    });
+    await denyIstiod(west);
+    const final = await waitForPhase(e, 'mesh-b', DONE, 300_000);
+    assert.equal(final.phase, 'RolledBack', JSON.stringify({ error: final.error, failures: final.cleanupFailures }));
+    assert.match(final.error, /istio\/west\/istiod[\s\S]*denied/);
+    const istio = final.resources.filter((r: any) => r.id.startsWith('istio/') || r.id.startsWith('pki/'));
+    assert.ok(istio.length > 0 && istio.every((r: any) => ['deleted', 'pending'].includes(r.state)), JSON.stringify(istio.map((r: any) => `${r.id} ${r.state}`)));
+    assert.deepEqual(await meshInventory(e, 'mesh-b'), []);
+  });
 });
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not there within ${timeoutMs} ms`);
+}
+
+async function denyIstiod(config: Awaited<ReturnType<typeof cellKubeConfig>>): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(config);
+  await objects.create({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: 'deny-istiod' },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] },
+      validations: [{ expression: "object.metadata.name != 'istiod'", message: 'istiod denied by test policy' }],
+    },
+  } as never);
+  await objects.create({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: 'deny-istiod' },
+    spec: { policyName: 'deny-istiod', validationActions: ['Deny'] },
+  } as never);
+}
+
