@@ -32,6 +32,7 @@ import { ResourceEngine, type DeleteResult } from './engine.ts';
 import type { PollSettings } from './poll-backoff.ts';
 import type { ResourceHandler } from './resource-handler.ts';
 import { cacertsHandler } from './kube/cacerts.ts';
+import { crdBundleHandler } from './kube/crd-bundle.ts';
 import { probeClusterAccess, type ClusterAccess } from './kube/cluster-access.ts';
 import { kubeAccess, type KubeAccess } from './kube/cluster-credentials.ts';
 import { Helm, type HelmSettings } from './kube/helm.ts';
@@ -62,7 +63,7 @@ export interface MeshActivities {
 // Handlers are typed per kind; the registry erases that to dispatch by kind at run time.
 type AnyHandler = ResourceHandler<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm): Record<BackboneKind | ClusterKind | IstioKind, AnyHandler> {
+function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm, settings: HelmSettings): Record<BackboneKind | ClusterKind | IstioKind, AnyHandler> {
   return {
     'aws.vpc': vpcHandler(clients),
     'aws.existingVpc': existingVpcHandler(clients),
@@ -91,6 +92,7 @@ function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm): Record<B
     'kube.helmRelease': helmReleaseHandler(kube, helm),
     'kube.manifest': manifestHandler(kube),
     'kube.remoteSecret': remoteSecretHandler(kube),
+    'kube.crdBundle': crdBundleHandler(kube, { 'gateway-api': settings.gatewayApiCrdsDir }),
   };
 }
 
@@ -98,7 +100,7 @@ export function createActivities(deps: ActivityDeps): MeshActivities {
   const engine = new ResourceEngine(deps.poll);
   const eksTokens = new EksTokenCache();
   const kube = kubeAccess(deps.clients, eksTokens);
-  const resourceActivities = Object.entries(handlers(deps.clients, kube, new Helm(deps.helm))).flatMap(([kind, handler]) => [
+  const resourceActivities = Object.entries(handlers(deps.clients, kube, new Helm(deps.helm), deps.helm)).flatMap(([kind, handler]) => [
     [resourceActivityName('create', kind), ((node, outputs) => engine.ensure(handler, node, outputs)) satisfies CreateActivity],
     [resourceActivityName('delete', kind), ((node) => engine.delete(handler, node)) satisfies DeleteActivity],
   ]);

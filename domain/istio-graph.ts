@@ -7,7 +7,7 @@
  */
 import type { MeshScope } from './backbone-graph.ts';
 import { CLUSTER_ID, clusterRef, type ClusterRef } from './cluster-graph.ts';
-import { crossNetworkGateway, destinationRule, eastWestValues, istiodValues } from './istio-install.ts';
+import { cniValues, crossNetworkGateway, destinationRule, EAST_WEST_GATEWAY, eastWestGatewayApi, eastWestValues, istiodValues, ztunnelValues } from './istio-install.ts';
 import type { Cell, KeyType, MeshSpec } from './mesh-spec.ts';
 import { rootSecretName } from './pki-profile.ts';
 import type { ResourceNode } from './resource-graph.ts';
@@ -28,6 +28,8 @@ export interface IstioParams {
   'kube.cacerts': { cluster: ClusterRef; mesh: string; rootSecret: string; keyType: KeyType; validityDays: number; marginDays: number };
   'kube.helmRelease': { cluster: ClusterRef; release: string; chart: string; istioVersion: string; values: Record<string, unknown>; ready: WorkloadRef[]; addressOf?: string };
   'kube.manifest': { cluster: ClusterRef; objects: KubeObject[] };
+  /** CRDs shipped beside the charts (the Gateway API's, for ambient), read by the activity: too big for history. */
+  'kube.crdBundle': { cluster: ClusterRef; bundle: 'gateway-api'; crds: string[] };
   /** The peer's reader credentials for `source`, written into `target`. */
   'kube.remoteSecret': { source: ClusterRef; target: ClusterRef };
 }
@@ -37,6 +39,7 @@ export type IstioNode = { [K in IstioKind]: ResourceNode<K, IstioParams[K]> }[Is
 
 /** The CRDs of the base chart that cellbridge itself applies objects of. */
 const ISTIO_CRDS_USED = ['gateways.networking.istio.io', 'destinationrules.networking.istio.io'];
+const GATEWAY_API_CRDS_USED = ['gateways.gateway.networking.k8s.io', 'gatewayclasses.gateway.networking.k8s.io'];
 
 export const ISTIO_ID = {
   root: 'pki/root-ca',
@@ -47,6 +50,9 @@ export const ISTIO_ID = {
   eastWest: (cell: string) => `istio/${cell}/east-west-gateway`,
   exposeServices: (cell: string) => `istio/${cell}/cross-network-gateway`,
   trafficPolicies: (cell: string) => `istio/${cell}/traffic-policies`,
+  gatewayApi: (cell: string) => `istio/${cell}/gateway-api-crds`,
+  cni: (cell: string) => `istio/${cell}/cni`,
+  ztunnel: (cell: string) => `istio/${cell}/ztunnel`,
   remoteSecret: (source: string, target: string) => `istio/${target}/remote-secret/${source}`,
 };
 
@@ -76,20 +82,33 @@ export function istioGraph(spec: MeshSpec, scope: MeshScope): IstioNode[] {
 function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
   const cluster = clusterRef(spec, scope, cell);
   const id = (f: (cell: string) => string) => f(cell.name);
-  const version = spec.istio.version;
-  const nodes = [
+  const release = (nodeId: string, name: string, chart: string, values: Record<string, unknown>, ready: WorkloadRef[], dependsOn: string[], addressOf?: string) =>
+    node(nodeId, 'kube.helmRelease', { cluster, release: name, chart, istioVersion: spec.istio.version, values, ready, ...(addressOf ? { addressOf } : {}) }, dependsOn);
+  const ambient = spec.istio.dataplane === 'ambient';
+  const common = [
     node(id(ISTIO_ID.namespace), 'kube.istioNamespace', { cluster, network: cell.network }, clusterReady(cell)),
     node(id(ISTIO_ID.cacerts), 'kube.cacerts', { cluster, mesh: spec.name, rootSecret: rootSecretOf(spec), keyType: spec.pki.keyType, validityDays: spec.pki.intermediateValidityDays, marginDays: spec.pki.verificationMarginDays }, [id(ISTIO_ID.namespace), ISTIO_ID.root]),
-    node(id(ISTIO_ID.base), 'kube.helmRelease', { cluster, release: 'istio-base', chart: 'base', istioVersion: version, values: { defaultRevision: 'default' }, ready: ISTIO_CRDS_USED.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })) }, [id(ISTIO_ID.namespace)]),
-    node(id(ISTIO_ID.istiod), 'kube.helmRelease', { cluster, release: 'istiod', chart: 'istiod', istioVersion: version, values: istiodValues(spec, cluster, cell), ready: [{ kind: 'Deployment', name: 'istiod' }] }, [id(ISTIO_ID.base), id(ISTIO_ID.cacerts)]),
-    // The gateway's image is injected by istiod's webhook, so it waits for istiod to be Ready.
-    node(id(ISTIO_ID.eastWest), 'kube.helmRelease', { cluster, release: 'istio-eastwestgateway', chart: 'gateway', istioVersion: version, values: eastWestValues(spec, cell), ready: [{ kind: 'Deployment', name: 'istio-eastwestgateway' }], addressOf: 'istio-eastwestgateway' }, [id(ISTIO_ID.istiod)]),
-    node(id(ISTIO_ID.exposeServices), 'kube.manifest', { cluster, objects: [crossNetworkGateway()] }, [id(ISTIO_ID.eastWest)]),
+    release(id(ISTIO_ID.base), 'istio-base', 'base', { defaultRevision: 'default' }, ISTIO_CRDS_USED.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })), [id(ISTIO_ID.namespace)]),
+    ...(spec.trafficPolicies.length > 0 ? [node(id(ISTIO_ID.trafficPolicies), 'kube.manifest', { cluster, objects: spec.trafficPolicies.map(destinationRule) }, [id(ISTIO_ID.base)])] : []),
   ];
-  if (spec.trafficPolicies.length > 0) {
-    nodes.push(node(id(ISTIO_ID.trafficPolicies), 'kube.manifest', { cluster, objects: spec.trafficPolicies.map(destinationRule) }, [id(ISTIO_ID.base)]));
+  const istiodDeps = [id(ISTIO_ID.base), id(ISTIO_ID.cacerts)];
+  if (!ambient) {
+    return [
+      ...common,
+      release(id(ISTIO_ID.istiod), 'istiod', 'istiod', istiodValues(spec, cluster, cell), [{ kind: 'Deployment', name: 'istiod' }], istiodDeps),
+      // The gateway's image is injected by istiod's webhook, so it waits for istiod to be Ready.
+      release(id(ISTIO_ID.eastWest), EAST_WEST_GATEWAY, 'gateway', eastWestValues(spec, cell), [{ kind: 'Deployment', name: EAST_WEST_GATEWAY }], [id(ISTIO_ID.istiod)], EAST_WEST_GATEWAY),
+      node(id(ISTIO_ID.exposeServices), 'kube.manifest', { cluster, objects: [crossNetworkGateway()] }, [id(ISTIO_ID.eastWest)]),
+    ];
   }
-  return nodes;
+  return [
+    ...common,
+    node(id(ISTIO_ID.gatewayApi), 'kube.crdBundle', { cluster, bundle: 'gateway-api', crds: GATEWAY_API_CRDS_USED }, [id(ISTIO_ID.namespace)]),
+    release(id(ISTIO_ID.istiod), 'istiod', 'istiod', istiodValues(spec, cluster, cell), [{ kind: 'Deployment', name: 'istiod' }], [...istiodDeps, id(ISTIO_ID.gatewayApi)]),
+    release(id(ISTIO_ID.cni), 'istio-cni', 'cni', cniValues(spec), [{ kind: 'DaemonSet', name: 'istio-cni-node' }], [id(ISTIO_ID.base)]),
+    release(id(ISTIO_ID.ztunnel), 'ztunnel', 'ztunnel', ztunnelValues(spec, cluster, cell), [{ kind: 'DaemonSet', name: 'ztunnel' }], [id(ISTIO_ID.istiod)]),
+    node(id(ISTIO_ID.eastWest), 'kube.manifest', { cluster, objects: [eastWestGatewayApi(cell.network)] }, [id(ISTIO_ID.istiod), id(ISTIO_ID.gatewayApi)]),
+  ];
 }
 
 function remoteSecrets(spec: MeshSpec, scope: MeshScope, cells: Cell[]): IstioNode[] {

@@ -14,14 +14,38 @@ export const EAST_WEST_GATEWAY = 'istio-eastwestgateway';
 const IMAGE_HUB = 'docker.io/istio';
 
 export function istiodValues(spec: MeshSpec, cluster: ClusterRef, cell: Cell): Record<string, unknown> {
+  const ambient = spec.istio.dataplane === 'ambient';
   return {
+    ...(ambient ? { profile: 'ambient' } : {}),
     global: { meshID: spec.istio.meshId, multiCluster: { clusterName: cluster.clusterName }, network: cell.network, hub: IMAGE_HUB, tag: spec.istio.version },
     meshConfig: {
       trustDomain: spec.istio.trustDomain,
-      // Root rotation (issue of the rotation workflow) needs both from the first install.
+      // Root rotation (the rotation workflow) needs both from the first install.
       defaultConfig: { proxyMetadata: { PROXY_CONFIG_XDS_AGENT: 'true' } },
     },
-    env: { ISTIO_MULTIROOT_MESH: 'true' },
+    env: { ISTIO_MULTIROOT_MESH: 'true', ...(ambient ? { AMBIENT_ENABLE_MULTI_NETWORK: 'true' } : {}) },
+  };
+}
+
+/** Ambient's node agents: the CNI plugin and ztunnel (reference/domain.md C.3). */
+export function cniValues(spec: MeshSpec): Record<string, unknown> {
+  return { profile: 'ambient', global: { hub: IMAGE_HUB, tag: spec.istio.version } };
+}
+
+export function ztunnelValues(spec: MeshSpec, cluster: ClusterRef, cell: Cell): Record<string, unknown> {
+  return { profile: 'ambient', multiCluster: { clusterName: cluster.clusterName }, network: cell.network, global: { hub: IMAGE_HUB, tag: spec.istio.version } };
+}
+
+/** Ambient's east-west gateway is a Gateway API resource, HBONE on 15008 (upstream class istio-east-west). */
+export function eastWestGatewayApi(network: string): KubeObject {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: EAST_WEST_GATEWAY, namespace: ISTIO_NAMESPACE, labels: { [NETWORK_LABEL]: network } },
+    spec: {
+      gatewayClassName: 'istio-east-west',
+      listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', tls: { mode: 'Terminate', options: { 'gateway.istio.io/tls-terminate-mode': 'ISTIO_MUTUAL' } } }],
+    },
   };
 }
 

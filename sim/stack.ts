@@ -152,6 +152,7 @@ function productEnv(options: StackOptions, ports: { temporal: number; api: numbe
     // What sim/istio/fetch.sh put in .stack/istio: the real helm and Istio's charts.
     CELLBRIDGE_HELM: join(REPO, '.stack', 'istio', 'bin', 'helm'),
     CELLBRIDGE_ISTIO_CHARTS: join(REPO, '.stack', 'istio', 'charts'),
+    CELLBRIDGE_GATEWAY_API_CRDS: join(REPO, '.stack', 'istio', 'gateway-api', 'standard'),
   };
 }
 

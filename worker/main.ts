@@ -28,7 +28,11 @@ async function main(): Promise<void> {
         maxMs: numberSetting(env, 'CELLBRIDGE_POLL_MAX_MS', 30_000),
         factor: 1.5,
       },
-      helm: { binary: env.CELLBRIDGE_HELM ?? 'helm', chartsDir: env.CELLBRIDGE_ISTIO_CHARTS ?? 'charts' },
+      helm: {
+        binary: env.CELLBRIDGE_HELM ?? 'helm',
+        chartsDir: env.CELLBRIDGE_ISTIO_CHARTS ?? 'charts',
+        gatewayApiCrdsDir: env.CELLBRIDGE_GATEWAY_API_CRDS ?? 'gateway-api',
+      },
     }),
     dataConverter: temporal.dataConverter,
   });

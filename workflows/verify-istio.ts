@@ -21,7 +21,7 @@ export async function verifyIstio(spec: MeshSpec, calls: ResourceCalls, state: M
   const refs = cells.map((cell) => clusterRef(spec, scope, cell));
   const namespaces = [...new Set([ISTIO_NAMESPACE, ...spec.trafficPolicies.map((p) => p.namespace)])];
   const results = await Promise.allSettled(
-    cells.map((cell, i) => calls.inspectIstio({ cluster: refs[i]!, network: cell.network, rootSecret: rootSecretOf(spec), peers: refs.filter((r) => r.cell !== cell.name), namespaces })),
+    cells.map((cell, i) => calls.inspectIstio({ cluster: refs[i]!, network: cell.network, rootSecret: rootSecretOf(spec), peers: refs.filter((r) => r.cell !== cell.name), namespaces, dataplane: spec.istio.dataplane })),
   );
   const facts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])) as ClusterFacts[];
   const uninspected = results.flatMap((r, i) => (r.status === 'rejected' ? [{ cell: cells[i]!.name, error: errorMessage(r.reason) }] : []));

@@ -19,6 +19,8 @@ const HELM_TIMEOUT_MS = 5 * 60_000;
 export interface HelmSettings {
   binary: string;
   chartsDir: string;
+  /** The Gateway API CRD files (standard channel) ambient mode installs. */
+  gatewayApiCrdsDir: string;
 }
 
 export interface HelmRelease {

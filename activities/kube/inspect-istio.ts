@@ -5,7 +5,7 @@
  */
 import {
   AuthenticationV1Api, CoreV1Api, KubeConfig, loadYaml,
-  type V1ConfigMap, type V1Deployment, type V1Namespace, type V1Secret,
+  type KubernetesObject, type V1ConfigMap, type V1DaemonSet, type V1Deployment, type V1Namespace, type V1Secret,
 } from '@kubernetes/client-node';
 import type { ClusterRef } from '../../domain/cluster-graph.ts';
 import { EAST_WEST_GATEWAY, ISTIO_NAMESPACE, NETWORK_LABEL } from '../../domain/istio-install.ts';
@@ -17,6 +17,8 @@ import type { CloudClients } from '../cloud-clients.ts';
 import type { KubeAccess } from './cluster-credentials.ts';
 import { serviceAddress } from './helm-release.ts';
 import { objectApi, readObject } from './objects.ts';
+
+type ObjectApi = ReturnType<typeof objectApi>;
 import { CLUSTER_ANNOTATION, MULTICLUSTER_LABEL, remoteSecretName } from './remote-secret.ts';
 import { staticCloudCredentials } from './static-credentials.ts';
 
@@ -27,6 +29,7 @@ export interface InspectIstioInput {
   peers: ClusterRef[];
   /** Namespaces whose Secrets must hold no static cloud credentials. */
   namespaces: string[];
+  dataplane: 'sidecar' | 'ambient';
 }
 
 export async function inspectIstio(clients: CloudClients, kube: KubeAccess, input: InspectIstioInput): Promise<ClusterFacts> {
@@ -39,8 +42,8 @@ export async function inspectIstio(clients: CloudClients, kube: KubeAccess, inpu
     cacertsFacts(await readObject<V1Secret>(api, ns('Secret', 'cacerts')), rootPem),
     readObject<V1ConfigMap>(api, ns('ConfigMap', 'istio')),
     readObject<V1Namespace>(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_NAMESPACE } }),
-    Promise.all(['istiod', EAST_WEST_GATEWAY].map(async (name) => ({ name, ready: deploymentReady(await readObject<V1Deployment>(api, ns('Deployment', name))) }))),
-    serviceAddress(api, EAST_WEST_GATEWAY),
+    workloadFacts(api, input.dataplane),
+    input.dataplane === 'sidecar' ? serviceAddress(api, EAST_WEST_GATEWAY) : gatewayApiEastWest(api),
     Promise.all(input.peers.map(async (peer) => remoteSecretFacts(peer, await readObject<V1Secret>(api, ns('Secret', remoteSecretName(peer.clusterName)))))),
     staticCloudCredentials(config.makeApiClient(CoreV1Api), input.namespaces),
   ]);
@@ -76,6 +79,30 @@ async function cacertsFacts(secret: V1Secret | undefined, rootPem: string): Prom
 
 function deploymentReady(d: V1Deployment | undefined): boolean {
   return d !== undefined && (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1);
+}
+
+function daemonSetReady(d: V1DaemonSet | undefined): boolean {
+  return d !== undefined && (d.status?.desiredNumberScheduled ?? 0) > 0 && d.status?.numberReady === d.status?.desiredNumberScheduled;
+}
+
+/** Sidecar: istiod and the east-west gateway. Ambient: istiod and the node agents (ztunnel, CNI). */
+async function workloadFacts(api: ObjectApi, dataplane: InspectIstioInput['dataplane']): Promise<ClusterFacts['workloads']> {
+  const read = <T extends KubernetesObject>(kind: string, name: string) => readObject<T>(api, { apiVersion: 'apps/v1', kind, metadata: { name, namespace: ISTIO_NAMESPACE } });
+  const istiod = { name: 'istiod', ready: deploymentReady(await read<V1Deployment>('Deployment', 'istiod')) };
+  if (dataplane === 'sidecar') return [istiod, { name: EAST_WEST_GATEWAY, ready: deploymentReady(await read<V1Deployment>('Deployment', EAST_WEST_GATEWAY)) }];
+  return [istiod, ...(await Promise.all(['ztunnel', 'istio-cni-node'].map(async (name) => ({ name, ready: daemonSetReady(await read<V1DaemonSet>('DaemonSet', name)) }))))];
+}
+
+/**
+ * Ambient's east-west gateway is a Gateway API object; istiod's gateway controller gives
+ * it a Service and an address. What is reported: its address once it has one, else that
+ * it is declared with the right class and HBONE listener.
+ */
+async function gatewayApiEastWest(api: ObjectApi): Promise<string | undefined> {
+  const gateway = await readObject<KubernetesObject & { spec?: { gatewayClassName?: string; listeners?: { port?: number; protocol?: string }[] }; status?: { addresses?: { value?: string }[] } }>(
+    api, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: EAST_WEST_GATEWAY, namespace: ISTIO_NAMESPACE } });
+  if (gateway?.spec?.gatewayClassName !== 'istio-east-west' || !gateway.spec.listeners?.some((l) => l.port === 15008 && l.protocol === 'HBONE')) return undefined;
+  return gateway.status?.addresses?.[0]?.value ?? 'Gateway istio-east-west HBONE:15008 (address pending istiod)';
 }
 
 async function remoteSecretFacts(peer: ClusterRef, secret: V1Secret | undefined): Promise<RemoteSecretFacts> {

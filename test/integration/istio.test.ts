@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { KubernetesObjectApi, type V1Secret } from '@kubernetes/client-node';
+import { AppsV1Api, KubernetesObjectApi, type V1Secret } from '@kubernetes/client-node';
 import { createRootCa, issueIntermediate } from '../../activities/pki/certificate-authority.ts';
 import { cacertsData } from '../../activities/pki/cacerts.ts';
 import { cellKubeConfig, core } from '../support/kube.ts';
@@ -88,6 +88,31 @@ describe('Istio multi-primary across the clouds', () => {
     const istio = final.resources.filter((r: any) => r.id.startsWith('istio/') || r.id.startsWith('pki/'));
     assert.ok(istio.length > 0 && istio.every((r: any) => ['deleted', 'pending'].includes(r.state)), JSON.stringify(istio.map((r: any) => `${r.id} ${r.state}`)));
     assert.deepEqual(await meshInventory(e, 'mesh-b'), []);
+  });
+
+  test('ambient mode installs istio-cni, ztunnel and a Gateway API east-west gateway (istio-east-west, HBONE 15008), with multi-network istiod', async () => {
+    const e = stack.endpoints();
+    const spec = { ...exampleSpec('cells', { name: 'mesh-c' }), istio: { dataplane: 'ambient' } };
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    const ready = await waitForPhase(e, 'mesh-c', DONE, 300_000);
+    assert.equal(ready.phase, 'Ready', JSON.stringify({ error: ready.error, failed: ready.verification?.checks?.filter((c: any) => !c.pass) }));
+    for (const [cell, cloud] of [['east', 'aws'], ['west', 'azure']] as const) {
+      const config = await cellKubeConfig(e, spec, cell, cloud);
+      const apps = config.makeApiClient(AppsV1Api);
+      for (const name of ['ztunnel', 'istio-cni-node']) {
+        const ds = await apps.readNamespacedDaemonSet({ name, namespace: 'istio-system' });
+        assert.ok((ds.status?.numberReady ?? 0) > 0, `${cell}: ${name} ready`);
+      }
+      const istiod = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+      const env = istiod.spec?.template.spec?.containers[0]?.env ?? [];
+      assert.equal(env.find((v) => v.name === 'AMBIENT_ENABLE_MULTI_NETWORK')?.value, 'true', `${cell}: istiod runs multi-network ambient`);
+      const gateway = await KubernetesObjectApi.makeApiClient(config).read({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'istio-eastwestgateway', namespace: 'istio-system' } }) as any;
+      assert.equal(gateway.spec.gatewayClassName, 'istio-east-west');
+      assert.deepEqual(gateway.spec.listeners.map((l: any) => `${l.protocol}:${l.port}`), ['HBONE:15008']);
+    }
+    assert.equal((await api(e, 'DELETE', '/v1/meshes/mesh-c')).status, 202);
+    assert.equal((await waitForPhase(e, 'mesh-c', ['Deleted', 'TeardownIncomplete'], 300_000)).phase, 'Deleted');
+    assert.deepEqual(await meshInventory(e, 'mesh-c'), []);
   });
 });
 
