@@ -75,6 +75,18 @@ export interface PkiInput {
   rootSecret?: string;
   /** Verification fails when an intermediate expires sooner than this. */
   verificationMarginDays?: number;
+  rotation?: Partial<RotationSettings>;
+}
+
+export interface RotationSettings {
+  /** How often the schedule rotates every intermediate (well before they expire). */
+  intervalHours: number;
+  /** Random delay added to each scheduled run, so meshes do not rotate in lockstep. */
+  jitterMinutes: number;
+  /** How long istiod gets to reload a changed cacerts before the rotation checks it. */
+  pickupSeconds: number;
+  /** Root rotation phase 2 waits this long (one workload certificate lifetime) before dropping the old root. */
+  workloadCertTtlSeconds: number;
 }
 
 export interface Pki {
@@ -83,6 +95,7 @@ export interface Pki {
   intermediateValidityDays: number;
   rootSecret?: string;
   verificationMarginDays: number;
+  rotation: RotationSettings;
 }
 
 export interface OutlierDetection {
@@ -174,6 +187,8 @@ export const DEFAULTS = {
   bgpTimeoutSeconds: 1800,
   istio: { version: '1.31-dev', trustDomain: 'cluster.local', dataplane: 'sidecar' as const },
   pki: { keyType: 'ECDSA_P256' as const, rootValidityDays: 3650, intermediateValidityDays: 365, verificationMarginDays: 90 },
+  /** Monthly: an intermediate of a year is rotated about twelve times before it could expire. */
+  rotation: { intervalHours: 720, jitterMinutes: 60, pickupSeconds: 30, workloadCertTtlSeconds: 86_400 },
   /** The Istio failover task's values, with full ejection so a dead locality drains completely. */
   outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '1m', maxEjectionPercent: 100 },
 };
@@ -217,7 +232,7 @@ export function normalizeSpec(input: MeshSpecInput): MeshSpec {
       trustDomain: input.istio?.trustDomain ?? DEFAULTS.istio.trustDomain,
       dataplane: input.istio?.dataplane ?? DEFAULTS.istio.dataplane,
     },
-    pki: { ...DEFAULTS.pki, ...input.pki },
+    pki: { ...DEFAULTS.pki, ...input.pki, rotation: { ...DEFAULTS.rotation, ...input.pki?.rotation } },
     trafficPolicies: (input.trafficPolicies ?? []).map((p) => ({
       name: p.name,
       namespace: p.namespace ?? 'default',

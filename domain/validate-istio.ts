@@ -26,6 +26,10 @@ function checkPki(spec: MeshSpec, report: Reporter): void {
   if (intermediateValidityDays >= rootValidityDays) {
     report('/pki/intermediateValidityDays', 'pki.validity-nesting', `${intermediateValidityDays} days: an intermediate must expire before its root (${rootValidityDays} days)`);
   }
+  const rotationDays = spec.pki.rotation.intervalHours / 24;
+  if (rotationDays >= intermediateValidityDays - verificationMarginDays) {
+    report('/pki/rotation/intervalHours', 'pki.rotation-interval', `every ${rotationDays} days is too rare: intermediates live ${intermediateValidityDays} days and must be replaced ${verificationMarginDays} days before they expire`);
+  }
   if (verificationMarginDays >= intermediateValidityDays) {
     report('/pki/verificationMarginDays', 'pki.margin', `${verificationMarginDays} days: the margin must be shorter than the intermediates' validity (${intermediateValidityDays} days), or verification can never pass`);
   }

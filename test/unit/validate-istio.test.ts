@@ -15,7 +15,10 @@ test('Istio, PKI and traffic policy defaults are filled in', () => {
   const result = validateSpec(cellsExample());
   assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
   assert.deepEqual(result.spec.istio, { version: '1.31-dev', meshId: 'cells', trustDomain: 'cluster.local', dataplane: 'sidecar' });
-  assert.deepEqual(result.spec.pki, { keyType: 'ECDSA_P256', rootValidityDays: 3650, intermediateValidityDays: 365, verificationMarginDays: 90 });
+  assert.deepEqual(result.spec.pki, {
+    keyType: 'ECDSA_P256', rootValidityDays: 3650, intermediateValidityDays: 365, verificationMarginDays: 90,
+    rotation: { intervalHours: 720, jitterMinutes: 60, pickupSeconds: 30, workloadCertTtlSeconds: 86_400 },
+  });
   assert.equal(result.spec.trafficPolicies[0]?.namespace, 'default');
   assert.equal(result.spec.trafficPolicies[0]?.outlierDetection.maxEjectionPercent, 100);
 });
@@ -35,6 +38,7 @@ const rejected: [string, (spec: any, policy: any) => void, string, string][] = [
   ['an unknown key type', (s) => (s.pki = { keyType: 'RSA_1024' }), '/pki/keyType', 'schema.enum'],
   ['an intermediate outliving its root', (s) => (s.pki = { rootValidityDays: 365, intermediateValidityDays: 400 }), '/pki/intermediateValidityDays', 'pki.validity-nesting'],
   ['a verification margin no intermediate can meet', (s) => (s.pki = { intermediateValidityDays: 30, verificationMarginDays: 90 }), '/pki/verificationMarginDays', 'pki.margin'],
+  ['a rotation interval that lets intermediates reach the margin', (s) => (s.pki = { intermediateValidityDays: 100, verificationMarginDays: 30, rotation: { intervalHours: 24 * 80 } }), '/pki/rotation/intervalHours', 'pki.rotation-interval'],
   ['failover without outlier detection', (_s, p) => delete p.outlierDetection, '/trafficPolicies/0/outlierDetection', 'traffic.outlier-detection'],
   ['outlier detection that cannot eject a whole locality', (_s, p) => (p.outlierDetection.maxEjectionPercent = 10), '/trafficPolicies/0/outlierDetection/maxEjectionPercent', 'traffic.max-ejection'],
   ['both failover and failoverPriority', (_s, p) => (p.failover = [{ from: 'us-east-1', to: 'eastus' }]), '/trafficPolicies/0', 'traffic.failover-one-of'],
