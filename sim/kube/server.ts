@@ -10,6 +10,8 @@ const CLUSTER_PATH = new RegExp(`^/clusters/(${KEY})$`);
 const WEBHOOK_PATH = new RegExp(`^/webhook/eks/(${KEY})$`);
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
+/** AKS's default node subnet in the virtual network it manages. */
+const DEFAULT_NODE_CIDR = '10.224.0.0/16';
 const MAX_BODY = 1 << 20;
 
 export function createPoolServer(pool: KubePool, webhook: EksWebhook): Server {
@@ -50,12 +52,13 @@ async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, 
 
 /** The PUT body as a ClusterRequest, or what is wrong with it. */
 function clusterRequest(body: unknown): ClusterRequest | string {
-  const { flavor, name, region, serviceCidr = DEFAULT_SERVICE_CIDR } = (body ?? {}) as Record<string, unknown>;
+  const { flavor, name, region, serviceCidr = DEFAULT_SERVICE_CIDR, nodeCidr = DEFAULT_NODE_CIDR } = (body ?? {}) as Record<string, unknown>;
   if (flavor !== 'eks' && flavor !== 'aks') return 'flavor must be "eks" or "aks"';
   if (typeof name !== 'string' || !name) return 'name must be a non-empty string';
   if (typeof region !== 'string' || !region) return 'region must be a non-empty string';
   if (typeof serviceCidr !== 'string' || !CIDR.test(serviceCidr)) return 'serviceCidr must be an IPv4 CIDR block';
-  return { flavor, name, region, serviceCidr };
+  if (typeof nodeCidr !== 'string' || !CIDR.test(nodeCidr) || Number(nodeCidr.split('/')[1]) > 29) return 'nodeCidr must be an IPv4 CIDR block of /29 or larger';
+  return { flavor, name, region, serviceCidr, nodeCidr };
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -1,9 +1,9 @@
 // The kube pool (sim/kube): a real kube-apiserver behind every emulated cluster, reached
-// with @kubernetes/client-node, and EKS's token authentication through the pool's webhook
-// against Moto's STS and EKS access entries. Moto and the pool are started as the stack
-// starts them.
+// with @kubernetes/client-node, EKS's token authentication through the pool's webhook
+// against Moto's STS and EKS access entries, and the simulator of nodes and controllers.
+// Moto and the pool are started as the stack starts them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,9 @@ import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/clien
 import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ApiException, AuthenticationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException, ApiextensionsV1Api, AppsV1Api, AuthenticationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions,
+} from '@kubernetes/client-node';
 import { presignEksToken } from '../../activities/aws/eks-token.ts';
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.ts';
 import { startKubePool, type KubePoolHandle } from '../../sim/kube/launch.ts';
@@ -215,5 +217,146 @@ describe('EKS token authentication', () => {
     assert.equal(await listStatus(config), 403);
     const review = await config.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
     assert.deepEqual(review.status?.userInfo?.groups?.filter((g) => g !== 'system:authenticated'), ['viewers']);
+  });
+});
+
+describe('simulated nodes and controllers', () => {
+  // Nothing runs pods: the pool's simulator writes what nodes, the cloud's load-balancer
+  // controller and kube-controller-manager would (sim/README.md, "Simulated nodes and controllers").
+  const planes: Record<'aks' | 'eks', { answer: Answer; admin: KubeConfig }> = {} as never;
+  const core = (flavor: 'aks' | 'eks') => planes[flavor].admin.makeApiClient(CoreV1Api);
+
+  before(async () => {
+    await poolCall('PUT', 'aks-sim', { flavor: 'aks', name: 'sim', region: 'westeurope', nodeCidr: '10.50.0.0/28' });
+    await poolCall('PUT', `eks-${REGION}-sim`, { flavor: 'eks', name: 'sim', region: REGION });
+    const [aks, eks] = await Promise.all([waitReady('aks-sim'), waitReady(`eks-${REGION}-sim`)]);
+    planes.aks = { answer: aks, admin: kubeConfig(aks, { certData: aks.adminCertPem!, keyData: aks.adminKeyPem! }) };
+    // EKS hands out no client certificate; the pool's own admin certificate stands in for its owner.
+    const pki = join(dir, 'kube', 'clusters', `eks-${REGION}-sim`);
+    planes.eks = { answer: eks, admin: kubeConfig(eks, { certData: readFileSync(join(pki, 'admin.pem'), 'utf8'), keyData: readFileSync(join(pki, 'admin-key.pem'), 'utf8') }) };
+  });
+
+  after(async () => {
+    await Promise.all([poolCall('DELETE', 'aks-sim'), poolCall('DELETE', `eks-${REGION}-sim`)]);
+  });
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) {
+      const value = await probe();
+      if (value !== undefined) return value;
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  const labels = { app: 'demo' };
+  const podTemplate = { metadata: { labels }, spec: { containers: [{ name: 'demo', image: 'example.invalid/demo:1' }] } };
+
+  test('a Deployment reports every replica updated, ready and available, again after scaling; a DaemonSet reports a pod on each of the 2 nodes', async () => {
+    const apps = planes.aks.admin.makeApiClient(AppsV1Api);
+    await apps.createNamespacedDeployment({ namespace: 'default', body: { metadata: { name: 'demo' }, spec: { replicas: 3, selector: { matchLabels: labels }, template: podTemplate } } });
+    const settled = (replicas: number) => until(`${replicas} ready replicas`, async () => {
+      const { metadata, status } = await apps.readNamespacedDeployment({ name: 'demo', namespace: 'default' });
+      const available = status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+      return status?.observedGeneration === metadata?.generation && status?.readyReplicas === replicas && status.availableReplicas === replicas && status.updatedReplicas === replicas && available ? true : undefined;
+    });
+    await settled(3);
+    await apps.patchNamespacedDeploymentScale(
+      { name: 'demo', namespace: 'default', body: { spec: { replicas: 5 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await settled(5);
+    await apps.createNamespacedDaemonSet({ namespace: 'default', body: { metadata: { name: 'agent' }, spec: { selector: { matchLabels: labels }, template: podTemplate } } });
+    await until('the DaemonSet on 2 nodes', async () => {
+      const { status } = await apps.readNamespacedDaemonSet({ name: 'agent', namespace: 'default' });
+      return status?.desiredNumberScheduled === 2 && status.currentNumberScheduled === 2 && status.numberReady === 2 && status.numberAvailable === 2 ? true : undefined;
+    });
+    assert.deepEqual((await planes.aks.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'default' })).items, [], 'no pod exists');
+  });
+
+  async function loadBalancer(flavor: 'aks' | 'eks', name: string, annotations: Record<string, string> = {}, type = 'LoadBalancer'): Promise<{ ip?: string; hostname?: string } | undefined> {
+    await core(flavor).createNamespacedService({ namespace: 'default', body: { metadata: { name, annotations }, spec: { type, selector: labels, ports: [{ port: 15443 }] } } });
+    if (type !== 'LoadBalancer') return (await sleep(1_000), (await core(flavor).readNamespacedService({ name, namespace: 'default' })).status?.loadBalancer?.ingress?.[0]);
+    return until(`${name}'s address`, async () => (await core(flavor).readNamespacedService({ name, namespace: 'default' })).status?.loadBalancer?.ingress?.[0]);
+  }
+
+  test('AKS LoadBalancer Services get distinct private IPs from the node subnet when internal, a public one otherwise, and the same IP when recreated; a ClusterIP Service gets none', async () => {
+    const internal = { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' };
+    const first = await loadBalancer('aks', 'east-west', internal);
+    const second = await loadBalancer('aks', 'other', internal);
+    // 10.50.0.0/28 without the four addresses Azure keeps at the start and the broadcast address.
+    for (const ingress of [first, second]) assert.match(ingress?.ip ?? '', /^10\.50\.0\.([4-9]|1[0-4])$/);
+    assert.notEqual(first?.ip, second?.ip);
+    assert.match((await loadBalancer('aks', 'public'))?.ip ?? '', /^203\.0\.113\.\d+$/);
+    await core('aks').deleteNamespacedService({ name: 'east-west', namespace: 'default' });
+    assert.equal((await loadBalancer('aks', 'east-west', internal))?.ip, first?.ip);
+    assert.equal(await loadBalancer('aks', 'plain', {}, 'ClusterIP'), undefined);
+  });
+
+  test('an internal EKS LoadBalancer Service gets an internal- ELB hostname in its region, an internet-facing one a hostname without that prefix', async () => {
+    const internal = await loadBalancer('eks', 'east-west', { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' });
+    assert.match(internal?.hostname ?? '', new RegExp(`^internal-east-west-[0-9a-f]{16}\\.elb\\.${REGION}\\.amazonaws\\.com$`));
+    assert.match((await loadBalancer('eks', 'public'))?.hostname ?? '', new RegExp(`^public-[0-9a-f]{16}\\.elb\\.${REGION}\\.amazonaws\\.com$`));
+  });
+
+  test('a token Secret made before its service account gets, once the account exists, a token the API server accepts as that account, the CA and the namespace; deleting the Secret revokes the token', async () => {
+    await core('eks').createNamespace({ body: { metadata: { name: 'readers' } } });
+    await core('eks').createNamespacedSecret({
+      namespace: 'readers',
+      body: { metadata: { name: 'reader-token', annotations: { 'kubernetes.io/service-account.name': 'reader' } }, type: 'kubernetes.io/service-account-token' },
+    });
+    await sleep(500);
+    await core('eks').createNamespacedServiceAccount({ namespace: 'readers', body: { metadata: { name: 'reader' } } });
+    const data = await until('the token', async () => {
+      const secret = await core('eks').readNamespacedSecret({ name: 'reader-token', namespace: 'readers' });
+      return secret.data?.token ? secret.data : undefined;
+    });
+    const text = (key: string) => Buffer.from(data![key]!, 'base64').toString();
+    assert.equal(text('ca.crt'), planes.eks.answer.caPem);
+    assert.equal(text('namespace'), 'readers');
+    const reader = kubeConfig(planes.eks.answer, { token: text('token') });
+    const review = await reader.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+    assert.equal(review.status?.userInfo?.username, 'system:serviceaccount:readers:reader');
+    await core('eks').deleteNamespacedSecret({ name: 'reader-token', namespace: 'readers' });
+    // The API server caches a token's success for 10 s.
+    await until('the token to be refused', async () => ((await listStatus(reader)) === 401 ? true : undefined));
+  });
+
+  test('deleting a namespace deletes what is in it, custom resources too, then the namespace; an object with a finalizer of its own keeps it Terminating until that is removed', async () => {
+    const { admin } = planes.aks;
+    const extensions = admin.makeApiClient(ApiextensionsV1Api);
+    await extensions.createCustomResourceDefinition({
+      body: {
+        metadata: { name: 'widgets.sim.cellbridge.dev' },
+        spec: {
+          group: 'sim.cellbridge.dev', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+        },
+      },
+    });
+    await until('the CRD to be established', async () => ((await extensions.readCustomResourceDefinition({ name: 'widgets.sim.cellbridge.dev' })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined));
+    await core('aks').createNamespace({ body: { metadata: { name: 'doomed' } } });
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    const widget = { group: 'sim.cellbridge.dev', version: 'v1', namespace: 'doomed', plural: 'widgets' };
+    await until('the widget to be created', () => custom.createNamespacedCustomObject({ ...widget, body: { apiVersion: 'sim.cellbridge.dev/v1', kind: 'Widget', metadata: { name: 'w' } } }).then(() => true, () => undefined));
+    await core('aks').createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'held', finalizers: ['sim.cellbridge.dev/hold'] } } });
+    await core('aks').createNamespacedSecret({ namespace: 'doomed', body: { metadata: { name: 'plain' } } });
+
+    await core('aks').deleteNamespace({ name: 'doomed' });
+    await until('the widget and the secret to be gone', async () => {
+      const widgets = ((await custom.listNamespacedCustomObject(widget)) as { items: unknown[] }).items;
+      const secrets = (await core('aks').listNamespacedSecret({ namespace: 'doomed' })).items;
+      return widgets.length === 0 && secrets.length === 0 ? true : undefined;
+    });
+    await sleep(1_000);
+    const held = await core('aks').readNamespacedConfigMap({ name: 'held', namespace: 'doomed' });
+    assert.ok(held.metadata?.deletionTimestamp, 'the held ConfigMap is being deleted');
+    assert.equal((await core('aks').readNamespace({ name: 'doomed' })).status?.phase, 'Terminating');
+
+    await core('aks').replaceNamespacedConfigMap({ name: 'held', namespace: 'doomed', body: { ...held, metadata: { ...held.metadata, finalizers: [] } } });
+    await until('the namespace to be gone', () => core('aks').readNamespace({ name: 'doomed' }).then(() => undefined, (e: unknown) => (e instanceof ApiException && e.code === 404 ? true : undefined)));
+  });
+
+  test('a PUT whose nodeCidr is not an IPv4 block of /29 or larger is refused with 400', async () => {
+    assert.equal((await poolCall('PUT', 'aks-bad-nodes', { flavor: 'aks', name: 'x', region: 'westeurope', nodeCidr: '10.0.0.0/30' })).status, 400);
   });
 });
