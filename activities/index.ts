@@ -42,22 +42,27 @@ import { istioNamespaceHandler } from './kube/istio-namespace.ts';
 import { manifestHandler } from './kube/manifest.ts';
 import { remoteSecretHandler } from './kube/remote-secret.ts';
 import type { ClusterRef } from '../domain/cluster-graph.ts';
+import { rotationActivities, type RotationActivities } from './rotation/index.ts';
 import { observeTunnels, type ObserveTunnelsInput } from './tunnel-status.ts';
+import type { Client } from '@temporalio/client';
 
 export interface ActivityDeps {
   clients: CloudClients;
   poll: PollSettings;
   helm: HelmSettings;
+  /** For the activities that talk to other workflows and schedules (rotation). */
+  temporal: { client: Client; taskQueue: string };
 }
 
 export type CreateActivity = (node: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
 export type DeleteActivity = (node: ResourceNode) => Promise<DeleteResult>;
 
-export interface MeshActivities {
+export interface MeshActivities extends RotationActivities {
   observeTunnels(input: ObserveTunnelsInput): Promise<TunnelStatus[]>;
   probeClusterAccess(ref: ClusterRef): Promise<ClusterAccess>;
   inspectIstio(input: InspectIstioInput): Promise<ClusterFacts>;
-  [resourceActivity: string]: CreateActivity | DeleteActivity | MeshActivities['observeTunnels'] | MeshActivities['probeClusterAccess'] | MeshActivities['inspectIstio'];
+  /** create<Kind> and delete<Kind> for every resource kind. */
+  [resourceActivity: string]: (...args: never[]) => Promise<unknown>;
 }
 
 // Handlers are typed per kind; the registry erases that to dispatch by kind at run time.
@@ -109,5 +114,6 @@ export function createActivities(deps: ActivityDeps): MeshActivities {
     observeTunnels: (input: ObserveTunnelsInput) => observeTunnels(deps.clients, input),
     probeClusterAccess: (ref: ClusterRef) => probeClusterAccess(deps.clients, eksTokens, ref),
     inspectIstio: (input: InspectIstioInput) => inspectIstio(deps.clients, kube, input),
+    ...rotationActivities({ clients: deps.clients, kube, temporal: deps.temporal }),
   };
 }

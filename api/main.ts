@@ -4,6 +4,7 @@ import { numberSetting, temporalSettings } from '../domain/settings.ts';
 import { workflowSettingsFromEnv } from '../domain/workflow-settings.ts';
 import { authenticatorFromEnv } from './auth.ts';
 import { Meshes } from './meshes.ts';
+import { Rotations } from './rotations.ts';
 import { createApiServer } from './server.ts';
 
 async function main(): Promise<void> {
@@ -15,7 +16,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
   const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting));
-  const server = createApiServer({ authenticate, meshes, codec: temporal.codec, codecCorsOrigin: env.CELLBRIDGE_CODEC_CORS_ORIGIN });
+  const rotations = new Rotations(client, temporal.taskQueue);
+  const server = createApiServer({ authenticate, meshes, rotations, codec: temporal.codec, codecCorsOrigin: env.CELLBRIDGE_CODEC_CORS_ORIGIN });
   server.listen(port, host, () => console.log(`cellbridge API listening on http://${host}:${port}`));
 }
 

@@ -65,6 +65,27 @@ export const OPENAPI = {
         responses: { 202: { description: 'Verification requested', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('The mesh is not up') },
       },
     },
+    '/v1/meshes/{name}/rotation-schedule': {
+      parameters: [meshName],
+      get: { summary: 'The rotation schedule of a mesh: interval, jitter, paused and why, next and recent runs', responses: { 200: { description: 'The schedule', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No schedule (the mesh is not up with cells)') } },
+      patch: {
+        summary: 'Change the interval, pause with a note, or resume',
+        requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, properties: { intervalHours: { type: 'integer', minimum: 1 }, paused: { type: 'boolean' }, note: { type: 'string' } } }) },
+        responses: { 200: { description: 'The schedule after the change', content: json({ type: 'object' }) }, 400: { description: 'Invalid change', content: json(ref('Problems')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No schedule') },
+      },
+    },
+    '/v1/meshes/{name}/rotations': {
+      parameters: [meshName],
+      post: {
+        summary: 'Rotate now: every intermediate, or the root in three phases',
+        requestBody: { required: true, content: json({ type: 'object', required: ['kind'], properties: { kind: { enum: ['intermediate', 'root'] } } }) },
+        responses: { 202: { description: 'Started; poll the rotation', content: json({ type: 'object', properties: { rotationId: { type: 'string' } } }) }, 400: { description: 'Unknown kind', content: json(ref('Problems')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('The mesh is not up') },
+      },
+    },
+    '/v1/meshes/{name}/rotations/{rotationId}': {
+      parameters: [meshName, { name: 'rotationId', in: 'path', required: true, schema: { type: 'string' } }],
+      get: { summary: 'Progress of a rotation: phase and each cluster\'s state', responses: { 200: { description: 'Progress', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such rotation') } },
+    },
     '/codec/{operation}': {
       parameters: [{ name: 'operation', in: 'path', required: true, schema: { enum: ['encode', 'decode'] } }],
       post: {

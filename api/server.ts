@@ -6,10 +6,12 @@ import { runCodec } from './codec-endpoint.ts';
 import { HttpError, readJson, sendJson } from './http.ts';
 import { OPENAPI } from './openapi.ts';
 import type { Meshes, Reply } from './meshes.ts';
+import type { Rotations } from './rotations.ts';
 
 export interface ApiDeps {
   authenticate: Authenticator;
   meshes: Meshes;
+  rotations: Rotations;
   codec: PayloadCodec;
   /** The Web UI's origin, allowed to call the codec endpoint from the browser. */
   codecCorsOrigin?: string;
@@ -46,6 +48,12 @@ async function route(deps: ApiDeps, request: IncomingMessage, url: URL): Promise
   const method = request.method ?? 'GET';
   const meshName = /^\/v1\/meshes\/([^/]+)$/.exec(url.pathname)?.[1];
   const verifyName = /^\/v1\/meshes\/([^/]+)\/verification$/.exec(url.pathname)?.[1];
+  const scheduleName = /^\/v1\/meshes\/([^/]+)\/rotation-schedule$/.exec(url.pathname)?.[1];
+  if (scheduleName && method === 'GET') return deps.rotations.schedule(decodeURIComponent(scheduleName));
+  if (scheduleName && method === 'PATCH') return deps.rotations.updateSchedule(decodeURIComponent(scheduleName), await readJson(request));
+  const rotations = /^\/v1\/meshes\/([^/]+)\/rotations(?:\/([^/]+))?$/.exec(url.pathname);
+  if (rotations && !rotations[2] && method === 'POST') return deps.rotations.start(decodeURIComponent(rotations[1]!), await readJson(request));
+  if (rotations?.[2] && method === 'GET') return deps.rotations.progress(decodeURIComponent(rotations[1]!), decodeURIComponent(rotations[2]));
   if (verifyName && method === 'GET') return deps.meshes.verification(decodeURIComponent(verifyName));
   if (verifyName && method === 'POST') return deps.meshes.reverify(decodeURIComponent(verifyName));
   if (url.pathname === '/v1/meshes' && method === 'POST') return deps.meshes.create(await readJson(request), url.searchParams.get('dryRun') === 'true');

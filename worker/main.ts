@@ -1,5 +1,6 @@
 /** The worker process: polls the task queue and runs the workflows and activities of every mesh. */
 import { createRequire } from 'node:module';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { createCloudClients } from '../activities/cloud-clients.ts';
@@ -12,6 +13,8 @@ async function main(): Promise<void> {
   const env = process.env;
   const temporal = temporalSettings(env);
   const connection = await NativeConnection.connect({ address: temporal.address });
+  // Rotation activities talk to mesh workflows and schedules, with the same encryption.
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: temporal.namespace, dataConverter: temporal.dataConverter });
   const clients = createCloudClients({
     aws: { endpoint: env.CELLBRIDGE_AWS_ENDPOINT, requestTimeoutMs: numberSetting(env, 'CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS', 30_000) },
     azure: { endpoint: env.CELLBRIDGE_AZURE_ENDPOINT, credential: azureCredential(env.CELLBRIDGE_AZURE_CREDENTIAL, env.CELLBRIDGE_AZURE_ENDPOINT) },
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
         chartsDir: env.CELLBRIDGE_ISTIO_CHARTS ?? 'charts',
         gatewayApiCrdsDir: env.CELLBRIDGE_GATEWAY_API_CRDS ?? 'gateway-api',
       },
+      temporal: { client, taskQueue: temporal.taskQueue },
     }),
     dataConverter: temporal.dataConverter,
   });

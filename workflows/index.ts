@@ -1,2 +1,3 @@
 export { provisionMesh } from './provision-mesh.ts';
 export { teardownMesh } from './teardown-mesh.ts';
+export { rotateCa } from './rotate-ca.ts';

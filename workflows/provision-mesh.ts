@@ -4,7 +4,9 @@
  * down when asked. Until it is Ready, any failure, a cancellation or a teardown
  * request rolls back everything it created.
  */
-import { ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { RotationActivities } from '../activities/rotation/index.ts';
+import { MESH_UPDATE } from '../domain/rotation.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
 import { planTunnels } from '../domain/apipa-plan.ts';
@@ -23,6 +25,13 @@ export const statusQuery = defineQuery<MeshStatus>(MESH_QUERY.status);
 export const specQuery = defineQuery<MeshSpec>(MESH_QUERY.spec);
 export const teardownSignal = defineSignal(MESH_SIGNAL.teardown);
 export const verifySignal = defineSignal(MESH_SIGNAL.verify);
+export const beginRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.beginRotation);
+export const endRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.endRotation);
+
+const schedules = proxyActivities<Pick<RotationActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule'>>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumAttempts: 10 },
+});
 
 export interface MeshResult {
   phase: MeshPhase;
@@ -46,6 +55,19 @@ export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Prom
   setHandler(verifySignal, () => {
     verifyRequested = true;
   });
+  // A rotation holds the mesh: only when it is up, one at a time, and teardown waits for it.
+  let rotation: string | undefined;
+  setHandler(beginRotationUpdate, (id) => void (rotation = id), {
+    validator: (id) => {
+      const phase = state.currentPhase;
+      if (phase !== 'Ready' && phase !== 'Degraded') throw new Error(`mesh ${spec.name} is ${phase}; rotations run only when it is Ready or Degraded`);
+      if (teardownRequested) throw new Error(`mesh ${spec.name} is about to be torn down`);
+      if (rotation !== undefined && rotation !== id) throw new Error(`rotation ${rotation} is already running on mesh ${spec.name}`);
+    },
+  });
+  setHandler(endRotationUpdate, (id) => {
+    if (rotation === id) rotation = undefined;
+  });
 
   try {
     await provisioning.run(async () => {
@@ -67,12 +89,17 @@ export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Prom
   }
 
   // Up: verified, then re-verified on request, until someone asks for teardown.
+  const withCells = (spec.cells ?? []).length > 0;
+  state.enter((await verifyIstio(spec, calls, state)) ? 'Ready' : 'Degraded');
+  if (withCells) await schedules.ensureRotationSchedule(spec);
   for (;;) {
-    state.enter((await verifyIstio(spec, calls, state)) ? 'Ready' : 'Degraded');
     await condition(() => teardownRequested || verifyRequested);
     if (teardownRequested) break;
     verifyRequested = false;
+    state.enter((await verifyIstio(spec, calls, state)) ? 'Ready' : 'Degraded');
   }
+  await condition(() => rotation === undefined);
+  if (withCells) await schedules.deleteRotationSchedule(spec.name);
   state.enter('TearingDown');
   const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), calls, state);
   state.addCleanupFailures(failures);

@@ -1,0 +1,28 @@
+/**
+ * A rotation holds its mesh through the mesh workflow's updates: the mesh accepts only
+ * when it is up (Ready or Degraded) and no other rotation holds it, and it will not tear
+ * down until the rotation lets go. Re-claiming with the same rotation ID is accepted,
+ * so a retried activity is harmless.
+ */
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { MESH_UPDATE } from '../../domain/rotation.ts';
+
+export class MeshLock {
+  constructor(private readonly client: Client) {}
+
+  async claim(meshWorkflowId: string, rotationId: string): Promise<void> {
+    try {
+      await this.client.workflow.getHandle(meshWorkflowId).executeUpdate(MESH_UPDATE.beginRotation, { args: [rotationId] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        throw ApplicationFailure.nonRetryable(`mesh refused the rotation: ${error.cause?.message ?? error.message}`, 'MeshBusy');
+      }
+      throw error;
+    }
+  }
+
+  async release(meshWorkflowId: string, rotationId: string): Promise<void> {
+    await this.client.workflow.getHandle(meshWorkflowId).executeUpdate(MESH_UPDATE.endRotation, { args: [rotationId] });
+  }
+}

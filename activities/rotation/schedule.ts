@@ -1,0 +1,35 @@
+/**
+ * The mesh's rotation schedule, a Temporal Schedule visible in the Web UI: intermediates
+ * rotated every `intervalHours` with jitter, overlapping runs skipped. Created when the
+ * mesh is up, deleted at teardown; both idempotent.
+ */
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { MeshSpec } from '../../domain/mesh-spec.ts';
+import { rotationScheduleId, rotationWorkflowIdPrefix } from '../../domain/rotation.ts';
+
+export class RotationSchedules {
+  constructor(private readonly client: Client, private readonly taskQueue: string) {}
+
+  async ensure(spec: MeshSpec): Promise<void> {
+    const { intervalHours, jitterMinutes } = spec.pki.rotation;
+    try {
+      await this.client.schedule.create({
+        scheduleId: rotationScheduleId(spec.name),
+        spec: { intervals: [{ every: `${intervalHours}h` }], jitter: `${jitterMinutes}m` },
+        action: { type: 'startWorkflow', workflowType: 'rotateCa', args: [{ spec, kind: 'intermediate' }], taskQueue: this.taskQueue, workflowId: `${rotationWorkflowIdPrefix(spec.name)}scheduled` },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
+        memo: { mesh: spec.name },
+      });
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    }
+  }
+
+  async remove(mesh: string): Promise<void> {
+    try {
+      await this.client.schedule.getHandle(rotationScheduleId(mesh)).delete();
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * CA rotation over HTTP: the mesh's rotation schedule (show, change the interval, pause
+ * with a note, resume), rotations on demand, and their progress.
+ */
+import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { MESH_QUERY, meshWorkflowId, type MeshStatus } from '../domain/mesh-status.ts';
+import { ROTATION_QUERY, rotationScheduleId, rotationWorkflowIdPrefix, type RotationKind, type RotationProgress } from '../domain/rotation.ts';
+import { badRequest, HttpError } from './http.ts';
+import type { Reply } from './meshes.ts';
+
+export class Rotations {
+  constructor(private readonly client: Client, private readonly taskQueue: string) {}
+
+  async schedule(mesh: string): Promise<Reply> {
+    const description = await this.scheduleHandle(mesh).describe().catch(notFound(`mesh ${mesh} has no rotation schedule (it has none until it is up with cells)`));
+    const interval = description.spec.intervals?.[0];
+    return {
+      status: 200,
+      body: {
+        mesh,
+        scheduleId: rotationScheduleId(mesh),
+        intervalHours: interval ? Math.round(Number(interval.every) / 3_600_000) : undefined,
+        jitterMinutes: description.spec.jitter ? Math.round(Number(description.spec.jitter) / 60_000) : 0,
+        paused: description.state.paused,
+        note: description.state.note,
+        nextRuns: description.info.nextActionTimes.slice(0, 3),
+        recentRuns: description.info.recentActions.map((a) => ({ at: a.takenAt, workflowId: a.action.workflow.workflowId })),
+      },
+    };
+  }
+
+  async updateSchedule(mesh: string, body: unknown): Promise<Reply> {
+    const patch = (body ?? {}) as { intervalHours?: unknown; paused?: unknown; note?: unknown };
+    const problems = [
+      patch.intervalHours !== undefined && (!Number.isInteger(patch.intervalHours) || (patch.intervalHours as number) < 1) && { path: '/intervalHours', rule: 'rotation.interval', message: 'must be a whole number of hours, at least 1' },
+      patch.paused !== undefined && typeof patch.paused !== 'boolean' && { path: '/paused', rule: 'schema.type', message: 'must be true or false' },
+      patch.note !== undefined && typeof patch.note !== 'string' && { path: '/note', rule: 'schema.type', message: 'must be a string' },
+    ].filter((p): p is { path: string; rule: string; message: string } => typeof p === 'object');
+    if (problems.length > 0) throw badRequest(problems);
+    const handle = this.scheduleHandle(mesh);
+    await handle.describe().catch(notFound(`mesh ${mesh} has no rotation schedule`));
+    if (patch.intervalHours !== undefined) {
+      await handle.update((current) => ({ ...current, spec: { ...current.spec, intervals: [{ every: `${patch.intervalHours}h` }] } }));
+    }
+    if (patch.paused === true) await handle.pause(typeof patch.note === 'string' ? patch.note : 'paused through the cellbridge API');
+    if (patch.paused === false) await handle.unpause(typeof patch.note === 'string' ? patch.note : 'resumed through the cellbridge API');
+    return this.schedule(mesh);
+  }
+
+  async start(mesh: string, body: unknown): Promise<Reply> {
+    const kind = (body as { kind?: unknown } | undefined)?.kind;
+    if (kind !== 'intermediate' && kind !== 'root') throw badRequest([{ path: '/kind', rule: 'rotation.kind', message: 'must be "intermediate" or "root"' }]);
+    const meshHandle = this.client.workflow.getHandle(meshWorkflowId(mesh));
+    const status = await meshHandle.query<MeshStatus>(MESH_QUERY.status).catch(notFound(`no mesh named ${mesh}`));
+    if (status.phase !== 'Ready' && status.phase !== 'Degraded') throw new HttpError(409, { error: 'NotUp', message: `mesh ${mesh} is ${status.phase}; rotations run only when it is Ready or Degraded` });
+    const spec = await meshHandle.query<MeshSpec>(MESH_QUERY.spec);
+    const workflowId = `${rotationWorkflowIdPrefix(mesh)}${kind}-${randomUUID().slice(0, 8)}`;
+    await this.client.workflow.start('rotateCa', { taskQueue: this.taskQueue, workflowId, args: [{ spec, kind: kind as RotationKind }] });
+    return { status: 202, body: { mesh, kind, rotationId: workflowId } };
+  }
+
+  async progress(mesh: string, rotationId: string): Promise<Reply> {
+    if (!rotationId.startsWith(rotationWorkflowIdPrefix(mesh))) throw new HttpError(404, { error: 'NotFound', message: `no rotation ${rotationId} of mesh ${mesh}` });
+    const handle = this.client.workflow.getHandle(rotationId);
+    const description = await handle.describe().catch(notFound(`no rotation ${rotationId} of mesh ${mesh}`));
+    const progress = await handle.query<RotationProgress>(ROTATION_QUERY);
+    return { status: 200, body: { rotationId, workflowStatus: description.status.name, ...progress } };
+  }
+
+  private scheduleHandle(mesh: string) {
+    return this.client.schedule.getHandle(rotationScheduleId(mesh));
+  }
+}
+
+function notFound(message: string) {
+  return (error: unknown): never => {
+    if (error instanceof ScheduleNotFoundError || error instanceof WorkflowNotFoundError) throw new HttpError(404, { error: 'NotFound', message });
+    throw error;
+  };
+}

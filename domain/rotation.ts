@@ -1,0 +1,35 @@
+/**
+ * CA rotation of a mesh (reference/domain.md D): what a rotation reports while it runs,
+ * and the names the workflows, the schedule and the API share.
+ */
+export type RotationKind = 'intermediate' | 'root';
+
+export type ClusterRotationState = 'pending' | 'rotating' | 'waiting-pickup' | 'verifying' | 'done' | 'failed' | 'restored';
+
+/** Root rotation phases: 1 trust both roots, 2 sign with the new one, 3 trust only the new one. */
+export type RotationPhase = 'claiming' | 'intermediates' | 'trust-both-roots' | 'sign-with-new-root' | 'trust-new-root-only' | 'retiring-old-root' | 'done' | 'failed';
+
+export interface RotationProgress {
+  mesh: string;
+  kind: RotationKind;
+  phase: RotationPhase;
+  clusters: Record<string, ClusterRotationState>;
+  error?: string;
+}
+
+export interface RotationInput {
+  spec: import('./mesh-spec.ts').MeshSpec;
+  kind: RotationKind;
+}
+
+export const ROTATION_QUERY = 'progress';
+/** Updates of the mesh workflow: a rotation holds the mesh while it runs (no teardown, no second rotation). */
+export const MESH_UPDATE = { beginRotation: 'beginRotation', endRotation: 'endRotation' } as const;
+
+export function rotationScheduleId(mesh: string): string {
+  return `rotation-schedule-${mesh}`;
+}
+
+export function rotationWorkflowIdPrefix(mesh: string): string {
+  return `rotation-${mesh}-`;
+}

@@ -1,0 +1,103 @@
+/**
+ * CA rotation of one mesh, as the runbook of reference/domain.md D. It first claims the
+ * mesh (refused while the mesh is provisioning, tearing down or already rotating), and
+ * lets go at the end whatever happened.
+ * - intermediate: one cluster at a time — new intermediate from the same root in one
+ *   write, wait for istiod to reload, check; a failure restores that cluster's previous
+ *   intermediate and stops, leaving the rest untouched.
+ * - root: three phases, each finished in every cluster before any cluster starts the
+ *   next: trust old + new roots; sign with the new root (then wait one workload
+ *   certificate lifetime); trust only the new root. Then the new root replaces the old in
+ *   the secret store, and the old key is retired.
+ */
+import { ApplicationFailure, CancellationScope, defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { CacertsState } from '../activities/rotation/cacerts-writes.ts';
+import type { RotationActivities } from '../activities/rotation/index.ts';
+import { meshScope } from '../domain/backbone-graph.ts';
+import { clusterRef, type ClusterRef } from '../domain/cluster-graph.ts';
+import { rootSecretOf } from '../domain/istio-graph.ts';
+import { meshWorkflowId } from '../domain/mesh-status.ts';
+import { ROTATION_QUERY, type RotationInput, type RotationProgress } from '../domain/rotation.ts';
+import { errorMessage } from './saga.ts';
+
+export const progressQuery = defineQuery<RotationProgress>(ROTATION_QUERY);
+
+const acts = proxyActivities<RotationActivities>({
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+export async function rotateCa({ spec, kind }: RotationInput): Promise<RotationProgress> {
+  const rotationId = workflowInfo().workflowId;
+  const mesh = meshWorkflowId(spec.name);
+  const cells = (spec.cells ?? []).map((cell) => clusterRef(spec, meshScope(spec), cell));
+  const progress: RotationProgress = { mesh: spec.name, kind, phase: 'claiming', clusters: Object.fromEntries(cells.map((c) => [c.cell, 'pending'])) };
+  setHandler(progressQuery, () => progress);
+
+  await acts.claimRotation({ meshWorkflowId: mesh, rotationId });
+  try {
+    if (kind === 'intermediate') await rotateIntermediates(spec, cells, rotationId, progress);
+    else await rotateRoot(spec, cells, rotationId, progress);
+    progress.phase = 'done';
+    return progress;
+  } catch (error) {
+    progress.phase = 'failed';
+    progress.error = errorMessage(error);
+    throw ApplicationFailure.nonRetryable(`${kind} rotation of mesh ${spec.name} failed: ${progress.error}`, 'RotationFailed');
+  } finally {
+    await CancellationScope.nonCancellable(() => acts.releaseRotation({ meshWorkflowId: mesh, rotationId }));
+  }
+}
+
+type Spec = RotationInput['spec'];
+
+function issuing(spec: Spec, cluster: ClusterRef, step: string) {
+  return { cluster, mesh: spec.name, rootSecret: rootSecretOf(spec), keyType: spec.pki.keyType, validityDays: spec.pki.intermediateValidityDays, marginDays: spec.pki.verificationMarginDays, step };
+}
+
+async function rotateIntermediates(spec: Spec, cells: ClusterRef[], rotationId: string, progress: RotationProgress): Promise<void> {
+  progress.phase = 'intermediates';
+  for (const cluster of cells) {
+    const step = `${rotationId}/intermediate/${cluster.cell}`;
+    progress.clusters[cluster.cell] = 'rotating';
+    try {
+      const written = await acts.rotateIntermediate(issuing(spec, cluster, step));
+      await confirm(spec, cluster, written, progress);
+    } catch (error) {
+      await acts.restoreCacerts({ cluster, step });
+      progress.clusters[cluster.cell] = 'restored';
+      throw ApplicationFailure.nonRetryable(`cluster ${cluster.cell}: ${errorMessage(error)}; its previous intermediate is back, later clusters were not touched`, 'RotationFailed');
+    }
+    progress.clusters[cluster.cell] = 'done';
+  }
+}
+
+async function rotateRoot(spec: Spec, cells: ClusterRef[], rotationId: string, progress: RotationProgress): Promise<void> {
+  if (spec.pki.rootSecret) throw ApplicationFailure.nonRetryable('the mesh uses a root supplied by reference (pki.rootSecret); rotating it is its owner\'s decision', 'UserRoot');
+  const region = spec.aws.region;
+  const rootSecret = rootSecretOf(spec);
+  await acts.prepareNextRoot({ region, rootSecret, mesh: spec.name, keyType: spec.pki.keyType, validityDays: spec.pki.rootValidityDays });
+
+  const everywhere = async (phase: RotationProgress['phase'], write: (cluster: ClusterRef, step: string) => Promise<CacertsState>) => {
+    progress.phase = phase;
+    for (const c of cells) progress.clusters[c.cell] = 'rotating';
+    await Promise.all(cells.map(async (cluster) => confirm(spec, cluster, await write(cluster, `${rotationId}/${phase}/${cluster.cell}`), progress)));
+    for (const c of cells) progress.clusters[c.cell] = 'done';
+  };
+  await everywhere('trust-both-roots', (cluster, step) => acts.setTrust({ cluster, rootSecret, roots: ['current', 'next'], step }));
+  await everywhere('sign-with-new-root', (cluster, step) => acts.signWithNextRoot(issuing(spec, cluster, step)));
+  // Workload certificates issued under the old root live out their TTL before that root goes.
+  await sleep(spec.pki.rotation.workloadCertTtlSeconds * 1000);
+  await everywhere('trust-new-root-only', (cluster, step) => acts.setTrust({ cluster, rootSecret, roots: ['next'], step }));
+  progress.phase = 'retiring-old-root';
+  await acts.promoteNextRoot({ region, rootSecret });
+}
+
+/** Gives istiod its reload time, then checks the cluster serves exactly what was written. */
+async function confirm(spec: Spec, cluster: ClusterRef, written: CacertsState, progress: RotationProgress): Promise<void> {
+  progress.clusters[cluster.cell] = 'waiting-pickup';
+  await sleep(spec.pki.rotation.pickupSeconds * 1000);
+  progress.clusters[cluster.cell] = 'verifying';
+  const check = await acts.checkCluster({ cluster, ...written });
+  if (!check.ok) throw ApplicationFailure.nonRetryable(`cluster ${cluster.cell} after the write: ${check.problem}`, 'RotationCheckFailed');
+}
