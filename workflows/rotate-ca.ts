@@ -22,8 +22,9 @@ import { errorMessage } from './saga.ts';
 
 export const progressQuery = defineQuery<RotationProgress>(ROTATION_QUERY);
 
+// Each step is a few API calls: a short timeout lets a new worker take over soon after one dies.
 const acts = proxyActivities<RotationActivities>({
-  startToCloseTimeout: '5m',
+  startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 

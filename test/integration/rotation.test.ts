@@ -1,0 +1,194 @@
+/**
+ * CA rotation on the proving ground, watched by the data-plane harness (sim/trust): after
+ * every write of a rotation, a workload certificate from each cluster's current
+ * intermediate must be trusted by every cluster. Zero failures, or the rotation has a gap.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RunningProcess } from '../../sim/child-process.ts';
+import { STACK_DIR } from '../../sim/setup.ts';
+import { startProduct, type Endpoints } from '../../sim/stack.ts';
+import { watchTrust, type TrustRecord } from '../../sim/trust/watch-trust.ts';
+import { cellKubeConfig, core } from '../support/kube.ts';
+import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+
+const FAST_ROTATION = { pickupSeconds: 1, workloadCertTtlSeconds: 2, intervalHours: 720, jitterMinutes: 0 };
+
+function rotationSpec(name: string): any {
+  const spec = exampleSpec('cells', { name });
+  spec.pki = { rotation: FAST_ROTATION };
+  return spec;
+}
+
+async function clusters(e: Endpoints, spec: any) {
+  return [
+    { name: 'east', config: await cellKubeConfig(e, spec, 'east', 'aws') },
+    { name: 'west', config: await cellKubeConfig(e, spec, 'west', 'azure') },
+  ];
+}
+
+async function cacertsFingerprints(e: Endpoints, spec: any): Promise<Record<string, string>> {
+  const { inspectCertificate } = await import('../../activities/pki/certificate-inspection.ts');
+  const out: Record<string, string> = {};
+  for (const { name, config } of await clusters(e, spec)) {
+    const secret = await core(config).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
+    out[`${name} intermediate`] = inspectCertificate(Buffer.from(secret.data!['ca-cert.pem']!, 'base64').toString()).fingerprintSha256;
+    out[`${name} root`] = inspectCertificate(Buffer.from(secret.data!['root-cert.pem']!, 'base64').toString()).fingerprintSha256;
+  }
+  return out;
+}
+
+async function rotate(e: Endpoints, mesh: string, kind: 'intermediate' | 'root', timeoutMs = 120_000): Promise<any> {
+  const started = await api(e, 'POST', `/v1/meshes/${mesh}/rotations`, { kind });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  return waitForRotation(e, mesh, started.body.rotationId, timeoutMs);
+}
+
+async function waitForRotation(e: Endpoints, mesh: string, rotationId: string, timeoutMs = 120_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await api(e, 'GET', `/v1/meshes/${mesh}/rotations/${rotationId}`);
+    if (body.workflowStatus !== 'RUNNING' || Date.now() > deadline) return body;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function assertNoGap(record: TrustRecord, minimumStates: number): void {
+  assert.deepEqual(record.failures.map((f) => `${f.signer} → ${f.verifier}: ${f.reason}`), [], 'no workload certificate was ever untrusted by a peer');
+  assert.ok(new Set(record.evaluations.map((v) => v.state)).size >= minimumStates, `the harness saw ${new Set(record.evaluations.map((v) => v.state)).size} states`);
+}
+
+describe('CA rotation', () => {
+  const stack = useStack('rotation');
+  const spec = rotationSpec('rot');
+
+  before(async () => {
+    const e = stack.endpoints();
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    const ready = await waitForPhase(e, 'rot', ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'], 300_000);
+    assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
+  });
+
+  test('the schedule is created at Ready, shown, paused with a note, resumed and its interval changed', async () => {
+    const e = stack.endpoints();
+    const schedule = await api(e, 'GET', '/v1/meshes/rot/rotation-schedule');
+    assert.equal(schedule.status, 200, JSON.stringify(schedule.body));
+    assert.deepEqual([schedule.body.scheduleId, schedule.body.intervalHours, schedule.body.paused], ['rotation-schedule-rot', 720, false]);
+    assert.ok(schedule.body.nextRuns.length > 0);
+    const paused = await api(e, 'PATCH', '/v1/meshes/rot/rotation-schedule', { paused: true, note: 'change freeze' });
+    assert.deepEqual([paused.body.paused, paused.body.note], [true, 'change freeze']);
+    const resumed = await api(e, 'PATCH', '/v1/meshes/rot/rotation-schedule', { paused: false, intervalHours: 168 });
+    assert.deepEqual([resumed.body.paused, resumed.body.intervalHours], [false, 168]);
+    assert.equal((await api(e, 'PATCH', '/v1/meshes/rot/rotation-schedule', { intervalHours: 0 })).status, 400);
+  });
+
+  test('an intermediate rotation gives every cluster a new intermediate under the same root, with zero trust gaps', async () => {
+    const e = stack.endpoints();
+    const before = await cacertsFingerprints(e, spec);
+    const watch = await watchTrust(await clusters(e, spec));
+    const done = await rotate(e, 'rot', 'intermediate');
+    const record = await watch.stop();
+    assert.equal(done.phase, 'done', JSON.stringify(done));
+    assert.deepEqual(done.clusters, { east: 'done', west: 'done' });
+    assertNoGap(record, 3);
+    const after = await cacertsFingerprints(e, spec);
+    assert.notEqual(after['east intermediate'], before['east intermediate']);
+    assert.notEqual(after['west intermediate'], before['west intermediate']);
+    assert.deepEqual([after['east root'], after['west root']], [before['east root'], before['west root']]);
+  });
+
+  test('a root rotation moves every cluster through the three phases to the new root with zero trust gaps, then retires the old root', async () => {
+    const e = stack.endpoints();
+    const before = await cacertsFingerprints(e, spec);
+    const watch = await watchTrust(await clusters(e, spec));
+    const done = await rotate(e, 'rot', 'root');
+    const record = await watch.stop();
+    assert.equal(done.phase, 'done', JSON.stringify(done));
+    assertNoGap(record, 7);
+    const after = await cacertsFingerprints(e, spec);
+    assert.notEqual(after['east root'], before['east root']);
+    assert.equal(after['east root'], after['west root'], 'one new root everywhere, the old one dropped');
+    const verification = await api(e, 'POST', '/v1/meshes/rot/verification');
+    assert.equal(verification.status, 202);
+    assert.equal((await waitForPhase(e, 'rot', ['Ready', 'Degraded'])).phase, 'Ready', 'the mesh verifies against the new root in the store');
+  });
+
+  test('the harness catches the wrong order: switching a signer before the peer trusts the new root is a gap', async () => {
+    const e = stack.endpoints();
+    const { createRootCa, issueIntermediate } = await import('../../activities/pki/certificate-authority.ts');
+    const { cacertsData } = await import('../../activities/pki/cacerts.ts');
+    const [east] = await clusters(e, spec);
+    const watch = await watchTrust(await clusters(e, spec));
+    const newRoot = await createRootCa({ mesh: 'rot', keyType: 'ECDSA_P256', validityDays: 3650, now: new Date() });
+    const intermediate = await issueIntermediate({ root: newRoot, mesh: 'rot', cluster: 'rot-east', keyType: 'ECDSA_P256', validityDays: 365, minimumDays: 90, now: new Date() });
+    const saved = await core(east!.config).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
+    await core(east!.config).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { metadata: { name: 'cacerts', namespace: 'istio-system' }, stringData: cacertsData({ intermediate, roots: [newRoot.certPem] }) } });
+    await new Promise((r) => setTimeout(r, 500));
+    await core(east!.config).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { metadata: { name: 'cacerts', namespace: 'istio-system' }, data: saved.data } });
+    const record = await watch.stop();
+    assert.ok(record.failures.some((f) => f.signer === 'east' && f.verifier === 'west'), JSON.stringify(record.failures.slice(0, 3)));
+  });
+
+  test('an intermediate rotation whose check fails in the second cluster restores it and keeps the first', async () => {
+    const e = stack.endpoints();
+    const [, west] = await clusters(e, spec);
+    const before = await cacertsFingerprints(e, spec);
+    const { AppsV1Api } = await import('@kubernetes/client-node');
+    const apps = west!.config.makeApiClient(AppsV1Api);
+    const istiod = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+    await apps.deleteNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+    const done = await rotate(e, 'rot', 'intermediate');
+    assert.equal(done.phase, 'failed');
+    assert.deepEqual(done.clusters, { east: 'done', west: 'restored' });
+    assert.match(done.error, /west[\s\S]*istiod is not ready/);
+    const after = await cacertsFingerprints(e, spec);
+    assert.notEqual(after['east intermediate'], before['east intermediate'], 'the first cluster keeps its new intermediate');
+    assert.equal(after['west intermediate'], before['west intermediate'], 'the failed cluster has its previous intermediate back');
+    await apps.createNamespacedDeployment({ namespace: 'istio-system', body: { metadata: { name: 'istiod', namespace: 'istio-system', labels: istiod.metadata?.labels }, spec: istiod.spec! } });
+  });
+
+  test('teardown deletes the schedule and every resource', async () => {
+    const e = stack.endpoints();
+    assert.equal((await api(e, 'DELETE', '/v1/meshes/rot')).status, 202);
+    assert.equal((await waitForPhase(e, 'rot', ['Deleted', 'TeardownIncomplete'], 300_000)).phase, 'Deleted');
+    assert.equal((await api(e, 'GET', '/v1/meshes/rot/rotation-schedule')).status, 404);
+    assert.deepEqual(await meshInventory(e, 'rot'), []);
+  });
+});
+
+describe('CA rotation survives its worker', () => {
+  const stack = useStack('rotation-crash', { product: false });
+  const logs = join(STACK_DIR, 'test', 'rotation-crash', 'logs');
+  const processes: RunningProcess[] = [];
+  after(async () => {
+    for (const p of processes) await p.stop();
+  });
+
+  test('a worker killed (SIGKILL) during phase 2 of a root rotation is replaced and the rotation completes with zero trust gaps', async () => {
+    const e = stack.endpoints();
+    processes.push(await startProduct('api', e.productEnv, join(logs, 'api.log')));
+    let worker = await startProduct('worker', e.productEnv, join(logs, 'worker-1.log'));
+    const spec = rotationSpec('rotk');
+    spec.pki.rotation = { ...FAST_ROTATION, workloadCertTtlSeconds: 4 };
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    assert.equal((await waitForPhase(e, 'rotk', ['Ready', 'Degraded', 'RolledBack'], 300_000)).phase, 'Ready');
+    const watch = await watchTrust(await clusters(e, spec));
+    const started = await api(e, 'POST', '/v1/meshes/rotk/rotations', { kind: 'root' });
+    for (;;) {
+      const { body } = await api(e, 'GET', `/v1/meshes/rotk/rotations/${started.body.rotationId}`);
+      if (body.phase === 'sign-with-new-root') break;
+      assert.equal(body.workflowStatus, 'RUNNING', JSON.stringify(body));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await worker.stop('SIGKILL');
+    worker = await startProduct('worker', e.productEnv, join(logs, 'worker-2.log'));
+    processes.push(worker);
+    const done = await waitForRotation(e, 'rotk', started.body.rotationId, 180_000);
+    const record = await watch.stop();
+    assert.equal(done.phase, 'done', JSON.stringify(done));
+    assertNoGap(record, 7);
+    assert.equal((await api(e, 'DELETE', '/v1/meshes/rotk')).status, 202);
+    assert.equal((await waitForPhase(e, 'rotk', ['Deleted', 'TeardownIncomplete'], 300_000)).phase, 'Deleted');
+  });
+});
