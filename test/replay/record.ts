@@ -27,8 +27,12 @@ async function main(): Promise<void> {
   const stack = await startStack({ dir: join(STACK_DIR, 'record-histories'), timeScale: 600, product: true });
   try {
     const e = stack.endpoints;
-    const recordings = [...(await readyThenTeardown(e)), ...(await rollbackIncompleteThenSweep(e))];
-    for (const r of recordings) await save(e, r);
+    const scenarios = [readyThenTeardown, rollbackIncompleteThenSweep, cellsWithRotations];
+    for (const scenario of scenarios) {
+      // Histories already recorded stay as they are: they stand for versions that shipped.
+      const recordings = await scenario(e);
+      for (const r of recordings) if (!existsSync(new URL(r.file, OUT))) await save(e, r);
+    }
   } finally {
     await stack.stop();
   }
@@ -58,8 +62,30 @@ async function rollbackIncompleteThenSweep(e: Endpoints): Promise<Recording[]> {
   ];
 }
 
+/** A mesh with an EKS and an AKS cell and Istio, an intermediate and a root rotation, then teardown. */
+async function cellsWithRotations(e: Endpoints): Promise<Recording[]> {
+  const mesh = 'replay-cells';
+  const spec = exampleSpec('cells', { name: mesh });
+  spec.pki = { rotation: { pickupSeconds: 1, workloadCertTtlSeconds: 1, intervalHours: 720, jitterMinutes: 0 } };
+  const started = await api(e, 'POST', '/v1/meshes', spec);
+  await expectPhase(e, mesh, 'Ready');
+  const rotations: Recording[] = [];
+  for (const kind of ['intermediate', 'root'] as const) {
+    const { body } = await api(e, 'POST', `/v1/meshes/${mesh}/rotations`, { kind });
+    for (;;) {
+      const progress = await api(e, 'GET', `/v1/meshes/${mesh}/rotations/${body.rotationId}`);
+      if (progress.body.workflowStatus !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    rotations.push({ file: `rotate-${kind}.json`, workflowId: body.rotationId, runId: '' });
+  }
+  await api(e, 'DELETE', `/v1/meshes/${mesh}`);
+  await expectPhase(e, mesh, 'Deleted');
+  return [{ file: 'provision-cells-istio-rotations-teardown.json', workflowId: started.body.workflowId, runId: started.body.runId }, ...rotations];
+}
+
 async function expectPhase(e: Endpoints, mesh: string, phase: string): Promise<void> {
-  const status = await waitForPhase(e, mesh, [phase], 180_000);
+  const status = await waitForPhase(e, mesh, [phase], 300_000);
   if (status.phase !== phase) throw new Error(`${mesh}: expected ${phase}, got ${status.phase}`);
 }
 
@@ -68,7 +94,7 @@ async function save(e: Endpoints, r: Recording): Promise<void> {
   if (existsSync(path)) throw new Error(`${r.file} exists: keep it (old runs must still replay) and record under a new name`);
   const connection = await Connection.connect({ address: e.temporal.address });
   try {
-    const history = await new Client({ connection }).workflow.getHandle(r.workflowId, r.runId).fetchHistory();
+    const history = await new Client({ connection }).workflow.getHandle(r.workflowId, r.runId || undefined).fetchHistory();
     const codec = new AesGcmPayloadCodec(e.productEnv.CELLBRIDGE_CODEC_KEY_ID!, Buffer.from(e.productEnv.CELLBRIDGE_CODEC_KEY!, 'base64'));
     await decodeInPlace(history, codec);
     const text = historyToJson(history);

@@ -16,8 +16,11 @@ const DIR = new URL('../replay/histories/', import.meta.url);
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
 describe('workflow replay', () => {
-  test('there are recorded histories of provisioning, rollback and teardown', () => {
-    assert.deepEqual(files, ['provision-ready-teardown.json', 'provision-rollback-incomplete.json', 'teardown-after-rollback.json']);
+  test('there are recorded histories of provisioning (backbone, cells and Istio), rollback, teardown and both rotations', () => {
+    assert.deepEqual(files, [
+      'provision-cells-istio-rotations-teardown.json', 'provision-ready-teardown.json', 'provision-rollback-incomplete.json',
+      'rotate-intermediate.json', 'rotate-root.json', 'teardown-after-rollback.json',
+    ]);
   });
 
   test('every recorded history replays against the current workflow code without nondeterminism', async () => {
