@@ -34,6 +34,25 @@ export function isNotFound(error: unknown): boolean {
   return status === 404 || /NotFound(Exception)?$/.test(code);
 }
 
+/** A describe call whose "not found" means the resource is absent. */
+export async function absentIfNotFound<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A create that a lost response may already have done: the cloud's "already exists" error is success. */
+export async function tolerating(errorName: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if ((error as { name?: string }).name !== errorName) throw error;
+  }
+}
+
 /** Maps anything an SDK throws to a retryable or non-retryable ApplicationFailure. */
 export function toFailure(error: unknown, context: string): Error {
   if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-eks';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
-import { isNotFound } from '../cloud-errors.ts';
+import { isNotFound, tolerating } from '../cloud-errors.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
 import { orchestratorPrincipalArn } from './orchestrator-principal.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
@@ -41,11 +41,8 @@ export function eksAccessEntryHandler(clients: CloudClients): ResourceHandler<Pa
     },
     async create({ id, params }) {
       const principalArn = await principal(params);
-      try {
-        await eks(params).send(new CreateAccessEntryCommand({ clusterName: params.clusterName, principalArn, type: 'STANDARD', tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id } }));
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
-      }
+      await tolerating('ResourceInUseException', () =>
+        eks(params).send(new CreateAccessEntryCommand({ clusterName: params.clusterName, principalArn, type: 'STANDARD', tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id } })));
       await eks(params).send(new AssociateAccessPolicyCommand({ clusterName: params.clusterName, principalArn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: 'cluster' } }));
     },
     phase: (observed) => (observed.clusterAdmin ? ready() : { is: 'drifted', detail: 'the access entry lacks AmazonEKSClusterAdminPolicy' }),

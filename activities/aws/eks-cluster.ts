@@ -6,7 +6,7 @@
 import { CreateClusterCommand, DeleteClusterCommand, DescribeClusterCommand, type Cluster } from '@aws-sdk/client-eks';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
-import { isNotFound } from '../cloud-errors.ts';
+import { absentIfNotFound, tolerating } from '../cloud-errors.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
@@ -15,17 +15,10 @@ type Params = ClusterParams['aws.eksCluster'];
 export function eksClusterHandler(clients: CloudClients): ResourceHandler<Params, Cluster> {
   const eks = (p: Params) => clients.eks(p.scope.aws.region);
   return {
-    async describe({ params }) {
-      try {
-        return (await eks(params).send(new DescribeClusterCommand({ name: params.name }))).cluster;
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    },
+    describe: ({ params }) => absentIfNotFound(async () => (await eks(params).send(new DescribeClusterCommand({ name: params.name }))).cluster),
     async create({ id, params }, outputs) {
-      try {
-        await eks(params).send(new CreateClusterCommand({
+      // A retried create after a lost response: the describe loop takes it from here.
+      await tolerating('ResourceInUseException', () => eks(params).send(new CreateClusterCommand({
           name: params.name,
           version: params.kubernetesVersion,
           roleArn: dependency(outputs, params.roleNode).cloudId,
@@ -37,11 +30,7 @@ export function eksClusterHandler(clients: CloudClients): ResourceHandler<Params
           kubernetesNetworkConfig: { serviceIpv4Cidr: params.serviceCidr },
           accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
           tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
-        }));
-      } catch (error) {
-        // A retried create after a lost response: the describe loop takes it from here.
-        if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
-      }
+        })));
     },
     phase: (cluster) => clusterPhase(cluster),
     output: (cluster) => ({

@@ -2,7 +2,7 @@
 import { CreateNodegroupCommand, DeleteNodegroupCommand, DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
-import { isNotFound } from '../cloud-errors.ts';
+import { absentIfNotFound, tolerating } from '../cloud-errors.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
@@ -11,17 +11,9 @@ type Params = ClusterParams['aws.eksNodegroup'];
 export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Params, Nodegroup> {
   const eks = (p: Params) => clients.eks(p.scope.aws.region);
   return {
-    async describe({ params }) {
-      try {
-        return (await eks(params).send(new DescribeNodegroupCommand({ clusterName: params.clusterName, nodegroupName: params.name }))).nodegroup;
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    },
+    describe: ({ params }) => absentIfNotFound(async () => (await eks(params).send(new DescribeNodegroupCommand({ clusterName: params.clusterName, nodegroupName: params.name }))).nodegroup),
     async create({ id, params }, outputs) {
-      try {
-        await eks(params).send(new CreateNodegroupCommand({
+      await tolerating('ResourceInUseException', () => eks(params).send(new CreateNodegroupCommand({
           clusterName: params.clusterName,
           nodegroupName: params.name,
           nodeRole: dependency(outputs, params.roleNode).cloudId,
@@ -31,10 +23,7 @@ export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Para
           amiType: 'AL2023_x86_64_STANDARD',
           capacityType: 'ON_DEMAND',
           tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
-        }));
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
-      }
+        })));
     },
     phase: (group) => nodegroupPhase(group),
     output: (group) => ({

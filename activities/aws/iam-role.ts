@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
-import { isNotFound } from '../cloud-errors.ts';
+import { isNotFound, tolerating } from '../cloud-errors.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
@@ -35,16 +35,13 @@ export function iamRoleHandler(clients: CloudClients): ResourceHandler<Params, O
       }
     },
     async create({ id, params }) {
-      try {
-        await iam().send(new CreateRoleCommand({
+      await tolerating('EntityAlreadyExistsException', () =>
+        iam().send(new CreateRoleCommand({
           RoleName: params.name,
           AssumeRolePolicyDocument: JSON.stringify(trustPolicy(params.trustedService)),
           Description: `cellbridge mesh ${params.scope.mesh}: ${params.trustedService} role`,
           Tags: [{ Key: MESH_TAG, Value: params.scope.mesh }, { Key: NODE_TAG, Value: id }],
-        }));
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'EntityAlreadyExistsException') throw error;
-      }
+        })));
       const have = await attached(params.name);
       for (const arn of params.managedPolicyArns.filter((p) => !have.includes(p))) {
         await iam().send(new AttachRolePolicyCommand({ RoleName: params.name, PolicyArn: arn }));
