@@ -3,6 +3,7 @@
  * resource of the mesh, and the failure says what happened.
  */
 import assert from 'node:assert/strict';
+import { Client, Connection } from '@temporalio/client';
 import { afterEach, describe, test } from 'node:test';
 import { api, clearFaults, cutTunnels, exampleSpec, injectFault, meshInventory, useStack, waitForPhase, type FaultRule } from '../support/stack.ts';
 
@@ -67,4 +68,19 @@ describe('rollback after a fault', () => {
     assert.equal(swept.workflow.type, 'teardownMesh');
     assert.deepEqual(await meshInventory(e, 'rb-sweep'), []);
   });
+
+  test('cancelling the workflow while the gateway is being created rolls everything back', async () => {
+    const e = stack.endpoints();
+    assert.equal((await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'rb-cancel' }))).status, 202);
+    await waitForPhase(e, 'rb-cancel', ['Provisioning']);
+    await new Promise((r) => setTimeout(r, 1500)); // some creates have started, the gateway has not finished
+    const connection = await Connection.connect({ address: e.temporal.address });
+    await new Client({ connection }).workflow.getHandle('mesh-rb-cancel').cancel();
+    await connection.close();
+    const final = await waitForPhase(e, 'rb-cancel', ['RolledBack', 'RollbackIncomplete', 'Ready']);
+    assert.equal(final.phase, 'RolledBack', JSON.stringify(final.cleanupFailures));
+    assert.ok(final.resources.some((r: any) => r.state === 'deleted'), 'something had been created and was deleted');
+    assert.deepEqual(await meshInventory(e, 'rb-cancel'), []);
+  });
 });
+
