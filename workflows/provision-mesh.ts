@@ -90,8 +90,10 @@ export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Prom
 
   // Up: verified, then re-verified on request, until someone asks for teardown.
   const withCells = (spec.cells ?? []).length > 0;
-  state.enter((await verifyIstio(spec, calls, state)) ? 'Ready' : 'Degraded');
+  const verified = await verifyIstio(spec, calls, state);
+  // The schedule exists by the time anyone sees the mesh up.
   if (withCells) await schedules.ensureRotationSchedule(spec);
+  state.enter(verified ? 'Ready' : 'Degraded');
   for (;;) {
     await condition(() => teardownRequested || verifyRequested);
     if (teardownRequested) break;
