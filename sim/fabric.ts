@@ -196,11 +196,14 @@ export function evaluateFabric(input: FabricInput): FabricResult {
   const localGateways = byId(azure.localGateways);
   const tunnels: TunnelState[] = [];
   const pairingsByConnection = new Map<string, Pairing>();
+  // pair() needs the local gateway's IP to be the tunnel's outside IP, so only those connections are tried:
+  // one lookup per tunnel instead of every connection, which kept many meshes on one stack quadratic.
+  const candidates = connectionsByPeerIp(azure.connections, localGateways);
 
   for (const vpn of aws.vpnConnections) {
     for (const tunnel of vpn.tunnels) {
       let best: Pairing | undefined;
-      for (const connection of azure.connections) {
+      for (const connection of candidates.get(tunnel.outsideIpAddress) ?? []) {
         const pairing = pair(vpn, tunnel, connection, gateways, localGateways, isCut(connection, input.outages));
         if (!pairing) continue;
         if (pairing.ipsecUp) {
@@ -274,6 +277,19 @@ export function evaluateFabric(input: FabricInput): FabricResult {
   }
 
   return { tunnels, peers, connections, memory };
+}
+
+/** Connections by their local network gateway's IP address, in their original order (ties keep the first). */
+function connectionsByPeerIp(connections: AzureConnection[], localGateways: Map<string, AzureLocalGateway>): Map<string, AzureConnection[]> {
+  const byIp = new Map<string, AzureConnection[]>();
+  for (const connection of connections) {
+    const ip = connection.localGatewayId ? localGateways.get(connection.localGatewayId.toLowerCase())?.gatewayIpAddress : undefined;
+    if (ip === undefined) continue;
+    const bucket = byIp.get(ip);
+    if (bucket) bucket.push(connection);
+    else byIp.set(ip, [connection]);
+  }
+  return byIp;
 }
 
 function pair(
