@@ -39,6 +39,9 @@ async function main(): Promise<void> {
       temporal: { client, taskQueue: temporal.taskQueue },
     }),
     dataConverter: temporal.dataConverter,
+    // A create activity holds its slot while it polls a long operation (a 45-minute gateway),
+    // and it mostly waits: the SDK's default of 100 slots queues everything else at 100 meshes.
+    maxConcurrentActivityTaskExecutions: numberSetting(env, 'CELLBRIDGE_MAX_CONCURRENT_ACTIVITIES', 1000),
   });
   console.log(`cellbridge worker polling ${temporal.taskQueue} on ${temporal.address}`);
   await worker.run();
