@@ -11,7 +11,7 @@
  */
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
-import type { Calls } from './emulators.ts';
+import type { Calls } from '../sim/controls.ts';
 import { latencyOf } from './latencies.ts';
 
 export type CallClass = 'create' | 'read' | 'poll' | 'delete';

@@ -5,7 +5,7 @@
  */
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { AUTHENTICATOR_OPS, classify, logPollAllowance, minimalCalls, type ClassifiedCalls } from '../call-classes.ts';
-import type { Calls } from '../emulators.ts';
+import type { Calls } from '../../sim/controls.ts';
 import { figure, type Figure } from '../figures.ts';
 import type { Cycle } from './full-mesh.ts';
 

@@ -5,7 +5,7 @@
  * each mesh once. Times come from the workflow history (server clock, same host).
  */
 import type { Endpoints } from '../../sim/stack.ts';
-import { readCalls, resetCalls, type Calls } from '../emulators.ts';
+import { readCalls, resetCalls, type Calls } from '../../sim/controls.ts';
 import { phaseAt, type HistoryReader, type RunHistory } from '../history.ts';
 import { createMesh, deleteMesh, GONE, SETTLED, waitForPhase } from '../mesh-api.ts';
 import { exampleBody, type Example } from '../specs.ts';

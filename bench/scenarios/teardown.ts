@@ -6,7 +6,7 @@
  */
 import type { Endpoints } from '../../sim/stack.ts';
 import type { Yardsticks } from '../critical-path.ts';
-import { clearFaults, injectFault } from '../emulators.ts';
+import { clearFaults, injectFault } from '../../sim/controls.ts';
 import { figure, type Figure } from '../figures.ts';
 import { phaseAt, type HistoryReader, type RunHistory } from '../history.ts';
 import { createMesh, waitForPhase } from '../mesh-api.ts';

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { RunningProcess } from '../../sim/child-process.ts';
 import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct } from '../../sim/stack.ts';
-import { api, cloudCalls, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, readCalls, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const LOGS = join(STACK_DIR, 'test', 'worker-crash', 'logs');
 
@@ -42,7 +42,7 @@ describe('worker killed mid-run', () => {
       { vng: 1, tgw: 1, cgw: 2, vpn: 2, lng: 4, connections: 4 },
     );
     assert.ok(inventory.some((r) => r.includes(gateway)), 'the gateway is the one the dead worker started');
-    const calls = await cloudCalls(e);
+    const calls = await readCalls(e);
     assert.equal(calls.azure['virtualNetworkGateways.createOrUpdate'], 1, 'the retry found the gateway instead of creating it again');
 
     const connection = await Connection.connect({ address: e.temporal.address });

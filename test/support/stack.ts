@@ -54,43 +54,7 @@ export async function waitForPhase(e: Endpoints, mesh: string, phases: string[],
   throw new Error(`mesh ${mesh} did not reach ${phases.join('/')} within ${timeoutMs} ms; last: ${JSON.stringify(last?.body)}`);
 }
 
-export interface FaultRule {
-  operation: string;
-  kind: 'throttle' | 'server-error' | 'timeout' | 'error' | 'lro-failed';
-  nth?: number;
-  count?: number;
-  match?: string;
-  code?: string;
-  status?: number;
-  message?: string;
-}
-
-export async function injectFault(emulatorUrl: string, rule: FaultRule): Promise<void> {
-  const response = await fetch(`${emulatorUrl}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
-  if (!response.ok) throw new Error(`fault not accepted: ${response.status} ${await response.text()}`);
-}
-
-export async function faultsFired(emulatorUrl: string): Promise<{ operation: string; fired: number }[]> {
-  const { faults } = (await (await fetch(`${emulatorUrl}/_sim/faults`)).json()) as { faults: { operation: string; fired: number }[] };
-  return faults.map(({ operation, fired }) => ({ operation, fired }));
-}
-
-export async function clearFaults(e: Endpoints): Promise<void> {
-  await Promise.all([e.aws, e.azure].map((url) => fetch(`${url}/_sim/faults`, { method: 'DELETE' })));
-  await fetch(`${e.azure}/_sim/fabric/outages`, { method: 'DELETE' });
-}
-
-/** Cuts the path between AWS and every Azure connection whose id contains `match`: those tunnels stay down. */
-export async function cutTunnels(e: Endpoints, match: string): Promise<void> {
-  const response = await fetch(`${e.azure}/_sim/fabric/outages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match }) });
-  if (!response.ok) throw new Error(`outage not accepted: ${response.status} ${await response.text()}`);
-}
-
-/** Calls each emulator counted, by operation. */
-export async function cloudCalls(e: Endpoints): Promise<{ aws: Record<string, number>; azure: Record<string, number> }> {
-  const [aws, azure] = await Promise.all([e.aws, e.azure].map(async (url) => (await fetch(`${url}/_sim/calls`)).json() as Promise<Record<string, number>>));
-  return { aws: aws!, azure: azure! };
-}
+export { clearFaults, cutTunnels, faultsFired, injectFault, readCalls, type FaultRule } from '../../sim/controls.ts';
 
 /** Every resource of the mesh still alive in either emulator (AWS: not deleted; Azure: in the mesh's resource group). */
 export async function meshInventory(e: Endpoints, mesh: string, region = 'us-east-1', resourceGroup = `cellbridge-${mesh}`): Promise<string[]> {
