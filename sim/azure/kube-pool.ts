@@ -2,19 +2,8 @@
 // runs a real kube-apiserver for every emulated managed cluster.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterAnswer } from '../kube/control-plane.js';
 import { ArmError } from './errors.js';
-
-export interface ControlPlane {
-  key: string;
-  state: 'starting' | 'ready' | 'failed';
-  /** `https://127.0.0.1:<port>` */
-  endpoint: string;
-  caPem: string;
-  /** A `system:masters` client certificate of the cluster's CA (aks only). */
-  adminCertPem?: string;
-  adminKeyPem?: string;
-  error?: string;
-}
 
 export interface ControlPlaneRequest {
   name: string;
@@ -40,12 +29,12 @@ export class KubePool {
   }
 
   /** Starts the control plane if it is not there (idempotent); answers before it is ready. */
-  async ensure(key: string, req: ControlPlaneRequest): Promise<ControlPlane> {
+  async ensure(key: string, req: ControlPlaneRequest): Promise<ClusterAnswer> {
     return (await this.call('PUT', key, { flavor: 'aks', ...req }))!;
   }
 
   /** The control plane, or undefined when the pool does not know the key. */
-  get(key: string): Promise<ControlPlane | undefined> {
+  get(key: string): Promise<ClusterAnswer | undefined> {
     return this.call('GET', key);
   }
 
@@ -54,7 +43,7 @@ export class KubePool {
   }
 
   /** Polls until the pool reports `ready`; throws an ArmError when it fails, vanishes or takes too long. */
-  async waitReady(key: string): Promise<ControlPlane> {
+  async waitReady(key: string): Promise<ClusterAnswer> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       const plane = await this.get(key);
@@ -68,7 +57,7 @@ export class KubePool {
     }
   }
 
-  private async call(method: string, key: string, body?: unknown): Promise<ControlPlane | undefined> {
+  private async call(method: string, key: string, body?: unknown): Promise<ClusterAnswer | undefined> {
     let res: Response;
     try {
       res = await fetch(`${this.url}/clusters/${key}`, {
@@ -83,7 +72,7 @@ export class KubePool {
     if (res.status === 404 && method === 'GET') return undefined;
     if (res.status === 204) return undefined;
     if (!res.ok) throw provisioningError(`the kube pool answered ${method} with ${res.status}: ${await res.text()}`);
-    return (await res.json()) as ControlPlane;
+    return (await res.json()) as ClusterAnswer;
   }
 }
 

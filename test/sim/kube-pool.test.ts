@@ -3,6 +3,7 @@
 // against Moto's STS and EKS access entries, and the simulator of nodes and controllers.
 // Moto and the pool are started as the stack starts them.
 import assert from 'node:assert/strict';
+import type { ClusterAnswer } from '../../sim/kube/control-plane.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,16 +27,6 @@ const CREDENTIALS = { accessKeyId: 'proving-ground', secretAccessKey: 'proving-g
 const REGION = 'us-east-1';
 const ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
-interface Answer {
-  key: string;
-  state: 'starting' | 'ready' | 'failed';
-  endpoint: string;
-  caPem: string;
-  adminCertPem?: string;
-  adminKeyPem?: string;
-  error?: string;
-}
-
 let dir: string;
 let moto: MotoHandle;
 let pool: KubePoolHandle;
@@ -54,13 +45,13 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function poolCall(method: string, key: string, body?: unknown): Promise<{ status: number; answer?: Answer }> {
+async function poolCall(method: string, key: string, body?: unknown): Promise<{ status: number; answer?: ClusterAnswer }> {
   const response = await fetch(`${pool.url}/clusters/${key}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
-  return { status: response.status, answer: response.ok && text ? (JSON.parse(text) as Answer) : undefined };
+  return { status: response.status, answer: response.ok && text ? (JSON.parse(text) as ClusterAnswer) : undefined };
 }
 
-async function waitReady(key: string): Promise<Answer> {
+async function waitReady(key: string): Promise<ClusterAnswer> {
   for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(250)) {
     const { answer } = await poolCall('GET', key);
     assert.ok(answer, `${key} vanished while starting`);
@@ -70,7 +61,7 @@ async function waitReady(key: string): Promise<Answer> {
   throw new Error(`${key} was not ready in time`);
 }
 
-function kubeConfig(answer: Answer, user: { certData: string; keyData: string } | { token: string }): KubeConfig {
+function kubeConfig(answer: ClusterAnswer, user: { certData: string; keyData: string } | { token: string }): KubeConfig {
   const config = new KubeConfig();
   config.loadFromOptions({
     clusters: [{ name: 'c', server: answer.endpoint, caData: Buffer.from(answer.caPem).toString('base64') }],
@@ -150,7 +141,7 @@ describe('EKS token authentication', () => {
   let second = 0;
   const fresh = (clusterName: string) => token(clusterName, new Date(Date.now() - ++second * 1000));
   let callerArn: string;
-  const planes: Record<'alpha' | 'gamma', Answer> = {} as never;
+  const planes: Record<'alpha' | 'gamma', ClusterAnswer> = {} as never;
 
   before(async () => {
     ({ Arn: callerArn } = (await new STSClient(aws()).send(new GetCallerIdentityCommand({}))) as { Arn: string });
@@ -223,7 +214,7 @@ describe('EKS token authentication', () => {
 describe('simulated nodes and controllers', () => {
   // Nothing runs pods: the pool's simulator writes what nodes, the cloud's load-balancer
   // controller and kube-controller-manager would (sim/README.md, "Simulated nodes and controllers").
-  const planes: Record<'aks' | 'eks', { answer: Answer; admin: KubeConfig }> = {} as never;
+  const planes: Record<'aks' | 'eks', { answer: ClusterAnswer; admin: KubeConfig }> = {} as never;
   const core = (flavor: 'aks' | 'eks') => planes[flavor].admin.makeApiClient(CoreV1Api);
 
   before(async () => {
