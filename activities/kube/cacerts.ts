@@ -14,7 +14,7 @@ import { inspectCertificate, verifiesAgainst } from '../pki/certificate-inspecti
 import { readRoot } from '../pki/root-store.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
-import type { KubeAccess } from './cluster-credentials.ts';
+import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { MANAGED_BY } from './managed-by.ts';
 import { applyObject, deleteObject, objectApi, readObject } from './objects.ts';
 
@@ -39,8 +39,7 @@ export function cacertsHandler(clients: CloudClients, kube: KubeAccess): Resourc
       return judge(secret, (await root(params)).certPem, params.marginDays);
     },
     async create({ params }) {
-      const config = await kube(params.cluster);
-      if (!config) throw new Error(`cluster ${params.cluster.clusterName} is not there`);
+      const config = await reachKube(kube, params.cluster);
       const rootCa = await root(params);
       const intermediate = await issueIntermediate({
         root: rootCa,

@@ -27,6 +27,13 @@ export function kubeAccess(clients: CloudClients, tokens: EksTokenCache): KubeAc
   };
 }
 
+/** For writes and inspections: the cluster must be there. */
+export async function reachKube(kube: KubeAccess, ref: ClusterRef): Promise<KubeConfig> {
+  const config = await kube(ref);
+  if (!config) throw new Error(`cluster ${ref.clusterName} is not there`);
+  return config;
+}
+
 export async function kubeConfigFor(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef): Promise<KubeConfig> {
   return ref.cloud === 'aws' ? eksKubeConfig(clients, tokens, ref) : aksKubeConfig(clients, ref);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadAllYaml, type KubernetesObject, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import type { IstioParams } from '../../domain/istio-graph.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
-import type { KubeAccess } from './cluster-credentials.ts';
+import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { applyObject, deleteObject, objectApi, readObject } from './objects.ts';
 
 type Params = IstioParams['kube.crdBundle'];
@@ -32,8 +32,7 @@ export function crdBundleHandler(kube: KubeAccess, dirs: Record<Params['bundle']
       return { established, missing: params.crds.filter((n) => !established.includes(n)) };
     },
     async create({ params }) {
-      const config = await kube(params.cluster);
-      if (!config) throw new Error(`cluster ${params.cluster.clusterName} is not there`);
+      const config = await reachKube(kube, params.cluster);
       const api = objectApi(config);
       for (const crd of await load(params.bundle)) await applyObject(api, crd);
     },

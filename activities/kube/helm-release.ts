@@ -7,9 +7,10 @@ import type { V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1Service }
 import type { IstioParams, WorkloadRef } from '../../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
 import { ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
-import type { KubeAccess } from './cluster-credentials.ts';
+import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import type { Helm, ReleaseStatus } from './helm.ts';
 import { objectApi, readObject } from './objects.ts';
+import { daemonSetReady, deploymentReady } from './workload-readiness.ts';
 
 type Params = IstioParams['kube.helmRelease'];
 
@@ -20,11 +21,6 @@ export interface ObservedRelease {
 }
 
 export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandler<Params, ObservedRelease> {
-  const config = async (p: Params) => {
-    const found = await kube(p.cluster);
-    if (!found) throw new Error(`cluster ${p.cluster.clusterName} is not there`);
-    return found;
-  };
   return {
     async describe({ params }) {
       const found = await kube(params.cluster);
@@ -37,14 +33,14 @@ export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandle
       return { release, notReady, ...(address ? { address } : {}) };
     },
     create: async ({ params }, _outputs, signal) =>
-      helm.upgradeInstall(await config(params), { name: params.release, namespace: ISTIO_NAMESPACE, chart: params.chart, istioVersion: params.istioVersion, values: params.values }, signal),
+      helm.upgradeInstall(await reachKube(kube, params.cluster), { name: params.release, namespace: ISTIO_NAMESPACE, chart: params.chart, istioVersion: params.istioVersion, values: params.values }, signal),
     phase: (observed, { params }) => releasePhase(observed, params),
     output: (observed) => ({
       cloudId: `helm/${ISTIO_NAMESPACE}`,
       state: observed.release.status,
       attributes: { revision: String(observed.release.revision), ...(observed.address ? { address: observed.address } : {}) },
     }),
-    delete: async (_observed, { params }, signal) => helm.uninstall(await config(params), params.release, ISTIO_NAMESPACE, signal),
+    delete: async (_observed, { params }, signal) => helm.uninstall(await reachKube(kube, params.cluster), params.release, ISTIO_NAMESPACE, signal),
   };
 }
 
@@ -66,11 +62,10 @@ async function workloadReady(api: ReturnType<typeof objectApi>, workload: Worklo
   const ref = { apiVersion: 'apps/v1', kind: workload.kind, metadata: { name: workload.name, namespace: ISTIO_NAMESPACE } };
   if (workload.kind === 'Deployment') {
     const d = await readObject<V1Deployment>(api, ref);
-    const want = d?.spec?.replicas ?? 1;
-    return d !== undefined && (d.status?.readyReplicas ?? 0) >= want && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+    // Ready counts only once the controller has seen the spec just installed.
+    return deploymentReady(d) && (d?.status?.observedGeneration ?? 0) >= (d?.metadata?.generation ?? 0);
   }
-  const ds = await readObject<V1DaemonSet>(api, ref);
-  return ds !== undefined && (ds.status?.desiredNumberScheduled ?? 0) > 0 && ds.status?.numberReady === ds.status?.desiredNumberScheduled;
+  return daemonSetReady(await readObject<V1DaemonSet>(api, ref));
 }
 
 export async function serviceAddress(api: ReturnType<typeof objectApi>, name: string): Promise<string | undefined> {

@@ -14,13 +14,14 @@ import { readCacerts } from '../pki/cacerts.ts';
 import { inspectCertificate, verifiesAgainst } from '../pki/certificate-inspection.ts';
 import { readRoot } from '../pki/root-store.ts';
 import type { CloudClients } from '../cloud-clients.ts';
-import type { KubeAccess } from './cluster-credentials.ts';
+import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { serviceAddress } from './helm-release.ts';
 import { objectApi, readObject } from './objects.ts';
 
 type ObjectApi = ReturnType<typeof objectApi>;
 import { CLUSTER_ANNOTATION, MULTICLUSTER_LABEL, remoteSecretName } from './remote-secret.ts';
 import { staticCloudCredentials } from './static-credentials.ts';
+import { daemonSetReady, deploymentReady } from './workload-readiness.ts';
 
 export interface InspectIstioInput {
   cluster: ClusterRef;
@@ -33,8 +34,7 @@ export interface InspectIstioInput {
 }
 
 export async function inspectIstio(clients: CloudClients, kube: KubeAccess, input: InspectIstioInput): Promise<ClusterFacts> {
-  const config = await kube(input.cluster);
-  if (!config) throw new Error(`cluster ${input.cluster.clusterName} is not there`);
+  const config = await reachKube(kube, input.cluster);
   const api = objectApi(config);
   const rootPem = (await readRoot(clients, input.cluster.scope.aws.region, input.rootSecret)).certPem;
   const ns = (kind: string, name: string) => ({ apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', kind, metadata: { name, namespace: ISTIO_NAMESPACE } });
@@ -75,14 +75,6 @@ async function cacertsFacts(secret: V1Secret | undefined, rootPem: string): Prom
   } catch (error) {
     return { rootFingerprints: [], cacertsProblem: (error as Error).message };
   }
-}
-
-function deploymentReady(d: V1Deployment | undefined): boolean {
-  return d !== undefined && (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1);
-}
-
-function daemonSetReady(d: V1DaemonSet | undefined): boolean {
-  return d !== undefined && (d.status?.desiredNumberScheduled ?? 0) > 0 && d.status?.numberReady === d.status?.desiredNumberScheduled;
 }
 
 /** Sidecar: istiod and the east-west gateway. Ambient: istiod and the node agents (ztunnel, CNI). */

@@ -3,7 +3,7 @@ import type { V1Namespace } from '@kubernetes/client-node';
 import type { IstioParams } from '../../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE, NETWORK_LABEL } from '../../domain/istio-install.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
-import type { KubeAccess } from './cluster-credentials.ts';
+import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { applyObject, deleteObject, objectApi, readObject } from './objects.ts';
 import { MANAGED_BY } from './managed-by.ts';
 
@@ -17,8 +17,7 @@ export function istioNamespaceHandler(kube: KubeAccess): ResourceHandler<Params,
       return config ? readObject<V1Namespace>(objectApi(config), REF) : undefined;
     },
     async create({ params }) {
-      const config = await kube(params.cluster);
-      if (!config) throw new Error(`cluster ${params.cluster.clusterName} is not there`);
+      const config = await reachKube(kube, params.cluster);
       await applyObject(objectApi(config), { ...REF, metadata: { name: ISTIO_NAMESPACE, labels: { [NETWORK_LABEL]: params.network, ...MANAGED_BY } } });
     },
     phase: (ns, { params }) => {

@@ -2,7 +2,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { IstioParams } from '../../domain/istio-graph.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
-import type { KubeAccess } from './cluster-credentials.ts';
+import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { applyObject, deleteObject, objectApi, readObject, type ObjectRef } from './objects.ts';
 
 type Params = IstioParams['kube.manifest'];
@@ -25,8 +25,7 @@ export function manifestHandler(kube: KubeAccess): ResourceHandler<Params, Obser
       return present.length === 0 ? undefined : { present, missing: params.objects.map((o) => label(o as ObjectRef)).filter((l) => !present.includes(l)) };
     },
     async create({ params }) {
-      const config = await kube(params.cluster);
-      if (!config) throw new Error(`cluster ${params.cluster.clusterName} is not there`);
+      const config = await reachKube(kube, params.cluster);
       const api = objectApi(config);
       for (const object of params.objects) await applyObject(api, object as KubernetesObject);
     },

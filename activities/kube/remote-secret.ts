@@ -7,11 +7,10 @@
  * this activity and nowhere else.
  */
 import { dumpYaml, type KubeConfig, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
-import type { ClusterRef } from '../../domain/cluster-graph.ts';
 import type { IstioParams } from '../../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
-import type { KubeAccess } from './cluster-credentials.ts';
+import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { applyObject, deleteObject, objectApi, readObject } from './objects.ts';
 
 type Params = IstioParams['kube.remoteSecret'];
@@ -29,21 +28,16 @@ export function remoteSecretName(sourceClusterName: string): string {
 const secretRef = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ISTIO_NAMESPACE } });
 
 export function remoteSecretHandler(kube: KubeAccess): ResourceHandler<Params, V1Secret> {
-  const reach = async (ref: ClusterRef): Promise<KubeConfig> => {
-    const config = await kube(ref);
-    if (!config) throw new Error(`cluster ${ref.clusterName} is not there`);
-    return config;
-  };
   return {
     async describe({ params }) {
       const target = await kube(params.target);
       return target ? readObject<V1Secret>(objectApi(target), secretRef(remoteSecretName(params.source.clusterName))) : undefined;
     },
     async create({ params }, _outputs, signal) {
-      const source = await reach(params.source);
+      const source = await reachKube(kube, params.source);
       const { token, caData } = await readerToken(source, signal);
       const kubeconfig = remoteKubeconfig(params.source.clusterName, source.getCurrentCluster()?.server ?? '', caData, token);
-      await applyObject(objectApi(await reach(params.target)), {
+      await applyObject(objectApi(await reachKube(kube, params.target)), {
         ...secretRef(remoteSecretName(params.source.clusterName)),
         metadata: {
           name: remoteSecretName(params.source.clusterName),

@@ -12,7 +12,7 @@ import type { KeyType } from '../../domain/mesh-spec.ts';
 import { cacertsData, readCacerts } from '../pki/cacerts.ts';
 import { issueIntermediate, type CaKeyPair } from '../pki/certificate-authority.ts';
 import { inspectCertificate } from '../pki/certificate-inspection.ts';
-import type { KubeAccess } from '../kube/cluster-credentials.ts';
+import { reachKube, type KubeAccess } from '../kube/cluster-credentials.ts';
 import { applyObject, objectApi, readObject } from '../kube/objects.ts';
 
 const STEP_ANNOTATION = 'cellbridge.io/rotation-step';
@@ -73,8 +73,7 @@ export class CacertsWriter {
   }
 
   private async current(cluster: ClusterRef) {
-    const config = await this.kube(cluster);
-    if (!config) throw new Error(`cluster ${cluster.clusterName} is not there`);
+    const config = await reachKube(this.kube, cluster);
     const api = objectApi(config);
     return { api, current: await readObject<V1Secret>(api, ref('cacerts')) };
   }

@@ -10,6 +10,7 @@ import type { KeyType, MeshSpec } from '../../domain/mesh-spec.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import type { KubeAccess } from '../kube/cluster-credentials.ts';
 import { objectApi, readObject } from '../kube/objects.ts';
+import { deploymentReady } from '../kube/workload-readiness.ts';
 import { readRoot } from '../pki/root-store.ts';
 import { CacertsWriter, type CacertsState } from './cacerts-writes.ts';
 import { MeshLock } from './mesh-lock.ts';
@@ -59,7 +60,7 @@ export function rotationActivities(deps: { clients: CloudClients; kube: KubeAcce
       if (state.rootFingerprints.join(',') !== input.rootFingerprints.join(',')) return { ok: false, problem: `cacerts trusts ${state.rootFingerprints.join(', ')}, not ${input.rootFingerprints.join(', ')}` };
       const config = await deps.kube(input.cluster);
       const istiod = config ? await readObject<V1Deployment>(objectApi(config), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istiod', namespace: ISTIO_NAMESPACE } }) : undefined;
-      if ((istiod?.status?.readyReplicas ?? 0) < (istiod?.spec?.replicas ?? 1)) return { ok: false, problem: 'istiod is not ready after the reload' };
+      if (!deploymentReady(istiod)) return { ok: false, problem: 'istiod is not ready after the reload' };
       return { ok: true };
     },
 
