@@ -6,7 +6,7 @@
  * pre-shared key is among them.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import { encryptedPayloads } from '../support/history.ts';
 import { historyToJson, type History } from './history-json.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -110,14 +110,7 @@ async function save(e: Endpoints, r: Recording): Promise<void> {
 
 /** Replaces every encrypted payload in the history by its plaintext. */
 async function decodeInPlace(history: History, codec: AesGcmPayloadCodec): Promise<void> {
-  const encrypted: Payload[] = [];
-  const walk = (value: unknown) => {
-    if (!value || typeof value !== 'object') return;
-    const payload = value as Payload;
-    if (payload.metadata?.['encryption-key-id'] && payload.data instanceof Uint8Array) encrypted.push(payload);
-    else for (const child of Object.values(value)) walk(child);
-  };
-  walk(history);
+  const encrypted = encryptedPayloads(history);
   const decoded = await codec.decode(encrypted);
   encrypted.forEach((payload, i) => Object.assign(payload, { metadata: decoded[i]!.metadata, data: decoded[i]!.data }));
 }

@@ -18,7 +18,8 @@ export async function historyText(e: Endpoints, workflowId: string): Promise<{ r
   }
 }
 
-function encryptedPayloads(history: unknown): Payload[] {
+/** Every payload the codec encrypted, wherever it sits in the history. */
+export function encryptedPayloads(history: unknown): Payload[] {
   const found: Payload[] = [];
   const walk = (value: unknown) => {
     if (!value || typeof value !== 'object') return;
