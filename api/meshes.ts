@@ -8,6 +8,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { isDeepStrictEqual } from 'node:util';
 import { planTunnels } from '../domain/apipa-plan.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { CURRENT_NAMING, type NamingVersion } from '../domain/names.ts';
 import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshStatus } from '../domain/mesh-status.ts';
 import { validateSpec } from '../domain/validate-spec.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
@@ -36,7 +37,7 @@ export class Meshes {
     if (dryRun) return { status: 200, body: { valid: true, spec, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) } };
     const workflowId = meshWorkflowId(spec.name);
     try {
-      const handle = await this.start('provisionMesh', spec);
+      const handle = await this.start('provisionMesh', spec, CURRENT_NAMING);
       return { status: 202, body: { mesh: spec.name, workflowId, runId: handle.firstExecutionRunId, created: true } };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -78,7 +79,8 @@ export class Meshes {
     if (status.phase === 'Deleted') return { status: 200, body: { mesh: name, phase: 'Deleted' } };
     // The last run ended with resources left over (rollback or teardown incomplete): sweep again.
     const spec = await handle.query<MeshSpec>(MESH_QUERY.spec);
-    const teardown = await this.start('teardownMesh', spec);
+    // The names its resources were built with, whatever new meshes use now.
+    const teardown = await this.start('teardownMesh', spec, status.naming);
     return { status: 202, body: { mesh: name, action: 'teardown', workflowId: handle.workflowId, runId: teardown.firstExecutionRunId } };
   }
 
@@ -92,11 +94,11 @@ export class Meshes {
     return { status: 200, body: { meshes: [...meshes.values()] } };
   }
 
-  private start(workflowType: 'provisionMesh' | 'teardownMesh', spec: MeshSpec) {
+  private start(workflowType: 'provisionMesh' | 'teardownMesh', spec: MeshSpec, naming: NamingVersion) {
     return this.client.workflow.start(workflowType, {
       taskQueue: this.taskQueue,
       workflowId: meshWorkflowId(spec.name),
-      args: [{ spec, settings: this.settings }],
+      args: [{ spec, settings: this.settings, naming }],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: [

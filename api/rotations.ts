@@ -57,7 +57,7 @@ export class Rotations {
     if (status.phase !== 'Ready' && status.phase !== 'Degraded') throw new HttpError(409, { error: 'NotUp', message: `mesh ${mesh} is ${status.phase}; rotations run only when it is Ready or Degraded` });
     const spec = await meshHandle.query<MeshSpec>(MESH_QUERY.spec);
     const workflowId = `${rotationWorkflowIdPrefix(mesh)}${kind}-${randomUUID().slice(0, 8)}`;
-    await this.client.workflow.start('rotateCa', { taskQueue: this.taskQueue, workflowId, args: [{ spec, kind: kind as RotationKind }] });
+    await this.client.workflow.start('rotateCa', { taskQueue: this.taskQueue, workflowId, args: [{ spec, kind: kind as RotationKind, naming: status.naming }] });
     return { status: 202, body: { mesh, kind, rotationId: workflowId } };
   }
 

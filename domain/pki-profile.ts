@@ -71,3 +71,29 @@ export function intermediateSubject(mesh: string, cluster: string): Distinguishe
 export function rootSecretName(mesh: string): string {
   return `cellbridge/${mesh}/root-ca`;
 }
+
+/** Where a root rotation keeps the next root, beside the current one, until it replaces it. */
+export function nextRootSecretName(currentSecret: string): string {
+  return `${currentSecret}-next`;
+}
+
+/**
+ * Every secret cellbridge manages lives under this prefix (rootSecretName, and the next
+ * root beside it), so a name there is never a user's own root.
+ */
+export const MANAGED_SECRET_PREFIX = 'cellbridge/';
+
+/**
+ * The secret name a reference points at: a name as given, or the name inside an ARN
+ * (`arn:<partition>:secretsmanager:<region>:<account>:secret:<name>[-<6 random chars>]`;
+ * the suffix does not matter for a prefix test).
+ */
+export function referencedSecretName(reference: string): string {
+  const arn = /^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:(.+)$/.exec(reference);
+  return arn ? arn[1]! : reference;
+}
+
+/** Whether a reference names a secret in cellbridge's own namespace (a managed root, current or next). */
+export function isManagedSecretReference(reference: string): boolean {
+  return referencedSecretName(reference).startsWith(MANAGED_SECRET_PREFIX);
+}

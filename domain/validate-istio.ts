@@ -1,23 +1,56 @@
 /**
- * Rules for the Istio, PKI and traffic-policy parts of a spec (reference/domain.md C–E):
- * a release the worker has charts for, CA lifetimes that nest, and failover that can
- * actually fail over (outlier detection able to eject a whole locality).
+ * Rules for the Istio, PKI and traffic-policy parts of a spec: a release the worker has
+ * charts for and that supports every cell's Kubernetes (docs/istio-support.md), CA
+ * lifetimes that nest, a root of the user's own, and failover that can actually fail
+ * over (outlier detection able to eject a whole locality).
  */
-import { FAILOVER_PRIORITY_KEYS, SUPPORTED_ISTIO_VERSIONS } from './istio-versions.ts';
+import { FAILOVER_PRIORITY_KEYS, istioRelease, SUPPORTED_ISTIO_VERSIONS, supportsKubernetes, type IstioRelease } from './istio-versions.ts';
+import { kubernetesMinor, SUPPORTED_KUBERNETES_MINORS } from './kubernetes-versions.ts';
+import { checkRootSecret } from './validate-root-secret.ts';
 import type { MeshSpec, MeshSpecInput } from './mesh-spec.ts';
 import type { Reporter } from './range-checker.ts';
 
 export function checkIstio(input: MeshSpecInput, spec: MeshSpec, report: Reporter): void {
-  if (!SUPPORTED_ISTIO_VERSIONS.includes(spec.istio.version)) {
+  const release = istioRelease(spec.istio.version);
+  if (!release) {
     report('/istio/version', 'istio.version', `${spec.istio.version} is not available: this worker carries the charts of ${SUPPORTED_ISTIO_VERSIONS.join(', ')}`);
+  } else {
+    checkKubernetesVersions(spec, release, report);
   }
+  if (spec.istio.dataplane === 'ambient') checkAmbientNetworks(spec, report);
   checkPki(spec, report);
+  checkRootSecret(spec.pki.rootSecret, report);
   (input.trafficPolicies ?? []).forEach((policy, i) => checkTrafficPolicy(spec, policy, `/trafficPolicies/${i}`, report));
   const names = new Set<string>();
   spec.trafficPolicies.forEach((p, i) => {
     const key = `${p.namespace}/${p.name}`;
     if (names.has(key)) report(`/trafficPolicies/${i}/name`, 'traffic.name-duplicate', `${key} is already a traffic policy`);
     names.add(key);
+  });
+}
+
+/**
+ * Every cell runs this Istio release, so its Kubernetes must be one the release supports.
+ * A version the cloud itself refuses is reported once, by the cell rules.
+ */
+function checkKubernetesVersions(spec: MeshSpec, release: IstioRelease, report: Reporter): void {
+  const { oldest, newest } = release.kubernetes;
+  spec.cells.forEach((cell, i) => {
+    const minor = kubernetesMinor(cell.cloud, cell.kubernetesVersion);
+    if (minor === undefined || !SUPPORTED_KUBERNETES_MINORS[cell.cloud].includes(minor)) return;
+    if (!supportsKubernetes(release, minor)) {
+      report(`/cells/${i}/kubernetesVersion`, 'istio.kubernetes-version', `${cell.kubernetesVersion}: Istio ${spec.istio.version} supports Kubernetes ${oldest} to ${newest} only`);
+    }
+  });
+}
+
+/** Ambient multicluster is multi-primary, multi-network only (docs/istio-support.md): no two cells on one network. */
+function checkAmbientNetworks(spec: MeshSpec, report: Reporter): void {
+  const seen = new Map<string, string>();
+  spec.cells.forEach((cell, i) => {
+    const other = seen.get(cell.network);
+    if (other !== undefined) report(`/cells/${i}/network`, 'istio.ambient-network', `network ${cell.network} is already the network of cell ${other}: ambient multicluster supports only one cluster per network; give each cell its own network`);
+    else seen.set(cell.network, cell.name);
   });
 }
 

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { ClusterRef } from '../../domain/cluster-graph.ts';
 import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
 import type { KeyType, MeshSpec } from '../../domain/mesh-spec.ts';
+import type { NamingVersion } from '../../domain/names.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import type { KubeAccess } from '../kube/cluster-credentials.ts';
 import { objectApi, readObject } from '../kube/objects.ts';
@@ -41,7 +42,7 @@ export function rotationActivities(deps: { clients: CloudClients; kube: KubeAcce
   return {
     claimRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.claim(input.meshWorkflowId, input.rotationId),
     releaseRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.release(input.meshWorkflowId, input.rotationId),
-    ensureRotationSchedule: (spec: MeshSpec) => schedules.ensure(spec),
+    ensureRotationSchedule: (spec: MeshSpec, naming?: NamingVersion) => schedules.ensure(spec, naming ?? 1),
     deleteRotationSchedule: (mesh: string) => schedules.remove(mesh),
 
     /** Intermediate rotation: a new intermediate from the same root, trust unchanged. */

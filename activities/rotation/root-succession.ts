@@ -8,12 +8,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { KeyType } from '../../domain/mesh-spec.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { createRootCa, type CaKeyPair } from '../pki/certificate-authority.ts';
+import { nextRootSecretName } from '../../domain/pki-profile.ts';
 import { inspectCertificate } from '../pki/certificate-inspection.ts';
 import { deleteRoot, readRoot, storeRoot } from '../pki/root-store.ts';
-
-export function nextRootSecretName(currentSecret: string): string {
-  return `${currentSecret}-next`;
-}
 
 export class RootSuccession {
   constructor(private readonly clients: CloudClients) {}

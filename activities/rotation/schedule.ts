@@ -5,18 +5,19 @@
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
+import type { NamingVersion } from '../../domain/names.ts';
 import { rotationScheduleId, rotationWorkflowIdPrefix } from '../../domain/rotation.ts';
 
 export class RotationSchedules {
   constructor(private readonly client: Client, private readonly taskQueue: string) {}
 
-  async ensure(spec: MeshSpec): Promise<void> {
+  async ensure(spec: MeshSpec, naming: NamingVersion): Promise<void> {
     const { intervalHours, jitterMinutes } = spec.pki.rotation;
     try {
       await this.client.schedule.create({
         scheduleId: rotationScheduleId(spec.name),
         spec: { intervals: [{ every: `${intervalHours}h` }], jitter: `${jitterMinutes}m` },
-        action: { type: 'startWorkflow', workflowType: 'rotateCa', args: [{ spec, kind: 'intermediate' }], taskQueue: this.taskQueue, workflowId: `${rotationWorkflowIdPrefix(spec.name)}scheduled` },
+        action: { type: 'startWorkflow', workflowType: 'rotateCa', args: [{ spec, kind: 'intermediate', naming }], taskQueue: this.taskQueue, workflowId: `${rotationWorkflowIdPrefix(spec.name)}scheduled` },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
         memo: { mesh: spec.name },
       });
