@@ -8,12 +8,14 @@
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
   ResourceExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/common';
+import { MESH_TAG } from '../aws/tags.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { toFailure } from '../cloud-errors.ts';
 import type { CaKeyPair } from './certificate-authority.ts';
@@ -64,6 +66,23 @@ export async function readRoot(clients: SecretsManagerClients, region: string, s
       : ApplicationFailure.nonRetryable(`root CA secret ${secretId} in ${region} is scheduled for deletion; restore it or name another`, 'pki.RootSecretDeleting');
   }
   return parseRoot(secretId, region, found.text);
+}
+
+/**
+ * Whose a secret is, by its tags: cellbridge tags every root it stores with the mesh it
+ * manages it for, so a secret carrying that tag is never a user's own root, whatever
+ * name or ARN reached it.
+ */
+export async function secretOwner(clients: SecretsManagerClients, region: string, secretId: string): Promise<{ absent: 'missing' | 'deleting' } | { managedFor: string | undefined }> {
+  try {
+    const secret = await clients.secretsManager(region).send(new DescribeSecretCommand({ SecretId: secretId }));
+    if (secret.DeletedDate !== undefined) return { absent: 'deleting' };
+    return { managedFor: secret.Tags?.find((t) => t.Key === MESH_TAG)?.Value };
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return { absent: 'missing' };
+    if (pendingDeletion(error)) return { absent: 'deleting' };
+    throw toFailure(error, `describe root CA secret ${secretId} in ${region}`);
+  }
 }
 
 /**
@@ -123,8 +142,10 @@ function checkRoot(secretString: string | undefined): { root: CaKeyPair } | { pr
   } catch {
     return { problem: 'is not JSON' };
   }
-  const { certPem, keyPem } = (value ?? {}) as { certPem?: unknown; keyPem?: unknown };
-  if (typeof certPem !== 'string' || typeof keyPem !== 'string') return { problem: 'lacks the string fields certPem and keyPem' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'is JSON but not an object' };
+  const { certPem, keyPem } = value as { certPem?: unknown; keyPem?: unknown };
+  if (typeof certPem !== 'string') return { problem: 'has no certPem (a string field)' };
+  if (typeof keyPem !== 'string') return { problem: 'has no keyPem (a string field)' };
   try {
     if (!inspectCertificate(certPem).isCa) return { problem: 'holds a certificate that is not a CA (basicConstraints CA:TRUE)' };
   } catch {

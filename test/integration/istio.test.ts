@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { AppsV1Api, KubernetesObjectApi, type V1Secret } from '@kubernetes/client-node';
 import { createRootCa, issueIntermediate } from '../../activities/pki/certificate-authority.ts';
 import { cacertsData } from '../../activities/pki/cacerts.ts';
-import { cellKubeConfig, core } from '../support/kube.ts';
+import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const DONE = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
@@ -42,17 +42,18 @@ describe('Istio multi-primary across the clouds', () => {
     }
     assert.notEqual(text(cacerts[0]!, 'ca-cert.pem'), text(cacerts[1]!, 'ca-cert.pem'), 'each cluster has its own intermediate');
 
-    const remote = await core(west).readNamespacedSecret({ name: 'istio-remote-secret-mesh-a-east', namespace: 'istio-system' });
+    const eastCluster = cellClusterName('mesh-a', 'east');
+    const remote = await core(west).readNamespacedSecret({ name: `istio-remote-secret-${eastCluster}`, namespace: 'istio-system' });
     assert.equal(remote.metadata?.labels?.['istio/multiCluster'], 'true');
-    assert.equal(remote.metadata?.annotations?.['networking.istio.io/cluster'], 'mesh-a-east');
-    assert.deepEqual(Object.keys(remote.data ?? {}), ['mesh-a-east']);
-    assert.match(text(remote, 'mesh-a-east'), /current-context: mesh-a-east[\s\S]*token: /);
+    assert.equal(remote.metadata?.annotations?.['networking.istio.io/cluster'], eastCluster);
+    assert.deepEqual(Object.keys(remote.data ?? {}), [eastCluster]);
+    assert.match(text(remote, eastCluster), new RegExp(`current-context: ${eastCluster}[\\s\\S]*token: `));
 
     // Break the mesh, one piece per check, then ask for verification again.
     const foreignRoot = await createRootCa({ mesh: 'intruder', keyType: 'ECDSA_P256', validityDays: 3650, now: new Date() });
     const foreign = cacertsData({ intermediate: await issueIntermediate({ root: foreignRoot, mesh: 'intruder', cluster: 'x', keyType: 'ECDSA_P256', validityDays: 365, minimumDays: 90, now: new Date() }), roots: [foreignRoot.certPem] });
     await core(west).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { metadata: { name: 'cacerts', namespace: 'istio-system' }, stringData: foreign } });
-    await core(west).deleteNamespacedSecret({ name: 'istio-remote-secret-mesh-a-east', namespace: 'istio-system' });
+    await core(west).deleteNamespacedSecret({ name: `istio-remote-secret-${eastCluster}`, namespace: 'istio-system' });
     await core(east).patchNamespace({ name: 'istio-system', body: [{ op: 'remove', path: '/metadata/labels/topology.istio.io~1network' }] });
     await core(east).createNamespacedSecret({ namespace: 'istio-system', body: { metadata: { name: 'leftover-creds' }, stringData: { credentials: '[default]\naws_access_key_id = AKIAABCDEFGHIJKLMNOP\naws_secret_access_key = x' } } });
     assert.equal((await api(e, 'POST', '/v1/meshes/mesh-a/verification')).status, 202);

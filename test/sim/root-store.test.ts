@@ -13,7 +13,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { rootSecretName } from '../../domain/pki-profile.ts';
 import { createRootCa, type CaKeyPair } from '../../activities/pki/certificate-authority.ts';
-import { deleteRoot, readRoot, storeRoot, type SecretsManagerClients } from '../../activities/pki/root-store.ts';
+import { deleteRoot, readRoot, secretOwner, storeRoot, type SecretsManagerClients } from '../../activities/pki/root-store.ts';
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.ts';
 
 const REGION = 'us-east-1';
@@ -97,7 +97,9 @@ describe('root store', () => {
   test('a malformed secret fails, non-retryable, naming the secret and never echoing its text', async () => {
     const cases: [string, string, RegExp][] = [
       ['not-json', '{"keyPem": "SECRET-MATERIAL', /is not JSON/],
-      ['no-key', JSON.stringify({ certPem: rootA.certPem }), /lacks the string fields certPem and keyPem/],
+      ['no-key', JSON.stringify({ certPem: rootA.certPem }), /has no keyPem \(a string field\)/],
+      ['no-cert', JSON.stringify({ keyPem: rootA.keyPem }), /has no certPem \(a string field\)/],
+      ['not-object', JSON.stringify(['SECRET-MATERIAL']), /is JSON but not an object/],
       ['bad-cert', JSON.stringify({ certPem: 'SECRET-MATERIAL', keyPem: rootA.keyPem }), /has a certPem that is not a PEM certificate/],
       ['wrong-key', JSON.stringify({ certPem: rootA.certPem, keyPem: rootB.keyPem }), /has a keyPem that does not fit: the private key does not belong to the certificate/],
     ];
@@ -130,5 +132,16 @@ describe('root store', () => {
     await secrets.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
     await assert.rejects(storeRoot(clients, REGION, name, rootB, TAGS), failure('pki.RootSecretDeleting', false, /^root CA secret cellbridge\/pending\/root-ca in us-east-1 is still being deleted$/));
     await assert.rejects(readRoot(clients, REGION, name), failure('pki.RootSecretDeleting', true, /is scheduled for deletion; restore it or name another$/));
+  });
+
+  test('secretOwner: a root cellbridge stored names its mesh by tag, also by ARN; a user\'s secret names none; a missing one is absent', async () => {
+    const name = rootSecretName('owned');
+    await storeRoot(clients, REGION, name, rootA, TAGS);
+    const arn = (await secrets.send(new DescribeSecretCommand({ SecretId: name }))).ARN!;
+    assert.deepEqual(await secretOwner(clients, REGION, name), { managedFor: 'm1' });
+    assert.deepEqual(await secretOwner(clients, REGION, arn), { managedFor: 'm1' });
+    await secrets.send(new CreateSecretCommand({ Name: 'team/own-root', SecretString: JSON.stringify(rootB) }));
+    assert.deepEqual(await secretOwner(clients, REGION, 'team/own-root'), { managedFor: undefined });
+    assert.deepEqual(await secretOwner(clients, REGION, 'team/absent-root'), { absent: 'missing' });
   });
 });
