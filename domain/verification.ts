@@ -11,6 +11,12 @@ export interface RemoteSecretFacts {
   present: boolean;
   /** Why it is not in the istioctl format, if it is not. */
   malformed?: string;
+  /** Why its kubeconfig was refused before anything was sent: the field and the rule (an exec plugin, a file, a proxy…). */
+  refused?: string;
+  /** The server it names, when that is not the peer's own API server; the token was not sent. */
+  foreignServer?: { named: string; peer: string };
+  /** SHA-256 fingerprints of the CA it trusts, when that is not the peer's API server CA; the token was not sent. */
+  foreignCa?: { named: string[]; peer: string[] };
   /** The identity the peer's API server gave the token, if it accepted it. */
   acceptedAs?: string;
   rejected?: string;
@@ -80,12 +86,23 @@ function perCluster(spec: MeshSpec, f: ClusterFacts, now: Date): Check[] {
     at('network.label', f.networkLabel === f.network, `istio-system is labelled topology.istio.io/network=${f.networkLabel ?? '(none)'}; the cell's network is ${f.network}`),
     at('workloads.ready', f.workloads.length > 0 && notReady.length === 0, notReady.length === 0 ? `${f.workloads.map((w) => w.name).join(', ')} ready` : `not ready: ${notReady.join(', ')}`),
     at('east-west.address', !!f.eastWestAddress, f.eastWestAddress ? `istio-eastwestgateway at ${f.eastWestAddress}` : 'istio-eastwestgateway has no load-balancer address'),
-    ...f.remoteSecrets.map((r) =>
-      at('remote-secret.accepted', r.present && !r.malformed && !!r.acceptedAs,
-        !r.present ? `no remote secret for ${r.peer}` : r.malformed ? `remote secret for ${r.peer} is malformed: ${r.malformed}` : r.acceptedAs ? `the token for ${r.peer} is accepted by its API server as ${r.acceptedAs}` : `${r.peer}'s API server rejects the token: ${r.rejected ?? 'unknown'}`),
-    ),
+    ...f.remoteSecrets.map((r) => at('remote-secret.accepted', remoteSecretPasses(r), remoteSecretEvidence(r))),
     at('secrets.no-static-cloud-credentials', f.staticCredentials.length === 0, f.staticCredentials.length === 0 ? 'no static cloud credentials in the mesh namespaces' : `static cloud credentials in ${f.staticCredentials.join(', ')}`),
   ];
+}
+
+function remoteSecretPasses(r: RemoteSecretFacts): boolean {
+  return r.present && !r.malformed && !r.refused && !r.foreignServer && !r.foreignCa && !!r.acceptedAs;
+}
+
+function remoteSecretEvidence(r: RemoteSecretFacts): string {
+  if (!r.present) return `no remote secret for ${r.peer}`;
+  if (r.malformed) return `remote secret for ${r.peer} is malformed: ${r.malformed}`;
+  if (r.refused) return `remote secret for ${r.peer} is refused, nothing was run or sent: ${r.refused}`;
+  if (r.foreignServer) return `remote secret for ${r.peer} names server ${r.foreignServer.named}, not ${r.peer}'s API server ${r.foreignServer.peer}; its token was not sent`;
+  if (r.foreignCa) return `remote secret for ${r.peer} trusts CA ${r.foreignCa.named.join(', ') || '(none)'}, not ${r.peer}'s API server CA ${r.foreignCa.peer.join(', ') || '(none)'}; its token was not sent`;
+  if (r.acceptedAs) return `the token for ${r.peer} is accepted by its API server as ${r.acceptedAs}`;
+  return `${r.peer}'s API server rejects the token: ${r.rejected ?? 'unknown'}`;
 }
 
 function meshIdIdentical(spec: MeshSpec, facts: ClusterFacts[]): Check {

@@ -2,12 +2,16 @@
  * A KubeConfig for one cell's API server, obtained the way each cloud requires, inside
  * the activity that needs it: nothing here is returned to a workflow.
  * - EKS: endpoint and CA from DescribeCluster, a bearer token signed in-process.
- * - AKS: the admin kubeconfig from listClusterAdminCredentials.
+ * - AKS: the admin kubeconfig from listClusterAdminCredentials, parsed strictly (server,
+ *   CA, inline client certificate, token): the cloud's answer is data, never a program
+ *   for the client library to run (domain/strict-kubeconfig.ts).
+ * Either way the KubeConfig is built from those fields alone.
  */
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClusterRef } from '../../domain/cluster-graph.ts';
+import { KubeconfigRefused, parseStrictKubeconfig, type StrictKubeconfig } from '../../domain/strict-kubeconfig.ts';
 import type { EksTokenCache } from '../aws/eks-token.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { isNotFound } from '../cloud-errors.ts';
@@ -43,12 +47,21 @@ async function eksKubeConfig(clients: CloudClients, tokens: EksTokenCache, ref: 
   const { cluster } = await clients.eks(region).send(new DescribeClusterCommand({ name: ref.clusterName }));
   if (!cluster?.endpoint || !cluster.certificateAuthority?.data) throw new Error(`EKS cluster ${ref.clusterName} has no endpoint or CA yet`);
   const token = await tokens.token({ clusterName: ref.clusterName, region, credentials: clients.sts(region).config.credentials, stsEndpoint: clients.stsEndpoint });
+  return kubeConfigOf(ref.clusterName, { server: cluster.endpoint, caData: cluster.certificateAuthority.data, token });
+}
+
+/** A KubeConfig holding one cluster and one user built from these fields and nothing else (no plugin, no file, no proxy). */
+export function kubeConfigOf(name: string, fields: StrictKubeconfig): KubeConfig {
   const config = new KubeConfig();
   config.loadFromOptions({
-    clusters: [{ name: ref.clusterName, server: cluster.endpoint, caData: cluster.certificateAuthority.data }],
-    users: [{ name: 'cellbridge', token }],
-    contexts: [{ name: ref.clusterName, cluster: ref.clusterName, user: 'cellbridge' }],
-    currentContext: ref.clusterName,
+    clusters: [{ name, server: fields.server, caData: fields.caData, skipTLSVerify: false }],
+    users: [{
+      name: 'cellbridge',
+      ...(fields.token ? { token: fields.token } : {}),
+      ...(fields.clientCertificate ? { certData: fields.clientCertificate.certData, keyData: fields.clientCertificate.keyData } : {}),
+    }],
+    contexts: [{ name, cluster: name, user: 'cellbridge' }],
+    currentContext: name,
   });
   return config;
 }
@@ -69,7 +82,10 @@ async function aksKubeConfig(clients: CloudClients, ref: ClusterRef): Promise<Ku
   }
   const value = kubeconfigs?.[0]?.value;
   if (!value) throw new Error(`AKS cluster ${ref.clusterName} returned no admin kubeconfig`);
-  const config = new KubeConfig();
-  config.loadFromString(Buffer.from(value).toString('utf8'));
-  return config;
+  try {
+    return kubeConfigOf(ref.clusterName, parseStrictKubeconfig(Buffer.from(value).toString('utf8'), { allowClientCertificate: true }));
+  } catch (error) {
+    if (!(error instanceof KubeconfigRefused)) throw error;
+    throw ApplicationFailure.nonRetryable(`AKS cluster ${ref.clusterName}: the admin kubeconfig from listClusterAdminCredentials is refused: ${error.message}`, 'KubeconfigRefused');
+  }
 }

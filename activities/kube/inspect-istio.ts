@@ -1,20 +1,25 @@
 /**
  * Everything verification needs to know about one cell, read from its API server and
  * the root's store. Returns facts only (fingerprints, names, verdicts): tokens read from
- * remote secrets are used to ask the peer who they are, and go no further.
+ * remote secrets are used to ask the peer who they are, and go no further. A remote
+ * secret is written by whoever can write Secrets in istio-system, so its kubeconfig is
+ * parsed strictly (domain/strict-kubeconfig.ts), and its token is sent only to the
+ * server cellbridge itself knows for that peer, verified with that peer's CA.
  */
 import {
-  AuthenticationV1Api, CoreV1Api, KubeConfig, loadYaml,
+  AuthenticationV1Api, CoreV1Api,
   type KubernetesObject, type V1ConfigMap, type V1DaemonSet, type V1Deployment, type V1Namespace, type V1Secret,
 } from '@kubernetes/client-node';
+import { FAILSAFE_SCHEMA, load as loadYamlText } from 'js-yaml';
 import type { ClusterRef } from '../../domain/cluster-graph.ts';
 import { EAST_WEST_GATEWAY, ISTIO_NAMESPACE, NETWORK_LABEL } from '../../domain/istio-install.ts';
 import type { ClusterFacts, RemoteSecretFacts } from '../../domain/verification.ts';
+import { KubeconfigRefused, parseStrictKubeconfig, type StrictKubeconfig } from '../../domain/strict-kubeconfig.ts';
 import { readCacerts } from '../pki/cacerts.ts';
-import { inspectCertificate, verifiesAgainst } from '../pki/certificate-inspection.ts';
+import { inspectCertificate, splitPemBundle, verifiesAgainst } from '../pki/certificate-inspection.ts';
 import { readRoot } from '../pki/root-store.ts';
 import type { CloudClients } from '../cloud-clients.ts';
-import { reachKube, type KubeAccess } from './cluster-credentials.ts';
+import { kubeConfigOf, reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { serviceAddress } from './helm-release.ts';
 import { objectApi, readObject } from './objects.ts';
 
@@ -44,10 +49,10 @@ export async function inspectIstio(clients: CloudClients, kube: KubeAccess, inpu
     readObject<V1Namespace>(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_NAMESPACE } }),
     workloadFacts(api, input.dataplane),
     input.dataplane === 'sidecar' ? serviceAddress(api, EAST_WEST_GATEWAY) : gatewayApiEastWest(api),
-    Promise.all(input.peers.map(async (peer) => remoteSecretFacts(peer, await readObject<V1Secret>(api, ns('Secret', remoteSecretName(peer.clusterName)))))),
+    Promise.all(input.peers.map(async (peer) => remoteSecretFacts(kube, peer, await readObject<V1Secret>(api, ns('Secret', remoteSecretName(peer.clusterName)))))),
     staticCloudCredentials(config.makeApiClient(CoreV1Api), input.namespaces),
   ]);
-  const meshId = mesh?.data?.mesh ? loadYaml<{ defaultConfig?: { meshId?: string } }>(mesh.data.mesh)?.defaultConfig?.meshId : undefined;
+  const meshId = mesh?.data?.mesh ? meshIdOf(mesh.data.mesh) : undefined;
   return {
     cell: input.cluster.cell,
     clusterName: input.cluster.clusterName,
@@ -97,26 +102,68 @@ async function gatewayApiEastWest(api: ObjectApi): Promise<string | undefined> {
   return gateway.status?.addresses?.[0]?.value ?? 'Gateway istio-east-west HBONE:15008 (address pending istiod)';
 }
 
-async function remoteSecretFacts(peer: ClusterRef, secret: V1Secret | undefined): Promise<RemoteSecretFacts> {
-  const base = { peer: peer.cell };
-  if (!secret) return { ...base, present: false };
+/** istiod's mesh config, read as plain data (failsafe schema: strings, lists and maps only). */
+function meshIdOf(meshConfig: string): string | undefined {
+  try {
+    const id = (loadYamlText(meshConfig, { schema: FAILSAFE_SCHEMA }) as { defaultConfig?: { meshId?: unknown } } | null)?.defaultConfig?.meshId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function remoteSecretFacts(kube: KubeAccess, peer: ClusterRef, secret: V1Secret | undefined): Promise<RemoteSecretFacts> {
+  const base = { peer: peer.cell, present: true };
+  if (!secret) return { peer: peer.cell, present: false };
   const problems = [
     secret.metadata?.labels?.[MULTICLUSTER_LABEL] !== 'true' && `label ${MULTICLUSTER_LABEL} is not "true"`,
     secret.metadata?.annotations?.[CLUSTER_ANNOTATION] !== peer.clusterName && `annotation ${CLUSTER_ANNOTATION} is not ${peer.clusterName}`,
     !secret.data?.[peer.clusterName] && `no data key ${peer.clusterName}`,
   ].filter((p): p is string => typeof p === 'string');
-  if (problems.length > 0) return { ...base, present: true, malformed: problems.join('; ') };
-  const config = new KubeConfig();
+  if (problems.length > 0) return { ...base, malformed: problems.join('; ') };
+  let named: StrictKubeconfig;
   try {
-    config.loadFromString(Buffer.from(secret.data![peer.clusterName]!, 'base64').toString('utf8'));
-  } catch {
-    return { ...base, present: true, malformed: 'the kubeconfig does not parse' };
+    named = parseStrictKubeconfig(Buffer.from(secret.data![peer.clusterName]!, 'base64').toString('utf8'), { allowClientCertificate: false });
+  } catch (error) {
+    if (error instanceof KubeconfigRefused) return { ...base, refused: error.message };
+    throw error;
   }
+  const mismatch = await againstPeer(kube, peer, named);
+  if (mismatch) return { ...base, ...mismatch };
   try {
-    const review = await config.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
-    return { ...base, present: true, acceptedAs: review.status?.userInfo?.username ?? '(unnamed)' };
+    const review = await kubeConfigOf(peer.clusterName, named).makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+    return { ...base, acceptedAs: review.status?.userInfo?.username ?? '(unnamed)' };
   } catch (error) {
     const e = error as { code?: number; message?: string };
-    return { ...base, present: true, rejected: e.code ? `HTTP ${e.code}` : (e.message ?? 'unreachable').slice(0, 200) };
+    return { ...base, rejected: e.code ? `HTTP ${e.code}` : (e.message ?? 'unreachable').slice(0, 200) };
   }
+}
+
+/**
+ * The secret must name the peer's own API server (the endpoint cellbridge reaches it
+ * at, from the cloud) and trust only that server's CA; otherwise the token would go to
+ * whoever wrote the secret. Nothing is sent before this holds.
+ */
+async function againstPeer(kube: KubeAccess, peer: ClusterRef, named: StrictKubeconfig): Promise<Pick<RemoteSecretFacts, 'foreignServer' | 'foreignCa' | 'refused'> | undefined> {
+  let known: { server: string; caData?: string } | undefined;
+  try {
+    known = (await reachKube(kube, peer)).getCurrentCluster() ?? undefined;
+  } catch (error) {
+    return { refused: `${peer.clusterName}'s own endpoint could not be read from its cloud (${((error as Error).message ?? '').slice(0, 200)}), so nothing was sent` };
+  }
+  if (!known || serverKey(named.server) !== serverKey(known.server)) return { foreignServer: { named: named.server, peer: known?.server ?? '(unknown)' } };
+  const namedCa = caFingerprints(named.caData);
+  const peerCa = caFingerprints(known.caData ?? '');
+  if (namedCa.length === 0 || !namedCa.every((fp) => peerCa.includes(fp))) return { foreignCa: { named: namedCa, peer: peerCa } };
+  return undefined;
+}
+
+/** Scheme, host, port (443 implied) and path, so spellings of one URL compare equal. */
+function serverKey(server: string): string {
+  const url = new URL(server);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function caFingerprints(caData: string): string[] {
+  return splitPemBundle(Buffer.from(caData, 'base64').toString('utf8')).map((pem) => inspectCertificate(pem).fingerprintSha256);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { validateSpec } from '../../domain/validate-spec.ts';
-import { evaluateVerification, type ClusterFacts } from '../../domain/verification.ts';
+import { evaluateVerification, type ClusterFacts, type RemoteSecretFacts } from '../../domain/verification.ts';
 
 const NOW = new Date('2026-11-22T00:00:00Z');
 const ROOT = 'a'.repeat(64);
@@ -51,6 +51,9 @@ const breakages: [string, (facts: ClusterFacts[]) => void, string][] = [
   ['a missing remote secret', (f) => (f[1]!.remoteSecrets = [{ peer: 'east', present: false }]), 'remote-secret.accepted'],
   ['a malformed remote secret', (f) => (f[1]!.remoteSecrets = [{ peer: 'east', present: true, malformed: 'no data key cells-east' }]), 'remote-secret.accepted'],
   ['a remote secret whose token the peer rejects', (f) => (f[1]!.remoteSecrets = [{ peer: 'east', present: true, rejected: 'HTTP 401' }]), 'remote-secret.accepted'],
+  ['a remote secret whose kubeconfig was refused (an exec plugin)', (f) => (f[1]!.remoteSecrets = [{ peer: 'east', present: true, refused: 'users[0].user.exec: runs a program on the worker (credential plugin); refused' }]), 'remote-secret.accepted'],
+  ['a remote secret naming a server that is not the peer\'s', (f) => (f[1]!.remoteSecrets = [{ peer: 'east', present: true, foreignServer: { named: 'https://10.9.9.9', peer: 'https://127.0.0.1:6443' } }]), 'remote-secret.accepted'],
+  ['a remote secret trusting a CA that is not the peer\'s', (f) => (f[1]!.remoteSecrets = [{ peer: 'east', present: true, foreignCa: { named: ['c'.repeat(64)], peer: ['d'.repeat(64)] } }]), 'remote-secret.accepted'],
   ['a static AWS key in a mesh namespace', (f) => (f[0]!.staticCredentials = ['istio-system/creds: key (an AWS access key ID)']), 'secrets.no-static-cloud-credentials'],
 ];
 
@@ -69,3 +72,23 @@ test('a cluster that cannot be inspected is a failed check, not a crash', () => 
   assert.equal(report.passed, false);
   assert.deepEqual(report.checks.find((c) => c.id === 'cluster.inspected'), { id: 'cluster.inspected', cluster: 'west', pass: false, evidence: 'connect ECONNREFUSED' });
 });
+
+const untrusted: [string, Partial<RemoteSecretFacts>, RegExp][] = [
+  ['a refused kubeconfig names the field and says nothing was run or sent', { refused: 'users[0].user.exec: runs a program on the worker (credential plugin); refused' },
+    /^remote secret for east is refused, nothing was run or sent: users\[0\]\.user\.exec: runs a program on the worker/],
+  ['a foreign server names both servers and says the token was not sent', { foreignServer: { named: 'https://10.9.9.9:8443', peer: 'https://127.0.0.1:6443' } },
+    /^remote secret for east names server https:\/\/10\.9\.9\.9:8443, not east's API server https:\/\/127\.0\.0\.1:6443; its token was not sent$/],
+  ['a foreign CA names both fingerprints and says the token was not sent', { foreignCa: { named: ['c'.repeat(64)], peer: ['d'.repeat(64)] } },
+    new RegExp(`^remote secret for east trusts CA ${'c'.repeat(64)}, not east's API server CA ${'d'.repeat(64)}; its token was not sent$`)],
+];
+
+for (const [what, fact, evidence] of untrusted) {
+  test(`remote-secret evidence: ${what}, even beside an acceptedAs`, () => {
+    const facts = healthy();
+    // acceptedAs beside a refusal must not pass: the refusal wins.
+    facts[1]!.remoteSecrets = [{ peer: 'east', present: true, acceptedAs: 'someone', ...fact }];
+    const check = evaluateVerification(spec(), facts, [], NOW).checks.find((c) => c.id === 'remote-secret.accepted' && c.cluster === 'west')!;
+    assert.equal(check.pass, false);
+    assert.match(check.evidence, evidence);
+  });
+}
