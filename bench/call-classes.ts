@@ -11,6 +11,7 @@
  */
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
+import { CURRENT_NAMING } from '../domain/names.ts';
 import type { Calls } from '../sim/controls.ts';
 import { latencyOf } from './latencies.ts';
 
@@ -96,11 +97,11 @@ export function logPollAllowance(spec: MeshSpec, verb: 'create' | 'delete'): num
 }
 
 function cloudNodes(spec: MeshSpec) {
-  return meshGraph(spec).nodes.filter((n) => !n.kind.startsWith('kube.') && n.kind !== 'aws.existingVpc' && n.kind !== 'aws.existingSubnet');
+  return meshGraph(spec, CURRENT_NAMING).nodes.filter((n) => !n.kind.startsWith('kube.') && n.kind !== 'aws.existingVpc' && n.kind !== 'aws.existingSubnet');
 }
 
 function countKinds(spec: MeshSpec): Map<string, number> {
   const kinds = new Map<string, number>();
-  for (const n of meshGraph(spec).nodes) kinds.set(n.kind, (kinds.get(n.kind) ?? 0) + 1);
+  for (const n of meshGraph(spec, CURRENT_NAMING).nodes) kinds.set(n.kind, (kinds.get(n.kind) ?? 0) + 1);
   return kinds;
 }

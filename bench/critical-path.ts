@@ -9,6 +9,7 @@
  * All in real-world seconds; divide by the time scale for the proving ground.
  */
 import { meshGraph } from '../domain/mesh-graph.ts';
+import { CURRENT_NAMING } from '../domain/names.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { criticalPath, type ResourceGraph, type ResourceNode } from '../domain/resource-graph.ts';
 import { BGP_CONVERGENCE, latencyOf } from './latencies.ts';
@@ -32,7 +33,7 @@ export interface Yardsticks {
 }
 
 export function yardsticks(spec: MeshSpec): Yardsticks {
-  const graph = meshGraph(spec) as ResourceGraph;
+  const graph = meshGraph(spec, CURRENT_NAMING) as ResourceGraph;
   const connections = graph.nodes.filter((n) => n.kind === 'azure.connection').map((n) => n.id);
   const withBgp: ResourceGraph = { nodes: [...graph.nodes, { id: BGP_NODE, kind: 'bgp', params: {}, dependsOn: connections }] };
   const createSeconds = (n: ResourceNode) => (n.kind === 'bgp' ? BGP_CONVERGENCE.seconds : latencyOf(n.kind).create);

@@ -6,11 +6,14 @@
  */
 import { connectionBgpAddresses, gatewayInstanceAddresses, planTunnels, type TunnelPlan } from './apipa-plan.ts';
 import type { MeshSpec } from './mesh-spec.ts';
+import { backboneNames, type NamingVersion } from './names.ts';
 import type { ResourceNode } from './resource-graph.ts';
 
-/** Identity shared by every node of a mesh: where it lives and how it is tagged. */
+/** Identity shared by every node of a mesh: where it lives, how it is tagged and named. */
 export interface MeshScope {
   mesh: string;
+  /** Absent in the inputs of meshes built before naming versions existed: version 1. */
+  naming?: NamingVersion;
   aws: { region: string };
   azure: { subscriptionId: string; resourceGroup: string; location: string };
 }
@@ -78,9 +81,10 @@ export const ID = {
   vpnConnection: (i: number) => `aws/vpn-connection/${i}`,
 };
 
-export function meshScope(spec: MeshSpec): MeshScope {
+export function meshScope(spec: MeshSpec, naming: NamingVersion): MeshScope {
   return {
     mesh: spec.name,
+    naming,
     aws: { region: spec.aws.region },
     azure: { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup, location: spec.azure.location },
   };
@@ -90,25 +94,24 @@ function node<K extends BackboneKind>(id: string, kind: K, params: BackboneParam
   return { id, kind, params, dependsOn } as BackboneNode;
 }
 
-export function backboneGraph(spec: MeshSpec): { nodes: BackboneNode[] } {
-  const scope = meshScope(spec);
+export function backboneGraph(spec: MeshSpec, scope: MeshScope): { nodes: BackboneNode[] } {
   const plan = planTunnels(spec.backbone.tunnelInsideCidrs);
   return { nodes: [...azureNetwork(spec, scope, plan), ...awsNetwork(spec, scope), ...tunnels(spec, scope, plan)] };
 }
 
 function azureNetwork(spec: MeshSpec, scope: MeshScope, plan: TunnelPlan[]): BackboneNode[] {
-  const mesh = spec.name;
+  const names = backboneNames(spec.name);
   return [
     node(ID.resourceGroup, 'azure.resourceGroup', { scope, name: spec.azure.resourceGroup }),
-    node(ID.vnet, 'azure.virtualNetwork', { scope, name: `${mesh}-vnet`, cidr: spec.azure.vnet.cidr }, [ID.resourceGroup]),
-    node(ID.gatewaySubnet, 'azure.subnet', { scope, name: 'GatewaySubnet', virtualNetwork: `${mesh}-vnet`, cidr: spec.azure.vnet.gatewaySubnetCidr }, [ID.vnet]),
-    ...[0, 1].map((i) => node(ID.publicIp(i), 'azure.publicIp', { scope, name: `${mesh}-gw-pip-${i}` }, [ID.resourceGroup])),
+    node(ID.vnet, 'azure.virtualNetwork', { scope, name: names.vnet, cidr: spec.azure.vnet.cidr }, [ID.resourceGroup]),
+    node(ID.gatewaySubnet, 'azure.subnet', { scope, name: names.gatewaySubnet, virtualNetwork: names.vnet, cidr: spec.azure.vnet.gatewaySubnetCidr }, [ID.vnet]),
+    ...[0, 1].map((i) => node(ID.publicIp(i), 'azure.publicIp', { scope, name: names.gatewayPublicIp(i) }, [ID.resourceGroup])),
     node(
       ID.vpnGateway,
       'azure.vpnGateway',
       {
         scope,
-        name: `${mesh}-vpngw`,
+        name: names.vpnGateway,
         asn: spec.azure.gatewayAsn,
         instanceBgpAddresses: gatewayInstanceAddresses(plan),
         subnetNode: ID.gatewaySubnet,
@@ -120,15 +123,15 @@ function azureNetwork(spec: MeshSpec, scope: MeshScope, plan: TunnelPlan[]): Bac
 }
 
 function awsNetwork(spec: MeshSpec, scope: MeshScope): BackboneNode[] {
-  const mesh = spec.name;
+  const names = backboneNames(spec.name);
   const { vpc } = spec.aws;
   const subnetIds = vpc.mode === 'create' ? vpc.subnets.map((_, i) => ID.subnet(i)) : vpc.subnetIds.map((_, i) => ID.subnet(i));
   const vpcNodes: BackboneNode[] =
     vpc.mode === 'create'
       ? [
-          node(ID.vpc, 'aws.vpc', { scope, name: `${mesh}-vpc`, cidr: vpc.cidr }),
+          node(ID.vpc, 'aws.vpc', { scope, name: names.vpc, cidr: vpc.cidr }),
           ...vpc.subnets.map((s, i) =>
-            node(ID.subnet(i), 'aws.subnet', { scope, name: `${mesh}-subnet-${i}`, cidr: s.cidr, availabilityZone: s.availabilityZone, vpcNode: ID.vpc }, [ID.vpc]),
+            node(ID.subnet(i), 'aws.subnet', { scope, name: names.subnet(i), cidr: s.cidr, availabilityZone: s.availabilityZone, vpcNode: ID.vpc }, [ID.vpc]),
           ),
         ]
       : [
@@ -137,11 +140,11 @@ function awsNetwork(spec: MeshSpec, scope: MeshScope): BackboneNode[] {
         ];
   return [
     ...vpcNodes,
-    node(ID.transitGateway, 'aws.transitGateway', { scope, name: `${mesh}-tgw`, amazonSideAsn: spec.aws.transitGatewayAsn }),
+    node(ID.transitGateway, 'aws.transitGateway', { scope, name: names.transitGateway, amazonSideAsn: spec.aws.transitGatewayAsn }),
     node(
       ID.attachment,
       'aws.transitGatewayVpcAttachment',
-      { scope, name: `${mesh}-tgw-vpc`, vpcNode: ID.vpc, subnetNodes: subnetIds, transitGatewayNode: ID.transitGateway },
+      { scope, name: names.attachment, vpcNode: ID.vpc, subnetNodes: subnetIds, transitGatewayNode: ID.transitGateway },
       [ID.transitGateway, ID.vpc, ...subnetIds],
     ),
     node(
@@ -159,15 +162,15 @@ function awsNetwork(spec: MeshSpec, scope: MeshScope): BackboneNode[] {
 }
 
 function tunnels(spec: MeshSpec, scope: MeshScope, plan: TunnelPlan[]): BackboneNode[] {
-  const mesh = spec.name;
+  const names = backboneNames(spec.name);
   const perConnection = [0, 1].flatMap((i) => [
-    node(ID.customerGateway(i), 'aws.customerGateway', { scope, name: `${mesh}-azure-${i}`, bgpAsn: spec.azure.gatewayAsn, publicIpNode: ID.publicIp(i) }, [ID.publicIp(i)]),
+    node(ID.customerGateway(i), 'aws.customerGateway', { scope, name: names.customerGateway(i), bgpAsn: spec.azure.gatewayAsn, publicIpNode: ID.publicIp(i) }, [ID.publicIp(i)]),
     node(
       ID.vpnConnection(i),
       'aws.vpnConnection',
       {
         scope,
-        name: `${mesh}-vpn-${i}`,
+        name: names.vpnConnection(i),
         tunnels: plan.filter((t) => t.connection === i),
         customerGatewayNode: ID.customerGateway(i),
         transitGatewayNode: ID.transitGateway,
@@ -179,7 +182,7 @@ function tunnels(spec: MeshSpec, scope: MeshScope, plan: TunnelPlan[]): Backbone
     node(
       ID.localGateway(tunnel.index),
       'azure.localNetworkGateway',
-      { scope, name: `${mesh}-aws-t${tunnel.index}`, tunnel, awsAsn: spec.aws.transitGatewayAsn, vpnConnectionNode: ID.vpnConnection(tunnel.connection) },
+      { scope, name: names.localGateway(tunnel.index), tunnel, awsAsn: spec.aws.transitGatewayAsn, vpnConnectionNode: ID.vpnConnection(tunnel.connection) },
       [ID.resourceGroup, ID.vpnConnection(tunnel.connection)],
     ),
     node(
@@ -187,7 +190,7 @@ function tunnels(spec: MeshSpec, scope: MeshScope, plan: TunnelPlan[]): Backbone
       'azure.connection',
       {
         scope,
-        name: `${mesh}-to-aws-t${tunnel.index}`,
+        name: names.connection(tunnel.index),
         tunnel,
         customBgpAddresses: connectionBgpAddresses(plan, tunnel),
         gatewayNode: ID.vpnGateway,

@@ -7,6 +7,7 @@
  */
 import { ID as BACKBONE, type BackboneNode, type MeshScope } from './backbone-graph.ts';
 import type { AksCell, Cell, EksCell, MeshSpec } from './mesh-spec.ts';
+import { backboneNames, cellNames } from './names.ts';
 import type { ResourceNode } from './resource-graph.ts';
 
 export const EKS_CLUSTER_POLICIES = ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'];
@@ -57,13 +58,12 @@ export interface ClusterRef {
   clusterName: string;
 }
 
-export function clusterRef(spec: MeshSpec, scope: MeshScope, cell: Cell): ClusterRef {
-  return { scope, cell: cell.name, cloud: cell.cloud, clusterName: clusterName(spec.name, cell.name) };
+export function clusterRef(scope: MeshScope, cell: Cell): ClusterRef {
+  return { scope, cell: cell.name, cloud: cell.cloud, clusterName: namesOf(scope, cell).cluster };
 }
 
-/** Cloud names of a cell's cluster: unique per account and region as long as mesh names are. */
-export function clusterName(mesh: string, cell: string): string {
-  return `${mesh}-${cell}`;
+function namesOf(scope: MeshScope, cell: Cell) {
+  return cellNames(scope.mesh, cell, scope.naming ?? 1);
 }
 
 function node<K extends ClusterKind>(id: string, kind: K, params: ClusterParams[K], dependsOn: string[]): ClusterNode {
@@ -76,8 +76,7 @@ export function clusterGraph(spec: MeshSpec, scope: MeshScope): (ClusterNode | B
 }
 
 function eksNodes(spec: MeshSpec, scope: MeshScope, cell: EksCell): ClusterNode[] {
-  const name = clusterName(spec.name, cell.name);
-  const role = (kind: 'cluster' | 'node') => `cellbridge-${spec.name}-${cell.name}-${kind}`;
+  const names = namesOf(scope, cell);
   const { vpc } = spec.aws;
   const subnetNodes = (vpc.mode === 'create' ? vpc.subnets : vpc.subnetIds).map((_, i) => BACKBONE.subnet(i));
   const ids = {
@@ -86,19 +85,19 @@ function eksNodes(spec: MeshSpec, scope: MeshScope, cell: EksCell): ClusterNode[
     cluster: CLUSTER_ID.eksCluster(cell.name),
   };
   return [
-    node(ids.clusterRole, 'aws.iamRole', { scope, name: role('cluster'), trustedService: 'eks.amazonaws.com', managedPolicyArns: EKS_CLUSTER_POLICIES }, []),
-    node(ids.nodeRole, 'aws.iamRole', { scope, name: role('node'), trustedService: 'ec2.amazonaws.com', managedPolicyArns: EKS_NODE_POLICIES }, []),
+    node(ids.clusterRole, 'aws.iamRole', { scope, name: names.clusterRole, trustedService: 'eks.amazonaws.com', managedPolicyArns: EKS_CLUSTER_POLICIES }, []),
+    node(ids.nodeRole, 'aws.iamRole', { scope, name: names.nodeRole, trustedService: 'ec2.amazonaws.com', managedPolicyArns: EKS_NODE_POLICIES }, []),
     node(
       ids.cluster,
       'aws.eksCluster',
-      { scope, name, cell: cell.name, kubernetesVersion: cell.kubernetesVersion, serviceCidr: cell.serviceCidr, roleNode: ids.clusterRole, subnetNodes },
+      { scope, name: names.cluster, cell: cell.name, kubernetesVersion: cell.kubernetesVersion, serviceCidr: cell.serviceCidr, roleNode: ids.clusterRole, subnetNodes },
       [ids.clusterRole, ...subnetNodes],
     ),
-    node(CLUSTER_ID.accessEntry(cell.name), 'aws.eksAccessEntry', { scope, clusterName: name, clusterNode: ids.cluster }, [ids.cluster]),
+    node(CLUSTER_ID.accessEntry(cell.name), 'aws.eksAccessEntry', { scope, clusterName: names.cluster, clusterNode: ids.cluster }, [ids.cluster]),
     node(
       CLUSTER_ID.nodegroup(cell.name),
       'aws.eksNodegroup',
-      { scope, name: `${cell.name}-system`, clusterName: name, clusterNode: ids.cluster, roleNode: ids.nodeRole, subnetNodes, count: cell.nodePool.count, instanceType: cell.nodePool.instanceType },
+      { scope, name: names.nodegroup, clusterName: names.cluster, clusterNode: ids.cluster, roleNode: ids.nodeRole, subnetNodes, count: cell.nodePool.count, instanceType: cell.nodePool.instanceType },
       [ids.cluster, ids.nodeRole, ...subnetNodes],
     ),
   ];
@@ -106,15 +105,16 @@ function eksNodes(spec: MeshSpec, scope: MeshScope, cell: EksCell): ClusterNode[
 
 function aksNodes(spec: MeshSpec, scope: MeshScope, cell: AksCell): (ClusterNode | BackboneNode)[] {
   const subnet = CLUSTER_ID.aksSubnet(cell.name);
+  const names = namesOf(scope, cell);
   return [
     // An azure.subnet node like the GatewaySubnet: same handler, its own address range.
-    { id: subnet, kind: 'azure.subnet', params: { scope, name: `aks-${cell.name}`, virtualNetwork: `${spec.name}-vnet`, cidr: cell.subnetCidr }, dependsOn: [BACKBONE.vnet] },
+    { id: subnet, kind: 'azure.subnet', params: { scope, name: names.aksSubnet, virtualNetwork: backboneNames(spec.name).vnet, cidr: cell.subnetCidr }, dependsOn: [BACKBONE.vnet] },
     node(
       CLUSTER_ID.aksCluster(cell.name),
       'azure.aksCluster',
       {
         scope,
-        name: clusterName(spec.name, cell.name),
+        name: names.cluster,
         cell: cell.name,
         kubernetesVersion: cell.kubernetesVersion,
         subnetNode: subnet,

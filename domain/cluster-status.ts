@@ -3,7 +3,8 @@
  * endpoint, its node pool, and whether the orchestrator reached it. Derived from the
  * resource statuses, so it can never disagree with them.
  */
-import { CLUSTER_ID, clusterName } from './cluster-graph.ts';
+import type { MeshScope } from './backbone-graph.ts';
+import { CLUSTER_ID, clusterRef } from './cluster-graph.ts';
 import type { Cell } from './mesh-spec.ts';
 import type { ResourceState, ResourceStatus } from './mesh-status.ts';
 
@@ -27,7 +28,7 @@ export interface ClusterStatus {
 }
 
 export function clusterStatuses(
-  mesh: string,
+  scope: MeshScope,
   cells: readonly Cell[],
   resource: (id: string) => ResourceStatus | undefined,
   access: Readonly<Record<string, ClusterAccessSummary>>,
@@ -40,7 +41,7 @@ export function clusterStatuses(
     return {
       cell: cell.name,
       cloud: cell.cloud,
-      name: clusterName(mesh, cell.name),
+      name: clusterRef(scope, cell).clusterName,
       state: cluster?.state ?? 'pending',
       ...(cluster?.cloudState ? { cloudState: cluster.cloudState } : {}),
       ...(endpoint ? { endpoint } : {}),

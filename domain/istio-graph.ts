@@ -76,11 +76,11 @@ export function istioGraph(spec: MeshSpec, scope: MeshScope): IstioNode[] {
   if (cells.length === 0) return [];
   const { pki } = spec;
   const root = node(ISTIO_ID.root, 'pki.rootCa', { scope, mesh: spec.name, secretName: rootSecretOf(spec), userSupplied: pki.rootSecret !== undefined, keyType: pki.keyType, validityDays: pki.rootValidityDays }, []);
-  return [root, ...cells.flatMap((cell) => cellNodes(spec, scope, cell)), ...remoteSecrets(spec, scope, cells)];
+  return [root, ...cells.flatMap((cell) => cellNodes(spec, scope, cell)), ...remoteSecrets(scope, cells)];
 }
 
 function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
-  const cluster = clusterRef(spec, scope, cell);
+  const cluster = clusterRef(scope, cell);
   const id = (f: (cell: string) => string) => f(cell.name);
   const release = (nodeId: string, name: string, chart: string, values: Record<string, unknown>, ready: WorkloadRef[], dependsOn: string[], addressOf?: string) =>
     node(nodeId, 'kube.helmRelease', { cluster, release: name, chart, istioVersion: spec.istio.version, values, ready, ...(addressOf ? { addressOf } : {}) }, dependsOn);
@@ -111,7 +111,7 @@ function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
   ];
 }
 
-function remoteSecrets(spec: MeshSpec, scope: MeshScope, cells: Cell[]): IstioNode[] {
+function remoteSecrets(scope: MeshScope, cells: Cell[]): IstioNode[] {
   return cells.flatMap((source) =>
     cells
       .filter((target) => target.name !== source.name)
@@ -119,7 +119,7 @@ function remoteSecrets(spec: MeshSpec, scope: MeshScope, cells: Cell[]): IstioNo
         node(
           ISTIO_ID.remoteSecret(source.name, target.name),
           'kube.remoteSecret',
-          { source: clusterRef(spec, scope, source), target: clusterRef(spec, scope, target) },
+          { source: clusterRef(scope, source), target: clusterRef(scope, target) },
           [ISTIO_ID.istiod(source.name), ISTIO_ID.namespace(target.name)],
         ),
       ),

@@ -3,6 +3,7 @@
  * GET /v1/meshes/{name}: the phase, each resource, each tunnel, and what went wrong.
  */
 import type { ClusterStatus } from './cluster-status.ts';
+import type { NamingVersion } from './names.ts';
 import type { TunnelStatus } from './tunnel-status.ts';
 import type { VerificationReport } from './verification.ts';
 
@@ -44,6 +45,8 @@ export interface CleanupFailure {
 
 export interface MeshStatus {
   mesh: string;
+  /** The naming version its resources were built with (names.ts): what a later teardown or rotation must use. */
+  naming: NamingVersion;
   phase: MeshPhase;
   resources: ResourceStatus[];
   tunnels: TunnelStatus[];

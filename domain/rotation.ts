@@ -20,6 +20,8 @@ export interface RotationProgress {
 export interface RotationInput {
   spec: import('./mesh-spec.ts').MeshSpec;
   kind: RotationKind;
+  /** The mesh's naming version; absent in rotations of meshes built before it existed (version 1). */
+  naming?: import('./names.ts').NamingVersion;
 }
 
 export const ROTATION_QUERY = 'progress';

@@ -24,6 +24,8 @@ export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
 export interface MeshWorkflowInput {
   spec: import('./mesh-spec.ts').MeshSpec;
   settings: WorkflowSettings;
+  /** The names the mesh's resources have (names.ts); absent in runs started before it existed, which used version 1. */
+  naming?: import('./names.ts').NamingVersion;
 }
 
 export function workflowSettingsFromEnv(env: Record<string, string | undefined>, read: (env: Record<string, string | undefined>, name: string, fallback: number) => number): WorkflowSettings {

@@ -1,6 +1,7 @@
 /** The workflow's view of its mesh, kept for the `status` query and the phase search attribute. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { MeshScope } from '../domain/backbone-graph.ts';
 import { clusterStatuses, type ClusterAccessSummary } from '../domain/cluster-status.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import type { ResourceGraph, ResourceOutput } from '../domain/resource-graph.ts';
@@ -19,7 +20,11 @@ export class MeshState {
   private error?: string;
   private cleanupFailures: CleanupFailure[] = [];
 
-  constructor(private readonly spec: MeshSpec, graph: ResourceGraph) {
+  constructor(
+    private readonly spec: MeshSpec,
+    private readonly scope: MeshScope,
+    graph: ResourceGraph,
+  ) {
     for (const node of graph.nodes) this.resources.set(node.id, { id: node.id, kind: node.kind, state: 'pending' });
   }
 
@@ -69,11 +74,12 @@ export class MeshState {
   snapshot(): MeshStatus {
     return {
       mesh: this.spec.name,
+      naming: this.scope.naming ?? 1,
       phase: this.phase,
       resources: [...this.resources.values()],
       tunnels: this.tunnels,
       ...(this.verification ? { verification: this.verification } : {}),
-      clusters: clusterStatuses(this.spec.name, this.spec.cells ?? [], (id) => this.resources.get(id), this.access),
+      clusters: clusterStatuses(this.scope, this.spec.cells ?? [], (id) => this.resources.get(id), this.access),
       ...(this.error !== undefined ? { error: this.error } : {}),
       cleanupFailures: this.cleanupFailures,
     };

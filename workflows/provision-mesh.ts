@@ -9,6 +9,7 @@ import type { RotationActivities } from '../activities/rotation/index.ts';
 import { MESH_UPDATE } from '../domain/rotation.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
+import { backboneNames } from '../domain/names.ts';
 import { planTunnels } from '../domain/apipa-plan.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, MESH_SIGNAL, type CleanupFailure, type MeshPhase, type MeshStatus } from '../domain/mesh-status.ts';
@@ -38,9 +39,10 @@ export interface MeshResult {
   cleanupFailures: CleanupFailure[];
 }
 
-export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Promise<MeshResult> {
-  const graph = meshGraph(spec);
-  const state = new MeshState(spec, graph);
+export async function provisionMesh({ spec, settings, naming = 1 }: MeshWorkflowInput): Promise<MeshResult> {
+  const scope = meshScope(spec, naming);
+  const graph = meshGraph(spec, naming);
+  const state = new MeshState(spec, scope, graph);
   const calls = resourceCalls(settings);
   const saga = new Saga();
   const provisioning = new CancellationScope();
@@ -77,11 +79,11 @@ export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Prom
       await Promise.all([
         awaitBgpEstablished(
           calls,
-          { scope: meshScope(spec), gatewayName: `${spec.name}-vpngw`, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
+          { scope, gatewayName: backboneNames(spec.name).vpnGateway, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
           { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs },
           (tunnels) => state.setTunnels(tunnels),
         ),
-        verifyClusterAccess(spec, calls, state),
+        verifyClusterAccess(spec, scope, calls, state),
       ]);
     });
   } catch (error) {
@@ -90,15 +92,15 @@ export async function provisionMesh({ spec, settings }: MeshWorkflowInput): Prom
 
   // Up: verified, then re-verified on request, until someone asks for teardown.
   const withCells = (spec.cells ?? []).length > 0;
-  const verified = await verifyIstio(spec, calls, state);
+  const verified = await verifyIstio(spec, scope, calls, state);
   // The schedule exists by the time anyone sees the mesh up.
-  if (withCells) await schedules.ensureRotationSchedule(spec);
+  if (withCells) await schedules.ensureRotationSchedule(spec, naming);
   state.enter(verified ? 'Ready' : 'Degraded');
   for (;;) {
     await condition(() => teardownRequested || verifyRequested);
     if (teardownRequested) break;
     verifyRequested = false;
-    state.enter((await verifyIstio(spec, calls, state)) ? 'Ready' : 'Degraded');
+    state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
   }
   await condition(() => rotation === undefined);
   if (withCells) await schedules.deleteRotationSchedule(spec.name);

@@ -28,10 +28,10 @@ const acts = proxyActivities<RotationActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
-export async function rotateCa({ spec, kind }: RotationInput): Promise<RotationProgress> {
+export async function rotateCa({ spec, kind, naming = 1 }: RotationInput): Promise<RotationProgress> {
   const rotationId = workflowInfo().workflowId;
   const mesh = meshWorkflowId(spec.name);
-  const cells = (spec.cells ?? []).map((cell) => clusterRef(spec, meshScope(spec), cell));
+  const cells = (spec.cells ?? []).map((cell) => clusterRef(meshScope(spec, naming), cell));
   const progress: RotationProgress = { mesh: spec.name, kind, phase: 'claiming', clusters: Object.fromEntries(cells.map((c) => [c.cell, 'pending'])) };
   setHandler(progressQuery, () => progress);
 

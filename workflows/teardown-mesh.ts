@@ -4,6 +4,7 @@
  * mesh's latest run always tells its state.
  */
 import { defineQuery, setHandler } from '@temporalio/workflow';
+import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, type MeshStatus } from '../domain/mesh-status.ts';
@@ -13,9 +14,9 @@ import type { MeshResult } from './provision-mesh.ts';
 import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph } from './saga.ts';
 
-export async function teardownMesh({ spec, settings }: MeshWorkflowInput): Promise<MeshResult> {
-  const graph = meshGraph(spec);
-  const state = new MeshState(spec, graph);
+export async function teardownMesh({ spec, settings, naming = 1 }: MeshWorkflowInput): Promise<MeshResult> {
+  const graph = meshGraph(spec, naming);
+  const state = new MeshState(spec, meshScope(spec, naming), graph);
   setHandler(defineQuery<MeshStatus>(MESH_QUERY.status), () => state.snapshot());
   setHandler(defineQuery<MeshSpec>(MESH_QUERY.spec), () => spec);
   state.enter('TearingDown');

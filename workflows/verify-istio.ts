@@ -3,7 +3,7 @@
  * over all of them (domain/verification.ts). A cell that cannot be inspected is a failed
  * check, not a crashed workflow: the mesh is then Degraded, and still deletable.
  */
-import { meshScope } from '../domain/backbone-graph.ts';
+import type { MeshScope } from '../domain/backbone-graph.ts';
 import { clusterRef } from '../domain/cluster-graph.ts';
 import { rootSecretOf } from '../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE } from '../domain/istio-install.ts';
@@ -14,11 +14,10 @@ import type { ResourceCalls } from './resource-activities.ts';
 import { errorMessage } from './saga.ts';
 
 /** True when every check passes (and trivially for a mesh without cells). */
-export async function verifyIstio(spec: MeshSpec, calls: ResourceCalls, state: MeshState): Promise<boolean> {
+export async function verifyIstio(spec: MeshSpec, scope: MeshScope, calls: ResourceCalls, state: MeshState): Promise<boolean> {
   const cells = spec.cells ?? [];
   if (cells.length === 0) return true;
-  const scope = meshScope(spec);
-  const refs = cells.map((cell) => clusterRef(spec, scope, cell));
+  const refs = cells.map((cell) => clusterRef(scope, cell));
   const namespaces = [...new Set([ISTIO_NAMESPACE, ...spec.trafficPolicies.map((p) => p.namespace)])];
   const results = await Promise.allSettled(
     cells.map((cell, i) => calls.inspectIstio({ cluster: refs[i]!, network: cell.network, rootSecret: rootSecretOf(spec), peers: refs.filter((r) => r.cell !== cell.name), namespaces, dataplane: spec.istio.dataplane })),

@@ -4,13 +4,14 @@ import { test } from 'node:test';
 import { ID } from '../../domain/backbone-graph.ts';
 import { CLUSTER_ID } from '../../domain/cluster-graph.ts';
 import { meshGraph } from '../../domain/mesh-graph.ts';
+import { CURRENT_NAMING } from '../../domain/names.ts';
 import { assertAcyclic, criticalPath, dependentsOf, nodeById } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 
 function graphOf(example: string) {
   const result = validateSpec(JSON.parse(readFileSync(new URL(`../../examples/${example}.json`, import.meta.url), 'utf8')));
   assert.ok(result.ok);
-  return { graph: meshGraph(result.spec), spec: result.spec };
+  return { graph: meshGraph(result.spec, CURRENT_NAMING), spec: result.spec };
 }
 
 test('a mesh without cells is exactly its backbone (old runs replay unchanged)', () => {
@@ -19,7 +20,7 @@ test('a mesh without cells is exactly its backbone (old runs replay unchanged)',
   const { spec } = graphOf('minimal');
   const withoutCellsField = { ...spec } as Partial<typeof spec>;
   delete withoutCellsField.cells;
-  assert.deepEqual(meshGraph(withoutCellsField as typeof spec), graph, 'a spec recorded before cells existed gives the same graph');
+  assert.deepEqual(meshGraph(withoutCellsField as typeof spec, CURRENT_NAMING), graph, 'a spec recorded before cells existed gives the same graph');
 });
 
 test('one EKS and one AKS cell add roles, cluster, access entry, node group, AKS subnet and cluster, without cycles', () => {

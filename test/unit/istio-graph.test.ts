@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ISTIO_ID } from '../../domain/istio-graph.ts';
 import { meshGraph } from '../../domain/mesh-graph.ts';
+import { CURRENT_NAMING, cellNames } from '../../domain/names.ts';
 import { assertAcyclic, dependentsOf, nodeById } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 
@@ -11,7 +12,7 @@ function graphOf(change: (spec: any) => void = () => {}) {
   change(input);
   const result = validateSpec(input);
   assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
-  return meshGraph(result.spec);
+  return meshGraph(result.spec, CURRENT_NAMING);
 }
 
 test('sidecar mode: per cell namespace, cacerts, base, istiod, east-west gateway, cross-network Gateway, policies; one root; remote secrets both ways', () => {
@@ -39,7 +40,7 @@ test('istiod gets the mesh ID, cluster name, network, one trust domain and what 
   assert.equal(node.kind, 'kube.helmRelease');
   const values = (node.params as { values: any }).values;
   assert.deepEqual(values.global.meshID, 'cells');
-  assert.deepEqual(values.global.multiCluster, { clusterName: 'cells-west' });
+  assert.deepEqual(values.global.multiCluster, { clusterName: cellNames('cells', { name: 'west' }, CURRENT_NAMING).cluster });
   assert.equal(values.global.network, 'azure-network');
   assert.equal(values.meshConfig.trustDomain, 'cluster.local');
   assert.equal(values.env.ISTIO_MULTIROOT_MESH, 'true');

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { backboneGraph, ID } from '../../domain/backbone-graph.ts';
+import { backboneGraph, ID, meshScope } from '../../domain/backbone-graph.ts';
+import { CURRENT_NAMING } from '../../domain/names.ts';
 import { assertAcyclic, criticalPath, dependentsOf, nodeById } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 
 function graphOf(example: string) {
   const result = validateSpec(JSON.parse(readFileSync(new URL(`../../examples/${example}.json`, import.meta.url), 'utf8')));
   assert.ok(result.ok);
-  return backboneGraph(result.spec);
+  return backboneGraph(result.spec, meshScope(result.spec, CURRENT_NAMING));
 }
 
 test('the backbone graph has the four-tunnel topology and no cycles', () => {
