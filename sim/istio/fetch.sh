@@ -8,10 +8,8 @@ set -euo pipefail
 
 OUT=$(realpath -m "${1:?usage: fetch.sh <out-dir>}")
 HELM_VERSION=v3.22.0
-# The proxy serves istio.io/istio only as @latest (Istio master; its VERSION file says 1.31),
-# so the pseudo-version is pinned and the charts are named after the version it will become.
-ISTIO_MODULE_VERSION=v0.0.0-20260827124520-eed52ebb66ad
-ISTIO_VERSION=1.31-dev
+# ISTIO_MODULE_VERSION and ISTIO_VERSION, shared with build-binaries.sh.
+source "$(dirname "$0")/versions.sh"
 # The version that Istio's go.mod requires.
 GATEWAY_API_VERSION=v1.6.0
 STAMP="$OUT/.versions"
