@@ -30,6 +30,11 @@ export function authenticatorFromEnv(env: Record<string, string | undefined>, ho
   return () => true;
 }
 
+/** The loopback-only mode without a token, where browser-guard.ts keeps other origins and rebound host names out. */
+export function isInsecureLoopback(env: Record<string, string | undefined>): boolean {
+  return !env.CELLBRIDGE_API_TOKEN && env.CELLBRIDGE_INSECURE_NO_AUTH === '1';
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }

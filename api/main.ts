@@ -2,10 +2,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { numberSetting, temporalSettings } from '../domain/settings.ts';
 import { workflowSettingsFromEnv } from '../domain/workflow-settings.ts';
-import { authenticatorFromEnv } from './auth.ts';
+import { authenticatorFromEnv, isInsecureLoopback } from './auth.ts';
 import { Meshes } from './meshes.ts';
 import { Rotations } from './rotations.ts';
-import { createApiServer } from './server.ts';
+import { createApiServer, type TemporalAccess } from './server.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -13,12 +13,34 @@ async function main(): Promise<void> {
   const port = numberSetting(env, 'CELLBRIDGE_API_PORT', 8080);
   const authenticate = authenticatorFromEnv(env, host);
   const temporal = temporalSettings(env);
-  const connection = await Connection.connect({ address: temporal.address });
+  // Lazy: the API starts (and /healthz answers) while Temporal is down; routes that need it answer 503 until it is back.
+  const connection = Connection.lazy({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
   const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting));
   const rotations = new Rotations(client, temporal.taskQueue);
-  const server = createApiServer({ authenticate, meshes, rotations, codec: temporal.codec, codecCorsOrigin: env.CELLBRIDGE_CODEC_CORS_ORIGIN });
-  server.listen(port, host, () => console.log(`cellbridge API listening on http://${host}:${port}`));
+  const server = createApiServer({
+    authenticate,
+    loopbackOnly: isInsecureLoopback(env),
+    meshes,
+    rotations,
+    codec: temporal.codec,
+    temporal: temporalAccess(connection, numberSetting(env, 'CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS', 4_000)),
+    codecCorsOrigin: env.CELLBRIDGE_CODEC_CORS_ORIGIN,
+  });
+  await server.listen({ port, host });
+  console.log(`cellbridge API listening on http://${host}:${port}`);
+}
+
+function temporalAccess(connection: Connection, timeoutMs: number): TemporalAccess {
+  return {
+    bounded: (fn) => connection.withDeadline(Date.now() + timeoutMs, fn),
+    ready: () =>
+      connection
+        .withDeadline(Date.now() + Math.min(timeoutMs, 2_000), () => connection.healthService.check({}))
+        .then(() => true)
+        .catch(() => false),
+    retryAfterSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+  };
 }
 
 main().catch((error) => {

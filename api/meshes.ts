@@ -13,10 +13,10 @@ import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshSta
 import { validateSpec } from '../domain/validate-spec.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 import { badRequest, HttpError } from './http.ts';
+import { leftoversOf } from './leftovers.ts';
 
 const MESH_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.mesh, SearchAttributeType.KEYWORD);
 const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
-const NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
 
 export interface Reply {
   status: number;
@@ -36,6 +36,7 @@ export class Meshes {
     const { spec } = validation;
     if (dryRun) return { status: 200, body: { valid: true, spec, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) } };
     const workflowId = meshWorkflowId(spec.name);
+    await this.refuseOrphaning(spec);
     try {
       const handle = await this.start('provisionMesh', spec, CURRENT_NAMING);
       return { status: 202, body: { mesh: spec.name, workflowId, runId: handle.firstExecutionRunId, created: true } };
@@ -108,6 +109,31 @@ export class Meshes {
     });
   }
 
+  /**
+   * A finished run that left resources behind knows them only through its own spec: a
+   * new run with another spec (another resource group, region or cells) would never
+   * look for them again. Such a POST is refused until a DELETE has swept them; the same
+   * spec again is allowed (its run finds and adopts what is there by name and tag).
+   */
+  private async refuseOrphaning(spec: MeshSpec): Promise<void> {
+    const latest = await this.latest(spec.name).catch((error: unknown) => {
+      if (error instanceof HttpError && error.status === 404) return undefined;
+      throw error;
+    });
+    if (!latest || latest.description.status.name === 'RUNNING') return;
+    const status = await latest.handle.query<MeshStatus>(MESH_QUERY.status);
+    const leftovers = leftoversOf(status);
+    if (!leftovers) return;
+    const previous = await latest.handle.query<MeshSpec>(MESH_QUERY.spec);
+    if (isDeepStrictEqual(previous, spec)) return;
+    throw new HttpError(409, {
+      error: 'LeftoversExist',
+      message: `mesh ${spec.name}'s last run ended ${status.phase} and left ${leftovers.length} resource(s) behind (${leftovers.join(', ')}); a different spec would orphan them. DELETE /v1/meshes/${spec.name} first to sweep them (with the spec that created them), then send the new spec; or send the same spec again`,
+      phase: status.phase,
+      leftovers,
+    });
+  }
+
   /** A repeated POST of the same spec is idempotent; a different spec for a live mesh is a conflict. */
   private async existing(spec: MeshSpec): Promise<Reply> {
     const { handle, description } = await this.latest(spec.name);
@@ -120,7 +146,6 @@ export class Meshes {
   }
 
   private async latest(name: string): Promise<{ handle: WorkflowHandle; description: Awaited<ReturnType<WorkflowHandle['describe']>> }> {
-    if (!NAME.test(name)) throw new HttpError(404, { error: 'NotFound', message: `no mesh named ${JSON.stringify(name)}` });
     const handle = this.client.workflow.getHandle(meshWorkflowId(name));
     try {
       return { handle, description: await handle.describe() };

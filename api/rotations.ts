@@ -6,9 +6,10 @@ import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temp
 import { randomUUID } from 'node:crypto';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, meshWorkflowId, type MeshStatus } from '../domain/mesh-status.ts';
-import { ROTATION_QUERY, rotationScheduleId, rotationWorkflowIdPrefix, type RotationKind, type RotationProgress } from '../domain/rotation.ts';
+import { ROTATION_QUERY, rotationScheduleId, type RotationKind, type RotationProgress } from '../domain/rotation.ts';
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
+import { newRotationId, rotationIdOwner } from './path-params.ts';
 
 export class Rotations {
   constructor(private readonly client: Client, private readonly taskQueue: string) {}
@@ -56,16 +57,21 @@ export class Rotations {
     const status = await meshHandle.query<MeshStatus>(MESH_QUERY.status).catch(notFound(`no mesh named ${mesh}`));
     if (status.phase !== 'Ready' && status.phase !== 'Degraded') throw new HttpError(409, { error: 'NotUp', message: `mesh ${mesh} is ${status.phase}; rotations run only when it is Ready or Degraded` });
     const spec = await meshHandle.query<MeshSpec>(MESH_QUERY.spec);
-    const workflowId = `${rotationWorkflowIdPrefix(mesh)}${kind}-${randomUUID().slice(0, 8)}`;
+    const workflowId = newRotationId(mesh, kind, randomUUID().slice(0, 8));
     await this.client.workflow.start('rotateCa', { taskQueue: this.taskQueue, workflowId, args: [{ spec, kind: kind as RotationKind, naming: status.naming }] });
     return { status: 202, body: { mesh, kind, rotationId: workflowId } };
   }
 
   async progress(mesh: string, rotationId: string): Promise<Reply> {
-    if (!rotationId.startsWith(rotationWorkflowIdPrefix(mesh))) throw new HttpError(404, { error: 'NotFound', message: `no rotation ${rotationId} of mesh ${mesh}` });
+    const owner = rotationIdOwner(rotationId);
+    if ('problems' in owner) throw badRequest(owner.problems);
+    const missing = new HttpError(404, { error: 'NotFound', message: `no rotation ${rotationId} of mesh ${mesh}` });
+    if (owner.mesh !== mesh) throw missing;
     const handle = this.client.workflow.getHandle(rotationId);
-    const description = await handle.describe().catch(notFound(`no rotation ${rotationId} of mesh ${mesh}`));
+    const description = await handle.describe().catch(notFound(missing.message));
     const progress = await handle.query<RotationProgress>(ROTATION_QUERY);
+    // The ID says which mesh; the workflow's own report must agree (its input names the mesh).
+    if (progress.mesh !== mesh) throw missing;
     return { status: 200, body: { rotationId, workflowStatus: description.status.name, ...progress } };
   }
 

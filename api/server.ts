@@ -1,68 +1,144 @@
-/** Routes of the cellbridge HTTP API. Everything but the health check, the OpenAPI document and CORS preflights needs a bearer token. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+/**
+ * Routes of the cellbridge HTTP API, served by fastify: it enforces the body limit (413,
+ * from Content-Length before reading, or as a chunked body grows past it) and answers
+ * 415 for bodies that are not JSON. Everything but the health checks, the OpenAPI
+ * document and the codec's CORS preflight needs a bearer token.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Authenticator } from './auth.ts';
+import { hostRefusal, originRefusal } from './browser-guard.ts';
 import { runCodec } from './codec-endpoint.ts';
-import { HttpError, readJson, sendJson } from './http.ts';
-import { OPENAPI } from './openapi.ts';
+import { badRequest, HttpError, MAX_BODY_BYTES } from './http.ts';
 import type { Meshes, Reply } from './meshes.ts';
+import { OPENAPI } from './openapi.ts';
+import { drainAfterRefusal } from './oversized-body.ts';
+import { meshNameProblems } from './path-params.ts';
 import type { Rotations } from './rotations.ts';
+import { isTemporalUnreachable } from './temporal-errors.ts';
+
+export interface TemporalAccess {
+  /** Runs `fn` with a deadline on every Temporal call it makes, so no request waits on Temporal for long. */
+  bounded<T>(fn: () => Promise<T>): Promise<T>;
+  /** Whether Temporal answers a health check now (for /readyz). */
+  ready(): Promise<boolean>;
+  /** How long a client should wait before retrying, in seconds, when Temporal is unreachable. */
+  retryAfterSeconds: number;
+}
 
 export interface ApiDeps {
   authenticate: Authenticator;
+  /** No token (CELLBRIDGE_INSECURE_NO_AUTH=1): only loopback Host names, and no changes from another origin (browser-guard.ts). */
+  loopbackOnly: boolean;
   meshes: Meshes;
   rotations: Rotations;
   codec: PayloadCodec;
+  temporal: TemporalAccess;
   /** The Web UI's origin, allowed to call the codec endpoint from the browser. */
   codecCorsOrigin?: string;
 }
 
-export function createApiServer(deps: ApiDeps): Server {
-  return createServer((request, response) => {
-    handle(deps, request, response).catch((error: unknown) => {
-      if (error instanceof HttpError) return sendJson(response, error.status, error.body);
-      console.error('request failed:', (error as Error).message);
-      sendJson(response, 502, { error: 'Upstream', message: `Temporal request failed: ${(error as Error).message}` });
-    });
+const PUBLIC = new Set(['/healthz', '/readyz', '/v1/openapi.json']);
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+type NameParams = { Params: { name: string } };
+
+export function createApiServer(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({ bodyLimit: MAX_BODY_BYTES });
+  acceptJsonOnly(app);
+  app.setErrorHandler((error, request, reply) => replyWithError(deps, error instanceof Error ? error : new Error(String(error)), request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+  app.addHook('onRequest', async (request, reply) => guard(deps, request, reply));
+  app.addHook('preHandler', async (request) => {
+    const name = (request.params as { name?: string } | undefined)?.name;
+    if (name !== undefined && meshNameProblems(name).length > 0) throw badRequest(meshNameProblems(name));
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_request, reply) => {
+    if (await deps.temporal.ready()) return { ready: true, temporal: 'reachable' };
+    return reply.code(503).header('retry-after', String(deps.temporal.retryAfterSeconds)).send({ ready: false, temporal: 'unreachable', message: 'Temporal does not answer its health check' });
+  });
+  app.get('/v1/openapi.json', async () => OPENAPI);
+
+  const temporal = (reply: FastifyReply, fn: () => Promise<Reply>) => deps.temporal.bounded(fn).then((r) => reply.code(r.status).send(r.body));
+  app.post<{ Querystring: { dryRun?: string } }>('/v1/meshes', (request, reply) => temporal(reply, () => deps.meshes.create(request.body, request.query.dryRun === 'true')));
+  app.get('/v1/meshes', (_request, reply) => temporal(reply, () => deps.meshes.list()));
+  app.get<NameParams>('/v1/meshes/:name', (request, reply) => temporal(reply, () => deps.meshes.get(request.params.name)));
+  app.delete<NameParams>('/v1/meshes/:name', (request, reply) => temporal(reply, () => deps.meshes.delete(request.params.name)));
+  app.get<NameParams>('/v1/meshes/:name/verification', (request, reply) => temporal(reply, () => deps.meshes.verification(request.params.name)));
+  app.post<NameParams>('/v1/meshes/:name/verification', (request, reply) => temporal(reply, () => deps.meshes.reverify(request.params.name)));
+  app.get<NameParams>('/v1/meshes/:name/rotation-schedule', (request, reply) => temporal(reply, () => deps.rotations.schedule(request.params.name)));
+  app.patch<NameParams>('/v1/meshes/:name/rotation-schedule', (request, reply) => temporal(reply, () => deps.rotations.updateSchedule(request.params.name, request.body)));
+  app.post<NameParams>('/v1/meshes/:name/rotations', (request, reply) => temporal(reply, () => deps.rotations.start(request.params.name, request.body)));
+  app.get<{ Params: { name: string; rotationId: string } }>('/v1/meshes/:name/rotations/:rotationId', (request, reply) =>
+    temporal(reply, () => deps.rotations.progress(request.params.name, request.params.rotationId)),
+  );
+
+  const cors = corsHeaders(deps.codecCorsOrigin);
+  app.options('/codec/:operation', async (_request, reply) => reply.code(204).headers(cors).send());
+  app.post<{ Params: { operation: string } }>('/codec/:operation', async (request, reply) => {
+    const operation = request.params.operation;
+    if (operation !== 'encode' && operation !== 'decode') throw new HttpError(404, { error: 'NotFound', message: `no route for POST /codec/${operation}` });
+    return reply.headers(cors).send(await runCodec(deps.codec, operation, request.body));
+  });
+  return app;
+}
+
+/**
+ * Bodies are JSON and nothing else: fastify answers 415 for any other content type
+ * (its text/plain parser is removed), and 413 past the limit. An empty body is
+ * "no body" (POST …/verification takes none); the routes that need one say so.
+ */
+function acceptJsonOnly(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(request, body as string, done);
   });
 }
 
-async function handle(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const cors = corsHeaders(deps.codecCorsOrigin);
-  if (request.method === 'OPTIONS' && url.pathname.startsWith('/codec/')) {
-    response.writeHead(204, cors);
-    return void response.end();
+async function guard(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const path = request.url.split('?')[0]!;
+  if (request.method === 'OPTIONS' && path.startsWith('/codec/')) return;
+  if (deps.loopbackOnly) {
+    const refusal = hostRefusal(request.headers.host) ?? (MUTATING.has(request.method) && !path.startsWith('/codec/') ? originRefusal(request.headers.origin, request.headers.host) : undefined);
+    if (refusal) throw new HttpError(403, { error: 'Forbidden', message: refusal });
   }
-  if (url.pathname === '/healthz') return sendJson(response, 200, { ok: true });
-  if (url.pathname === '/v1/openapi.json') return sendJson(response, 200, OPENAPI);
-  if (!deps.authenticate(request)) {
-    return sendJson(response, 401, { error: 'Unauthorized', message: 'a valid bearer token is required' }, { 'www-authenticate': 'Bearer', ...cors });
+  if (PUBLIC.has(path)) return;
+  if (!deps.authenticate(request.raw)) {
+    const cors = path.startsWith('/codec/') ? corsHeaders(deps.codecCorsOrigin) : {};
+    reply.headers({ 'www-authenticate': 'Bearer', ...cors });
+    throw new HttpError(401, { error: 'Unauthorized', message: 'a valid bearer token is required' });
   }
-  const reply = await route(deps, request, url);
-  if (!reply) return sendJson(response, 404, { error: 'NotFound', message: `no route for ${request.method} ${url.pathname}` });
-  sendJson(response, reply.status, reply.body, url.pathname.startsWith('/codec/') ? cors : {});
 }
 
-async function route(deps: ApiDeps, request: IncomingMessage, url: URL): Promise<Reply | undefined> {
-  const method = request.method ?? 'GET';
-  const meshName = /^\/v1\/meshes\/([^/]+)$/.exec(url.pathname)?.[1];
-  const verifyName = /^\/v1\/meshes\/([^/]+)\/verification$/.exec(url.pathname)?.[1];
-  const scheduleName = /^\/v1\/meshes\/([^/]+)\/rotation-schedule$/.exec(url.pathname)?.[1];
-  if (scheduleName && method === 'GET') return deps.rotations.schedule(decodeURIComponent(scheduleName));
-  if (scheduleName && method === 'PATCH') return deps.rotations.updateSchedule(decodeURIComponent(scheduleName), await readJson(request));
-  const rotations = /^\/v1\/meshes\/([^/]+)\/rotations(?:\/([^/]+))?$/.exec(url.pathname);
-  if (rotations && !rotations[2] && method === 'POST') return deps.rotations.start(decodeURIComponent(rotations[1]!), await readJson(request));
-  if (rotations?.[2] && method === 'GET') return deps.rotations.progress(decodeURIComponent(rotations[1]!), decodeURIComponent(rotations[2]));
-  if (verifyName && method === 'GET') return deps.meshes.verification(decodeURIComponent(verifyName));
-  if (verifyName && method === 'POST') return deps.meshes.reverify(decodeURIComponent(verifyName));
-  if (url.pathname === '/v1/meshes' && method === 'POST') return deps.meshes.create(await readJson(request), url.searchParams.get('dryRun') === 'true');
-  if (url.pathname === '/v1/meshes' && method === 'GET') return deps.meshes.list();
-  if (meshName && method === 'GET') return deps.meshes.get(decodeURIComponent(meshName));
-  if (meshName && method === 'DELETE') return deps.meshes.delete(decodeURIComponent(meshName));
-  const codecOperation = /^\/codec\/(encode|decode)$/.exec(url.pathname)?.[1] as 'encode' | 'decode' | undefined;
-  if (codecOperation && method === 'POST') return { status: 200, body: await runCodec(deps.codec, codecOperation, await readJson(request)) };
-  return undefined;
+function replyWithError(deps: ApiDeps, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof HttpError) return reply.code(error.status).send(error.body);
+  const code = (error as FastifyError).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    drainAfterRefusal(request.raw, reply);
+    return reply.code(413).send({ error: 'PayloadTooLarge', message: `the body exceeds the limit of ${MAX_BODY_BYTES} bytes` });
+  }
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return reply.code(415).send({ error: 'UnsupportedMediaType', message: `the body must be JSON (content-type: application/json), not ${JSON.stringify(request.headers['content-type'] ?? 'none')}` });
+  }
+  const status = (error as FastifyError).statusCode;
+  if (code?.startsWith('FST_ERR_CTP_') || error instanceof SyntaxError) {
+    return reply.code(400).send(badRequest([{ path: '', rule: 'json.syntax', message: `the body is not valid JSON: ${error.message}` }]).body);
+  }
+  if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ error: 'BadRequest', message: error.message });
+  if (isTemporalUnreachable(error)) {
+    return reply
+      .code(503)
+      .header('retry-after', String(deps.temporal.retryAfterSeconds))
+      .send({ error: 'TemporalUnavailable', message: `Temporal could not be reached in time (${error.message}); retry in ${deps.temporal.retryAfterSeconds} s` });
+  }
+  console.error('request failed:', error.message);
+  return reply.code(502).send({ error: 'Upstream', message: `Temporal request failed: ${error.message}` });
 }
 
 function corsHeaders(origin: string | undefined): Record<string, string> {

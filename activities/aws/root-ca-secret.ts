@@ -51,7 +51,7 @@ export function rootCaHandler(clients: CloudClients): ResourceHandler<Params, Ob
       return { cloudId: root.subject, state: 'stored', attributes: { fingerprintSha256: root.fingerprintSha256, notAfter: root.notAfter } };
     },
     delete: async (_root, { params }) => deleteRoot(clients, region(params), params.secretName),
-    owned: (_root, { params }) => !params.userSupplied,
+    ownership: (_root, { params }) => (params.userSupplied ? { is: 'referenced' } : { is: 'ours' }),
   };
 }
 
