@@ -4,6 +4,8 @@
  * {payloads:[{metadata, data}]} in base64).
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { PayloadCodecError } from '../domain/payload-codec.ts';
+import { HttpError } from './http.ts';
 
 interface JsonPayload {
   metadata?: Record<string, string>;
@@ -12,8 +14,14 @@ interface JsonPayload {
 
 export async function runCodec(codec: PayloadCodec, operation: 'encode' | 'decode', body: unknown): Promise<{ payloads: JsonPayload[] }> {
   const payloads = ((body as { payloads?: JsonPayload[] })?.payloads ?? []).map(fromJson);
-  const result = operation === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
-  return { payloads: result.map(toJson) };
+  try {
+    const result = operation === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
+    return { payloads: result.map(toJson) };
+  } catch (error) {
+    // A payload of a key this process does not hold, or one altered: the caller's to know, by key id.
+    if (error instanceof PayloadCodecError) throw new HttpError(400, { error: 'CodecError', message: error.message });
+    throw error;
+  }
 }
 
 function fromJson(p: JsonPayload): Payload {

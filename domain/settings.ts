@@ -4,7 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { AesGcmPayloadCodec } from './payload-codec.ts';
+import { payloadCodecFromEnv } from './codec-settings.ts';
+import type { AesGcmPayloadCodec } from './payload-codec.ts';
 import { TASK_QUEUE } from './mesh-status.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -18,9 +19,7 @@ export interface TemporalSettings {
 }
 
 export function temporalSettings(env: Env): TemporalSettings {
-  const key = env.CELLBRIDGE_CODEC_KEY;
-  if (!key) throw new Error('CELLBRIDGE_CODEC_KEY is not set: give a base64 AES-256 key (openssl rand -base64 32); payloads are never stored unencrypted');
-  const codec = new AesGcmPayloadCodec(env.CELLBRIDGE_CODEC_KEY_ID ?? 'default', Buffer.from(key, 'base64'));
+  const codec = payloadCodecFromEnv(env);
   return {
     address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
