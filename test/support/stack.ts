@@ -1,7 +1,7 @@
 /** Test access to a proving-ground stack: its API, its emulators' fault controls, and what each cloud still holds. */
 import { DescribeCustomerGatewaysCommand, DescribeTransitGatewaysCommand, DescribeVpcsCommand, DescribeVpnConnectionsCommand, DescribeTransitGatewayVpcAttachmentsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
-import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { IAMClient, ListRolesCommand, ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,10 +77,12 @@ export async function meshInventory(e: Endpoints, mesh: string, region = 'us-eas
   return [...vpcs, ...subnets, ...tgws, ...attachments, ...cgws, ...vpns, ...cloud.flat(), ...azureLeft];
 }
 
+/** By the ownership tag's value, not by name: names of two meshes may share a prefix (abc, abc-d). */
 async function iamRolesOf(e: Endpoints, mesh: string): Promise<string[]> {
   const iam = new IAMClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const { Roles = [] } = await iam.send(new ListRolesCommand({}));
-  return Roles.filter((r) => r.RoleName?.startsWith(`cellbridge-${mesh}-`)).map((r) => `aws iam-role ${r.RoleName}`);
+  const tagged = await Promise.all(Roles.map(async (r) => ({ name: r.RoleName, tags: (await iam.send(new ListRoleTagsCommand({ RoleName: r.RoleName }))).Tags ?? [] })));
+  return tagged.filter((r) => r.tags.some((t) => t.Key === 'cellbridge:mesh' && t.Value === mesh)).map((r) => `aws iam-role ${r.name}`);
 }
 
 async function rootSecretsOf(e: Endpoints, mesh: string, region: string): Promise<string[]> {
@@ -92,7 +94,8 @@ async function rootSecretsOf(e: Endpoints, mesh: string, region: string): Promis
 async function eksClustersOf(e: Endpoints, mesh: string, region: string): Promise<string[]> {
   const eks = new EKSClient({ region, endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const { clusters = [] } = await eks.send(new ListClustersCommand({}));
-  return clusters.filter((name) => name.startsWith(`${mesh}-`)).map((name) => `aws eks-cluster ${name}`);
+  const tagged = await Promise.all(clusters.map(async (name) => ({ name, tags: (await eks.send(new DescribeClusterCommand({ name }))).cluster?.tags ?? {} })));
+  return tagged.filter((c) => c.tags['cellbridge:mesh'] === mesh).map((c) => `aws eks-cluster ${c.name}`);
 }
 
 export async function awsTunnelKeys(e: Endpoints, mesh: string, region = 'us-east-1'): Promise<string[]> {
