@@ -1,7 +1,9 @@
 /**
  * The mesh's root CA as a resource: generated once and kept in Secrets Manager (its key
  * never leaves this activity and the store), or the user's own root by reference, which
- * is read and never deleted. Only its fingerprint and expiry reach the workflow.
+ * is read and never deleted. Only its fingerprint and expiry reach the workflow. A
+ * generated root goes with the mesh together with the next root a root rotation may
+ * have left beside it (activities/rotation/root-succession.ts).
  *
  * A user's root that is missing or unusable fails the mesh at its first step, with the
  * secret and what is wrong with it, and is no obstacle to rollback or teardown: a
@@ -11,6 +13,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { IstioParams } from '../../domain/istio-graph.ts';
+import { nextRootSecretName } from '../../domain/pki-profile.ts';
 import { createRootCa } from '../pki/certificate-authority.ts';
 import { inspectCertificate, type CertificateInfo } from '../pki/certificate-inspection.ts';
 import { deleteRoot, readRoot, secretOwner, storeRoot, type SecretsManagerClients } from '../pki/root-store.ts';
@@ -38,6 +41,9 @@ export function rootCaHandler(clients: CloudClients): ResourceHandler<Params, Ob
           'pki.RootSecretNotFound',
         );
       }
+      // No root means no rotation can be under way: a next root under this name is a leftover
+      // of an earlier mesh of the same name, and a rotation would otherwise adopt it.
+      await deleteRoot(clients, region(params), nextRootSecretName(params.secretName));
       const root = await createRootCa({ mesh: params.mesh, keyType: params.keyType, validityDays: params.validityDays, now: new Date() });
       await storeRoot(clients, region(params), params.secretName, root, { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id });
     },
@@ -50,7 +56,13 @@ export function rootCaHandler(clients: CloudClients): ResourceHandler<Params, Ob
       const { root } = observed;
       return { cloudId: root.subject, state: 'stored', attributes: { fingerprintSha256: root.fingerprintSha256, notAfter: root.notAfter } };
     },
-    delete: async (_root, { params }) => deleteRoot(clients, region(params), params.secretName),
+    // A root rotation that failed keeps the next root beside the current one for a retry;
+    // its key goes with the mesh, first, so a delete interrupted between the two leaves the
+    // current root for describe to find and the retry to finish.
+    async delete(_root, { params }) {
+      await deleteRoot(clients, region(params), nextRootSecretName(params.secretName));
+      await deleteRoot(clients, region(params), params.secretName);
+    },
     ownership: (_root, { params }) => (params.userSupplied ? { is: 'referenced' } : { is: 'ours' }),
   };
 }

@@ -1,0 +1,60 @@
+/**
+ * A root rotation that fails leaves the next root (certificate and private key) waiting
+ * beside the current one in Secrets Manager, so a retry can finish the move. Tearing the
+ * mesh down must take it too: no key of the mesh may outlive the mesh.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { AppsV1Api } from '@kubernetes/client-node';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Endpoints } from '../../sim/stack.ts';
+import { cellKubeConfig } from '../support/kube.ts';
+import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
+
+const MESH = 'rrc';
+
+/** Every secret Moto holds whose name is under the mesh's prefix, listed with the AWS SDK directly. */
+async function secretsOfMesh(e: Endpoints): Promise<string[]> {
+  const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await sm.send(new ListSecretsCommand({ NextToken }));
+    names.push(...(page.SecretList ?? []).map((s) => s.Name ?? ''));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return names.filter((n) => n.includes(`/${MESH}/`)).sort();
+}
+
+describe('a failed root rotation and teardown', () => {
+  const stack = useStack('root-rotation-cleanup');
+
+  test('after a root rotation fails (istiod gone in one cluster), teardown leaves no secret of the mesh in Secrets Manager, the pending next root included', async () => {
+    const e = stack.endpoints();
+    const spec = exampleSpec('cells', { name: MESH });
+    spec.pki = { rotation: { pickupSeconds: 1, workloadCertTtlSeconds: 2, intervalHours: 720, jitterMinutes: 0 } };
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    const ready = await waitForPhase(e, MESH, ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'], 300_000);
+    assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
+
+    const apps = (await cellKubeConfig(e, spec, 'west', 'azure')).makeApiClient(AppsV1Api);
+    const istiod = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+    await apps.deleteNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+    const started = await api(e, 'POST', `/v1/meshes/${MESH}/rotations`, { kind: 'root' });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    let rotation: any;
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      rotation = (await api(e, 'GET', `/v1/meshes/${MESH}/rotations/${started.body.rotationId}`)).body;
+      if (rotation.workflowStatus !== 'RUNNING') break;
+    }
+    assert.equal(rotation.phase, 'failed', JSON.stringify(rotation));
+    assert.match(rotation.error, /istiod is not ready/);
+    assert.deepEqual(await secretsOfMesh(e), [`cellbridge/${MESH}/root-ca`, `cellbridge/${MESH}/root-ca-next`], 'the failed rotation keeps the next root for a retry');
+    await apps.createNamespacedDeployment({ namespace: 'istio-system', body: { metadata: { name: 'istiod', namespace: 'istio-system', labels: istiod.metadata?.labels }, spec: istiod.spec! } });
+
+    assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
+    const deleted = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 300_000);
+    assert.equal(deleted.phase, 'Deleted', JSON.stringify(deleted.cleanupFailures));
+    assert.deepEqual(await secretsOfMesh(e), [], 'no root of the mesh, current or next, outlives it');
+  });
+});
