@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import { isNotFound, toFailure } from './cloud-errors.ts';
 import { Backoff, type PollSettings } from './poll-backoff.ts';
+import type { Ownership } from './ownership.ts';
 import type { Phase, ResourceHandler } from './resource-handler.ts';
 
 const HEARTBEAT_TICK_MS = 1000;
@@ -26,11 +27,14 @@ export class ResourceEngine {
     const call = <T>(what: string, fn: () => Promise<T>) => guarded(`${what} ${node.id}`, fn);
     const create = () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal)));
     let observed = await this.settle(handler, node, (p) => p.is === 'deleting');
+    if (observed !== undefined) refuseForeign(handler, observed, node);
     if (observed === undefined) await create();
     const backoff = new Backoff(this.poll);
     let convergeAttempts = 0;
     for (;;) {
       observed = await call('describe', () => handler.describe(node));
+      // Someone else's may appear under our name while we create (a create that tolerated "already exists").
+      if (observed !== undefined) refuseForeign(handler, observed, node);
       const phase: Phase = observed === undefined ? { is: 'busy', detail: 'not visible yet' } : handler.phase(observed, node);
       if (phase.is === 'ready' && observed !== undefined) return handler.output(observed);
       if (phase.is === 'failed') throw ApplicationFailure.nonRetryable(`${node.id}: ${phase.reason}`, 'ProvisioningFailed');
@@ -48,7 +52,7 @@ export class ResourceEngine {
     // An in-flight create or update blocks a delete in both clouds; wait it out.
     const observed = await this.settle(handler, node, (p) => p.is === 'busy');
     if (observed === undefined) return { state: 'absent' };
-    if (handler.owned && !handler.owned(observed, node)) return { state: 'kept' };
+    if (ownershipOf(handler, observed, node).is !== 'ours') return { state: 'kept' };
     if (handler.phase(observed, node).is !== 'deleting') {
       await guarded(`delete ${node.id}`, () =>
         this.heartbeating(`deleting ${node.id}`, () => ignoreNotFound(handler.delete(observed, node, ctx.cancellationSignal))),
@@ -88,6 +92,15 @@ export class ResourceEngine {
       clearInterval(timer);
     }
   }
+}
+
+function ownershipOf<P, O>(handler: ResourceHandler<P, O>, observed: O, node: ResourceNode<string, P>): Ownership {
+  return handler.ownership?.(observed, node) ?? { is: 'ours' };
+}
+
+function refuseForeign<P, O>(handler: ResourceHandler<P, O>, observed: O, node: ResourceNode<string, P>): void {
+  const ownership = ownershipOf(handler, observed, node);
+  if (ownership.is === 'foreign') throw ApplicationFailure.nonRetryable(`${node.id}: ${ownership.reason}`, 'ForeignResource');
 }
 
 async function guarded<T>(context: string, fn: () => Promise<T>): Promise<T> {

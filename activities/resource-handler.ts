@@ -1,4 +1,5 @@
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
+import type { Ownership } from './ownership.ts';
 
 /**
  * Where a resource is in its life, as the engine needs to know it. `busy` means an
@@ -26,8 +27,11 @@ export interface ResourceHandler<P, O> {
   output(observed: O): ResourceOutput;
   /** Starts the delete; "not found" counts as done. */
   delete(observed: O, node: ResourceNode<string, P>, signal: AbortSignal): Promise<void>;
-  /** Resources cellbridge did not create (an existing VPC) are never deleted. */
-  owned?(observed: O, node: ResourceNode<string, P>): boolean;
+  /**
+   * Whose the resource found by identity is; without it, ours (found by this mesh's own
+   * tags). Only ours is adopted or deleted; a foreign one stops the run (ownership.ts).
+   */
+  ownership?(observed: O, node: ResourceNode<string, P>): Ownership;
 }
 
 export function ready(): Phase {

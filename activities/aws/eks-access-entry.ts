@@ -12,6 +12,7 @@ import type { CloudClients } from '../cloud-clients.ts';
 import { isNotFound, tolerating } from '../cloud-errors.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
 import { orchestratorPrincipalArn } from './orchestrator-principal.ts';
+import { byMeshTag } from '../ownership.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
 type Params = ClusterParams['aws.eksAccessEntry'];
@@ -50,6 +51,7 @@ export function eksAccessEntryHandler(clients: CloudClients): ResourceHandler<Pa
     async delete({ entry }, { params }) {
       await eks(params).send(new DeleteAccessEntryCommand({ clusterName: params.clusterName, principalArn: entry.principalArn }));
     },
-    owned: ({ entry }) => entry.tags?.[MESH_TAG] !== undefined,
+    ownership: ({ entry }, { params }) =>
+      byMeshTag(params.scope, entry.tags?.[MESH_TAG], `the access entry of ${entry.principalArn} on EKS cluster ${params.clusterName}`, 'delete that access entry; cellbridge makes its own'),
   };
 }

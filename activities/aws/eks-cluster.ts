@@ -8,6 +8,7 @@ import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { absentIfNotFound, tolerating } from '../cloud-errors.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
+import { byMeshTag, RENAME_CELL } from '../ownership.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
 type Params = ClusterParams['aws.eksCluster'];
@@ -41,7 +42,7 @@ export function eksClusterHandler(clients: CloudClients): ResourceHandler<Params
     async delete(_cluster, { params }) {
       await eks(params).send(new DeleteClusterCommand({ name: params.name }));
     },
-    owned: (cluster) => cluster.tags?.[MESH_TAG] !== undefined,
+    ownership: (cluster, { params }) => byMeshTag(params.scope, cluster.tags?.[MESH_TAG], `EKS cluster ${params.name}`, RENAME_CELL),
   };
 }
 

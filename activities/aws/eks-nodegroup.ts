@@ -4,6 +4,7 @@ import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { absentIfNotFound, tolerating } from '../cloud-errors.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
+import { byMeshTag, RENAME_CELL } from '../ownership.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
 type Params = ClusterParams['aws.eksNodegroup'];
@@ -34,7 +35,7 @@ export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Para
     async delete(_group, { params }) {
       await eks(params).send(new DeleteNodegroupCommand({ clusterName: params.clusterName, nodegroupName: params.name }));
     },
-    owned: (group) => group.tags?.[MESH_TAG] !== undefined,
+    ownership: (group, { params }) => byMeshTag(params.scope, group.tags?.[MESH_TAG], `node group ${params.name} of EKS cluster ${params.clusterName}`, RENAME_CELL),
   };
 }
 

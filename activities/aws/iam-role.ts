@@ -11,6 +11,7 @@ import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { isNotFound, tolerating } from '../cloud-errors.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
+import { byMeshTag, RENAME_CELL } from '../ownership.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
 type Params = ClusterParams['aws.iamRole'];
@@ -57,7 +58,7 @@ export function iamRoleHandler(clients: CloudClients): ResourceHandler<Params, O
       for (const arn of attachedPolicyArns) await iam().send(new DetachRolePolicyCommand({ RoleName: role.RoleName, PolicyArn: arn }));
       await iam().send(new DeleteRoleCommand({ RoleName: role.RoleName }));
     },
-    owned: ({ role }) => (role.Tags ?? []).some((t) => t.Key === MESH_TAG),
+    ownership: ({ role }, { params }) => byMeshTag(params.scope, role.Tags?.find((t) => t.Key === MESH_TAG)?.Value, `IAM role ${params.name}`, RENAME_CELL),
   };
 }
 

@@ -5,8 +5,9 @@
 import type { Filter, TagSpecification } from '@aws-sdk/client-ec2';
 import type { MeshScope } from '../../domain/backbone-graph.ts';
 
-export const MESH_TAG = 'cellbridge:mesh';
-export const NODE_TAG = 'cellbridge:resource';
+import { MESH_TAG, NODE_TAG } from '../ownership.ts';
+
+export { MESH_TAG, NODE_TAG };
 
 export function tagSpecifications(resourceType: string, scope: MeshScope, node: string, name: string): TagSpecification[] {
   return [

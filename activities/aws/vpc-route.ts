@@ -3,7 +3,8 @@
  * reaches VPC route tables (reference/domain.md A.3 step 3), so the route is explicit,
  * in every route table the attachment subnets use.
  */
-import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeVpcsCommand, type RouteTable } from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeTransitGatewaysCommand, DescribeVpcsCommand, type Route, type RouteTable } from '@aws-sdk/client-ec2';
+import { ApplicationFailure } from '@temporalio/common';
 import type { BackboneParams, MeshScope, VpcLocator } from '../../domain/backbone-graph.ts';
 import type { ResourceNode } from '../../domain/resource-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
@@ -21,9 +22,10 @@ export function vpcRouteHandler(clients: CloudClients): ResourceHandler<Params, 
   return {
     async describe(node) {
       const tables = await routeTables(clients, node.params.scope, node.params.vpc);
+      const transitGatewayId = await taggedId(clients, node.params.scope, node.params.transitGatewayNode);
       const routed = tables.map((table) => ({
         id: table.RouteTableId ?? '',
-        routed: (table.Routes ?? []).some((r) => r.DestinationCidrBlock === node.params.destinationCidr && r.TransitGatewayId !== undefined),
+        routed: transitGatewayId !== undefined && routeTo(table, node.params.destinationCidr)?.TransitGatewayId === transitGatewayId,
       }));
       return routed.some((t) => t.routed) ? { tables: routed } : undefined;
     },
@@ -31,7 +33,10 @@ export function vpcRouteHandler(clients: CloudClients): ResourceHandler<Params, 
       const tables = await routeTables(clients, node.params.scope, node.params.vpc);
       const transitGatewayId = dependency(outputs, node.params.transitGatewayNode).cloudId;
       for (const table of tables) {
-        if ((table.Routes ?? []).some((r) => r.DestinationCidrBlock === node.params.destinationCidr)) continue;
+        const existing = routeTo(table, node.params.destinationCidr);
+        if (existing?.TransitGatewayId === transitGatewayId) continue;
+        // Another target for the same prefix is someone else's route: replacing it would cut their traffic.
+        if (existing) throw foreignRoute(node.params, table.RouteTableId ?? '', existing);
         await ec2(node).send(new CreateRouteCommand({ RouteTableId: table.RouteTableId, DestinationCidrBlock: node.params.destinationCidr, TransitGatewayId: transitGatewayId }));
       }
     },
@@ -40,6 +45,7 @@ export function vpcRouteHandler(clients: CloudClients): ResourceHandler<Params, 
       return missing.length === 0 ? ready() : { is: 'drifted', detail: `no route in ${missing.join(', ')}` };
     },
     output: ({ tables }) => ({ cloudId: tables.map((t) => t.id).join(','), state: 'active' }),
+    // Only routes through this mesh's Transit Gateway are listed as routed, so only they are deleted.
     async delete({ tables }, node) {
       for (const table of tables.filter((t) => t.routed)) {
         await ec2(node).send(new DeleteRouteCommand({ RouteTableId: table.id, DestinationCidrBlock: node.params.destinationCidr }));
@@ -61,4 +67,21 @@ async function routeTables(clients: CloudClients, scope: MeshScope, locator: Vpc
 async function taggedVpcId(clients: CloudClients, scope: MeshScope, node: string): Promise<string | undefined> {
   const { Vpcs } = await clients.ec2(scope.aws.region).send(new DescribeVpcsCommand({ Filters: identityFilters(scope, node) }));
   return Vpcs?.[0]?.VpcId;
+}
+
+async function taggedId(clients: CloudClients, scope: MeshScope, transitGatewayNode: string): Promise<string | undefined> {
+  const { TransitGateways = [] } = await clients.ec2(scope.aws.region).send(new DescribeTransitGatewaysCommand({ Filters: identityFilters(scope, transitGatewayNode) }));
+  return TransitGateways.find((tgw) => tgw.State !== 'deleted')?.TransitGatewayId;
+}
+
+function routeTo(table: RouteTable, destinationCidr: string): Route | undefined {
+  return (table.Routes ?? []).find((r) => r.DestinationCidrBlock === destinationCidr);
+}
+
+function foreignRoute(params: Params, tableId: string, route: Route): ApplicationFailure {
+  const target = route.TransitGatewayId ?? route.GatewayId ?? route.VpcPeeringConnectionId ?? route.NatGatewayId ?? route.NetworkInterfaceId ?? route.InstanceId ?? 'another target';
+  return ApplicationFailure.nonRetryable(
+    `route table ${tableId} already routes ${params.destinationCidr} to ${target}, which mesh ${params.scope.mesh} did not create; cellbridge never replaces or deletes it: remove that route or choose another azure.vnet.cidr`,
+    'ForeignResource',
+  );
 }

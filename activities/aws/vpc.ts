@@ -48,7 +48,7 @@ export function existingVpcHandler(clients: CloudClients): ResourceHandler<Backb
       vpc.CidrBlock === params.cidr ? ready() : { is: 'failed', reason: `VPC ${params.vpcId} has CIDR ${vpc.CidrBlock}, the spec says ${params.cidr}` },
     output: (vpc) => ({ cloudId: vpc.VpcId ?? '', state: vpc.State ?? 'unknown', attributes: { cidr: vpc.CidrBlock ?? '' } }),
     async delete() {},
-    owned: () => false,
+    ownership: () => ({ is: 'referenced' }),
   };
 }
 
@@ -90,7 +90,7 @@ export function existingSubnetHandler(clients: CloudClients): ResourceHandler<Ba
     phase: () => ready(),
     output: subnetOutput,
     async delete() {},
-    owned: () => false,
+    ownership: () => ({ is: 'referenced' }),
   };
 }
 

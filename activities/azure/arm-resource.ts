@@ -8,8 +8,7 @@ import type { Outputs, ResourceNode, ResourceOutput } from '../../domain/resourc
 import { isNotFound } from '../cloud-errors.ts';
 import { ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 
-export const MESH_TAG = 'cellbridge:mesh';
-export const NODE_TAG = 'cellbridge:resource';
+import { byMeshTag, MESH_TAG, NODE_TAG } from '../ownership.ts';
 
 export interface ArmObserved {
   id?: string;
@@ -24,7 +23,7 @@ interface ArmOperations<P, O extends ArmObserved> {
   /** Why an existing, provisioned resource is not what the spec asks for, if it is not. */
   drift?(observed: O, node: ResourceNode<string, P>): string | undefined;
   attributes?(observed: O): Record<string, string>;
-  /** Subnets carry no tags; everything else is owned only if tagged with this mesh. */
+  /** Subnets carry no tags: they are ours when their VNet is. Everything else is ours only if tagged with this mesh. */
   untagged?: boolean;
 }
 
@@ -46,7 +45,10 @@ export function armResource<P extends { scope: MeshScope }, O extends ArmObserve
       ...(ops.attributes ? { attributes: ops.attributes(observed) } : {}),
     }),
     delete: (_observed, node, signal) => ops.remove(node, signal).then(() => undefined),
-    owned: (observed) => ops.untagged === true || observed.tags?.[MESH_TAG] !== undefined,
+    ownership: (observed, { params }) =>
+      ops.untagged === true
+        ? { is: 'ours' }
+        : byMeshTag(params.scope, observed.tags?.[MESH_TAG], `Azure resource ${observed.id}`, 'delete it, or use another mesh name or azure.resourceGroup'),
   };
 }
 

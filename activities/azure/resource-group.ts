@@ -1,4 +1,4 @@
-/** The mesh's resource group. A group the user made (untagged) is used but never deleted. */
+/** The mesh's resource group: cellbridge creates it and owns it; a group of that name it did not create stops the run (ownership.ts). */
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { armResource, armTags } from './arm-resource.ts';
