@@ -11,15 +11,44 @@ const meshName = { name: 'name', in: 'path', required: true, schema: { type: 'st
 
 const { $schema: _dialect, $id: _id, ...meshSpec } = meshSpecSchema;
 
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
+const temporalUnavailable = { description: 'Temporal cannot be reached within the API\'s deadline (CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS); retry after Retry-After', headers: retryAfter, content: json(ref('Error')) };
+
+/**
+ * What every route shares, added to each operation: 403 (no token: a Host that is not
+ * loopback, or a change from another origin), 503 when Temporal is unreachable, 400 for a
+ * path parameter that breaks its rule, and 413/415 for bodies.
+ */
+function withSharedResponses<T extends Record<string, Record<string, any>>>(paths: T): T {
+  const shared = (path: string, operation: Record<string, any>) => ({
+    ...(path.includes('{name}') ? { 400: { description: 'A path parameter breaks its rule ({name}: the spec\'s name rule; {rotationId}: a rotation ID)', content: json(ref('Problems')) } } : {}),
+    403: errorResponse('Without a token (CELLBRIDGE_INSECURE_NO_AUTH=1): the Host is not a loopback name, or a change comes from a web page of another origin'),
+    ...(operation.requestBody ? { 413: errorResponse('The body exceeds 1 MiB (from Content-Length, before it is read, or as it arrives)'), 415: errorResponse('The body is not application/json') } : {}),
+    ...(path.startsWith('/codec/') ? {} : { 503: temporalUnavailable }),
+  });
+  const merge = (path: string, operation: Record<string, any>) => {
+    const responses: Record<string, any> = { ...shared(path, operation), ...operation.responses };
+    const extra400 = shared(path, operation)[400];
+    if (extra400 && operation.responses[400]) responses[400] = { ...operation.responses[400], description: `${operation.responses[400].description}; or ${extra400.description.replace(/^A/, 'a')}` };
+    return { ...operation, responses };
+  };
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(Object.entries(item).map(([key, operation]) => [key, key === 'parameters' || operation.security?.length === 0 ? operation : merge(path, operation)])),
+    ]),
+  ) as T;
+}
+
 export const OPENAPI = {
   openapi: '3.1.0',
   info: {
     title: 'cellbridge',
     version: 'v1',
-    description: 'Provisions and tears down federated AWS + Azure meshes. Every route but /healthz and this document needs `Authorization: Bearer <CELLBRIDGE_API_TOKEN>`.',
+    description: 'Provisions and tears down federated AWS + Azure meshes. Every route but /healthz, /readyz and this document needs `Authorization: Bearer <CELLBRIDGE_API_TOKEN>`.',
   },
   security: [{ bearer: [] }],
-  paths: {
+  paths: withSharedResponses({
     '/v1/meshes': {
       post: {
         summary: 'Validate a mesh spec and start provisioning it (idempotent for the same spec)',
@@ -30,7 +59,7 @@ export const OPENAPI = {
           202: { description: 'Provisioning started (created: true) or already running with this spec (created: false)', content: json(ref('Accepted')) },
           400: { description: 'Invalid spec: every problem with its path and rule; nothing was started', content: json(ref('Problems')) },
           401: errorResponse('Missing or wrong bearer token'),
-          409: errorResponse('The mesh exists with a different spec, or is being torn down'),
+          409: errorResponse('The mesh exists with a different spec, is being torn down, or its last run left resources behind (error LeftoversExist, with phase and leftovers: DELETE sweeps them first)'),
         },
       },
       get: {
@@ -83,7 +112,10 @@ export const OPENAPI = {
       },
     },
     '/v1/meshes/{name}/rotations/{rotationId}': {
-      parameters: [meshName, { name: 'rotationId', in: 'path', required: true, schema: { type: 'string' } }],
+      parameters: [
+        meshName,
+        { name: 'rotationId', in: 'path', required: true, description: 'As returned by POST …/rotations (rotation-<mesh>-<kind>-<8 hex>) or listed by the schedule (rotation-<mesh>-scheduled-<UTC time>); a rotation of another mesh is 404', schema: { type: 'string' } },
+      ],
       get: { summary: 'Progress of a rotation: phase and each cluster\'s state', responses: { 200: { description: 'Progress', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such rotation') } },
     },
     '/codec/{operation}': {
@@ -94,9 +126,19 @@ export const OPENAPI = {
         responses: { 200: { description: 'The payloads, encoded or decoded', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token') },
       },
     },
-    '/healthz': { get: { security: [], summary: 'Liveness', responses: { 200: { description: 'The API is up', content: json({ type: 'object' }) } } } },
+    '/healthz': { get: { security: [], summary: 'Liveness: the process answers; never touches Temporal', responses: { 200: { description: 'The API is up', content: json({ type: 'object' }) } } } },
+    '/readyz': {
+      get: {
+        security: [],
+        summary: 'Readiness: whether Temporal answers a health check now',
+        responses: {
+          200: { description: 'Temporal is reachable', content: json({ type: 'object', properties: { ready: { const: true }, temporal: { const: 'reachable' } } }) },
+          503: { description: 'Temporal is unreachable', headers: retryAfter, content: json({ type: 'object', properties: { ready: { const: false }, temporal: { const: 'unreachable' }, message: { type: 'string' } } }) },
+        },
+      },
+    },
     '/v1/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
-  },
+  }),
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     schemas: {

@@ -45,6 +45,16 @@ describe('API authentication', () => {
     assert.equal((await api(e, 'GET', '/v1/meshes/auth-none', undefined, TOKEN)).status, 404);
   });
 
+  test('a refused request to a mesh route carries no CORS header; the codec endpoint\'s carries only its configured origin', async () => {
+    const e = stack.endpoints();
+    const mesh = await fetch(`${e.api}/v1/meshes`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: '{}' });
+    assert.equal(mesh.status, 401);
+    assert.equal(mesh.headers.get('access-control-allow-origin'), null);
+    const codec = await fetch(`${e.api}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: e.temporal.ui }, body: '{"payloads":[]}' });
+    assert.equal(codec.status, 401);
+    assert.equal(codec.headers.get('access-control-allow-origin'), e.temporal.ui);
+  });
+
   test('the right token is accepted', async () => {
     const e = stack.endpoints();
     const dryRun = await api(e, 'POST', '/v1/meshes?dryRun=true', exampleSpec('minimal', { name: 'auth-ok' }), TOKEN);
@@ -57,7 +67,7 @@ describe('API authentication', () => {
     const doc = await api(e, 'GET', '/v1/openapi.json');
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.1.0');
-    assert.deepEqual(Object.keys(doc.body.paths).sort(), ['/codec/{operation}', '/healthz', '/v1/meshes', '/v1/meshes/{name}', '/v1/meshes/{name}/rotation-schedule', '/v1/meshes/{name}/rotations', '/v1/meshes/{name}/rotations/{rotationId}', '/v1/meshes/{name}/verification', '/v1/openapi.json']);
+    assert.deepEqual(Object.keys(doc.body.paths).sort(), ['/codec/{operation}', '/healthz', '/readyz', '/v1/meshes', '/v1/meshes/{name}', '/v1/meshes/{name}/rotation-schedule', '/v1/meshes/{name}/rotations', '/v1/meshes/{name}/rotations/{rotationId}', '/v1/meshes/{name}/verification', '/v1/openapi.json']);
     assert.deepEqual(doc.body.components.schemas.MeshSpec.required, ['apiVersion', 'name', 'aws', 'azure']);
   });
 });
