@@ -8,13 +8,16 @@ export type Calls = Record<string, number>;
 
 export interface FaultRule {
   operation: string;
-  kind: 'throttle' | 'server-error' | 'timeout' | 'error' | 'lro-failed';
+  /** `applied-*`: the call takes effect, then its answer is lost as the base kind fails it (sim/README.md). */
+  kind: 'throttle' | 'server-error' | 'timeout' | 'error' | 'lro-failed' | 'drop' | 'applied-server-error' | 'applied-timeout' | 'applied-drop';
   nth?: number;
   count?: number;
   match?: string;
   code?: string;
   status?: number;
   message?: string;
+  /** How long `timeout` and `applied-timeout` hold the request (default 5). */
+  seconds?: number;
 }
 
 export async function injectFault(emulatorUrl: string, rule: FaultRule): Promise<void> {

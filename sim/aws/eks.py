@@ -115,7 +115,38 @@ def _pool_body(cluster: Cluster) -> dict[str, Any]:
         "name": cluster.name,
         "region": cluster.sim_region,
         "serviceCidr": cluster.kubernetes_network_config["serviceIpv4Cidr"],
+        # Nodes come with node groups (put_node_pool); a cluster alone has none.
+        "nodePools": [],
+        "nodeCidr": cluster.sim_subnets[0]["cidr"],
     }
+
+
+def _node_pool_body(nodegroup: Nodegroup, subnets: list[Any]) -> dict[str, Any]:
+    """What the pool needs to make the node group's nodes (sim/README.md, "Kubernetes control planes")."""
+    return {
+        "count": nodegroup.scaling_config["desiredSize"],
+        "instanceType": (nodegroup.instance_types or ["t3.medium"])[0],  # EKS's default instance type
+        "subnets": [{"cidr": s.cidr_block, "zone": s.availability_zone} for s in subnets],
+    }
+
+
+def _announce_nodes(cluster: Cluster, nodegroup: Nodegroup, subnets: list[Any]) -> None:
+    """The node group's instances join the cluster while it is CREATING, as EC2 instances do."""
+    if not kube_pool.configured():
+        return
+    try:
+        kube_pool.put_node_pool(_pool_key(cluster), nodegroup.nodegroup_name, _node_pool_body(nodegroup, subnets))
+    except kube_pool.PoolError as error:
+        print(f"[aws-sim] EKS node group {nodegroup.nodegroup_name}: its nodes were not announced: {error}", file=sys.stderr, flush=True)
+
+
+def _drain_nodes(cluster: Cluster, nodegroup: Nodegroup) -> None:
+    if not kube_pool.configured():
+        return
+    try:
+        kube_pool.delete_node_pool(_pool_key(cluster), nodegroup.nodegroup_name)
+    except kube_pool.PoolError as error:
+        print(f"[aws-sim] EKS node group {nodegroup.nodegroup_name}: its nodes were not removed: {error}", file=sys.stderr, flush=True)
 
 
 def _fail(cluster: Cluster, reason: str) -> None:
@@ -349,6 +380,8 @@ def create_cluster(
     cluster.access_config = access
     cluster.health = {"issues": []}
     cluster.sim_region = self.region_name
+    subnets = _subnets(self, vpc_config["subnetIds"], name)
+    cluster.sim_subnets = [{"cidr": s.cidr_block, "zone": s.availability_zone} for s in subnets]
     _schedule(cluster, "CREATING", CLUSTER_CREATE_S, "ACTIVE")
     self.clusters[name] = cluster
     self.cluster_count += 1
@@ -474,6 +507,7 @@ def create_nodegroup(
     _schedule(nodegroup, "CREATING", NODEGROUP_CREATE_S, "ACTIVE")
     cluster.nodegroups[nodegroup_name] = nodegroup
     cluster.nodegroup_count += 1
+    _announce_nodes(cluster, nodegroup, found)
     return nodegroup
 
 
@@ -493,6 +527,7 @@ def delete_nodegroup(self: EKSBackend, cluster_name: str, nodegroup_name: str) -
             message=f"Nodegroup {nodegroup_name} is currently being created.",
         )
     _schedule(nodegroup, "DELETING", NODEGROUP_DELETE_S, None)
+    _drain_nodes(cluster, nodegroup)
     return nodegroup
 
 

@@ -9,6 +9,7 @@ EKS, the operation whose method and path template match the request (else
 
 import io
 import json
+import socket
 import threading
 import time
 import uuid
@@ -20,7 +21,11 @@ from urllib.parse import parse_qs, unquote_plus
 from moto.core.request import Request
 from moto.core.routing import get_service_router
 
-KINDS = {"throttle", "server-error", "timeout", "error"}
+# `applied-*` kinds let Moto perform the call, then lose its answer: the cloud did the work
+# and the caller cannot know (a create that must not be duplicated by a retry). `drop`
+# closes the connection without an answer, before (`drop`) or after (`applied-drop`) applying.
+KINDS = {"throttle", "server-error", "timeout", "error", "drop",
+         "applied-server-error", "applied-timeout", "applied-drop"}
 
 _lock = threading.Lock()
 _rules: list[dict[str, Any]] = []
@@ -176,6 +181,31 @@ def _xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _apply(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> None:
+    """Lets Moto perform the call and throws its answer away."""
+    answer = app(environ, lambda *_args, **_kwargs: (lambda _data: None))
+    try:
+        for _chunk in answer:
+            pass
+    finally:
+        close = getattr(answer, "close", None)
+        if close:
+            close()
+
+
+def _drop(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    """Closes the connection with no answer: the client sees the peer hang up."""
+    connection = environ.get("werkzeug.socket")
+    if connection is not None:
+        try:
+            connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    # werkzeug's write then fails on the closed socket and drops the connection quietly.
+    start_response("500 Internal Server Error", [("Content-Length", "0")])
+    return []
+
+
 def middleware(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         operation, text, query_protocol = describe_call(environ)
@@ -183,6 +213,9 @@ def middleware(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
         if rule is None:
             return app(environ, start_response)
         kind = rule["kind"]
+        if kind.startswith("applied-"):
+            _apply(app, environ)
+            kind = kind.removeprefix("applied-")
         if kind == "throttle":
             return _error(start_response, 503, "RequestLimitExceeded", rule["message"] or "Request limit exceeded.", query_protocol)
         if kind == "server-error":
@@ -190,6 +223,8 @@ def middleware(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
         if kind == "timeout":
             time.sleep(rule["seconds"])
             return _error(start_response, 504, "RequestTimeout", rule["message"] or "The request timed out.", query_protocol)
+        if kind == "drop":
+            return _drop(environ, start_response)
         return _error(start_response, int(rule["status"] or 400), rule["code"] or "SimulatedError",
                       rule["message"] or "Injected fault.", query_protocol)
 

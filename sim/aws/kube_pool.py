@@ -38,12 +38,12 @@ def valid_key(key: str) -> bool:
     return bool(KEY_PATTERN.match(key))
 
 
-def _call(method: str, key: str, body: dict[str, Any] | None = None) -> dict[str, Any] | None:
+def _call(method: str, key: str, body: dict[str, Any] | None = None, sub: str = "") -> dict[str, Any] | None:
     """The pool's answer, or None for 404 / 204."""
     if _url is None:
         raise PoolError("no kube pool is configured (CELLBRIDGE_SIM_KUBE_URL is not set)")
     request = urllib.request.Request(
-        f"{_url}/clusters/{key}",
+        f"{_url}/clusters/{key}{sub}",
         data=json.dumps(body).encode() if body is not None else None,
         headers={"Content-Type": "application/json"},
         method=method,
@@ -81,3 +81,13 @@ def get(key: str) -> dict[str, Any] | None:
 
 def delete(key: str) -> None:
     _call("DELETE", key)
+
+
+def put_node_pool(key: str, name: str, body: dict[str, Any]) -> None:
+    """Tells the pool a node group's nodes exist: `{count, instanceType, subnets: [{cidr, zone}]}`."""
+    if _call("PUT", key, body, f"/node-pools/{name}") is None:
+        raise PoolError(f"PUT /clusters/{key}/node-pools/{name}: the pool does not know {key}")
+
+
+def delete_node_pool(key: str, name: str) -> None:
+    _call("DELETE", key, None, f"/node-pools/{name}")

@@ -3,8 +3,29 @@
 import { ArmError } from './errors.js';
 import { obj, str, num, type Json } from './json.js';
 
-export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'error' | 'lro-failed';
-const KINDS: readonly FaultKind[] = ['throttle', 'server-error', 'timeout', 'error', 'lro-failed'];
+/**
+ * `applied-*` kinds perform the call, then lose its answer as their base kind would fail it:
+ * the cloud did the work and the caller cannot know. `drop` closes the connection without
+ * an answer.
+ */
+export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'error' | 'lro-failed' | 'drop'
+  | 'applied-server-error' | 'applied-timeout' | 'applied-drop';
+const KINDS: readonly FaultKind[] = ['throttle', 'server-error', 'timeout', 'error', 'lro-failed', 'drop',
+  'applied-server-error', 'applied-timeout', 'applied-drop'];
+
+/** Thrown by the server when a firing rule wants the connection closed without an answer. */
+export class DropConnection extends Error {
+  constructor() {
+    super('connection dropped (injected fault)');
+  }
+}
+
+/** Whether a firing rule lets the call take effect before failing it, and how it fails. */
+export function faultPlan(kind: FaultKind): { applyFirst: boolean; fail: Exclude<FaultKind, `applied-${string}`> } {
+  return kind.startsWith('applied-')
+    ? { applyFirst: true, fail: kind.slice('applied-'.length) as Exclude<FaultKind, `applied-${string}`> }
+    : { applyFirst: false, fail: kind as Exclude<FaultKind, `applied-${string}`> };
+}
 
 export interface FaultRule {
   id: number;
@@ -87,9 +108,9 @@ export class Faults {
   }
 }
 
-/** The immediate error a firing rule answers with (`lro-failed` and `timeout` are handled by the caller). */
+/** The immediate error a firing rule answers with (`lro-failed`, `drop` and the wait of `timeout` are the caller's). */
 export function faultError(rule: FaultRule): ArmError {
-  switch (rule.kind) {
+  switch (faultPlan(rule.kind).fail) {
     case 'throttle':
       return new ArmError(rule.status ?? 429, rule.code ?? 'TooManyRequests',
         rule.message ?? 'The request is being throttled as the limit has been reached for operation type.',

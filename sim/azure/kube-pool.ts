@@ -3,12 +3,17 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterAnswer } from '../kube/control-plane.js';
+import type { NodePool } from '../kube/node-pool.js';
 import { ArmError } from './errors.js';
 
 export interface ControlPlaneRequest {
   name: string;
   region: string;
   serviceCidr: string;
+  /** The node subnet's prefix: internal load balancers take their frontend IPs from it. */
+  nodeCidr: string;
+  /** The agent pools (their nodes, zones and pod ranges). */
+  nodePools: NodePool[];
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -31,6 +36,11 @@ export class KubePool {
   /** Starts the control plane if it is not there (idempotent); answers before it is ready. */
   async ensure(key: string, req: ControlPlaneRequest): Promise<ClusterAnswer> {
     return (await this.call('PUT', key, { flavor: 'aks', ...req }))!;
+  }
+
+  /** Adds or resizes an agent pool's nodes on a control plane the pool knows. */
+  async putNodePool(key: string, { name, ...pool }: NodePool): Promise<void> {
+    await this.call('PUT', `${key}/node-pools/${name}`, pool);
   }
 
   /** The control plane, or undefined when the pool does not know the key. */

@@ -9,7 +9,7 @@ import { parseArmPath } from './arm-path.js';
 import { Engine, type Call, type FailWith, type Reply } from './engine.js';
 import { ArmError } from './errors.js';
 import { parseAwsView } from './fabric-link.js';
-import { CallCounts, Faults, faultError, type FaultRule } from './faults.js';
+import { CallCounts, DropConnection, Faults, faultError, faultPlan, type FaultRule } from './faults.js';
 import { handleGroups } from './groups.js';
 import { obj, str, type Json } from './json.js';
 import { KubePool } from './kube-pool.js';
@@ -85,16 +85,19 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
       || (route.kind === 'group' && method === 'DELETE')
       || (route.kind === 'action' && route.action.latency !== undefined);
     const rule = faults.check(operation, `${url.pathname}?${url.searchParams.toString()} ${text}`, startsOperation);
-    let failWith: FailWith | undefined;
-    if (rule?.kind === 'lro-failed') failWith = lroFailure(rule);
-    else if (rule?.kind === 'timeout') await hold((rule.seconds ?? 5) * 1000);
-    if (rule && rule.kind !== 'lro-failed') throw faultError(rule);
-
     const call: Call = {
       method, route, subscription: path.subscription, body, query: url.searchParams,
-      baseUrl, url: url.pathname + url.search, failWith,
+      baseUrl, url: url.pathname + url.search, failWith: rule?.kind === 'lro-failed' ? lroFailure(rule) : undefined,
     };
-    return route.kind === 'group' || route.kind === 'groups' ? handleGroups(engine, call) : engine.handle(call);
+    const handle = () => (route.kind === 'group' || route.kind === 'groups' ? handleGroups(engine, call) : engine.handle(call));
+    if (!rule || rule.kind === 'lro-failed') return handle();
+
+    const plan = faultPlan(rule.kind);
+    // Whatever the call itself answered (even an error) is what gets lost.
+    if (plan.applyFirst) await handle().catch(() => undefined);
+    if (plan.fail === 'timeout') await hold((rule.seconds ?? 5) * 1000);
+    if (plan.fail === 'drop') throw new DropConnection();
+    throw faultError(rule);
   }
 
   async function control(method: string, pathname: string, body: Json): Promise<Reply> {
@@ -141,7 +144,10 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
       send(res, req.method, reply);
     };
     serve(req).then(answer, (err: unknown) => {
-      if (err instanceof ArmError) {
+      if (err instanceof DropConnection) {
+        opts.log?.(`${req.method} ${req.url} -> connection dropped (fault)`);
+        res.destroy();
+      } else if (err instanceof ArmError) {
         answer({ status: err.status, body: err.body(), headers: err.headers });
       } else {
         process.stderr.write(`azure emulator: ${err instanceof Error ? err.stack : String(err)}\n`);

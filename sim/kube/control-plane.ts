@@ -6,6 +6,8 @@ import type { RunningProcess } from '../child-process.ts';
 import { freePort } from '../ports.ts';
 import { startApiServer, waitReady, type ApiServerSpec } from './apiserver.ts';
 import type { Etcd } from './etcd.ts';
+import type { HostsFile } from './hosts-file.ts';
+import type { NodePool } from './node-pool.ts';
 import { makeClusterPki, type ClusterPki } from './pki.ts';
 import { startSimulator, type Simulator } from './simulator/simulator.ts';
 
@@ -16,6 +18,8 @@ export interface ClusterRequest {
   serviceCidr: string;
   /** The node subnet: where the simulator's internal AKS load balancers take their IPs. */
   nodeCidr: string;
+  /** The nodes the simulator makes; node groups added later come through putNodePool. */
+  nodePools: NodePool[];
 }
 
 export interface ClusterAnswer {
@@ -35,6 +39,8 @@ export interface PoolContext {
   etcd: Etcd;
   /** `http://127.0.0.1:<port>`, for the EKS TokenReview webhook URL. */
   poolUrl: string;
+  /** The pool's hosts file, where EKS load-balancer names are published. */
+  hosts: HostsFile;
 }
 
 export class ControlPlane {
@@ -42,6 +48,7 @@ export class ControlPlane {
   private error?: string;
   private removed = false;
   private simulator?: Simulator;
+  private readonly nodePools: Map<string, NodePool>;
   private readonly server: Promise<RunningProcess | undefined>;
 
   private constructor(
@@ -51,6 +58,7 @@ export class ControlPlane {
     private readonly spec: ApiServerSpec,
     private readonly context: PoolContext,
   ) {
+    this.nodePools = new Map(request.nodePools.map((p) => [p.name, p]));
     this.server = startApiServer(spec).catch((error: Error) => void this.fail(error.message));
     void this.watch();
   }
@@ -82,6 +90,18 @@ export class ControlPlane {
     };
   }
 
+  /** Adds or replaces a node pool (an EKS node group, an AKS agent pool): the simulator makes its nodes. */
+  putNodePool(pool: NodePool): void {
+    this.nodePools.set(pool.name, pool);
+    this.simulator?.setNodePools([...this.nodePools.values()]);
+  }
+
+  /** The pool's nodes are drained and go (their pods go back to Pending or elsewhere). */
+  deleteNodePool(name: string): void {
+    if (!this.nodePools.delete(name)) return;
+    this.simulator?.setNodePools([...this.nodePools.values()]);
+  }
+
   /** Stops the API server at once: a deleted (or abandoned) cluster has nothing to drain. */
   async kill(): Promise<void> {
     this.removed = true;
@@ -92,6 +112,7 @@ export class ControlPlane {
   /** Stops the API server and removes everything it stored. */
   async destroy(): Promise<void> {
     await this.kill();
+    this.context.hosts.delete(`${this.key}/`);
     await this.context.etcd.deletePrefix(`${this.spec.etcdPrefix}/`);
     rmSync(this.spec.dir, { recursive: true, force: true });
   }
@@ -109,7 +130,7 @@ export class ControlPlane {
     if (this.removed) return;
     this.state = 'ready';
     const { flavor, region, nodeCidr } = this.request;
-    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki });
+    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki, hosts: this.context.hosts }, [...this.nodePools.values()]);
     this.simulator = simulator;
     // A ready control plane that dies is a failed cluster, as the emulators should learn.
     server.child.once('exit', (code, signal) => {

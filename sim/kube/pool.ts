@@ -2,12 +2,22 @@
 // while the same key is being deleted waits, so the two never share a directory or an
 // etcd prefix.
 import { ControlPlane, type ClusterRequest, type PoolContext } from './control-plane.ts';
+import { HostsFile } from './hosts-file.ts';
 
 export class KubePool {
   private readonly planes = new Map<string, Promise<ControlPlane>>();
   private readonly removals = new Map<string, Promise<void>>();
 
-  constructor(private readonly context: PoolContext) {}
+  private readonly context: PoolContext;
+
+  constructor(context: Omit<PoolContext, 'hosts'> & { hosts?: HostsFile }) {
+    this.context = { ...context, hosts: context.hosts ?? new HostsFile(context.dir) };
+  }
+
+  /** The hosts(5) file naming every EKS load balancer of the pool's clusters. */
+  get hostsPath(): string {
+    return this.context.hosts.path;
+  }
 
   /** The control plane for `key`, started if it is not there (the request of a running one is not compared). */
   async put(key: string, request: ClusterRequest): Promise<ControlPlane> {

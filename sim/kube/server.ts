@@ -3,11 +3,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ClusterRequest } from './control-plane.ts';
 import type { EksWebhook } from './eks-webhook.ts';
+import { parseNodePool, parseNodePools, type NodePool } from './node-pool.ts';
 import type { KubePool } from './pool.ts';
 
 const KEY = '[a-z0-9-]{1,100}';
 const CLUSTER_PATH = new RegExp(`^/clusters/(${KEY})$`);
 const WEBHOOK_PATH = new RegExp(`^/webhook/eks/(${KEY})$`);
+const NODE_POOL_PATH = new RegExp(`^/clusters/(${KEY})/node-pools/([^/]+)$`);
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 /** AKS's default node subnet in the virtual network it manages. */
@@ -36,6 +38,16 @@ async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, 
     await pool.delete(cluster);
     return void res.writeHead(204).end();
   }
+  const [, owner, poolName] = NODE_POOL_PATH.exec(path) ?? [];
+  if (owner && poolName && (req.method === 'PUT' || req.method === 'DELETE')) {
+    const plane = await pool.get(owner);
+    if (!plane) return json(res, 404, { error: `no cluster ${owner}` });
+    if (req.method === 'DELETE') return (plane.deleteNodePool(poolName), void res.writeHead(204).end());
+    const nodePool = parseNodePool(poolName, { ...((await readJson(req)) as object | undefined), name: poolName });
+    if (typeof nodePool === 'string') return json(res, 400, { error: nodePool });
+    plane.putNodePool(nodePool);
+    return json(res, 200, plane.answer());
+  }
   const eks = WEBHOOK_PATH.exec(path)?.[1];
   if (eks && req.method === 'POST') {
     const review = (await readJson(req)) as { spec?: { token?: unknown } } | undefined;
@@ -47,18 +59,30 @@ async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, 
       : await webhook.review(token, { key: eks, name: plane.request.name, region: plane.request.region });
     return json(res, 200, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', status });
   }
-  json(res, cluster || eks ? 405 : 404, { error: `no route ${req.method} ${path}` });
+  json(res, cluster || eks || owner ? 405 : 404, { error: `no route ${req.method} ${path}` });
 }
 
 /** The PUT body as a ClusterRequest, or what is wrong with it. */
 function clusterRequest(body: unknown): ClusterRequest | string {
-  const { flavor, name, region, serviceCidr = DEFAULT_SERVICE_CIDR, nodeCidr = DEFAULT_NODE_CIDR } = (body ?? {}) as Record<string, unknown>;
+  const { flavor, name, region, serviceCidr = DEFAULT_SERVICE_CIDR, nodeCidr = DEFAULT_NODE_CIDR, nodePools } = (body ?? {}) as Record<string, unknown>;
   if (flavor !== 'eks' && flavor !== 'aks') return 'flavor must be "eks" or "aks"';
   if (typeof name !== 'string' || !name) return 'name must be a non-empty string';
   if (typeof region !== 'string' || !region) return 'region must be a non-empty string';
   if (typeof serviceCidr !== 'string' || !CIDR.test(serviceCidr)) return 'serviceCidr must be an IPv4 CIDR block';
   if (typeof nodeCidr !== 'string' || !CIDR.test(nodeCidr) || Number(nodeCidr.split('/')[1]) > 29) return 'nodeCidr must be an IPv4 CIDR block of /29 or larger';
-  return { flavor, name, region, serviceCidr, nodeCidr };
+  const pools = nodePools === undefined ? defaultNodePools(flavor, region, nodeCidr) : parseNodePools(nodePools);
+  if (typeof pools === 'string') return pools;
+  return { flavor, name, region, serviceCidr, nodeCidr, nodePools: pools };
+}
+
+/**
+ * A request that names no node pools gets two nodes in the node subnet (what every cluster
+ * of the pool had before the emulators told it their pools). `nodePools: []` means none:
+ * an EKS cluster has no node until its first node group.
+ */
+function defaultNodePools(flavor: 'eks' | 'aks', region: string, nodeCidr: string): NodePool[] {
+  const zones = flavor === 'eks' ? [`${region}a`, `${region}b`] : ['0'];
+  return [{ name: flavor === 'eks' ? 'default' : 'nodepool1', count: 2, instanceType: flavor === 'eks' ? 'm6i.large' : 'Standard_D4s_v5', subnets: zones.map((zone) => ({ cidr: nodeCidr, zone })) }];
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

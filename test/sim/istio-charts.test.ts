@@ -208,7 +208,7 @@ for (const cluster of [AKS, EKS]) {
         return s.status?.loadBalancer?.ingress?.length ? s : undefined;
       });
       const [ingress] = service.status!.loadBalancer!.ingress!;
-      if (cluster.flavor === 'eks') assert.match(ingress!.hostname ?? '', /^internal-istio-eastwestgateway-[0-9a-f]{16}\.elb\.us-east-1\.amazonaws\.com$/);
+      if (cluster.flavor === 'eks') assert.match(ingress!.hostname ?? '', /^k8s-istiosys-istioeas-[0-9a-f]{10}-[0-9a-f]{16}\.elb\.us-east-1\.amazonaws\.com$/);
       else assert.match(ingress!.ip ?? '', /^10\.40\.[0-3]\.\d{1,3}$/);
       assert.equal(service.spec?.type, 'LoadBalancer');
       assert.equal(service.metadata?.labels?.['topology.istio.io/network'], cluster.network);

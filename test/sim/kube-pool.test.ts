@@ -15,7 +15,7 @@ import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateClusterCo
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
-  ApiException, ApiextensionsV1Api, AppsV1Api, AuthenticationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions,
+  ApiException, ApiextensionsV1Api, AppsV1Api, AuthenticationV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { presignEksToken } from '../../activities/aws/eks-token.ts';
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.ts';
@@ -212,14 +212,15 @@ describe('EKS token authentication', () => {
 });
 
 describe('simulated nodes and controllers', () => {
-  // Nothing runs pods: the pool's simulator writes what nodes, the cloud's load-balancer
-  // controller and kube-controller-manager would (sim/README.md, "Simulated nodes and controllers").
+  // Nothing runs containers: the pool's simulator writes what nodes, kubelets, the scheduler,
+  // the cloud's load-balancer controller and kube-controller-manager would (sim/README.md,
+  // "Simulated nodes and controllers").
   const planes: Record<'aks' | 'eks', { answer: ClusterAnswer; admin: KubeConfig }> = {} as never;
   const core = (flavor: 'aks' | 'eks') => planes[flavor].admin.makeApiClient(CoreV1Api);
 
   before(async () => {
     await poolCall('PUT', 'aks-sim', { flavor: 'aks', name: 'sim', region: 'westeurope', nodeCidr: '10.50.0.0/28' });
-    await poolCall('PUT', `eks-${REGION}-sim`, { flavor: 'eks', name: 'sim', region: REGION });
+    await poolCall('PUT', `eks-${REGION}-sim`, { flavor: 'eks', name: 'sim', region: REGION, nodePools: [] });
     const [aks, eks] = await Promise.all([waitReady('aks-sim'), waitReady(`eks-${REGION}-sim`)]);
     planes.aks = { answer: aks, admin: kubeConfig(aks, { certData: aks.adminCertPem!, keyData: aks.adminKeyPem! }) };
     // EKS hands out no client certificate; the pool's own admin certificate stands in for its owner.
@@ -242,26 +243,112 @@ describe('simulated nodes and controllers', () => {
   const labels = { app: 'demo' };
   const podTemplate = { metadata: { labels }, spec: { containers: [{ name: 'demo', image: 'example.invalid/demo:1' }] } };
 
-  test('a Deployment reports every replica updated, ready and available, again after scaling; a DaemonSet reports a pod on each of the 2 nodes', async () => {
+  test('a cluster PUT without node pools gets two Ready nodes with its cloud\'s labels, InternalIPs in the node subnet and no two alike', async () => {
+    const nodes = await until('2 nodes', async () => {
+      const { items } = await core('aks').listNode();
+      return items.length === 2 && items.every((n) => n.status?.addresses?.length) ? items : undefined;
+    });
+    for (const node of nodes) {
+      const labels = node.metadata?.labels ?? {};
+      assert.equal(labels['kubernetes.azure.com/agentpool'], 'nodepool1');
+      assert.equal(labels['topology.kubernetes.io/region'], 'westeurope');
+      assert.equal(labels['kubernetes.io/os'], 'linux');
+      assert.equal(labels['kubernetes.io/hostname'], node.metadata?.name);
+      assert.ok(labels['node.kubernetes.io/instance-type'], 'an instance type');
+      assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+      // 10.50.0.0/28 without Azure's four reserved first addresses and the broadcast address.
+      assert.match(node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '', /^10\.50\.0\.([4-9]|1[0-4])$/);
+    }
+    assert.notEqual(nodes[0]!.status?.addresses?.[0]?.address, nodes[1]!.status?.addresses?.[0]?.address);
+  });
+
+  test('a Deployment gets a ReplicaSet and one Running, Ready pod per replica, bound to a node, with the template\'s labels and an address of the node\'s range; scaling down removes pods; deleting the Deployment removes its ReplicaSet and pods', async () => {
     const apps = planes.aks.admin.makeApiClient(AppsV1Api);
     await apps.createNamespacedDeployment({ namespace: 'default', body: { metadata: { name: 'demo' }, spec: { replicas: 3, selector: { matchLabels: labels }, template: podTemplate } } });
     const settled = (replicas: number) => until(`${replicas} ready replicas`, async () => {
       const { metadata, status } = await apps.readNamespacedDeployment({ name: 'demo', namespace: 'default' });
       const available = status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
-      return status?.observedGeneration === metadata?.generation && status?.readyReplicas === replicas && status.availableReplicas === replicas && status.updatedReplicas === replicas && available ? true : undefined;
+      const pods = (await core('aks').listNamespacedPod({ namespace: 'default', labelSelector: 'app=demo' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+      return status?.observedGeneration === metadata?.generation && status?.readyReplicas === replicas && status.availableReplicas === replicas && status.updatedReplicas === replicas && available && pods.length === replicas ? pods : undefined;
     });
-    await settled(3);
+    const pods = await settled(3);
+    const sets = (await apps.listNamespacedReplicaSet({ namespace: 'default', labelSelector: 'app=demo' })).items;
+    assert.equal(sets.length, 1);
+    const hash = sets[0]!.metadata?.labels?.['pod-template-hash'];
+    assert.equal(sets[0]!.metadata?.name, `demo-${hash}`);
+    assert.equal(sets[0]!.metadata?.ownerReferences?.[0]?.kind, 'Deployment');
+    assert.equal(sets[0]!.status?.readyReplicas, 3);
+    const nodes = new Map((await core('aks').listNode()).items.map((n) => [n.metadata!.name!, n]));
+    for (const pod of pods) {
+      assert.equal(pod.metadata?.labels?.app, 'demo');
+      assert.equal(pod.metadata?.labels?.['pod-template-hash'], hash);
+      assert.deepEqual(pod.metadata?.ownerReferences?.map((o) => `${o.kind}/${o.name}/${o.controller}`), [`ReplicaSet/demo-${hash}/true`]);
+      assert.equal(pod.status?.phase, 'Running');
+      assert.equal(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+      assert.equal(pod.status?.containerStatuses?.[0]?.ready, true);
+      const node = nodes.get(pod.spec?.nodeName ?? '');
+      assert.ok(node, `pod ${pod.metadata?.name} is on a node of the cluster`);
+      assert.equal(pod.status?.hostIP, node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address);
+      assert.match(pod.status?.podIP ?? '', /^10\.50\.0\./, 'without an overlay, pods take node-subnet addresses');
+    }
+    assert.equal(new Set(pods.map((p) => p.status?.podIP)).size, 3, 'every pod has its own address');
+    assert.equal(new Set(pods.map((p) => p.spec?.nodeName)).size, 2, 'pods are spread over both nodes');
+
     await apps.patchNamespacedDeploymentScale(
-      { name: 'demo', namespace: 'default', body: { spec: { replicas: 5 } } },
+      { name: 'demo', namespace: 'default', body: { spec: { replicas: 1 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await settled(5);
-    await apps.createNamespacedDaemonSet({ namespace: 'default', body: { metadata: { name: 'agent' }, spec: { selector: { matchLabels: labels }, template: podTemplate } } });
+    await settled(1);
+    await apps.deleteNamespacedDeployment({ name: 'demo', namespace: 'default' });
+    await until('the ReplicaSet and its pods to be gone', async () => {
+      const left = (await core('aks').listNamespacedPod({ namespace: 'default', labelSelector: 'app=demo' })).items.length + (await apps.listNamespacedReplicaSet({ namespace: 'default', labelSelector: 'app=demo' })).items.length;
+      return left === 0 ? true : undefined;
+    });
+  });
+
+  test('a DaemonSet gets one Ready pod on each node, owned by the DaemonSet, and reports them', async () => {
+    const apps = planes.aks.admin.makeApiClient(AppsV1Api);
+    const agentLabels = { app: 'agent' };
+    await apps.createNamespacedDaemonSet({ namespace: 'default', body: { metadata: { name: 'agent' }, spec: { selector: { matchLabels: agentLabels }, template: { ...podTemplate, metadata: { labels: agentLabels }, spec: { ...podTemplate.spec, nodeSelector: { 'kubernetes.io/os': 'linux' } } } } } });
     await until('the DaemonSet on 2 nodes', async () => {
       const { status } = await apps.readNamespacedDaemonSet({ name: 'agent', namespace: 'default' });
       return status?.desiredNumberScheduled === 2 && status.currentNumberScheduled === 2 && status.numberReady === 2 && status.numberAvailable === 2 ? true : undefined;
     });
-    assert.deepEqual((await planes.aks.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'default' })).items, [], 'no pod exists');
+    const pods = (await core('aks').listNamespacedPod({ namespace: 'default', labelSelector: 'app=agent' })).items;
+    assert.equal(new Set(pods.map((p) => p.spec?.nodeName)).size, 2);
+    assert.ok(pods.every((p) => p.metadata?.ownerReferences?.[0]?.kind === 'DaemonSet' && p.status?.phase === 'Running'));
+    await apps.deleteNamespacedDaemonSet({ name: 'agent', namespace: 'default' });
+  });
+
+  test('a Service gets an EndpointSlice of the pods it selects, with named target ports resolved, readiness, node and zone; a pod deleted by hand is replaced and the slice follows', async () => {
+    const apps = planes.aks.admin.makeApiClient(AppsV1Api);
+    const web = { app: 'web' };
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: { metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: web }, template: { metadata: { labels: web }, spec: { containers: [{ name: 'web', image: 'example.invalid/web:1', ports: [{ name: 'http', containerPort: 8080 }] }] } } } },
+    });
+    await core('aks').createNamespacedService({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { selector: web, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } } });
+    const discovery = planes.aks.admin.makeApiClient(DiscoveryV1Api);
+    const slice = () => until('a slice with 2 ready endpoints', async () => {
+      const { items } = await discovery.listNamespacedEndpointSlice({ namespace: 'default', labelSelector: 'kubernetes.io/service-name=web' });
+      const endpoints = items[0]?.endpoints ?? [];
+      return items.length === 1 && endpoints.length === 2 && endpoints.every((e) => e.conditions?.ready) ? items[0] : undefined;
+    });
+    const first = await slice();
+    assert.equal(first.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
+    assert.deepEqual(first.ports?.map((p) => `${p.name}:${p.port}/${p.protocol}`), ['http:8080/TCP']);
+    const pods = (await core('aks').listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items;
+    assert.deepEqual(first.endpoints.map((e) => e.addresses[0]).sort(), pods.map((p) => p.status?.podIP).sort());
+    assert.ok(first.endpoints.every((e) => e.nodeName && e.zone === '0' && e.targetRef?.kind === 'Pod'));
+
+    const victim = pods[0]!.metadata!.name!;
+    await core('aks').deleteNamespacedPod({ name: victim, namespace: 'default' });
+    const second = await until('the slice without the deleted pod', async () => {
+      const current = await slice();
+      return current.endpoints.every((e) => e.targetRef?.name !== victim) ? current : undefined;
+    });
+    assert.equal(second.endpoints.length, 2, 'the ReplicaSet replaced the pod');
+    await apps.deleteNamespacedDeployment({ name: 'web', namespace: 'default' });
   });
 
   async function loadBalancer(flavor: 'aks' | 'eks', name: string, annotations: Record<string, string> = {}, type = 'LoadBalancer'): Promise<{ ip?: string; hostname?: string } | undefined> {
@@ -283,10 +370,62 @@ describe('simulated nodes and controllers', () => {
     assert.equal(await loadBalancer('aks', 'plain', {}, 'ClusterIP'), undefined);
   });
 
-  test('an internal EKS LoadBalancer Service gets an internal- ELB hostname in its region, an internet-facing one a hostname without that prefix', async () => {
-    const internal = await loadBalancer('eks', 'east-west', { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' });
-    assert.match(internal?.hostname ?? '', new RegExp(`^internal-east-west-[0-9a-f]{16}\\.elb\\.${REGION}\\.amazonaws\\.com$`));
+  test('an EKS node group put to the pool becomes Nodes with EKS\'s labels, one per member, spread over its subnets\' zones, with InternalIPs in them; pods take VPC addresses; removing the group removes its nodes', async () => {
+    assert.deepEqual((await core('eks').listNode()).items, [], 'an EKS cluster has no node before its first node group');
+    const group = { count: 3, instanceType: 'm6i.large', subnets: [{ cidr: '10.60.0.0/24', zone: `${REGION}a` }, { cidr: '10.60.1.0/24', zone: `${REGION}b` }] };
+    const put = await fetch(`${pool.url}/clusters/eks-${REGION}-sim/node-pools/workers`, { method: 'PUT', body: JSON.stringify(group) });
+    assert.equal(put.status, 200);
+    const nodes = await until('3 nodes', async () => {
+      const { items } = await core('eks').listNode();
+      return items.length === 3 && items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? items : undefined;
+    });
+    for (const node of nodes) {
+      const labels = node.metadata?.labels ?? {};
+      const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+      assert.equal(labels['eks.amazonaws.com/nodegroup'], 'workers');
+      assert.equal(labels['node.kubernetes.io/instance-type'], 'm6i.large');
+      assert.equal(labels['topology.kubernetes.io/region'], REGION);
+      assert.equal(node.metadata?.name, `ip-${ip.replaceAll('.', '-')}.ec2.internal`, 'EC2 names nodes after their address');
+      const zone = labels['topology.kubernetes.io/zone'];
+      assert.match(ip, zone === `${REGION}a` ? /^10\.60\.0\./ : /^10\.60\.1\./, `${ip} is in the subnet of ${zone}`);
+    }
+    assert.deepEqual([...new Set(nodes.map((n) => n.metadata?.labels?.['topology.kubernetes.io/zone']))].sort(), [`${REGION}a`, `${REGION}b`]);
+
+    const apps = planes.eks.admin.makeApiClient(AppsV1Api);
+    await apps.createNamespacedDeployment({ namespace: 'default', body: { metadata: { name: 'vpc' }, spec: { replicas: 2, selector: { matchLabels: { app: 'vpc' } }, template: { metadata: { labels: { app: 'vpc' } }, spec: podTemplate.spec } } } });
+    const pods = await until('2 running pods', async () => {
+      const { items } = await core('eks').listNamespacedPod({ namespace: 'default', labelSelector: 'app=vpc' });
+      return items.length === 2 && items.every((p) => p.status?.podIP) ? items : undefined;
+    });
+    for (const pod of pods) assert.match(pod.status?.podIP ?? '', /^10\.60\.[01]\./, 'VPC CNI: pod addresses from the VPC subnets');
+
+    assert.equal((await fetch(`${pool.url}/clusters/eks-${REGION}-sim/node-pools/workers`, { method: 'DELETE' })).status, 204);
+    await until('the nodes to be gone', async () => ((await core('eks').listNode()).items.length === 0 ? true : undefined));
+    await until('the pods of gone nodes to be gone or pending', async () => {
+      const { items } = await core('eks').listNamespacedPod({ namespace: 'default', labelSelector: 'app=vpc' });
+      return items.every((p) => !p.spec?.nodeName) ? true : undefined;
+    });
+    await fetch(`${pool.url}/clusters/eks-${REGION}-sim/node-pools/workers`, { method: 'PUT', body: JSON.stringify(group) });
+    await apps.deleteNamespacedDeployment({ name: 'vpc', namespace: 'default' });
+  });
+
+  test('an internal EKS Network Load Balancer gets a k8s-<namespace>-<name>-… hostname whose addresses, in the pool\'s hosts file, are one in each of the cluster\'s subnets; an internet-facing Classic one an ELB hostname', async () => {
+    const internal = await loadBalancer('eks', 'east-west', { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal', 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' });
+    assert.match(internal?.hostname ?? '', new RegExp(`^k8s-default-eastwest-[0-9a-f]{10}-[0-9a-f]{16}\\.elb\\.${REGION}\\.amazonaws\\.com$`));
+    assert.equal(internal?.ip, undefined, 'EKS reports a hostname only');
+    const hosts = await until('the hostname in the hosts file', async () => {
+      const lines = readFileSync(join(dir, 'kube', 'hosts'), 'utf8').split('\n').filter((l) => l.endsWith(` ${internal!.hostname}`));
+      return lines.length === 2 ? lines.map((l) => l.split(' ')[0]!) : undefined;
+    });
+    assert.ok(hosts.some((ip) => ip.startsWith('10.60.0.')) && hosts.some((ip) => ip.startsWith('10.60.1.')), `one address per subnet: ${hosts.join(', ')}`);
     assert.match((await loadBalancer('eks', 'public'))?.hostname ?? '', new RegExp(`^public-[0-9a-f]{16}\\.elb\\.${REGION}\\.amazonaws\\.com$`));
+  });
+
+  test('a node pool PUT with a bad field is refused with 400 naming the field; one for an unknown cluster with 404', async () => {
+    const bad = await fetch(`${pool.url}/clusters/eks-${REGION}-sim/node-pools/bad`, { method: 'PUT', body: JSON.stringify({ count: 1, instanceType: 'm6i.large', subnets: [{ cidr: '10.0.0.0/30', zone: 'a' }] }) });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /nodePools\[bad\]\.subnets\[0\]\.cidr/);
+    assert.equal((await fetch(`${pool.url}/clusters/eks-nobody/node-pools/x`, { method: 'PUT', body: JSON.stringify({ count: 1, instanceType: 'x', subnets: [{ cidr: '10.0.0.0/24', zone: 'a' }] }) })).status, 404);
   });
 
   test('a token Secret made before its service account gets, once the account exists, a token the API server accepts as that account, the CA and the namespace; deleting the Secret revokes the token', async () => {

@@ -7,18 +7,22 @@ import { kubeconfigYaml, type KubeconfigUser } from '../aks-kubeconfig.js';
 import { ArmError, badRequest, invalidParameter } from '../errors.js';
 import { arr, obj, str, type Json } from '../json.js';
 import { KubePool } from '../kube-pool.js';
-import type { Resource } from '../store.js';
+import type { NodePool } from '../../kube/node-pool.js';
+import type { Resource, Store } from '../store.js';
 import { regionOf } from '../engine.js';
 import { checkAgentPools, poolSubnetIds } from './aks-agent-pools.js';
 import { checkNetworkProfile } from './aks-network-profile.js';
 import { DEFAULT_KUBERNETES_VERSION, resolveKubernetesVersion } from './aks-versions.js';
 import { writable } from './common.js';
+import { subnetPrefix } from './subnet.js';
 import type { ResourceSpec } from './spec.js';
 
 export const MANAGED_CLUSTER_TYPE = 'Microsoft.ContainerService/managedClusters';
 /** The emulated Entra tenant that system-assigned identities belong to. */
 const TENANT_ID = '00000000-0000-0000-0000-00000000a7e1';
 const DNS_PREFIX = /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-a-zA-Z0-9]{0,52}[a-zA-Z0-9]$/;
+/** The node subnet of a cluster whose VNet AKS manages itself. */
+const MANAGED_VNET_NODE_CIDR = '10.224.0.0/16';
 /** Fixed at creation: the control plane and the nodes' addressing are built from them. */
 const IMMUTABLE = ['dnsPrefix', 'networkProfile.networkPlugin', 'networkProfile.serviceCidr', 'networkProfile.dnsServiceIP', 'networkProfile.podCidr'];
 
@@ -30,6 +34,10 @@ export function managedCluster(kube: KubePool | undefined): ResourceSpec {
     }
     return kube;
   };
+
+  // What the pool needs about a cluster's nodes, worked out where the store is at hand
+  // (prepare) for provision, which only sees the resource.
+  const networks = new Map<string, { nodeCidr: string; nodePools: NodePool[] }>();
 
   return {
     type: MANAGED_CLUSTER_TYPE,
@@ -67,6 +75,7 @@ export function managedCluster(kube: KubePool | undefined): ResourceSpec {
         supportPlan: str(p.supportPlan) ?? 'KubernetesOfficial',
       };
       if (existing) checkImmutable(existing.properties, properties);
+      networks.set(req.id.toLowerCase(), nodeNetwork(ctx.store, pools.profiles, networkProfile, region));
       return {
         properties,
         extra: {
@@ -86,11 +95,15 @@ export function managedCluster(kube: KubePool | undefined): ResourceSpec {
     },
     async provision(resource) {
       const key = KubePool.keyOf(resource.id);
+      const network = networks.get(resource.id.toLowerCase()) ?? { nodeCidr: MANAGED_VNET_NODE_CIDR, nodePools: [] };
       await pool().ensure(key, {
         name: resource.name,
         region: resource.location!,
         serviceCidr: String(obj(resource.properties.networkProfile)?.serviceCidr),
+        ...network,
       });
+      // A cluster that was there already keeps its control plane; its pools may have changed.
+      for (const nodePool of network.nodePools) await pool().putNodePool(key, nodePool);
       await pool().waitReady(key);
     },
     async deprovision(resource) {
@@ -130,6 +143,32 @@ async function credentials(kube: KubePool, cluster: Resource, role: 'clusterAdmi
     user,
   });
   return { kubeconfigs: [{ name: role, value: Buffer.from(yaml).toString('base64') }] };
+}
+
+/**
+ * The agent pools as nodes: each in its subnet (or AKS's own VNet), in its availability
+ * zones (`<region>-<n>`; `0` without zones, as AKS labels such nodes), with the overlay pod
+ * range when pods are not in the VNet.
+ */
+function nodeNetwork(store: Store, profiles: Json[], networkProfile: Json, region: string): { nodeCidr: string; nodePools: NodePool[] } {
+  const cidrOf = (profile: Json) => {
+    const subnet = str(profile.vnetSubnetID) && store.get(str(profile.vnetSubnetID)!);
+    return (subnet && subnetPrefix(subnet.properties)) || MANAGED_VNET_NODE_CIDR;
+  };
+  const podCidr = str(networkProfile.podCidr);
+  const nodePools = profiles.map((profile) => {
+    const zones = arr(profile.availabilityZones).map((z) => `${region}-${String(z)}`);
+    const cidr = cidrOf(profile);
+    return {
+      name: str(profile.name)!,
+      count: Number(profile.count),
+      instanceType: str(profile.vmSize)!,
+      subnets: (zones.length ? zones : ['0']).map((zone) => ({ cidr, zone })),
+      ...(podCidr ? { podCidr } : {}),
+    };
+  });
+  const system = profiles.find((p) => p.mode === 'System') ?? profiles[0];
+  return { nodeCidr: system ? cidrOf(system) : MANAGED_VNET_NODE_CIDR, nodePools };
 }
 
 /** A system-assigned identity gets its principal once and keeps it across updates. */

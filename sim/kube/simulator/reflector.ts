@@ -47,6 +47,16 @@ export class Reflector<T extends KubeObject> {
     }
   }
 
+  /** The objects as last seen (an informer's cache). */
+  objects(): T[] {
+    return [...this.latest.values()];
+  }
+
+  /** Reconciles again every object `which` picks, e.g. after something they depend on changed. */
+  resync(which: (object: T) => boolean = () => true): void {
+    for (const [key, object] of this.latest) if (which(object)) this.enqueue(key);
+  }
+
   private onEvent(type: string, object: T): void {
     if (type === 'DELETED') this.remove(keyOf(object), object);
     else this.upsert(object);

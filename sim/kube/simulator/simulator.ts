@@ -1,41 +1,132 @@
 // What a cluster's nodes and kube-controller-manager would make of its objects, simulated
-// for one ready control plane (sim/README.md, "Simulated nodes and controllers"): workload
-// status, load-balancer addresses, service-account token Secrets and namespace
-// finalization. Each is a controller over a watch; nothing else is ever written.
+// for one ready control plane (sim/README.md, "Simulated nodes and controllers"): nodes of
+// the cluster's node pools, pods of its workloads (scheduled, started, with addresses),
+// workload status, endpoint slices, load-balancer addresses, service-account tokens and
+// default accounts, garbage collection and namespace finalization. Each is a controller
+// over a watch.
+import { parseCidr } from '../../azure/ipv4.ts';
+import type { HostsFile } from '../hosts-file.ts';
+import type { NodePool } from '../node-pool.ts';
 import type { ClusterPki } from '../pki.ts';
+import { AddressBook, CLOUD_SUBNET, type Range } from './addresses.ts';
 import { AdminClient, type KubeObject } from './admin-client.ts';
+import { daemonSets } from './daemon-sets.ts';
+import { deployments } from './deployments.ts';
+import { endpointSlices } from './endpoint-slices.ts';
+import { ExternalEndpoints, ExternalReadiness } from './external.ts';
+import { garbageCollector } from './garbage-collector.ts';
+import { kubelet } from './kubelet.ts';
 import { loadBalancers, type LoadBalancerCloud } from './load-balancers.ts';
 import { namespaces } from './namespaces.ts';
+import { internalIp, Nodes, POOL_LABEL, type Node } from './nodes.ts';
+import type { Pod } from './pods.ts';
 import { Reflector, type Controller } from './reflector.ts';
+import { scheduler } from './scheduler.ts';
+import { serviceAccounts } from './service-accounts.ts';
 import { tokenSecrets } from './token-secrets.ts';
-import { daemonSets, deployments } from './workloads.ts';
 
 export interface SimulatedCluster extends LoadBalancerCloud {
   port: number;
   pki: ClusterPki;
+  /** Where EKS load-balancer hostnames are published (the pool's hosts file). */
+  hosts: HostsFile;
 }
 
 export interface Simulator {
+  /** Workloads whose readiness another controller reports (see external.ts). */
+  readonly external: ExternalReadiness;
+  /** Services whose endpoint slices another controller writes (see external.ts). */
+  readonly externalEndpoints: ExternalEndpoints;
+  /** The cloud emulator changed the node pools: nodes are added or removed to match. */
+  setNodePools(pools: NodePool[]): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function startSimulator(cluster: SimulatedCluster): Simulator {
+export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool[]): Simulator {
   const client = new AdminClient(cluster.port, cluster.pki);
   const abort = new AbortController();
   const log = (line: string) => console.log(`cluster ${cluster.key}: ${line}`);
-  const run = <T extends KubeObject>(controller: Controller<T>) => new Reflector(client, controller, abort.signal, log).run();
-  const running = [
-    run(deployments(client)),
-    run(daemonSets(client)),
-    run(loadBalancers(client, cluster)),
-    run(tokenSecrets(client, cluster.pki.caPem)),
-    run(namespaces(client)),
+  const addresses = new AddressBook();
+  const external = new ExternalReadiness();
+  const externalEndpoints = new ExternalEndpoints();
+  let pools = initialPools;
+  const reflect = <T extends KubeObject>(controller: Controller<T>) => new Reflector(client, controller, abort.signal, log);
+
+  // Informer caches the controllers read from.
+  const nodeController = new Nodes(client, cluster, addresses, pools, () => nodesChanged(), log);
+  const nodeReflector = reflect(nodeController);
+  const nodeByName = (name: string) => nodeReflector.objects().find((n) => n.metadata.name === name);
+  const podRange = (node: Node): Range => {
+    const overlay = node.spec?.podCIDR;
+    if (overlay) return { cidr: overlay, reservedFirst: 1, reservedLast: 1 };
+    const pool = pools.find((p) => p.name === node.metadata.labels?.[POOL_LABEL[cluster.flavor]]);
+    const ip = internalIp(node) ?? '';
+    const subnet = pool?.subnets.find((s) => contains(s.cidr, ip))?.cidr ?? cluster.nodeCidr;
+    return { cidr: subnet, ...CLOUD_SUBNET };
+  };
+
+  const inNamespace = (namespace: string | undefined) => (o: KubeObject) => o.metadata.namespace === namespace;
+  const ownerDeleted = (owner: KubeObject) => collectors.forEach((c) => c.resync(inNamespace(owner.metadata.namespace)));
+  const deploymentReflector = reflect(deployments(client, external, ownerDeleted));
+  const daemonSetReflector = reflect(daemonSets(client, external, () => nodeReflector.objects(), ownerDeleted));
+  const serviceReflector = reflect({
+    ...endpointSlices(client, { pods: () => podReflector.objects(), node: nodeByName, external: (ns, name) => externalEndpoints.owns(ns, name) }),
+    forget: ownerDeleted,
+  });
+  const podChanged = (pod: Pod) => {
+    const same = inNamespace(pod.metadata.namespace);
+    deploymentReflector.resync(same);
+    daemonSetReflector.resync(same);
+    serviceReflector.resync(same);
+  };
+  const podReflector = reflect(kubelet(client, addresses, external, { node: nodeByName, podRange }, podChanged));
+  const schedulerReflector = reflect(scheduler(client, { nodes: () => nodeReflector.objects(), scheduled: () => podReflector.objects().filter((p) => p.spec.nodeName) }));
+  const collectors = [
+    reflect(garbageCollector(client, '/api/v1/pods', (ns, name) => `/api/v1/namespaces/${ns}/pods/${name}`, ownerDeleted)),
+    reflect(garbageCollector(client, '/apis/apps/v1/replicasets', (ns, name) => `/apis/apps/v1/namespaces/${ns}/replicasets/${name}`, ownerDeleted)),
+    reflect(garbageCollector(client, '/apis/discovery.k8s.io/v1/endpointslices', (ns, name) => `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices/${name}`, ownerDeleted)),
   ];
+  const lbNetwork = {
+    addresses,
+    hosts: cluster.hosts,
+    subnets: () => [...new Set(pools.flatMap((p) => p.subnets.map((s) => s.cidr)))].concat(pools.length ? [] : [cluster.nodeCidr]),
+  };
+  const lbReflector = reflect(loadBalancers(client, cluster, lbNetwork));
+
+  function nodesChanged(): void {
+    schedulerReflector.resync();
+    daemonSetReflector.resync();
+    podReflector.resync();
+  }
+  external.onChange((kind, namespace) => {
+    (kind === 'Deployment' ? deploymentReflector : daemonSetReflector).resync(inNamespace(namespace));
+    podReflector.resync(inNamespace(namespace));
+  });
+
+  const running = [
+    nodeReflector, deploymentReflector, daemonSetReflector, serviceReflector, podReflector, schedulerReflector, ...collectors, lbReflector,
+    reflect(tokenSecrets(client, cluster.pki.caPem)),
+    reflect(namespaces(client)),
+    reflect(serviceAccounts(client, cluster.pki.caPem)),
+  ].map((r) => r.run());
+  void nodeController.sync();
   return {
+    external,
+    externalEndpoints,
+    setNodePools(next) {
+      pools = next;
+      return nodeController.setPools(next);
+    },
     async stop() {
       abort.abort();
       client.close(); // ends requests in flight too, so no loop waits for an answer
       await Promise.all(running);
     },
   };
+}
+
+function contains(cidr: string, ip: string): boolean {
+  const block = parseCidr(cidr);
+  const address = parseCidr(`${ip}/32`);
+  return block !== undefined && address !== undefined && address.base >= block.base && address.base < block.base + 2 ** (32 - block.bits);
 }
