@@ -2,7 +2,9 @@
  * Cloud errors become Temporal failures by code (DESIGN.md "Conventions"): throttling,
  * 5xx, timeouts and "another operation in progress" retry with backoff, honouring
  * Retry-After; validation, quota and auth errors fail fast, so a wrong spec rolls back
- * at once instead of retrying for an hour.
+ * at once instead of retrying for an hour. Kubernetes API errors (and helm's, which are
+ * the same API errors read from its output) are classified by HTTP status: 429, 5xx and
+ * 409 retry, any other 4xx (validation, admission, RBAC) is final.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 
@@ -12,26 +14,32 @@ const RETRYABLE_CODES = new Set([
   'ServiceUnavailable', 'Unavailable', 'IncorrectState', 'DependencyViolation', 'TimeoutError', 'RequestTimeout',
   // Azure
   'TooManyRequests', 'InternalServerError', 'AnotherOperationInProgress', 'RetryableError', 'GatewayTimeout', 'Conflict',
+  // helm: the API server did not answer (activities/kube/helm.ts)
+  'Unreachable',
   // Network
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET',
 ]);
 
 interface CloudErrorShape {
   name?: string;
-  code?: string;
+  /** A string for AWS, Azure and Node's network errors; the HTTP status for a Kubernetes ApiException. */
+  code?: string | number;
   message?: string;
   statusCode?: number;
   $metadata?: { httpStatusCode?: number };
   $retryable?: unknown;
   response?: { headers?: { get?(name: string): string | undefined } };
+  /** Kubernetes ApiException: the API server's Status object (or its text) and the response headers. */
+  body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export function isNotFound(error: unknown): boolean {
   const e = error as CloudErrorShape;
   const status = e.statusCode ?? e.$metadata?.httpStatusCode;
-  const code = e.code ?? e.name ?? '';
+  const code = typeof e.code === 'string' ? e.code : (e.name ?? '');
   // Secrets Manager's ResourceNotFoundException comes with HTTP 400, so the code decides.
-  return status === 404 || /NotFound(Exception)?$/.test(code);
+  return status === 404 || e.code === 404 || /NotFound(Exception)?$/.test(code);
 }
 
 /** A describe call whose "not found" means the resource is absent. */
@@ -58,8 +66,8 @@ export function toFailure(error: unknown, context: string): Error {
   if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
   const e = (error ?? {}) as CloudErrorShape;
   const { cloud, code } = classify(e);
-  const status = e.statusCode ?? e.$metadata?.httpStatusCode;
-  const retryable = RETRYABLE_CODES.has(code) || (status !== undefined && (status >= 500 || status === 429)) || e.$retryable !== undefined;
+  const status = e.statusCode ?? e.$metadata?.httpStatusCode ?? (typeof e.code === 'number' ? e.code : undefined);
+  const retryable = RETRYABLE_CODES.has(code) || (status !== undefined && retryableStatus(cloud, status)) || e.$retryable !== undefined;
   const message = `${context}: ${code}: ${e.message ?? String(error)}`;
   return ApplicationFailure.create({
     message,
@@ -69,16 +77,42 @@ export function toFailure(error: unknown, context: string): Error {
   });
 }
 
+/**
+ * A conflict from a Kubernetes API server (an object modified meanwhile, an object being
+ * deleted, a lock another writer holds) clears on its own; in the clouds a 409 is only
+ * retried by code (AnotherOperationInProgress), never blindly.
+ */
+function retryableStatus(cloud: string, status: number): boolean {
+  return status >= 500 || status === 429 || ((cloud === 'kube' || cloud === 'helm') && status === 409);
+}
+
 function classify(e: CloudErrorShape): { cloud: string; code: string } {
   if (e.$metadata) return { cloud: 'aws', code: e.name ?? 'Unknown' };
-  if (e.name === 'RestError') return { cloud: 'azure', code: e.code ?? `Http${e.statusCode ?? ''}` };
+  if (e.name === 'RestError') return { cloud: 'azure', code: typeof e.code === 'string' ? e.code : `Http${e.statusCode ?? ''}` };
+  if (typeof e.code === 'number') return { cloud: 'kube', code: kubeReason(e.body) ?? `Http${e.code}` };
+  if (e.name === 'HelmError') return { cloud: 'helm', code: String(e.code ?? 'Failed') };
   const lro = /^The long-running operation has failed\. ([A-Za-z]+)\./.exec(e.message ?? '');
   if (lro?.[1]) return { cloud: 'azure', code: lro[1] };
   return { cloud: 'cloud', code: e.code ?? e.name ?? 'Error' };
 }
 
+/** The `reason` of a Kubernetes Status object (`TooManyRequests`, `Invalid`, `Conflict`, …), when the body is one. */
+function kubeReason(body: unknown): string | undefined {
+  const status = typeof body === 'string' ? safeJson(body) : body;
+  const reason = (status as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' && /^[A-Za-z]+$/.test(reason) ? reason : undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function retryAfterMs(e: CloudErrorShape): number | undefined {
-  const header = e.response?.headers?.get?.('retry-after');
+  const header = e.response?.headers?.get?.('retry-after') ?? e.headers?.['retry-after'];
   const seconds = header === undefined ? NaN : Number(header);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }

@@ -79,7 +79,7 @@ export class Helm {
       return stdout;
     } catch (error) {
       const e = error as { stderr?: string; message: string };
-      throw new Error(`helm ${args[0]} ${args[1] ?? ''}: ${(e.stderr ?? e.message).trim()}`);
+      throw new HelmError(`helm ${args[0]} ${args[1] ?? ''}`, (e.stderr ?? e.message).trim());
     }
   }
 
@@ -94,5 +94,33 @@ export class Helm {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * helm reports the Kubernetes API server's errors in client-go's words (its StatusError
+ * messages) or the network's; which one it was decides whether a retry can help
+ * (cloud-errors.ts): 429, 5xx, 409 and an unreachable server are transient, the rest
+ * (a chart the API server rejects, RBAC) is final.
+ */
+const HELM_ERRORS: readonly { pattern: RegExp; code: string; status?: number }[] = [
+  { pattern: /has received too many requests|\bToo Many Requests\b/i, code: 'TooManyRequests', status: 429 },
+  { pattern: /the server is currently unable to handle the request|\bService Unavailable\b/i, code: 'ServiceUnavailable', status: 503 },
+  { pattern: /the server was unable to return a response in the time allotted|\bGateway Timeout\b/i, code: 'Timeout', status: 504 },
+  { pattern: /an error on the server .* has prevented the request from succeeding|Internal error occurred|\bInternal Server Error\b/i, code: 'InternalError', status: 500 },
+  { pattern: /Operation cannot be fulfilled|the object has been modified/i, code: 'Conflict', status: 409 },
+  { pattern: /connection refused|connection reset by peer|i\/o timeout|context deadline exceeded|TLS handshake timeout|http2: client connection lost|unexpected EOF|: EOF\b/i, code: 'Unreachable' },
+];
+
+export class HelmError extends Error {
+  override readonly name = 'HelmError';
+  readonly code: string;
+  readonly statusCode?: number;
+
+  constructor(command: string, output: string) {
+    super(`${command}: ${output}`);
+    const known = HELM_ERRORS.find((e) => e.pattern.test(output));
+    this.code = known?.code ?? 'Failed';
+    if (known?.status !== undefined) this.statusCode = known.status;
   }
 }
