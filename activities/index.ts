@@ -3,10 +3,7 @@
  * against the clouds or the proving ground. Each resource kind contributes a
  * create<Kind> and a delete<Kind> activity over the shared engine.
  */
-import type { BackboneKind } from '../domain/backbone-graph.ts';
-import type { ClusterKind } from '../domain/cluster-graph.ts';
-import type { IstioKind } from '../domain/istio-graph.ts';
-import { resourceActivityName } from '../domain/activity-names.ts';
+import { resourceActivityName, type ResourceActivityName, type ResourceKind } from '../domain/activity-names.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
 import type { ClusterFacts } from '../domain/verification.ts';
@@ -42,7 +39,7 @@ import { istioNamespaceHandler } from './kube/istio-namespace.ts';
 import { manifestHandler } from './kube/manifest.ts';
 import { remoteSecretHandler } from './kube/remote-secret.ts';
 import type { ClusterRef } from '../domain/cluster-graph.ts';
-import { rotationActivities, type RotationActivities } from './rotation/index.ts';
+import { rotationActivities } from './rotation/index.ts';
 import { observeTunnels, type ObserveTunnelsInput } from './tunnel-status.ts';
 import type { Client } from '@temporalio/client';
 
@@ -57,18 +54,16 @@ export interface ActivityDeps {
 export type CreateActivity = (node: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
 export type DeleteActivity = (node: ResourceNode) => Promise<DeleteResult>;
 
-export interface MeshActivities extends RotationActivities {
-  observeTunnels(input: ObserveTunnelsInput): Promise<TunnelStatus[]>;
-  probeClusterAccess(ref: ClusterRef): Promise<ClusterAccess>;
-  inspectIstio(input: InspectIstioInput): Promise<ClusterFacts>;
-  /** create<Kind> and delete<Kind> for every resource kind. */
-  [resourceActivity: string]: (...args: never[]) => Promise<unknown>;
-}
+/** create<Kind> and delete<Kind> for every resource kind, each name known to tsc. */
+export type ResourceActivities = { [K in ResourceKind as ResourceActivityName<'create', K>]: CreateActivity } & { [K in ResourceKind as ResourceActivityName<'delete', K>]: DeleteActivity };
+
+/** The worker's whole registry; workflows proxy exactly this type. */
+export type MeshActivities = ReturnType<typeof createActivities>;
 
 // Handlers are typed per kind; the registry erases that to dispatch by kind at run time.
 type AnyHandler = ResourceHandler<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm, settings: HelmSettings): Record<BackboneKind | ClusterKind | IstioKind, AnyHandler> {
+function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm, settings: HelmSettings): Record<ResourceKind, AnyHandler> {
   return {
     'aws.vpc': vpcHandler(clients),
     'aws.existingVpc': existingVpcHandler(clients),
@@ -101,19 +96,24 @@ function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm, settings:
   };
 }
 
-export function createActivities(deps: ActivityDeps): MeshActivities {
+export function createActivities(deps: ActivityDeps) {
   const engine = new ResourceEngine(deps.poll);
   const eksTokens = new EksTokenCache();
   const kube = kubeAccess(deps.clients, eksTokens);
-  const resourceActivities = Object.entries(handlers(deps.clients, kube, new Helm(deps.helm), deps.helm)).flatMap(([kind, handler]) => [
+  return {
+    ...resourceActivities(engine, handlers(deps.clients, kube, new Helm(deps.helm), deps.helm)),
+    observeTunnels: (input: ObserveTunnelsInput): Promise<TunnelStatus[]> => observeTunnels(deps.clients, input),
+    probeClusterAccess: (ref: ClusterRef): Promise<ClusterAccess> => probeClusterAccess(deps.clients, eksTokens, ref),
+    inspectIstio: (input: InspectIstioInput): Promise<ClusterFacts> => inspectIstio(deps.clients, kube, input),
+    ...rotationActivities({ clients: deps.clients, kube, temporal: deps.temporal }),
+  };
+}
+
+function resourceActivities(engine: ResourceEngine, byKind: Record<ResourceKind, AnyHandler>): ResourceActivities {
+  const entries = (Object.entries(byKind) as [ResourceKind, AnyHandler][]).flatMap(([kind, handler]) => [
     [resourceActivityName('create', kind), ((node, outputs) => engine.ensure(handler, node, outputs)) satisfies CreateActivity],
     [resourceActivityName('delete', kind), ((node) => engine.delete(handler, node)) satisfies DeleteActivity],
   ]);
-  return {
-    ...Object.fromEntries(resourceActivities),
-    observeTunnels: (input: ObserveTunnelsInput) => observeTunnels(deps.clients, input),
-    probeClusterAccess: (ref: ClusterRef) => probeClusterAccess(deps.clients, eksTokens, ref),
-    inspectIstio: (input: InspectIstioInput) => inspectIstio(deps.clients, kube, input),
-    ...rotationActivities({ clients: deps.clients, kube, temporal: deps.temporal }),
-  };
+  // Built by iterating a record keyed by every kind, so every mapped name is present.
+  return Object.fromEntries(entries) as ResourceActivities;
 }

@@ -57,6 +57,10 @@ export interface MeshStatus {
   error?: string;
   /** Resources a rollback or teardown could not delete: never swallowed, always listed. */
   cleanupFailures: CleanupFailure[];
+  /** The rotation that holds the mesh now (no teardown, no other rotation until it lets go or stops running). */
+  rotation?: import('./rotation.ts').RotationLease;
+  /** How many times the mesh's workflow has continued as new (its history is kept bounded). */
+  continuedRuns?: number;
 }
 
 /** Message names shared by the workflows and the API. */

@@ -25,6 +25,17 @@ export interface RotationInput {
 }
 
 export const ROTATION_QUERY = 'progress';
+
+/**
+ * A rotation's hold on its mesh. It is a lease, not a lock: the mesh asks Temporal
+ * whether the holder's workflow still runs (when a teardown waits on it, and every
+ * few minutes while it is held), and a holder that was terminated or timed out loses it.
+ */
+export interface RotationLease {
+  rotationId: string;
+  /** Workflow time (ISO) of the claim. */
+  claimedAt: string;
+}
 /** Updates of the mesh workflow: a rotation holds the mesh while it runs (no teardown, no second rotation). */
 export const MESH_UPDATE = { beginRotation: 'beginRotation', endRotation: 'endRotation' } as const;
 

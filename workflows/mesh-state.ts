@@ -3,9 +3,11 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeshScope } from '../domain/backbone-graph.ts';
 import { clusterStatuses, type ClusterAccessSummary } from '../domain/cluster-status.ts';
+import type { MeshCarry } from '../domain/mesh-carry.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import type { ResourceGraph, ResourceOutput } from '../domain/resource-graph.ts';
 import { SEARCH_ATTRIBUTE, type CleanupFailure, type MeshPhase, type MeshStatus, type ResourceState, type ResourceStatus } from '../domain/mesh-status.ts';
+import type { RotationLease } from '../domain/rotation.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
 import type { VerificationReport } from '../domain/verification.ts';
 
@@ -19,6 +21,8 @@ export class MeshState {
   private verification?: VerificationReport;
   private error?: string;
   private cleanupFailures: CleanupFailure[] = [];
+  private rotation?: RotationLease;
+  private continuedRuns = 0;
 
   constructor(
     private readonly spec: MeshSpec,
@@ -67,6 +71,39 @@ export class MeshState {
     this.cleanupFailures = [...this.cleanupFailures, ...failures];
   }
 
+  /** Shown, not decided on: the workflow owns the lease. */
+  setRotation(lease: RotationLease | undefined): void {
+    this.rotation = lease;
+  }
+
+  /** A run resumed by continue-as-new takes up where the last one stopped (no search attribute write: it is unchanged). */
+  resume(carry: MeshCarry): void {
+    this.phase = carry.phase;
+    for (const r of carry.resources) this.resources.set(r.id, r);
+    this.tunnels = carry.tunnels;
+    Object.assign(this.access, carry.access);
+    this.verification = carry.verification;
+    this.cleanupFailures = carry.cleanupFailures;
+    this.rotation = carry.rotation;
+    this.continuedRuns = carry.continuedRuns;
+  }
+
+  /** What the next run needs; only called when the mesh is up. */
+  carry(graph: ResourceGraph): MeshCarry {
+    if (this.phase !== 'Ready' && this.phase !== 'Degraded') throw new Error(`mesh ${this.spec.name} continues as new only when up, not ${this.phase}`);
+    return {
+      phase: this.phase,
+      graph,
+      resources: [...this.resources.values()],
+      tunnels: this.tunnels,
+      access: { ...this.access },
+      ...(this.verification ? { verification: this.verification } : {}),
+      cleanupFailures: this.cleanupFailures,
+      ...(this.rotation ? { rotation: this.rotation } : {}),
+      continuedRuns: this.continuedRuns + 1,
+    };
+  }
+
   get currentPhase(): MeshPhase {
     return this.phase;
   }
@@ -82,6 +119,8 @@ export class MeshState {
       clusters: clusterStatuses(this.scope, this.spec.cells ?? [], (id) => this.resources.get(id), this.access),
       ...(this.error !== undefined ? { error: this.error } : {}),
       cleanupFailures: this.cleanupFailures,
+      ...(this.rotation ? { rotation: this.rotation } : {}),
+      ...(this.continuedRuns > 0 ? { continuedRuns: this.continuedRuns } : {}),
     };
   }
 }

@@ -4,16 +4,18 @@
  * down when asked. Until it is Ready, any failure, a cancellation or a teardown
  * request rolls back everything it created.
  */
-import { ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { RotationActivities } from '../activities/rotation/index.ts';
-import { MESH_UPDATE } from '../domain/rotation.ts';
+import {
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { MeshActivities } from '../activities/index.ts';
+import { MESH_UPDATE, type RotationLease } from '../domain/rotation.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
 import { backboneNames } from '../domain/names.ts';
 import { planTunnels } from '../domain/apipa-plan.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, MESH_SIGNAL, type CleanupFailure, type MeshPhase, type MeshStatus } from '../domain/mesh-status.ts';
-import type { MeshWorkflowInput } from '../domain/workflow-settings.ts';
+import { DEFAULT_WORKFLOW_SETTINGS, type MeshWorkflowInput } from '../domain/workflow-settings.ts';
 import { awaitBgpEstablished } from './await-bgp.ts';
 import { verifyClusterAccess } from './verify-clusters.ts';
 import { verifyIstio } from './verify-istio.ts';
@@ -21,6 +23,7 @@ import { MeshState } from './mesh-state.ts';
 import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph, errorMessage, Saga } from './saga.ts';
 import { runGraph } from './run-graph.ts';
+import { LIFELONG_MESH_PATCH } from './patches.ts';
 
 export const statusQuery = defineQuery<MeshStatus>(MESH_QUERY.status);
 export const specQuery = defineQuery<MeshSpec>(MESH_QUERY.spec);
@@ -29,9 +32,14 @@ export const verifySignal = defineSignal(MESH_SIGNAL.verify);
 export const beginRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.beginRotation);
 export const endRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.endRotation);
 
-const schedules = proxyActivities<Pick<RotationActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule'>>({
+const schedules = proxyActivities<Pick<MeshActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule'>>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumAttempts: 10 },
+});
+
+const leases = proxyActivities<Pick<MeshActivities, 'rotationRunning'>>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
 export interface MeshResult {
@@ -39,15 +47,24 @@ export interface MeshResult {
   cleanupFailures: CleanupFailure[];
 }
 
-export async function provisionMesh({ spec, settings, naming = 1 }: MeshWorkflowInput): Promise<MeshResult> {
+export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResult> {
+  const { spec, settings, naming = 1, resumed } = input;
+  // Runs started before meshes lived for years (no marker in their history) keep their old commands: no
+  // continue-as-new, no lease checks. A resumed run only exists since then. See docs/upgrading.md.
+  const lifelong = resumed !== undefined || patched(LIFELONG_MESH_PATCH);
+  const continueAsNewAfter = settings.continueAsNewAfter ?? DEFAULT_WORKFLOW_SETTINGS.continueAsNewAfter;
+  const leaseCheckMs = settings.rotationLeaseCheckMs ?? DEFAULT_WORKFLOW_SETTINGS.rotationLeaseCheckMs;
   const scope = meshScope(spec, naming);
-  const graph = meshGraph(spec, naming);
+  const graph = resumed?.graph ?? meshGraph(spec, naming);
   const state = new MeshState(spec, scope, graph);
+  if (resumed) state.resume(resumed);
   const calls = resourceCalls(settings);
   const saga = new Saga();
   const provisioning = new CancellationScope();
   let teardownRequested = false;
   let verifyRequested = false;
+  // Verifications, rotation claims and lease checks since this run started: what makes its history grow.
+  let wakeups = 0;
   setHandler(statusQuery, () => state.snapshot());
   setHandler(specQuery, () => spec);
   setHandler(teardownSignal, () => {
@@ -58,57 +75,132 @@ export async function provisionMesh({ spec, settings, naming = 1 }: MeshWorkflow
     verifyRequested = true;
   });
   // A rotation holds the mesh: only when it is up, one at a time, and teardown waits for it.
-  let rotation: string | undefined;
-  setHandler(beginRotationUpdate, (id) => void (rotation = id), {
-    validator: (id) => {
-      const phase = state.currentPhase;
-      if (phase !== 'Ready' && phase !== 'Degraded') throw new Error(`mesh ${spec.name} is ${phase}; rotations run only when it is Ready or Degraded`);
-      if (teardownRequested) throw new Error(`mesh ${spec.name} is about to be torn down`);
-      if (rotation !== undefined && rotation !== id) throw new Error(`rotation ${rotation} is already running on mesh ${spec.name}`);
+  let rotation: RotationLease | undefined = resumed?.rotation;
+  const hold = (lease: RotationLease | undefined) => {
+    rotation = lease;
+    state.setRotation(lease);
+  };
+  setHandler(
+    beginRotationUpdate,
+    (id) => {
+      if (rotation?.rotationId === id) return;
+      hold({ rotationId: id, claimedAt: new Date().toISOString() });
+      wakeups++;
     },
-  });
+    {
+      validator: (id) => {
+        const phase = state.currentPhase;
+        if (phase !== 'Ready' && phase !== 'Degraded') throw new Error(`mesh ${spec.name} is ${phase}; rotations run only when it is Ready or Degraded`);
+        if (teardownRequested) throw new Error(`mesh ${spec.name} is about to be torn down`);
+        if (rotation !== undefined && rotation.rotationId !== id) throw new Error(`rotation ${rotation.rotationId} is already running on mesh ${spec.name}`);
+      },
+    },
+  );
   setHandler(endRotationUpdate, (id) => {
-    if (rotation === id) rotation = undefined;
+    if (rotation?.rotationId === id) hold(undefined);
   });
+
+  const withCells = (spec.cells ?? []).length > 0;
+  if (!resumed) {
+    try {
+      await provisioning.run(async () => {
+        state.enter('Provisioning');
+        await runGraph(graph, calls, saga, state);
+        state.enter('Verifying');
+        await Promise.all([
+          awaitBgpEstablished(
+            calls,
+            { scope, gatewayName: backboneNames(spec.name).vpnGateway, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
+            { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs },
+            (tunnels) => state.setTunnels(tunnels),
+          ),
+          verifyClusterAccess(spec, scope, calls, state),
+        ]);
+      });
+    } catch (error) {
+      // Cancelling the workflow asks for what DELETE asks for: nothing it created stays behind.
+      if (isCancellation(error)) teardownRequested = true;
+      return rollBack(error);
+    }
+  }
 
   try {
-    await provisioning.run(async () => {
-      state.enter('Provisioning');
-      await runGraph(graph, calls, saga, state);
-      state.enter('Verifying');
-      await Promise.all([
-        awaitBgpEstablished(
-          calls,
-          { scope, gatewayName: backboneNames(spec.name).vpnGateway, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
-          { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs },
-          (tunnels) => state.setTunnels(tunnels),
-        ),
-        verifyClusterAccess(spec, scope, calls, state),
-      ]);
-    });
+    await upUntilTeardown();
   } catch (error) {
-    return rollBack(error);
+    if (!isCancellation(error)) throw error;
+    // A cancelled mesh is torn down (schedule included), not left running and billed.
+    log.warn('mesh workflow cancelled while up: tearing the mesh down', { mesh: spec.name });
+    teardownRequested = true;
+  }
+  return CancellationScope.nonCancellable(tearDown);
+
+  /** Up: verified, then re-verified on request, until someone asks for teardown; continues as new along the way. */
+  async function upUntilTeardown(): Promise<void> {
+    if (!resumed) {
+      const verified = await verifyIstio(spec, scope, calls, state);
+      // The schedule exists by the time anyone sees the mesh up.
+      if (withCells) await schedules.ensureRotationSchedule(spec, naming);
+      state.enter(verified ? 'Ready' : 'Degraded');
+    }
+    // The first run continues as new as soon as it is up, so its provisioning history is left behind.
+    let due = lifelong && !resumed;
+    for (;;) {
+      if (lifelong && (due || workflowInfo().continueAsNewSuggested)) await continueAsNewUnlessAsked();
+      if (lifelong && rotation) {
+        const woke = await condition(() => teardownRequested || verifyRequested || wakeups >= continueAsNewAfter, leaseCheckMs);
+        if (!woke) {
+          wakeups++;
+          await dropLeaseOfStoppedRotation();
+        }
+      } else {
+        await condition(() => teardownRequested || verifyRequested || (lifelong && wakeups >= continueAsNewAfter));
+      }
+      if (teardownRequested) return;
+      due = lifelong && wakeups >= continueAsNewAfter;
+      if (!verifyRequested) continue;
+      verifyRequested = false;
+      wakeups++;
+      state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
+      due = lifelong && wakeups >= continueAsNewAfter;
+    }
   }
 
-  // Up: verified, then re-verified on request, until someone asks for teardown.
-  const withCells = (spec.cells ?? []).length > 0;
-  const verified = await verifyIstio(spec, scope, calls, state);
-  // The schedule exists by the time anyone sees the mesh up.
-  if (withCells) await schedules.ensureRotationSchedule(spec, naming);
-  state.enter(verified ? 'Ready' : 'Degraded');
-  for (;;) {
-    await condition(() => teardownRequested || verifyRequested);
-    if (teardownRequested) break;
-    verifyRequested = false;
-    state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
+  /** Hands the mesh to a fresh run, once no message is being handled and none waits to be. */
+  async function continueAsNewUnlessAsked(): Promise<void> {
+    if (teardownRequested || verifyRequested) return;
+    await condition(allHandlersFinished);
+    if (teardownRequested || verifyRequested) return;
+    const next = makeContinueAsNewFunc<typeof provisionMesh>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+    await next({ spec, settings, naming, resumed: state.carry(graph) });
   }
-  await condition(() => rotation === undefined);
-  if (withCells) await schedules.deleteRotationSchedule(spec.name);
-  state.enter('TearingDown');
-  const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), calls, state);
-  state.addCleanupFailures(failures);
-  state.enter(failures.length > 0 ? 'TeardownIncomplete' : 'Deleted');
-  return { phase: state.currentPhase, cleanupFailures: failures };
+
+  async function tearDown(): Promise<MeshResult> {
+    await awaitRotationEnd();
+    if (withCells) await schedules.deleteRotationSchedule(spec.name);
+    state.enter('TearingDown');
+    const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), calls, state);
+    state.addCleanupFailures(failures);
+    state.enter(failures.length > 0 ? 'TeardownIncomplete' : 'Deleted');
+    return { phase: state.currentPhase, cleanupFailures: failures };
+  }
+
+  /** Teardown waits for the rotation that holds the mesh, but not for one that no longer runs. */
+  async function awaitRotationEnd(): Promise<void> {
+    if (!lifelong) return condition(() => rotation === undefined);
+    while (rotation) {
+      const held = rotation.rotationId;
+      await dropLeaseOfStoppedRotation();
+      if (rotation?.rotationId === held) await condition(() => rotation?.rotationId !== held, leaseCheckMs);
+    }
+  }
+
+  async function dropLeaseOfStoppedRotation(): Promise<void> {
+    const held = rotation?.rotationId;
+    if (held === undefined || (await leases.rotationRunning({ rotationId: held }))) return;
+    if (rotation?.rotationId !== held) return;
+    log.warn('rotation no longer runs and never let go of the mesh: its lease is dropped', { mesh: spec.name, rotationId: held });
+    hold(undefined);
+  }
 
   async function rollBack(error: unknown): Promise<MeshResult> {
     const reason = teardownRequested ? 'teardown requested during provisioning' : errorMessage(error);
@@ -125,6 +217,3 @@ export async function provisionMesh({ spec, settings, naming = 1 }: MeshWorkflow
     throw ApplicationFailure.nonRetryable(`mesh ${spec.name} was not provisioned: ${reason}; ${outcome}`, 'ProvisioningFailed', { cleanupFailures: failures });
   }
 }
-
-
-

@@ -1,8 +1,8 @@
 /** The activity stubs workflows call, with the timeouts and retries each kind of call needs. */
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { DeleteResult } from '../activities/engine.ts';
-import type { CreateActivity, DeleteActivity, MeshActivities } from '../activities/index.ts';
-import { resourceActivityName } from '../domain/activity-names.ts';
+import type { MeshActivities, ResourceActivities } from '../activities/index.ts';
+import { isResourceKind, resourceActivityName, type ResourceVerb } from '../domain/activity-names.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 
@@ -15,7 +15,7 @@ export interface ResourceCalls {
 }
 
 export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
-  const resources = proxyActivities<Record<string, CreateActivity & DeleteActivity>>({
+  const resources = proxyActivities<ResourceActivities>({
     startToCloseTimeout: settings.resourceTimeoutMs,
     heartbeatTimeout: settings.heartbeatTimeoutMs,
     // A cancelled create must have stopped before its compensation deletes the resource.
@@ -31,14 +31,14 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     startToCloseTimeout: '1m',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6 },
   });
-  const stub = (verb: 'create' | 'delete', node: ResourceNode) => {
-    const activity = resources[resourceActivityName(verb, node.kind)];
-    if (!activity) throw new Error(`no activity for ${node.kind}`);
-    return activity;
+  // A graph node's kind is a plain string at run time; a kind no activity serves is a bug in the graph.
+  const kindOf = (verb: ResourceVerb, node: ResourceNode) => {
+    if (!isResourceKind(node.kind)) throw new Error(`no ${verb} activity for resource kind ${node.kind}`);
+    return node.kind;
   };
   return {
-    create: (node, outputs) => (stub('create', node) as CreateActivity)(node, outputs),
-    delete: (node) => (stub('delete', node) as DeleteActivity)(node),
+    create: (node, outputs) => resources[resourceActivityName('create', kindOf('create', node))](node, outputs),
+    delete: (node) => resources[resourceActivityName('delete', kindOf('delete', node))](node),
     observeTunnels,
     probeClusterAccess,
     inspectIstio,

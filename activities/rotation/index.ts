@@ -42,6 +42,7 @@ export function rotationActivities(deps: { clients: CloudClients; kube: KubeAcce
   return {
     claimRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.claim(input.meshWorkflowId, input.rotationId),
     releaseRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.release(input.meshWorkflowId, input.rotationId),
+    rotationRunning: (input: { rotationId: string }) => lock.running(input.rotationId),
     ensureRotationSchedule: (spec: MeshSpec, naming?: NamingVersion) => schedules.ensure(spec, naming ?? 1),
     deleteRotationSchedule: (mesh: string) => schedules.remove(mesh),
 

@@ -16,11 +16,13 @@ const DIR = new URL('../replay/histories/', import.meta.url);
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
 describe('workflow replay', () => {
-  test('there are recorded histories of provisioning (backbone, cells and Istio), rollback, teardown and both rotations', () => {
-    assert.deepEqual(files, [
+  // Shipped histories are never removed; new ones (npm run record-histories) are picked up without editing this file.
+  test('the recorded histories include every shipped one: provisioning (backbone, cells and Istio), rollback, teardown and both rotations', () => {
+    const shipped = [
       'provision-cells-istio-rotations-teardown.json', 'provision-ready-teardown.json', 'provision-rollback-incomplete.json',
       'rotate-intermediate.json', 'rotate-root.json', 'teardown-after-rollback.json',
-    ]);
+    ];
+    assert.deepEqual(shipped.filter((f) => !files.includes(f)), [], 'a shipped history was removed');
   });
 
   test('every recorded history replays against the current workflow code without nondeterminism', async () => {

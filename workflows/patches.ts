@@ -1,0 +1,11 @@
+/**
+ * Patch IDs of workflow changes that alter the commands of runs already in flight
+ * (workflow.patched()): a run recorded before a change has no marker and keeps the old
+ * commands. Never rename or reuse one; docs/upgrading.md says when one may be retired.
+ */
+
+/** provisionMesh continues as new once up and every N wake-ups, and treats a rotation's hold as a lease. */
+export const LIFELONG_MESH_PATCH = 'lifelong-mesh-v1';
+
+/** teardownMesh deletes the mesh's rotation schedule (a mesh with cells). */
+export const TEARDOWN_SCHEDULE_PATCH = 'teardown-deletes-rotation-schedule-v1';
