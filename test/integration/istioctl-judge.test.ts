@@ -1,0 +1,141 @@
+/**
+ * istioctl as an independent judge of what cellbridge installs: the real `istioctl` (built
+ * from the same istio.io/istio version as the charts, sim/istio/build-binaries.sh) run
+ * against the clusters of a Ready EKS + AKS mesh on the proving ground, whose kube pool
+ * has nodes, pods and endpoint slices like a real cluster's (sim/README.md).
+ * - `istioctl analyze --all-namespaces` (multicluster: it follows the remote secrets)
+ *   finds no error, and finds the one a deliberately broken mesh has;
+ * - `istioctl create-remote-secret` for the same cluster makes what cellbridge wrote.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppsV1Api, KubeConfig, loadYaml, type V1Secret } from '@kubernetes/client-node';
+import { ISTIO_DIR } from '../../sim/setup.ts';
+import { cellKubeConfig, core } from '../support/kube.ts';
+import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
+
+const ISTIOCTL = join(ISTIO_DIR, 'bin', 'istioctl');
+const MESH = 'judge';
+const DONE = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
+/** istioctl's exit code when analyzers found issues at or above --failure-threshold (cmd/sysexits.go). */
+const EXIT_ANALYZER_FOUND_ISSUES = 79;
+
+interface AnalysisMessage {
+  code: string;
+  level: string;
+  message: string;
+  origin?: string;
+}
+
+describe('istioctl judges the mesh cellbridge installs', () => {
+  const stack = useStack('istioctl-judge');
+  const dir = mkdtempSync(join(tmpdir(), 'cellbridge-istioctl-'));
+  const spec = exampleSpec('cells', { name: MESH });
+  const kubeconfigs: Record<'east' | 'west', string> = { east: join(dir, 'east.kubeconfig'), west: join(dir, 'west.kubeconfig') };
+
+  /** Fresh kubeconfig files (the EKS token lives 15 minutes) with the orchestrator's own credentials. */
+  async function writeKubeconfigs(): Promise<Record<'east' | 'west', KubeConfig>> {
+    const e = stack.endpoints();
+    const [east, west] = await Promise.all([cellKubeConfig(e, spec, 'east', 'aws'), cellKubeConfig(e, spec, 'west', 'azure')]);
+    writeFileSync(kubeconfigs.east, east.exportConfig(), { mode: 0o600 });
+    writeFileSync(kubeconfigs.west, west.exportConfig(), { mode: 0o600 });
+    return { east, west };
+  }
+
+  function istioctl(args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const run = spawnSync(ISTIOCTL, args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, TERM: 'dumb' } });
+    if (run.error) throw run.error;
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  }
+
+  function analyze(cell: 'east' | 'west'): { status: number | null; messages: AnalysisMessage[]; raw: string } {
+    const run = istioctl(['analyze', '--all-namespaces', '--kubeconfig', kubeconfigs[cell], '--output', 'json', '--color=false']);
+    const raw = `exit ${run.status}\n${run.stdout}\n${run.stderr}`;
+    const start = run.stdout.indexOf('[');
+    const messages = start >= 0 ? (JSON.parse(run.stdout.slice(start)) as AnalysisMessage[]) : [];
+    return { status: run.status, messages, raw };
+  }
+
+  test('a Ready mesh (an EKS and an AKS cell) comes up, and istioctl is there to judge it', async (t) => {
+    for (let waited = 0; !existsSync(ISTIOCTL); waited += 10) {
+      if (waited >= 1200) assert.fail(`${ISTIOCTL} is not there (sim/istio/build-binaries.sh builds it)`);
+      await sleep(10_000);
+    }
+    t.diagnostic(istioctl(['version', '--remote=false']).stdout.trim());
+    const e = stack.endpoints();
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    const ready = await waitForPhase(e, MESH, DONE, 600_000);
+    assert.equal(ready.phase, 'Ready', JSON.stringify({ error: ready.error, failed: ready.verification?.checks?.filter((c: any) => !c.pass) }));
+  });
+
+  test('istioctl analyze --all-namespaces, from either cluster and following its remote secret to the other, exits 0 and reports no error', async (t) => {
+    await writeKubeconfigs();
+    for (const cell of ['east', 'west'] as const) {
+      const { status, messages, raw } = analyze(cell);
+      t.diagnostic(`${cell}: ${raw}`);
+      assert.deepEqual(messages.filter((m) => m.level === 'Error').map((m) => `${m.code} ${m.origin ?? ''}: ${m.message}`), [], `${cell}: no analyzer error`);
+      assert.equal(status, 0, `${cell}: istioctl analyze exit code\n${raw}`);
+    }
+  });
+
+  test('the remote secret cellbridge wrote for east (in west) has what istioctl create-remote-secret makes for east: name, namespace, label, annotation, data key, kubeconfig server, CA and a token user', async (t) => {
+    const { west } = await writeKubeconfigs();
+    const clusterName = `${MESH}-east`;
+    const run = istioctl(['create-remote-secret', '--kubeconfig', kubeconfigs.east, '--name', clusterName]);
+    assert.equal(run.status, 0, run.stderr);
+    const theirs = loadYaml<V1Secret>(run.stdout);
+    const ours = await core(west).readNamespacedSecret({ name: theirs.metadata?.name ?? '', namespace: theirs.metadata?.namespace ?? 'istio-system' });
+    t.diagnostic(`istioctl: ${theirs.metadata?.namespace}/${theirs.metadata?.name} labels ${JSON.stringify(theirs.metadata?.labels)} annotations ${JSON.stringify(theirs.metadata?.annotations)}`);
+
+    assert.equal(ours.metadata?.name, `istio-remote-secret-${clusterName}`);
+    assert.equal(ours.metadata?.namespace, theirs.metadata?.namespace);
+    const istioKeys = (record: Record<string, string> | undefined) => Object.fromEntries(Object.entries(record ?? {}).filter(([k]) => k.includes('istio')));
+    assert.deepEqual(istioKeys(ours.metadata?.labels), istioKeys(theirs.metadata?.labels), 'labels');
+    assert.deepEqual(istioKeys(ours.metadata?.annotations), istioKeys(theirs.metadata?.annotations), 'annotations');
+    assert.deepEqual(Object.keys(ours.data ?? {}), Object.keys(theirs.data ?? theirs.stringData ?? {}), 'data keys');
+
+    const kubeconfigOf = (secret: V1Secret) => {
+      const text = secret.stringData?.[clusterName] ?? Buffer.from(secret.data?.[clusterName] ?? '', 'base64').toString('utf8');
+      const config = new KubeConfig();
+      config.loadFromString(text);
+      return config;
+    };
+    const [mine, istio] = [kubeconfigOf(ours), kubeconfigOf(theirs)];
+    const shape = (config: KubeConfig) => ({
+      currentContext: config.getCurrentContext(),
+      clusters: config.getClusters().map((c) => ({ name: c.name, server: c.server, caData: c.caData })),
+      contexts: config.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, user: c.user })),
+      users: config.getUsers().map((u) => ({ name: u.name, token: Boolean(u.token), certificate: Boolean(u.certData), exec: Boolean(u.exec), authProvider: Boolean(u.authProvider) })),
+    });
+    assert.deepEqual(shape(mine), shape(istio), 'the kubeconfigs agree on everything but the token');
+  });
+
+  test('a broken mesh: with the AKS east-west gateway Deployment deleted, istioctl analyze in that cluster reports IST0101 for the cross-network Gateway\'s selector and exits 79', async (t) => {
+    const { west } = await writeKubeconfigs();
+    await west.makeApiClient(AppsV1Api).deleteNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' });
+    let result: ReturnType<typeof analyze> | undefined;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(1_000)) {
+      const pods = await core(west).listNamespacedPod({ namespace: 'istio-system', labelSelector: 'istio=eastwestgateway' });
+      if (pods.items.length > 0) continue; // the garbage collector has not removed them yet
+      result = analyze('west');
+      break;
+    }
+    assert.ok(result, 'the gateway\'s pods went with its Deployment');
+    t.diagnostic(result.raw);
+    const selectorErrors = result.messages.filter((m) => m.code === 'IST0101' && m.level === 'Error' && /cross-network-gateway/.test(`${m.origin} ${m.message}`) && /istio=eastwestgateway/.test(m.message));
+    assert.equal(selectorErrors.length, 1, result.raw);
+    assert.equal(result.status, EXIT_ANALYZER_FOUND_ISSUES);
+  });
+
+  test('the mesh is deleted', async () => {
+    const e = stack.endpoints();
+    assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
+    const gone = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 600_000);
+    assert.equal(gone.phase, 'Deleted', JSON.stringify(gone.cleanupFailures));
+  });
+});
