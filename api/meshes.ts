@@ -11,9 +11,13 @@ import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { CURRENT_NAMING, type NamingVersion } from '../domain/names.ts';
 import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshStatus } from '../domain/mesh-status.ts';
 import { validateSpec } from '../domain/validate-spec.ts';
+import type * as workflows from '../workflows/index.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 import { badRequest, HttpError } from './http.ts';
 import { leftoversOf } from './leftovers.ts';
+
+/** The workflows that run under a mesh's workflow ID; both take a MeshWorkflowInput. */
+type MeshWorkflowType = keyof Pick<typeof workflows, 'provisionMesh' | 'teardownMesh'>;
 
 const MESH_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.mesh, SearchAttributeType.KEYWORD);
 const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
@@ -95,8 +99,9 @@ export class Meshes {
     return { status: 200, body: { meshes: [...meshes.values()] } };
   }
 
-  private start(workflowType: 'provisionMesh' | 'teardownMesh', spec: MeshSpec, naming: NamingVersion) {
-    return this.client.workflow.start(workflowType, {
+  /** Typed against the workflow functions: a misspelt type or a wrong input does not compile. */
+  private start(workflowType: MeshWorkflowType, spec: MeshSpec, naming: NamingVersion) {
+    return this.client.workflow.start<(typeof workflows)[MeshWorkflowType]>(workflowType, {
       taskQueue: this.taskQueue,
       workflowId: meshWorkflowId(spec.name),
       args: [{ spec, settings: this.settings, naming }],
@@ -146,7 +151,8 @@ export class Meshes {
   }
 
   private async latest(name: string): Promise<{ handle: WorkflowHandle; description: Awaited<ReturnType<WorkflowHandle['describe']>> }> {
-    const handle = this.client.workflow.getHandle(meshWorkflowId(name));
+    // The latest run, whichever continue-as-new or teardown it came from: no run ID pinned.
+    const handle = this.client.workflow.getHandle<typeof workflows.provisionMesh>(meshWorkflowId(name));
     try {
       return { handle, description: await handle.describe() };
     } catch (error) {

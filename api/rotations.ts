@@ -6,6 +6,7 @@ import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temp
 import { randomUUID } from 'node:crypto';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, meshWorkflowId, type MeshStatus } from '../domain/mesh-status.ts';
+import type { rotateCa } from '../workflows/rotate-ca.ts';
 import { ROTATION_QUERY, rotationScheduleId, type RotationKind, type RotationProgress } from '../domain/rotation.ts';
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
@@ -58,7 +59,7 @@ export class Rotations {
     if (status.phase !== 'Ready' && status.phase !== 'Degraded') throw new HttpError(409, { error: 'NotUp', message: `mesh ${mesh} is ${status.phase}; rotations run only when it is Ready or Degraded` });
     const spec = await meshHandle.query<MeshSpec>(MESH_QUERY.spec);
     const workflowId = newRotationId(mesh, kind, randomUUID().slice(0, 8));
-    await this.client.workflow.start('rotateCa', { taskQueue: this.taskQueue, workflowId, args: [{ spec, kind: kind as RotationKind, naming: status.naming }] });
+    await this.client.workflow.start<typeof rotateCa>('rotateCa', { taskQueue: this.taskQueue, workflowId, args: [{ spec, kind: kind as RotationKind, naming: status.naming }] });
     return { status: 202, body: { mesh, kind, rotationId: workflowId } };
   }
 
