@@ -8,6 +8,8 @@ import { startApiServer, waitReady, type ApiServerSpec } from './apiserver.ts';
 import type { Etcd } from './etcd.ts';
 import type { HostsFile } from './hosts-file.ts';
 import type { NodePool } from './node-pool.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { faultProxiesEnabled } from './faults.ts';
 import { makeClusterPki, type ClusterPki } from './pki.ts';
 import { startSimulator, type Simulator } from './simulator/simulator.ts';
 
@@ -57,6 +59,8 @@ export class ControlPlane {
     readonly pki: ClusterPki,
     private readonly spec: ApiServerSpec,
     private readonly context: PoolContext,
+    /** Between the clients and the API server when the pool injects faults (faults.ts). */
+    private readonly faultProxy?: FaultProxy,
   ) {
     this.nodePools = new Map(request.nodePools.map((p) => [p.name, p]));
     this.server = startApiServer(spec).catch((error: Error) => void this.fail(error.message));
@@ -76,14 +80,15 @@ export class ControlPlane {
       serviceCidr: request.serviceCidr,
       webhookUrl: request.flavor === 'eks' ? `${context.poolUrl}/webhook/eks/${key}` : undefined,
     };
-    return new ControlPlane(key, request, pki, spec, context);
+    const faultProxy = faultProxiesEnabled() ? await startFaultProxy(key, port, pki) : undefined;
+    return new ControlPlane(key, request, pki, spec, context, faultProxy);
   }
 
   answer(): ClusterAnswer {
     return {
       key: this.key,
       state: this.state,
-      endpoint: `https://127.0.0.1:${this.spec.port}`,
+      endpoint: `https://127.0.0.1:${this.faultProxy?.port ?? this.spec.port}`,
       caPem: this.pki.caPem,
       ...(this.request.flavor === 'aks' ? { adminCertPem: this.pki.adminCertPem, adminKeyPem: this.pki.adminKeyPem } : {}),
       ...(this.error ? { error: this.error } : {}),
@@ -105,6 +110,7 @@ export class ControlPlane {
   /** Stops the API server at once: a deleted (or abandoned) cluster has nothing to drain. */
   async kill(): Promise<void> {
     this.removed = true;
+    await this.faultProxy?.close();
     await this.simulator?.stop();
     await (await this.server)?.stop('SIGKILL');
   }

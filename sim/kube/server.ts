@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ClusterRequest } from './control-plane.ts';
 import type { EksWebhook } from './eks-webhook.ts';
+import { serveFaultControl } from './faults.ts';
 import { parseNodePool, parseNodePools, type NodePool } from './node-pool.ts';
 import type { KubePool } from './pool.ts';
 
@@ -24,6 +25,7 @@ export function createPoolServer(pool: KubePool, webhook: EksWebhook): Server {
 
 async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, webhook: EksWebhook): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://pool').pathname;
+  if (path.startsWith('/_sim/') && (await serveFaultControl(req, res, path))) return;
   const cluster = CLUSTER_PATH.exec(path)?.[1];
   if (cluster && req.method === 'PUT') {
     const request = clusterRequest(await readJson(req));

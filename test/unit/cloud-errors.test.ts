@@ -35,6 +35,7 @@ const cases: [string, unknown, { retryable: boolean; type: string; delayMs?: num
   ['a Kubernetes 500', kube(500, 'InternalError'), { retryable: true, type: 'kube.InternalError' }],
   ['a Kubernetes 504', kube(504, 'Timeout'), { retryable: true, type: 'kube.Timeout' }],
   ['a Kubernetes 409 conflict', kube(409, 'Conflict'), { retryable: true, type: 'kube.Conflict' }],
+  ['a Kubernetes 503 whose Status is raw body text (as client-node hands it over)', new ApiException(503, 'Unknown API Status Code!', JSON.stringify({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 }), {}), { retryable: true, type: 'kube.ServiceUnavailable' }],
   ['a Kubernetes 5xx without a Status body', new ApiException(502, 'Unsuccessful HTTP Request', 'Bad Gateway', {}), { retryable: true, type: 'kube.Http502' }],
   ['a Kubernetes 422 validation error', kube(422, 'Invalid'), { retryable: false, type: 'kube.Invalid' }],
   ['a Kubernetes 400', kube(400, 'BadRequest'), { retryable: false, type: 'kube.BadRequest' }],
