@@ -43,6 +43,8 @@ export interface PoolContext {
   poolUrl: string;
   /** The pool's hosts file, where EKS load-balancer names are published. */
   hosts: HostsFile;
+  /** The real istiod the simulator runs for every istiod Deployment, and where their logs go. */
+  istiod: { bin: string; logDir: string };
 }
 
 export class ControlPlane {
@@ -136,7 +138,7 @@ export class ControlPlane {
     if (this.removed) return;
     this.state = 'ready';
     const { flavor, region, nodeCidr } = this.request;
-    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki, hosts: this.context.hosts }, [...this.nodePools.values()]);
+    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki, hosts: this.context.hosts, istiod: { ...this.context.istiod, dir: join(this.spec.dir, 'istiod') } }, [...this.nodePools.values()]);
     this.simulator = simulator;
     // A ready control plane that dies is a failed cluster, as the emulators should learn.
     server.child.once('exit', (code, signal) => {

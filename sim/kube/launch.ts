@@ -1,5 +1,5 @@
 // Starts the kube pool (sim/kube/main.ts) as a child process of the stack or of a test.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startProcess, type RunningProcess } from '../child-process.ts';
 import { REPO } from '../setup.ts';
 
@@ -11,6 +11,7 @@ export interface KubePoolOptions {
   /** Moto's URL: its EKS (access entries) and its STS (whom tokens name). */
   awsEndpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The pool's log; the istiods it runs log beside it (`istiod/<cluster>-<namespace>-<name>.log`). */
   logFile: string;
 }
 
@@ -22,7 +23,7 @@ export async function startKubePool(options: KubePoolOptions): Promise<KubePoolH
   const running = await startProcess({
     name: 'kube-pool',
     command: process.execPath,
-    args: ['--import', 'tsx', join(REPO, 'sim', 'kube', 'main.ts'), '--port', String(options.port), '--dir', options.dir, '--aws-endpoint', options.awsEndpoint],
+    args: ['--import', 'tsx', join(REPO, 'sim', 'kube', 'main.ts'), '--port', String(options.port), '--dir', options.dir, '--aws-endpoint', options.awsEndpoint, '--log-dir', dirname(options.logFile)],
     env: { AWS_ACCESS_KEY_ID: options.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey },
     ready: /^READY /,
     logFile: options.logFile,

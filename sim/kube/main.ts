@@ -1,4 +1,4 @@
-// CLI: tsx sim/kube/main.ts --port N --dir DIR --aws-endpoint URL
+// CLI: tsx sim/kube/main.ts --port N --dir DIR --aws-endpoint URL [--log-dir DIR]
 // The kube pool (sim/README.md, "Kubernetes control planes"). The stack's AWS credentials
 // come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: they read Moto's EKS, and theirs is
 // the only access key whose EKS tokens verify. Prints `READY http://127.0.0.1:<port>`.
@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../ports.ts';
-import { KUBE_BIN } from '../setup.ts';
+import { KUBE_BIN, PILOT_DISCOVERY_BIN } from '../setup.ts';
 import { AccessEntries } from './access-entry.ts';
 import { startEtcd, type Etcd } from './etcd.ts';
 import { EksWebhook } from './eks-webhook.ts';
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     dir: { type: 'string' },
     'aws-endpoint': { type: 'string' },
+    /** Where the istiods the simulator runs write their logs (default: DIR). */
+    'log-dir': { type: 'string' },
   },
 });
 const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
@@ -53,7 +55,7 @@ process.on('SIGINT', () => void stop(0));
 
 try {
   etcd = await startEtcd(join(KUBE_BIN, 'etcd'), dir);
-  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url });
+  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url, istiod: { bin: PILOT_DISCOVERY_BIN, logDir: resolve(values['log-dir'] ?? dir) } });
   const webhook = new EksWebhook(
     { stsEndpoint: new URL(awsEndpoint), secrets: new Map([[accessKeyId, secretAccessKey]]) },
     new AccessEntries(awsEndpoint, { accessKeyId, secretAccessKey }),

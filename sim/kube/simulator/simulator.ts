@@ -18,8 +18,9 @@ import { garbageCollector } from './garbage-collector.ts';
 import { kubelet } from './kubelet.ts';
 import { loadBalancers, type LoadBalancerCloud } from './load-balancers.ts';
 import { namespaces } from './namespaces.ts';
+import { istiods } from './istiod.ts';
 import { internalIp, Nodes, POOL_LABEL, type Node } from './nodes.ts';
-import type { Pod } from './pods.ts';
+import { workloadOf, type Pod } from './pods.ts';
 import { Reflector, type Controller } from './reflector.ts';
 import { scheduler } from './scheduler.ts';
 import { serviceAccounts } from './service-accounts.ts';
@@ -30,6 +31,8 @@ export interface SimulatedCluster extends LoadBalancerCloud {
   pki: ClusterPki;
   /** Where EKS load-balancer hostnames are published (the pool's hosts file). */
   hosts: HostsFile;
+  /** Where istiods run (istiod.ts): the pilot-discovery binary, their working directories, their logs. */
+  istiod: { bin: string; dir: string; logDir: string };
 }
 
 export interface Simulator {
@@ -70,7 +73,15 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
   const deploymentReflector = reflect(deployments(client, external, ownerDeleted));
   const daemonSetReflector = reflect(daemonSets(client, external, () => nodeReflector.objects(), ownerDeleted));
   const serviceReflector = reflect({
-    ...endpointSlices(client, { pods: () => podReflector.objects(), node: nodeByName, external: (ns, name) => externalEndpoints.owns(ns, name) }),
+    ...endpointSlices(client, {
+      pods: () => podReflector.objects(),
+      node: nodeByName,
+      external: (ns, name) => externalEndpoints.owns(ns, name),
+      runsForReal: (pod) => {
+        const workload = workloadOf(pod);
+        return workload !== undefined && external.owns(workload.kind, pod.metadata.namespace ?? '', workload.name);
+      },
+    }),
     forget: ownerDeleted,
   });
   const podChanged = (pod: Pod) => {
@@ -103,7 +114,10 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
     podReflector.resync(inNamespace(namespace));
   });
 
+  const istiod = istiods({ ...cluster.istiod, clusterKey: cluster.key, apiServerPort: cluster.port, caPath: cluster.pki.caPath, client, log }, external);
   const running = [
+    reflect(istiod.deployments),
+    reflect(istiod.secrets),
     nodeReflector, deploymentReflector, daemonSetReflector, serviceReflector, podReflector, schedulerReflector, ...collectors, lbReflector,
     reflect(tokenSecrets(client, cluster.pki.caPem)),
     reflect(namespaces(client)),
@@ -121,6 +135,7 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
       abort.abort();
       client.close(); // ends requests in flight too, so no loop waits for an answer
       await Promise.all(running);
+      await istiod.stop();
     },
   };
 }
