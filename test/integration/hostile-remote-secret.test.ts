@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { dump, load } from 'js-yaml';
-import { cellKubeConfig, core } from '../support/kube.ts';
+import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
 
 const MESH = 'mesh-h';
@@ -55,6 +55,8 @@ async function currentKubeconfig(kube: CoreV1Api, secretName: string, key: strin
   return load(Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8'));
 }
 
+/** The secret, in the other cell, that reaches `cell`: named after its cluster, which is also its data key (istioctl's format). */
+const remoteSecretOf = (cell: string) => ({ secret: `istio-remote-secret-${cellClusterName(MESH, cell)}`, key: cellClusterName(MESH, cell) });
 const failedChecks = (status: any) => status.verification.checks.filter((c: any) => !c.pass);
 
 describe('hostile remote secrets are refused during verification: nothing runs on the worker, no token leaves for a foreign server', () => {
@@ -79,8 +81,8 @@ describe('hostile remote secrets are refused during verification: nothing runs o
 
     const [east, west] = await Promise.all([cellKubeConfig(e, spec, 'east', 'aws'), cellKubeConfig(e, spec, 'west', 'azure')]);
     // west holds the secret that reaches east, east the one that reaches west.
-    const toEast = { secret: `istio-remote-secret-${MESH}-east`, key: `${MESH}-east` };
-    const toWest = { secret: `istio-remote-secret-${MESH}-west`, key: `${MESH}-west` };
+    const toEast = remoteSecretOf('east');
+    const toWest = remoteSecretOf('west');
     const eastReal = await currentKubeconfig(core(west), toEast.secret, toEast.key);
     const westReal = await currentKubeconfig(core(east), toWest.secret, toWest.key);
 
@@ -119,7 +121,7 @@ describe('hostile remote secrets are refused during verification: nothing runs o
     const e = stack.endpoints();
     const spec = exampleSpec('cells', { name: MESH });
     const [east, west] = await Promise.all([cellKubeConfig(e, spec, 'east', 'aws'), cellKubeConfig(e, spec, 'west', 'azure')]);
-    const toWest = { secret: `istio-remote-secret-${MESH}-west`, key: `${MESH}-west` };
+    const toWest = remoteSecretOf('west');
     const westServer = west.getCurrentCluster()!.server;
     const westCaPem = Buffer.from(west.getCurrentCluster()!.caData!, 'base64').toString('utf8');
     const config = await currentKubeconfig(core(east), toWest.secret, toWest.key);
