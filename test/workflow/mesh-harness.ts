@@ -1,0 +1,163 @@
+/**
+ * A real Temporal dev server (the proving ground's `temporal` binary, through
+ * @temporalio/testing) and a worker running the product's workflows, with the cloud and
+ * Kubernetes activities stubbed at the activity boundary. The rotation lock and the
+ * rotation schedule are the product's own activities against that server, so what the
+ * tests read back (schedules, runs, histories) is Temporal's word, not a stub's.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { MeshActivities } from '../../activities/index.ts';
+import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
+import { RotationSchedules } from '../../activities/rotation/schedule.ts';
+import { RESOURCE_KINDS, resourceActivityName, type ResourceKind } from '../../domain/activity-names.ts';
+import type { MeshSpec } from '../../domain/mesh-spec.ts';
+import { meshWorkflowId, SEARCH_ATTRIBUTE } from '../../domain/mesh-status.ts';
+import { CURRENT_NAMING } from '../../domain/names.ts';
+import type { ResourceNode } from '../../domain/resource-graph.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+import { DEFAULT_WORKFLOW_SETTINGS, type WorkflowSettings } from '../../domain/workflow-settings.ts';
+import type * as workflows from '../../workflows/index.ts';
+import { exampleSpec } from '../support/stack.ts';
+
+const require = createRequire(import.meta.url);
+const TEMPORAL = fileURLToPath(new URL('../../.stack/venv/bin/temporal', import.meta.url));
+export const MESH_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.mesh, SearchAttributeType.KEYWORD);
+export const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
+
+/** What the stubs do: every create and delete succeeds unless its kind is listed here. */
+export interface Faults {
+  failCreate: Set<ResourceKind>;
+  failDelete: Set<ResourceKind>;
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  taskQueue: string;
+  faults: Faults;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(taskQueue = 'cellbridge-test'): Promise<Harness> {
+  if (!existsSync(TEMPORAL)) throw new Error(`${TEMPORAL} is missing: run the proving ground's setup (npx tsx sim/setup.ts) first`);
+  // Injected failures are expected here; the SDK's per-activity warnings would bury the test report.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: TEMPORAL }, searchAttributes: [MESH_KEY, PHASE_KEY] },
+  });
+  const faults: Faults = { failCreate: new Set(), failDelete: new Set() };
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows/index.ts'),
+    activities: stubActivities(env.client, taskQueue, faults),
+    dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
+  });
+  const running = worker.run();
+  return {
+    env,
+    client: env.client,
+    taskQueue,
+    faults,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}
+
+/** The cloud and cluster side answers at once; rotation lock and schedule are the product's, against the test server. */
+function stubActivities(client: Client, taskQueue: string, faults: Faults): Partial<MeshActivities> {
+  const lock = new MeshLock(client);
+  const schedules = new RotationSchedules(client, taskQueue);
+  const resources = Object.fromEntries(
+    RESOURCE_KINDS.flatMap((kind) => [
+      [resourceActivityName('create', kind), async (node: ResourceNode) => {
+        if (faults.failCreate.has(kind)) throw ApplicationFailure.nonRetryable(`injected create failure of ${node.id}`, 'Injected');
+        return { cloudId: `stub-${node.id}`, state: 'available' };
+      }],
+      [resourceActivityName('delete', kind), async (node: ResourceNode) => {
+        if (faults.failDelete.has(kind)) throw ApplicationFailure.nonRetryable(`injected delete failure of ${node.id}`, 'Injected');
+        return { state: 'deleted' as const };
+      }],
+    ]),
+  );
+  return {
+    ...resources,
+    observeTunnels: async (input) => input.tunnels.map((t, index) => ({
+      index, insideCidr: t.insideCidr, aws: { outsideIp: `203.0.113.${index}`, status: 'UP', message: '1 BGP ROUTES', acceptedRoutes: 1 }, azure: { neighbor: `169.254.21.${index}`, state: 'Connected', routesReceived: 1 }, established: true,
+    })),
+    probeClusterAccess: async (ref) => ({ cell: ref.cell, server: `https://${ref.cell}.example`, namespaces: ['default', 'istio-system'] }),
+    // Istio is not stubbed into passing: the mesh comes up Degraded, which is up (rotations, teardown, continue-as-new).
+    inspectIstio: async () => {
+      throw ApplicationFailure.nonRetryable('no cluster behind this stub', 'Stub');
+    },
+    claimRotation: (input) => lock.claim(input.meshWorkflowId, input.rotationId),
+    releaseRotation: (input) => lock.release(input.meshWorkflowId, input.rotationId),
+    rotationRunning: (input) => lock.running(input.rotationId),
+    ensureRotationSchedule: (spec, naming) => schedules.ensure(spec, naming ?? 1),
+    deleteRotationSchedule: (mesh) => schedules.remove(mesh),
+    // A rotation that never finishes its first cluster: what a stuck or killed rotation looks like to the mesh.
+    rotateIntermediate: async () => {
+      await Context.current().sleep(10 * 60_000);
+      throw new Error('unreachable');
+    },
+  };
+}
+
+export function meshSpec(example: 'minimal' | 'cells', name: string): MeshSpec {
+  const validation = validateSpec(exampleSpec(example, { name }));
+  if (!validation.ok) throw new Error(JSON.stringify(validation.problems));
+  return validation.spec;
+}
+
+export const FAST_SETTINGS: WorkflowSettings = {
+  ...DEFAULT_WORKFLOW_SETTINGS,
+  resourceMaxAttempts: 1,
+  bgpPollInitialMs: 10,
+  bgpPollMaxMs: 10,
+  rotationLeaseCheckMs: 500,
+};
+
+export function startMesh(h: Harness, spec: MeshSpec, settings: WorkflowSettings = FAST_SETTINGS, type: 'provisionMesh' | 'teardownMesh' = 'provisionMesh'): Promise<WorkflowHandle<(typeof workflows)['provisionMesh']>> {
+  return h.client.workflow.start<(typeof workflows)['provisionMesh']>(type, {
+    taskQueue: h.taskQueue,
+    workflowId: meshWorkflowId(spec.name),
+    args: [{ spec, settings, naming: CURRENT_NAMING }],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: [{ key: MESH_KEY, value: spec.name }, { key: PHASE_KEY, value: type === 'provisionMesh' ? 'Provisioning' : 'TearingDown' }],
+  });
+}
+
+/** Polls the latest run's status query (as the API does) until the phase is one of `phases`. */
+export async function waitForPhase(h: Harness, mesh: string, phases: string[], timeoutMs = 60_000): Promise<{ phase: string; [key: string]: unknown }> {
+  const handle = h.client.workflow.getHandle(meshWorkflowId(mesh));
+  const deadline = Date.now() + timeoutMs;
+  let last: { phase: string } | undefined;
+  for (;;) {
+    last = await handle.query<{ phase: string }>('status').catch(() => last);
+    if (last && phases.includes(last.phase)) return last as { phase: string; [key: string]: unknown };
+    if (Date.now() > deadline) throw new Error(`mesh ${mesh}: phase ${last?.phase} after ${timeoutMs} ms, waiting for ${phases.join('|')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every run under the mesh's workflow ID, oldest first, with its type, status and history length. */
+export async function runsOf(h: Harness, mesh: string): Promise<{ runId: string; type: string; status: string; events: number }[]> {
+  const runs: { runId: string; type: string; status: string; events: number; start: number }[] = [];
+  for await (const run of h.client.workflow.list({ query: `WorkflowId = "${meshWorkflowId(mesh)}"` })) {
+    // The history itself, not visibility's (eventually consistent) count.
+    const history = await h.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    runs.push({ runId: run.runId, type: run.type, status: run.status.name, events: history.events?.length ?? 0, start: run.startTime.getTime() });
+  }
+  return runs.sort((a, b) => a.start - b.start).map(({ start: _start, ...r }) => r);
+}
