@@ -30,9 +30,9 @@ export async function faultsFired(emulatorUrl: string): Promise<{ operation: str
   return faults.map(({ operation, fired }) => ({ operation, fired }));
 }
 
-/** Removes every fault rule and every tunnel outage. */
+/** Removes every fault rule (both clouds and the kube pool) and every tunnel outage. */
 export async function clearFaults(e: Endpoints): Promise<void> {
-  await Promise.all([e.aws, e.azure].map((url) => fetch(`${url}/_sim/faults`, { method: 'DELETE' }).then((r) => r.arrayBuffer())));
+  await Promise.all([e.aws, e.azure, e.kube].map((url) => fetch(`${url}/_sim/faults`, { method: 'DELETE' }).then((r) => r.arrayBuffer())));
   await fetch(`${e.azure}/_sim/fabric/outages`, { method: 'DELETE' }).then((r) => r.arrayBuffer());
 }
 
@@ -43,11 +43,17 @@ export async function cutTunnels(e: Endpoints, match: string): Promise<void> {
 }
 
 export async function resetCalls(e: Endpoints): Promise<void> {
-  await Promise.all([e.aws, e.azure].map((url) => fetch(`${url}/_sim/calls`, { method: 'DELETE' }).then((r) => r.arrayBuffer())));
+  await Promise.all([e.aws, e.azure, e.kube].map((url) => fetch(`${url}/_sim/calls`, { method: 'DELETE' }).then((r) => r.arrayBuffer())));
 }
 
-/** Calls each emulator counted, by operation. */
-export async function readCalls(e: Endpoints): Promise<{ aws: Calls; azure: Calls }> {
-  const [aws, azure] = await Promise.all([e.aws, e.azure].map(async (url) => (await (await fetch(`${url}/_sim/calls`)).json()) as Calls));
-  return { aws: aws!, azure: azure! };
+/**
+ * Calls each emulator counted, by operation; `kube` only when the pool runs its fault
+ * proxies (CELLBRIDGE_SIM_KUBE_FAULTS=1), else empty.
+ */
+export async function readCalls(e: Endpoints): Promise<{ aws: Calls; azure: Calls; kube: Calls }> {
+  const [aws, azure, kube] = await Promise.all([e.aws, e.azure, e.kube].map(async (url) => {
+    const response = await fetch(`${url}/_sim/calls`);
+    return (response.ok ? await response.json() : (await response.arrayBuffer(), {})) as Calls;
+  }));
+  return { aws: aws!, azure: azure!, kube: kube! };
 }
