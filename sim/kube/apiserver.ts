@@ -41,6 +41,11 @@ export async function startApiServer(spec: ApiServerSpec): Promise<RunningProces
     // its cluster IP: no pod ever backs them here, so a call fails at once ("no endpoints")
     // and the webhook's failurePolicy decides, instead of dialling an unroutable cluster IP.
     '--enable-aggregator-routing=true',
+    // Istio's injector (failurePolicy Fail, hard-coded in its chart) matches the pods the
+    // simulator creates for injected workloads (the east-west gateway), but no API server
+    // here can reach an istiod: endpoint slices may not name loopback addresses. Pods are
+    // therefore admitted uninjected instead of never created (sim/README.md).
+    '--disable-admission-plugins=MutatingAdmissionWebhook',
     // Memory and idle CPU: nothing here needs a watch cache, profiling, request queueing or etcd metrics.
     '--watch-cache=false',
     '--profiling=false',

@@ -52,7 +52,7 @@ describe('payload codec key rotation under a live mesh', () => {
     await startProductWith(e, 'k1', {});
     const created = await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: MESH }));
     assert.equal(created.status, 202, JSON.stringify(created.body));
-    assert.equal((await waitForPhase(e, MESH, ['Ready', 'RolledBack', 'RollbackIncomplete'], 180_000)).phase, 'Ready');
+    assert.equal((await waitForPhase(e, MESH, ['Ready', 'RolledBack', 'RollbackIncomplete'], 600_000)).phase, 'Ready');
     const sealedBefore = await rawHistoryPayloads(e, `mesh-${MESH}`);
     assert.ok(sealedBefore.length > 0 && sealedBefore.every((p) => keyIdOf(p) === k1Id), 'before the rotation every payload is sealed with k1');
 
@@ -72,7 +72,7 @@ describe('payload codec key rotation under a live mesh', () => {
     assert.equal(JSON.parse(plain).spec?.name ?? JSON.parse(plain).name, MESH, plain.slice(0, 200));
 
     assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
-    const deleted = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 180_000);
+    const deleted = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 600_000);
     assert.equal(deleted.phase, 'Deleted', JSON.stringify(deleted.cleanupFailures));
 
     // A Ready mesh is torn down by its own run (a signal), so its history holds both eras.

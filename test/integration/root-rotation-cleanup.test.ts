@@ -34,7 +34,7 @@ describe('a failed root rotation and teardown', () => {
     const spec = exampleSpec('cells', { name: MESH });
     spec.pki = { rotation: { pickupSeconds: 1, workloadCertTtlSeconds: 2, intervalHours: 720, jitterMinutes: 0 } };
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
-    const ready = await waitForPhase(e, MESH, ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'], 300_000);
+    const ready = await waitForPhase(e, MESH, ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'], 600_000);
     assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
 
     const apps = (await cellKubeConfig(e, spec, 'west', 'azure')).makeApiClient(AppsV1Api);
@@ -43,7 +43,7 @@ describe('a failed root rotation and teardown', () => {
     const started = await api(e, 'POST', `/v1/meshes/${MESH}/rotations`, { kind: 'root' });
     assert.equal(started.status, 202, JSON.stringify(started.body));
     let rotation: any;
-    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    for (const deadline = Date.now() + 300_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
       rotation = (await api(e, 'GET', `/v1/meshes/${MESH}/rotations/${started.body.rotationId}`)).body;
       if (rotation.workflowStatus !== 'RUNNING') break;
     }
@@ -53,7 +53,7 @@ describe('a failed root rotation and teardown', () => {
     await apps.createNamespacedDeployment({ namespace: 'istio-system', body: { metadata: { name: 'istiod', namespace: 'istio-system', labels: istiod.metadata?.labels }, spec: istiod.spec! } });
 
     assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
-    const deleted = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 300_000);
+    const deleted = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 600_000);
     assert.equal(deleted.phase, 'Deleted', JSON.stringify(deleted.cleanupFailures));
     assert.deepEqual(await secretsOfMesh(e), [], 'no root of the mesh, current or next, outlives it');
   });

@@ -41,7 +41,7 @@ function withRoot(mesh: string, rootSecret: string): any {
 /** POSTs the mesh and waits for the end of its run; it must roll back cleanly with an error matching `error`. */
 async function expectCleanRollback(e: Endpoints, mesh: string, rootSecret: string, error: RegExp): Promise<void> {
   assert.equal((await api(e, 'POST', '/v1/meshes', withRoot(mesh, rootSecret))).status, 202);
-  const final = await waitForPhase(e, mesh, ENDED, 300_000);
+  const final = await waitForPhase(e, mesh, ENDED, 600_000);
   assert.equal(final.phase, 'RolledBack', JSON.stringify({ error: final.error, failures: final.cleanupFailures }));
   assert.match(final.error, error);
   assert.deepEqual(final.cleanupFailures, []);
@@ -55,7 +55,7 @@ describe('the user\'s own root (pki.rootSecret)', () => {
     const e = stack.endpoints();
     await expectCleanRollback(e, 'rs-typo', 'team/mesh-root-typo', /root CA secret team\/mesh-root-typo does not exist in us-east-1/);
     assert.equal((await api(e, 'DELETE', '/v1/meshes/rs-typo')).status, 202);
-    const deleted = await waitForPhase(e, 'rs-typo', ['Deleted', 'TeardownIncomplete'], 120_000);
+    const deleted = await waitForPhase(e, 'rs-typo', ['Deleted', 'TeardownIncomplete'], 600_000);
     assert.equal(deleted.phase, 'Deleted', JSON.stringify(deleted.cleanupFailures));
     assert.deepEqual(deleted.cleanupFailures, []);
   });
@@ -69,7 +69,7 @@ describe('the user\'s own root (pki.rootSecret)', () => {
     const cases: [mesh: string, secret: string, value: string, problem: RegExp][] = [
       ['rs-notjson', 'team/root-notjson', '{"certPem": "-----BEGIN', /is not JSON/],
       ['rs-nocert', 'team/root-nocert', JSON.stringify({ keyPem: ca.keyPem }), /has no certPem/],
-      ['rs-wrongkey', 'team/root-wrongkey', JSON.stringify({ certPem: ca.certPem, keyPem: other.keyPem }), /keyPem that does not fit: the private key does not belong to the certificate/],
+      ['rs-wrongkey', 'team/root-wrongkey', JSON.stringify({ certPem: ca.certPem, keyPem: other.keyPem }), /has a keyPem that does not fit: the private key does not belong to the certificate/],
       ['rs-leaf', 'team/root-leaf', JSON.stringify(leaf), /not a CA/],
     ];
     for (const [mesh, secret, value, problem] of cases) {

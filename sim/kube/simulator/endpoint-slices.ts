@@ -2,7 +2,8 @@
 // (`<service>-<hash>`, managed by endpointslice-controller.k8s.io) listing the pods it
 // selects that have an address, each with its readiness, node and zone, and the Service's
 // ports resolved to the pods' target ports (named ports through the pods' containers).
-// Services whose endpoints something else provides (ExternalEndpoints) are left alone.
+// Services whose endpoints something else provides (ExternalEndpoints), or that select pods
+// of a workload run for real (ExternalReadiness), are left alone.
 import { createHash } from 'node:crypto';
 import { KubeError, type AdminClient, type KubeObject } from './admin-client.ts';
 import type { Node } from './nodes.ts';
@@ -32,6 +33,8 @@ export interface EndpointView {
   node(name: string): Node | undefined;
   /** True when something else writes this Service's endpoints. */
   external(namespace: string, name: string): boolean;
+  /** True for a pod of a workload whose process runs for real (ExternalReadiness). */
+  runsForReal(pod: Pod): boolean;
 }
 
 const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
@@ -42,11 +45,15 @@ export function endpointSlices(client: AdminClient, view: EndpointView): Control
     path: '/api/v1/services',
     async reconcile(service) {
       const { name, namespace = '', uid, labels = {}, deletionTimestamp } = service.metadata;
-      if (!service.spec.selector || service.spec.type === 'ExternalName' || deletionTimestamp || view.external(namespace, name)) return;
+      if (!service.spec.selector || service.spec.type === 'ExternalName' || deletionTimestamp) return;
+      const sliceName = `${name.slice(0, 56)}-${createHash('sha256').update(uid).digest('hex').slice(0, 5)}`;
+      const path = `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`;
       const pods = view.pods().filter((p) => p.metadata.namespace === namespace && p.status?.podIP && selectsMap(service.spec.selector, p.metadata.labels));
+      // A workload run for real (istiod) does not listen on its pod's simulated address: its
+      // runner publishes its endpoints, or nothing does (and a webhook call fails at once).
+      if (view.external(namespace, name) || pods.some(view.runsForReal)) return void (await client.call('DELETE', `${path}/${sliceName}`).catch(ignore404));
       const ports = (service.spec.ports ?? []).map((port) => ({ port, target: (pod: Pod) => targetPort(port, pod) }));
       const usable = pods.filter((pod) => ports.every(({ target }) => target(pod) !== undefined));
-      const sliceName = `${name.slice(0, 56)}-${createHash('sha256').update(uid).digest('hex').slice(0, 5)}`;
       const body = {
         apiVersion: 'discovery.k8s.io/v1',
         kind: 'EndpointSlice',
@@ -76,7 +83,6 @@ export function endpointSlices(client: AdminClient, view: EndpointView): Control
           ...(port.appProtocol ? { appProtocol: port.appProtocol } : {}),
         })),
       };
-      const path = `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`;
       const existing = await client.call<EndpointSlice>('GET', `${path}/${sliceName}`).catch((error: unknown) => {
         if (error instanceof KubeError && error.status === 404) return undefined;
         throw error;
@@ -86,6 +92,10 @@ export function endpointSlices(client: AdminClient, view: EndpointView): Control
       await client.call('PUT', `${path}/${sliceName}`, { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion } });
     },
   };
+}
+
+function ignore404(error: unknown): void {
+  if (!(error instanceof KubeError && error.status === 404)) throw error;
 }
 
 /** The pod's port a Service port sends to: a number as is, a name through the pod's container ports. */
