@@ -18,6 +18,7 @@ import { garbageCollector } from './garbage-collector.ts';
 import { kubelet } from './kubelet.ts';
 import { loadBalancers, type LoadBalancerCloud } from './load-balancers.ts';
 import { namespaces } from './namespaces.ts';
+import { istiods } from './istiod.ts';
 import { internalIp, Nodes, POOL_LABEL, type Node } from './nodes.ts';
 import { workloadOf, type Pod } from './pods.ts';
 import { Reflector, type Controller } from './reflector.ts';
@@ -30,6 +31,8 @@ export interface SimulatedCluster extends LoadBalancerCloud {
   pki: ClusterPki;
   /** Where EKS load-balancer hostnames are published (the pool's hosts file). */
   hosts: HostsFile;
+  /** Where istiods run (istiod.ts): the pilot-discovery binary, their working directories, their logs. */
+  istiod: { bin: string; dir: string; logDir: string };
 }
 
 export interface Simulator {
@@ -111,7 +114,10 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
     podReflector.resync(inNamespace(namespace));
   });
 
+  const istiod = istiods({ ...cluster.istiod, clusterKey: cluster.key, apiServerPort: cluster.port, caPath: cluster.pki.caPath, client, log }, external);
   const running = [
+    reflect(istiod.deployments),
+    reflect(istiod.secrets),
     nodeReflector, deploymentReflector, daemonSetReflector, serviceReflector, podReflector, schedulerReflector, ...collectors, lbReflector,
     reflect(tokenSecrets(client, cluster.pki.caPem)),
     reflect(namespaces(client)),
@@ -129,6 +135,7 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
       abort.abort();
       client.close(); // ends requests in flight too, so no loop waits for an answer
       await Promise.all(running);
+      await istiod.stop();
     },
   };
 }
