@@ -23,14 +23,33 @@ interface Recording {
   runId: string;
 }
 
+interface Scenario {
+  /** The history files it records. */
+  files: string[];
+  run(e: Endpoints): Promise<Recording[]>;
+}
+
+const SCENARIOS: Scenario[] = [
+  { files: ['provision-ready-teardown.json'], run: readyThenTeardown },
+  { files: ['provision-rollback-incomplete.json', 'teardown-after-rollback.json'], run: rollbackIncompleteThenSweep },
+  { files: ['provision-cells-istio-rotations-teardown.json', 'rotate-intermediate.json', 'rotate-root.json'], run: cellsWithRotations },
+  { files: ['lifelong-provision-continue-as-new.json', 'lifelong-resumed-teardown.json'], run: lifelongReadyThenTeardown },
+  { files: ['lifelong-cells-provision-continue-as-new.json', 'lifelong-cells-resumed-rotation-teardown.json'], run: lifelongCellsRotationThenTeardown },
+];
+
 async function main(): Promise<void> {
+  // Histories already recorded stay as they are: they stand for versions that shipped. A scenario
+  // whose files all exist is not run again.
+  const pending = SCENARIOS.filter((s) => s.files.some((f) => !existsSync(new URL(f, OUT))));
+  if (pending.length === 0) {
+    console.log('every history is recorded; nothing to do');
+    return;
+  }
   const stack = await startStack({ dir: join(STACK_DIR, 'record-histories'), timeScale: 600, product: true });
   try {
     const e = stack.endpoints;
-    const scenarios = [readyThenTeardown, rollbackIncompleteThenSweep, cellsWithRotations];
-    for (const scenario of scenarios) {
-      // Histories already recorded stay as they are: they stand for versions that shipped.
-      const recordings = await scenario(e);
+    for (const scenario of pending) {
+      const recordings = await scenario.run(e);
       for (const r of recordings) if (!existsSync(new URL(r.file, OUT))) await save(e, r);
     }
   } finally {
@@ -82,6 +101,49 @@ async function cellsWithRotations(e: Endpoints): Promise<Recording[]> {
   await api(e, 'DELETE', `/v1/meshes/${mesh}`);
   await expectPhase(e, mesh, 'Deleted');
   return [{ file: 'provision-cells-istio-rotations-teardown.json', workflowId: started.body.workflowId, runId: started.body.runId }, ...rotations];
+}
+
+/** Since patch lifelong-mesh-v1: the first run continues as new once it is up; the run it hands over to is torn down. */
+async function lifelongReadyThenTeardown(e: Endpoints): Promise<Recording[]> {
+  const mesh = 'replay-lifelong';
+  const started = await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: mesh }));
+  await expectPhase(e, mesh, 'Ready');
+  await api(e, 'DELETE', `/v1/meshes/${mesh}`);
+  await expectPhase(e, mesh, 'Deleted');
+  return [
+    { file: 'lifelong-provision-continue-as-new.json', workflowId: started.body.workflowId, runId: started.body.runId },
+    { file: 'lifelong-resumed-teardown.json', workflowId: started.body.workflowId, runId: await latestRunId(e, started.body.workflowId) },
+  ];
+}
+
+/** The same with cells: the resumed run is claimed and released by an intermediate rotation, then torn down (schedule deleted). */
+async function lifelongCellsRotationThenTeardown(e: Endpoints): Promise<Recording[]> {
+  const mesh = 'replay-lifelong-cells';
+  const spec = exampleSpec('cells', { name: mesh });
+  spec.pki = { rotation: { pickupSeconds: 1, workloadCertTtlSeconds: 1, intervalHours: 720, jitterMinutes: 0 } };
+  const started = await api(e, 'POST', '/v1/meshes', spec);
+  await expectPhase(e, mesh, 'Ready');
+  const { body } = await api(e, 'POST', `/v1/meshes/${mesh}/rotations`, { kind: 'intermediate' });
+  for (;;) {
+    const progress = await api(e, 'GET', `/v1/meshes/${mesh}/rotations/${body.rotationId}`);
+    if (progress.body.workflowStatus !== 'RUNNING') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await api(e, 'DELETE', `/v1/meshes/${mesh}`);
+  await expectPhase(e, mesh, 'Deleted');
+  return [
+    { file: 'lifelong-cells-provision-continue-as-new.json', workflowId: started.body.workflowId, runId: started.body.runId },
+    { file: 'lifelong-cells-resumed-rotation-teardown.json', workflowId: started.body.workflowId, runId: await latestRunId(e, started.body.workflowId) },
+  ];
+}
+
+async function latestRunId(e: Endpoints, workflowId: string): Promise<string> {
+  const connection = await Connection.connect({ address: e.temporal.address });
+  try {
+    return (await new Client({ connection }).workflow.getHandle(workflowId).describe()).runId;
+  } finally {
+    await connection.close();
+  }
 }
 
 async function expectPhase(e: Endpoints, mesh: string, phase: string): Promise<void> {

@@ -11,7 +11,7 @@ import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
 import { RotationSchedules } from '../../activities/rotation/schedule.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
 import { CURRENT_NAMING } from '../../domain/names.ts';
-import { rotationScheduleId } from '../../domain/rotation.ts';
+import { ROTATION_QUERY, rotationScheduleId, type RotationProgress } from '../../domain/rotation.ts';
 import type { rotateCa } from '../../workflows/rotate-ca.ts';
 import { FAST_SETTINGS, meshSpec, runsOf, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
@@ -74,11 +74,10 @@ describe('mesh workflow lifecycle', () => {
     await waitForPhase(h, mesh, ['Ready', 'Degraded']);
     const rotationId = `rotation-${mesh}-intermediate-stuck`;
     const rotation = await h.client.workflow.start<typeof rotateCa>('rotateCa', { taskQueue: h.taskQueue, workflowId: rotationId, args: [{ spec, kind: 'intermediate', naming: CURRENT_NAMING }] });
-    const held = await waitFor(async () => {
-      const status = await h.client.workflow.getHandle(meshWorkflowId(mesh)).query<{ rotation?: { rotationId: string } }>('status');
-      return status.rotation?.rotationId === rotationId;
-    });
+    // The rotation's own progress says it got past its claim (the mesh accepted it) and is at work.
+    const held = await waitFor(async () => (await rotation.query<RotationProgress>(ROTATION_QUERY)).phase === 'intermediates');
     assert.ok(held, 'the rotation claimed the mesh');
+    await assert.rejects(new MeshLock(h.client).claim(meshWorkflowId(mesh), `${rotationId}-other`), /already running/);
     await rotation.terminate('operator gave up on it');
     await h.client.workflow.getHandle(meshWorkflowId(mesh)).signal('teardown');
     const status = await waitForPhase(h, mesh, ['Deleted', 'TeardownIncomplete'], 30_000);
