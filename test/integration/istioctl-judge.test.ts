@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppsV1Api, KubeConfig, loadYaml, type V1Secret } from '@kubernetes/client-node';
+import { AppsV1Api, KubeConfig, loadAllYaml, type V1Secret } from '@kubernetes/client-node';
 import { ISTIO_DIR } from '../../sim/setup.ts';
 import { cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
@@ -22,10 +22,18 @@ import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
 const ISTIOCTL = join(ISTIO_DIR, 'bin', 'istioctl');
 const MESH = 'judge';
 const DONE = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
+/**
+ * The proving ground cannot inject sidecars (sim/README.md: no API server here reaches an
+ * istiod, so mutating admission is off), so the east-west gateways' pods keep the chart's
+ * `image: auto` placeholder, which istioctl rightly reports as IST0147. That one message,
+ * about those pods only, is the proving ground's and not the product's: it is suppressed.
+ */
+const UNINJECTABLE = ['--suppress', 'IST0147=Pod *.istio-system'];
 /** istioctl's exit code when analyzers found issues at or above --failure-threshold (cmd/sysexits.go). */
 const EXIT_ANALYZER_FOUND_ISSUES = 79;
 
 interface AnalysisMessage {
+  cluster?: string;
   code: string;
   level: string;
   message: string;
@@ -54,7 +62,7 @@ describe('istioctl judges the mesh cellbridge installs', () => {
   }
 
   function analyze(cell: 'east' | 'west'): { status: number | null; messages: AnalysisMessage[]; raw: string } {
-    const run = istioctl(['analyze', '--all-namespaces', '--kubeconfig', kubeconfigs[cell], '--output', 'json', '--color=false']);
+    const run = istioctl(['analyze', '--all-namespaces', '--kubeconfig', kubeconfigs[cell], '--output', 'json', '--color=false', ...UNINJECTABLE]);
     const raw = `exit ${run.status}\n${run.stdout}\n${run.stderr}`;
     const start = run.stdout.indexOf('[');
     const messages = start >= 0 ? (JSON.parse(run.stdout.slice(start)) as AnalysisMessage[]) : [];
@@ -73,13 +81,14 @@ describe('istioctl judges the mesh cellbridge installs', () => {
     assert.equal(ready.phase, 'Ready', JSON.stringify({ error: ready.error, failed: ready.verification?.checks?.filter((c: any) => !c.pass) }));
   });
 
-  test('istioctl analyze --all-namespaces, from either cluster and following its remote secret to the other, exits 0 and reports no error', async (t) => {
+  test('istioctl analyze --all-namespaces, from either cluster and following its remote secret to the other, exits 0 and reports no error (IST0147 on the uninjectable gateway pods aside)', async (t) => {
     await writeKubeconfigs();
     for (const cell of ['east', 'west'] as const) {
       const { status, messages, raw } = analyze(cell);
       t.diagnostic(`${cell}: ${raw}`);
       assert.deepEqual(messages.filter((m) => m.level === 'Error').map((m) => `${m.code} ${m.origin ?? ''}: ${m.message}`), [], `${cell}: no analyzer error`);
       assert.equal(status, 0, `${cell}: istioctl analyze exit code\n${raw}`);
+      assert.ok(messages.some((m) => m.cluster && m.cluster !== 'default'), `${cell}: the analysis covered the peer cluster named in the remote secret`);
     }
   });
 
@@ -88,7 +97,8 @@ describe('istioctl judges the mesh cellbridge installs', () => {
     const clusterName = `${MESH}-east`;
     const run = istioctl(['create-remote-secret', '--kubeconfig', kubeconfigs.east, '--name', clusterName]);
     assert.equal(run.status, 0, run.stderr);
-    const theirs = loadYaml<V1Secret>(run.stdout);
+    const theirs = loadAllYaml(run.stdout).find((o: { kind?: string }) => o?.kind === 'Secret') as V1Secret;
+    assert.ok(theirs, `istioctl printed a Secret:\n${run.stdout.replace(/token: .*/g, 'token: …')}`);
     const ours = await core(west).readNamespacedSecret({ name: theirs.metadata?.name ?? '', namespace: theirs.metadata?.namespace ?? 'istio-system' });
     t.diagnostic(`istioctl: ${theirs.metadata?.namespace}/${theirs.metadata?.name} labels ${JSON.stringify(theirs.metadata?.labels)} annotations ${JSON.stringify(theirs.metadata?.annotations)}`);
 
@@ -115,20 +125,21 @@ describe('istioctl judges the mesh cellbridge installs', () => {
     assert.deepEqual(shape(mine), shape(istio), 'the kubeconfigs agree on everything but the token');
   });
 
-  test('a broken mesh: with the AKS east-west gateway Deployment deleted, istioctl analyze in that cluster reports IST0101 for the cross-network Gateway\'s selector and exits 79', async (t) => {
-    const { west } = await writeKubeconfigs();
-    await west.makeApiClient(AppsV1Api).deleteNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' });
-    let result: ReturnType<typeof analyze> | undefined;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(1_000)) {
-      const pods = await core(west).listNamespacedPod({ namespace: 'istio-system', labelSelector: 'istio=eastwestgateway' });
-      if (pods.items.length > 0) continue; // the garbage collector has not removed them yet
-      result = analyze('west');
-      break;
+  test('a broken mesh: with the east-west gateway Deployments deleted, istioctl analyze reports IST0101 (selector istio=eastwestgateway not found) for the cross-network Gateway of each cluster and exits 79', async (t) => {
+    const configs = await writeKubeconfigs();
+    for (const cell of ['east', 'west'] as const) {
+      await configs[cell].makeApiClient(AppsV1Api).deleteNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' });
     }
-    assert.ok(result, 'the gateway\'s pods went with its Deployment');
+    // The garbage collector takes the ReplicaSets and their pods with the Deployments.
+    for (const deadline = Date.now() + 60_000; ; await sleep(1_000)) {
+      const left = await Promise.all((['east', 'west'] as const).map(async (cell) => (await core(configs[cell]).listNamespacedPod({ namespace: 'istio-system', labelSelector: 'istio=eastwestgateway' })).items.length));
+      if (left.every((n) => n === 0)) break;
+      assert.ok(Date.now() < deadline, `the gateway pods are still there: ${left.join(', ')}`);
+    }
+    const result = analyze('west');
     t.diagnostic(result.raw);
-    const selectorErrors = result.messages.filter((m) => m.code === 'IST0101' && m.level === 'Error' && /cross-network-gateway/.test(`${m.origin} ${m.message}`) && /istio=eastwestgateway/.test(m.message));
-    assert.equal(selectorErrors.length, 1, result.raw);
+    const selectorErrors = result.messages.filter((m) => m.code === 'IST0101' && m.level === 'Error' && m.origin === 'Gateway istio-system/cross-network-gateway' && /istio=eastwestgateway/.test(m.message));
+    assert.equal(selectorErrors.length, 2, `one per cluster:\n${result.raw}`);
     assert.equal(result.status, EXIT_ANALYZER_FOUND_ISSUES);
   });
 
