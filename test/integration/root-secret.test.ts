@@ -70,7 +70,7 @@ describe('the user\'s own root (pki.rootSecret)', () => {
       ['rs-notjson', 'team/root-notjson', '{"certPem": "-----BEGIN', /is not JSON/],
       ['rs-nocert', 'team/root-nocert', JSON.stringify({ keyPem: ca.keyPem }), /has no certPem/],
       ['rs-wrongkey', 'team/root-wrongkey', JSON.stringify({ certPem: ca.certPem, keyPem: other.keyPem }), /has a keyPem that does not fit: the private key does not belong to the certificate/],
-      ['rs-leaf', 'team/root-leaf', JSON.stringify(leaf), /not a CA/],
+      ['rs-leaf', 'team/root-leaf', JSON.stringify(leaf), /holds a certificate that is not a CA/],
     ];
     for (const [mesh, secret, value, problem] of cases) {
       await sm.send(new CreateSecretCommand({ Name: secret, SecretString: value }));
