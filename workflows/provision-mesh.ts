@@ -118,8 +118,9 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
         ]);
       });
     } catch (error) {
-      // Cancelling the workflow asks for what DELETE asks for: nothing it created stays behind.
-      if (isCancellation(error)) teardownRequested = true;
+      // Cancelling the workflow asks for what DELETE asks for: nothing it created stays behind (and the run
+      // ends Deleted rather than failed: a different last command, so only in runs that have the patch).
+      if (lifelong && isCancellation(error)) teardownRequested = true;
       return rollBack(error);
     }
   }

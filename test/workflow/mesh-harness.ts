@@ -34,6 +34,8 @@ export const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, Search
 /** What the stubs do: every create and delete succeeds unless its kind is listed here. */
 export interface Faults {
   failCreate: Set<ResourceKind>;
+  /** Creates of these kinds never finish (like a 45-minute gateway): they heartbeat until cancelled. */
+  holdCreate: Set<ResourceKind>;
   failDelete: Set<ResourceKind>;
 }
 
@@ -52,7 +54,7 @@ export async function startHarness(taskQueue = 'cellbridge-test'): Promise<Harne
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: TEMPORAL }, searchAttributes: [MESH_KEY, PHASE_KEY] },
   });
-  const faults: Faults = { failCreate: new Set(), failDelete: new Set() };
+  const faults: Faults = { failCreate: new Set(), holdCreate: new Set(), failDelete: new Set() };
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -83,6 +85,13 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
     RESOURCE_KINDS.flatMap((kind) => [
       [resourceActivityName('create', kind), async (node: ResourceNode) => {
         if (faults.failCreate.has(kind)) throw ApplicationFailure.nonRetryable(`injected create failure of ${node.id}`, 'Injected');
+        if (faults.holdCreate.has(kind)) {
+          const context = Context.current();
+          for (;;) {
+            context.heartbeat();
+            await context.sleep(100); // rejects once the cancellation arrives with a heartbeat response
+          }
+        }
         return { cloudId: `stub-${node.id}`, state: 'available' };
       }],
       [resourceActivityName('delete', kind), async (node: ResourceNode) => {

@@ -100,6 +100,28 @@ describe('mesh workflow lifecycle', () => {
     assert.equal(result.phase, 'Deleted');
   });
 
+  test('cancelling a mesh\'s workflow during provisioning rolls back everything it created and ends Deleted, as DELETE does', async () => {
+    const mesh = 'cancelled-early';
+    const spec = meshSpec('minimal', mesh);
+    h.faults.holdCreate.add('azure.vpnGateway');
+    try {
+      const handle = await startMesh(h, spec, { ...FAST_SETTINGS, heartbeatTimeoutMs: 1000 });
+      const gatewayCreating = await waitFor(async () => {
+        const status = await handle.query<{ resources: { id: string; state: string }[] }>('status');
+        return status.resources.some((r) => r.id === 'azure/vpn-gateway' && r.state === 'creating');
+      });
+      assert.ok(gatewayCreating, 'the gateway create is in flight');
+      await handle.cancel();
+      const result = await handle.result();
+      assert.equal(result.phase, 'Deleted');
+      const status = await waitForPhase(h, mesh, ['Deleted']);
+      const created = (status.resources as { state: string }[]).filter((r) => r.state !== 'pending');
+      assert.ok(created.length > 0 && created.every((r) => r.state === 'deleted'), JSON.stringify(created));
+    } finally {
+      h.faults.holdCreate.clear();
+    }
+  });
+
   test('teardownMesh after a RollbackIncomplete of a mesh with cells deletes the rotation schedule the mesh\'s earlier life left, and sweeps what the rollback left', async () => {
     const mesh = 'leftovers';
     const spec = meshSpec('cells', mesh);
