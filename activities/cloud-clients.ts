@@ -12,6 +12,7 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
+import { refuseBlindCreateResends } from './aws/no-blind-resend.ts';
 
 export interface CloudConfig {
   aws: { endpoint?: string; requestTimeoutMs: number };
@@ -46,7 +47,7 @@ export function createCloudClients(config: CloudConfig): CloudClients {
   let iam: IAMClient | undefined;
   const aws = (region: string) => ({ region, endpoint: config.aws.endpoint, requestHandler: { requestTimeout: config.aws.requestTimeoutMs } });
   return {
-    ec2: memo((region) => new EC2Client(aws(region))),
+    ec2: memo((region) => refuseBlindCreateResends(new EC2Client(aws(region)))),
     eks: memo((region) => new EKSClient(aws(region))),
     iam: () => (iam ??= new IAMClient(aws('us-east-1'))),
     sts: memo((region) => new STSClient(aws(region))),

@@ -12,6 +12,8 @@ const RETRYABLE_CODES = new Set([
   // AWS
   'RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'InternalError', 'InternalFailure',
   'ServiceUnavailable', 'Unavailable', 'IncorrectState', 'DependencyViolation', 'TimeoutError', 'RequestTimeout',
+  // an EC2 create whose answer was lost: the next attempt looks it up (aws/no-blind-resend.ts)
+  'CreateNotResent',
   // Azure
   'TooManyRequests', 'InternalServerError', 'AnotherOperationInProgress', 'RetryableError', 'GatewayTimeout', 'Conflict',
   // helm: the API server did not answer (activities/kube/helm.ts)
