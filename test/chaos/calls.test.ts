@@ -1,0 +1,55 @@
+// The fault matrix's rows and columns (calls.ts): which counted calls are writes, when each
+// is played, which faults each surface gets, and a seeded draw that replays.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cellsOf, deriveCalls, faultsFor, isMutating, ruleFor, sample, stageOf, type Surface } from './calls.ts';
+
+const writes: [Surface, string, boolean, 'provision' | 'teardown'][] = [
+  ['aws', 'ec2.CreateVpc', true, 'provision'],
+  ['aws', 'ec2.DeleteVpnConnection', true, 'teardown'],
+  ['aws', 'iam.AttachRolePolicy', true, 'provision'],
+  ['aws', 'ec2.DescribeVpcs', false, 'provision'],
+  ['aws', 'sts.GetCallerIdentity', false, 'provision'],
+  ['aws', 'eks.ListAssociatedAccessPolicies', false, 'provision'],
+  ['azure', 'virtualNetworkGateways.createOrUpdate', true, 'provision'],
+  ['azure', 'resourceGroups.delete', true, 'teardown'],
+  ['azure', 'virtualNetworkGateways.getBgpPeerStatus', false, 'provision'],
+  ['azure', 'managedClusters.listClusterAdminCredential', false, 'provision'],
+  ['azure', 'operations.get', false, 'provision'],
+  ['kube', 'patch.secrets', true, 'provision'],
+  ['kube', 'create.deployments', true, 'provision'],
+  ['kube', 'delete.namespaces', true, 'teardown'],
+  ['kube', 'list.pods', false, 'provision'],
+  ['kube', 'watch.secrets', false, 'provision'],
+];
+for (const [surface, op, mutating, stage] of writes) {
+  test(`${surface} ${op} is ${mutating ? `a write, played at ${stage}` : 'a read, not in the matrix'}`, () => {
+    assert.equal(isMutating(surface, op), mutating);
+    if (mutating) assert.equal(stageOf(surface, op), stage);
+  });
+}
+
+test('rows come from the counted calls: writes only, backbone calls on the minimal example, the rest on cells', () => {
+  const calls = deriveCalls({
+    minimal: { aws: { 'ec2.CreateVpc': 1, 'ec2.DescribeVpcs': 9 }, azure: { 'virtualNetworks.createOrUpdate': 1 }, kube: {} },
+    cells: { aws: { 'ec2.CreateVpc': 1, 'eks.CreateCluster': 1 }, azure: {}, kube: { 'patch.secrets': 4, 'get.secrets': 3 } },
+  });
+  assert.deepEqual(calls.map((c) => `${c.surface} ${c.operation} ${c.example}`), [
+    'aws ec2.CreateVpc minimal', 'aws eks.CreateCluster cells', 'azure virtualNetworks.createOrUpdate minimal', 'kube patch.secrets cells',
+  ]);
+  assert.equal(cellsOf(calls).length, 4 + 4 + 5 + 4, 'ARM calls also get a failed long-running operation');
+});
+
+test('faults: every surface gets throttle, 5xx, timeout and applied-but-lost; only ARM gets lro-failed; kube 5xx is a 503', () => {
+  assert.deepEqual(faultsFor({ surface: 'aws', operation: 'ec2.CreateVpc', stage: 'provision', example: 'minimal' }), ['throttle', '5xx', 'timeout', 'applied-but-lost']);
+  assert.ok(faultsFor({ surface: 'azure', operation: 'x.createOrUpdate', stage: 'provision', example: 'minimal' }).includes('lro-failed'));
+  assert.deepEqual(ruleFor({ call: { surface: 'kube', operation: 'patch.gateways', stage: 'provision', example: 'cells' }, fault: 'applied-but-lost' }),
+    { operation: 'patch.gateways', kind: 'applied-server-error', count: 1, status: 503 });
+});
+
+test('the same seed draws the same cells; another seed draws others', () => {
+  const items = Array.from({ length: 200 }, (_, i) => i);
+  assert.deepEqual(sample(items, 3, 42), sample(items, 3, 42));
+  assert.notDeepEqual(sample(items, 3, 42), sample(items, 3, 43));
+  assert.equal(new Set(sample(items, 50, 7)).size, 50, 'no cell twice');
+});

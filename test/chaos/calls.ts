@@ -1,0 +1,110 @@
+/**
+ * The fault matrix's rows and columns. Rows are not a hand-kept list: they are the calls
+ * the emulators and the kube pool counted while the product provisioned and tore down the
+ * examples (matrix.ts records them), kept when they change something. Columns are the
+ * fault kinds each surface can play on such a call.
+ */
+import type { FaultRule } from '../../sim/controls.ts';
+
+export type Surface = 'aws' | 'azure' | 'kube';
+export type Example = 'minimal' | 'cells';
+/** A create or modify is exercised while provisioning, a delete while tearing down. */
+export type Stage = 'provision' | 'teardown';
+
+export interface MatrixCall {
+  surface: Surface;
+  operation: string;
+  stage: Stage;
+  /** The smallest example whose run makes the call: backbone-only calls run on `minimal`. */
+  example: Example;
+}
+
+export type FaultName = 'throttle' | '5xx' | 'timeout' | 'applied-but-lost' | 'lro-failed';
+
+export interface MatrixCell {
+  call: MatrixCall;
+  fault: FaultName;
+}
+
+// AWS query/JSON/REST actions that change something; everything else (Describe*, List*,
+// Get*, sts.GetCallerIdentity) reads.
+const AWS_MUTATING = /^(Create|Delete|Modify|Associate|Disassociate|Attach|Detach|Put|Tag|Untag|Update|Enable|Disable|Accept|Reject|Replace|Register|Deregister|Authorize|Revoke|Allocate|Release|Run|Terminate|Start|Stop|Reboot|Restore|Rotate|Add|Remove|Apply|Import|Upload|Set)/;
+// Kubernetes verbs that write (sim/kube/faults.ts names operations `<verb>.<resource>`).
+const KUBE_MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+export function isMutating(surface: Surface, operation: string): boolean {
+  const [head = '', verb = ''] = splitOperation(operation);
+  if (surface === 'aws') return AWS_MUTATING.test(verb);
+  if (surface === 'kube') return KUBE_MUTATING.has(head);
+  // ARM: PUT and DELETE of a resource or group; a POST action (`listClusterAdminCredential`,
+  // `getBgpPeerStatus`) reads, and `operations.get` polls.
+  return verb === 'createOrUpdate' || verb === 'delete' || verb === 'update';
+}
+
+export function stageOf(surface: Surface, operation: string): Stage {
+  const [head = '', verb = ''] = splitOperation(operation);
+  if (surface === 'kube') return head === 'delete' || head === 'deletecollection' ? 'teardown' : 'provision';
+  return /^Delete/.test(verb) || verb === 'delete' ? 'teardown' : 'provision';
+}
+
+/** `service.Action`, `resourceType.verb`, or for the kube pool `verb.resource`. */
+function splitOperation(operation: string): [string, string] {
+  const dot = operation.indexOf('.');
+  return dot < 0 ? [operation, ''] : [operation.slice(0, dot), operation.slice(dot + 1)];
+}
+
+/** Which faults a call gets: every surface plays the four; ARM has long-running operations that can fail. */
+export function faultsFor(call: MatrixCall): FaultName[] {
+  const common: FaultName[] = ['throttle', '5xx', 'timeout', 'applied-but-lost'];
+  return call.surface === 'azure' ? [...common, 'lro-failed'] : common;
+}
+
+/** The emulator rule that plays `fault` once on the call's first occurrence. */
+export function ruleFor(cell: MatrixCell): FaultRule {
+  const operation = cell.call.operation;
+  const serverStatus = cell.call.surface === 'kube' ? 503 : undefined;
+  switch (cell.fault) {
+    case 'throttle': return { operation, kind: 'throttle', count: 1 };
+    case '5xx': return { operation, kind: 'server-error', count: 1, ...(serverStatus ? { status: serverStatus } : {}) };
+    case 'timeout': return { operation, kind: 'timeout', count: 1, seconds: 2 };
+    case 'applied-but-lost': return { operation, kind: 'applied-server-error', count: 1, ...(serverStatus ? { status: serverStatus } : {}) };
+    case 'lro-failed': return { operation, kind: 'lro-failed', count: 1, code: 'InternalServerError', message: 'the operation failed (injected)' };
+  }
+}
+
+/**
+ * Rows from what was counted: `provision` and `teardown` call counts of each example,
+ * by surface. A call seen in the backbone-only run is played on it; the rest on `cells`.
+ */
+export function deriveCalls(recorded: Record<Example, Record<Surface, Record<string, number>>>): MatrixCall[] {
+  const calls: MatrixCall[] = [];
+  for (const surface of ['aws', 'azure', 'kube'] as const) {
+    const ops = new Set([...Object.keys(recorded.minimal[surface]), ...Object.keys(recorded.cells[surface])]);
+    for (const operation of [...ops].sort()) {
+      if (!isMutating(surface, operation)) continue;
+      const example: Example = operation in recorded.minimal[surface] ? 'minimal' : 'cells';
+      calls.push({ surface, operation, stage: stageOf(surface, operation), example });
+    }
+  }
+  return calls;
+}
+
+export function cellsOf(calls: MatrixCall[]): MatrixCell[] {
+  return calls.flatMap((call) => faultsFor(call).map((fault) => ({ call, fault })));
+}
+
+/** A small seeded PRNG (mulberry32): the same seed picks the same cells on any machine. */
+export function sample<T>(items: T[], count: number, seed: number): T[] {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pool = [...items];
+  const picked: T[] = [];
+  while (picked.length < count && pool.length > 0) picked.push(pool.splice(Math.floor(next() * pool.length), 1)[0]!);
+  return picked;
+}
