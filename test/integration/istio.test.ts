@@ -1,15 +1,19 @@
 /**
  * Istio multi-primary across an EKS and an AKS cell, on real API servers with the real
  * charts: one root of trust (checked with openssl), the istioctl remote-secret format,
- * verification that passes, and that fails check by check when the mesh is broken.
+ * verification that passes, and that fails check by check when the mesh is broken. A real
+ * istiod runs for each cluster (the kube pool starts one per istiod Deployment) and is the
+ * judge of what cellbridge installed: the root it serves, its readiness, its peer sync.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { AppsV1Api, KubernetesObjectApi, type V1Secret } from '@kubernetes/client-node';
+import { connect } from 'node:tls';
+import { AppsV1Api, KubernetesObjectApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { createRootCa, issueIntermediate } from '../../activities/pki/certificate-authority.ts';
 import { cacertsData } from '../../activities/pki/cacerts.ts';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
@@ -41,6 +45,10 @@ describe('Istio multi-primary across the clouds', () => {
       assert.match(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'root.pem'), join(dir, `int-${i}.pem`)]).toString(), /: OK/);
     }
     assert.notEqual(text(cacerts[0]!, 'ca-cert.pem'), text(cacerts[1]!, 'ca-cert.pem'), 'each cluster has its own intermediate');
+    await assertRealIstiods([
+      { config: east, cacerts: cacerts[0]!, peer: cellClusterName('mesh-a', 'west') },
+      { config: west, cacerts: cacerts[1]!, peer: cellClusterName('mesh-a', 'east') },
+    ]);
 
     const eastCluster = cellClusterName('mesh-a', 'east');
     const remote = await core(west).readNamespacedSecret({ name: `istio-remote-secret-${eastCluster}`, namespace: 'istio-system' });
@@ -107,6 +115,8 @@ describe('Istio multi-primary across the clouds', () => {
       const istiod = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
       const env = istiod.spec?.template.spec?.containers[0]?.env ?? [];
       assert.equal(env.find((v) => v.name === 'AMBIENT_ENABLE_MULTI_NETWORK')?.value, 'true', `${cell}: istiod runs multi-network ambient`);
+      const cacerts = await core(config).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
+      await assertRealIstiods([{ config, cacerts, peer: cellClusterName('mesh-c', cell === 'east' ? 'west' : 'east') }]);
       const gateway = await KubernetesObjectApi.makeApiClient(config).read({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'istio-eastwestgateway', namespace: 'istio-system' } }) as any;
       assert.equal(gateway.spec.gatewayClassName, 'istio-east-west');
       assert.deepEqual(gateway.spec.listeners.map((l: any) => `${l.protocol}:${l.port}`), ['HBONE:15008']);
@@ -116,6 +126,49 @@ describe('Istio multi-primary across the clouds', () => {
     assert.deepEqual(await meshInventory(e, 'mesh-c'), []);
   });
 });
+
+/**
+ * What each cluster's real istiod says about the mesh, judged with node's X509Certificate and
+ * TLS: its Deployment is Ready because istiod's own /ready answers (at the address the kube
+ * pool records in the Available condition); the istio-ca-root-cert ConfigMap it writes into
+ * namespaces holds exactly the mesh's root from cacerts (not a self-signed root of its own);
+ * the certificate it serves xDS with is signed by the cluster's intermediate; and its
+ * /debug/clusterz shows the peer cluster, read through cellbridge's remote secret, synced.
+ */
+async function assertRealIstiods(clusters: { config: KubeConfig; cacerts: V1Secret; peer: string }[]): Promise<void> {
+  for (const { config, cacerts, peer } of clusters) {
+    const at = `${config.getCurrentCluster()?.server} (peer ${peer})`;
+    const istiod = await until(async () => {
+      const deployment = await config.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+      const available = deployment.status?.conditions?.find((c) => c.type === 'Available' && c.status === 'True')?.message ?? '';
+      const match = /answers \/ready at (http:\/\/127\.0\.0\.1:\d+), xDS and its CA over TLS at 127\.0\.0\.1:(\d+)/.exec(available);
+      return match ? { url: match[1]!, xdsPort: Number(match[2]) } : undefined;
+    });
+    assert.equal((await fetch(`${istiod.url}/ready`)).status, 200, `${at}: a live istiod behind the Ready Deployment`);
+    const root = new X509Certificate(text(cacerts, 'root-cert.pem'));
+    for (const namespace of ['istio-system', 'default']) {
+      const served = await until(async () => {
+        const pem = (await core(config).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace }).catch(() => undefined))?.data?.['root-cert.pem'];
+        return pem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((block) => new X509Certificate(block).fingerprint256);
+      });
+      assert.deepEqual(served, [root.fingerprint256], `${at}: istio-ca-root-cert in ${namespace} is exactly the mesh root`);
+    }
+    const leaf = await new Promise<X509Certificate>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: istiod.xdsPort, rejectUnauthorized: false, servername: 'istiod.istio-system.svc' }, () => {
+        const cert = socket.getPeerX509Certificate();
+        socket.end();
+        return cert ? resolve(cert) : reject(new Error('no certificate'));
+      });
+      socket.once('error', reject);
+    });
+    assert.ok(leaf.verify(new X509Certificate(text(cacerts, 'ca-cert.pem')).publicKey), `${at}: istiod signs with the cluster's plugged-in intermediate`);
+    const synced = await until(async () => {
+      const clusters = (await fetch(`${istiod.url}/debug/clusterz`).then((r) => r.json(), () => [])) as { id: string; syncStatus: string }[];
+      return clusters.find((c) => c.id === peer && c.syncStatus === 'synced');
+    });
+    assert.ok(synced, `${at}: the peer's informers synced through the remote secret`);
+  }
+}
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
