@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppsV1Api, KubeConfig, loadAllYaml, type V1Secret } from '@kubernetes/client-node';
+import { AppsV1Api, KubeConfig, loadYaml, type V1Deployment, type V1Secret } from '@kubernetes/client-node';
 import { ISTIO_DIR } from '../../sim/setup.ts';
 import { cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
@@ -28,7 +28,7 @@ const DONE = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
  * `image: auto` placeholder, which istioctl rightly reports as IST0147. That one message,
  * about those pods only, is the proving ground's and not the product's: it is suppressed.
  */
-const UNINJECTABLE = ['--suppress', 'IST0147=Pod *.istio-system'];
+const UNINJECTABLE = ['--suppress', 'IST0147=Pod istio-system/istio-eastwestgateway-*'];
 /** istioctl's exit code when analyzers found issues at or above --failure-threshold (cmd/sysexits.go). */
 const EXIT_ANALYZER_FOUND_ISSUES = 79;
 
@@ -61,12 +61,15 @@ describe('istioctl judges the mesh cellbridge installs', () => {
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   }
 
+  /** The messages (JSON output) and the exit code (only the default log output sets it, analyze.go). */
   function analyze(cell: 'east' | 'west'): { status: number | null; messages: AnalysisMessage[]; raw: string } {
-    const run = istioctl(['analyze', '--all-namespaces', '--kubeconfig', kubeconfigs[cell], '--output', 'json', '--color=false', ...UNINJECTABLE]);
-    const raw = `exit ${run.status}\n${run.stdout}\n${run.stderr}`;
-    const start = run.stdout.indexOf('[');
-    const messages = start >= 0 ? (JSON.parse(run.stdout.slice(start)) as AnalysisMessage[]) : [];
-    return { status: run.status, messages, raw };
+    const args = ['analyze', '--all-namespaces', '--kubeconfig', kubeconfigs[cell], '--color=false', ...UNINJECTABLE];
+    const json = istioctl([...args, '--output', 'json']);
+    const log = istioctl(args);
+    const raw = `exit ${log.status}\n${log.stdout}\n${log.stderr}`;
+    const start = json.stdout.indexOf('[');
+    const messages = start >= 0 ? (JSON.parse(json.stdout.slice(start)) as AnalysisMessage[]) : [];
+    return { status: log.status, messages, raw };
   }
 
   test('a Ready mesh (an EKS and an AKS cell) comes up, and istioctl is there to judge it', async (t) => {
@@ -97,7 +100,8 @@ describe('istioctl judges the mesh cellbridge installs', () => {
     const clusterName = `${MESH}-east`;
     const run = istioctl(['create-remote-secret', '--kubeconfig', kubeconfigs.east, '--name', clusterName]);
     assert.equal(run.status, 0, run.stderr);
-    const theirs = loadAllYaml(run.stdout).find((o: { kind?: string }) => o?.kind === 'Secret') as V1Secret;
+    const documents = run.stdout.split(/^---\s*$/m).map((text) => text.trim()).filter(Boolean).map((text) => loadYaml<{ kind?: string }>(text));
+    const theirs = documents.find((o) => o?.kind === 'Secret') as V1Secret;
     assert.ok(theirs, `istioctl printed a Secret:\n${run.stdout.replace(/token: .*/g, 'token: …')}`);
     const ours = await core(west).readNamespacedSecret({ name: theirs.metadata?.name ?? '', namespace: theirs.metadata?.namespace ?? 'istio-system' });
     t.diagnostic(`istioctl: ${theirs.metadata?.namespace}/${theirs.metadata?.name} labels ${JSON.stringify(theirs.metadata?.labels)} annotations ${JSON.stringify(theirs.metadata?.annotations)}`);
@@ -127,8 +131,11 @@ describe('istioctl judges the mesh cellbridge installs', () => {
 
   test('a broken mesh: with the east-west gateway Deployments deleted, istioctl analyze reports IST0101 (selector istio=eastwestgateway not found) for the cross-network Gateway of each cluster and exits 79', async (t) => {
     const configs = await writeKubeconfigs();
+    const removed = new Map<'east' | 'west', V1Deployment>();
     for (const cell of ['east', 'west'] as const) {
-      await configs[cell].makeApiClient(AppsV1Api).deleteNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' });
+      const apps = configs[cell].makeApiClient(AppsV1Api);
+      removed.set(cell, await apps.readNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' }));
+      await apps.deleteNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' });
     }
     // The garbage collector takes the ReplicaSets and their pods with the Deployments.
     for (const deadline = Date.now() + 60_000; ; await sleep(1_000)) {
@@ -141,6 +148,13 @@ describe('istioctl judges the mesh cellbridge installs', () => {
     const selectorErrors = result.messages.filter((m) => m.code === 'IST0101' && m.level === 'Error' && m.origin === 'Gateway istio-system/cross-network-gateway' && /istio=eastwestgateway/.test(m.message));
     assert.equal(selectorErrors.length, 2, `one per cluster:\n${result.raw}`);
     assert.equal(result.status, EXIT_ANALYZER_FOUND_ISSUES);
+
+    // Put the gateways back: teardown waits for a release's workloads to be ready before it
+    // uninstalls it (a product defect this test found, reported), so it would never end.
+    for (const [cell, deployment] of removed) {
+      const { name, namespace, labels, annotations } = deployment.metadata!;
+      await configs[cell].makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: namespace!, body: { metadata: { name, namespace, labels, annotations }, spec: deployment.spec! } });
+    }
   });
 
   test('the mesh is deleted', async () => {
