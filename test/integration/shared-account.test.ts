@@ -55,30 +55,30 @@ describe('a shared cloud account', () => {
   test('an IAM role of the name the mesh would give its cluster role, made by someone else, stops the run with its name and survives the rollback', async () => {
     const e = stack.endpoints();
     const iam = new IAMClient({ region: REGION, endpoint: e.aws, credentials: creds });
-    const roleName = cellNames('fr', { name: 'east' }, CURRENT_NAMING).clusterRole;
+    const roleName = cellNames('frole', { name: 'east' }, CURRENT_NAMING).clusterRole;
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
     await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trust, Tags: [{ Key: 'team', Value: 'payments' }] }));
 
-    assert.equal((await api(e, 'POST', '/v1/meshes', oneEksCell('fr', 'east'))).status, 202);
-    const ended = await waitForPhase(e, 'fr', ENDED, 240_000);
+    assert.equal((await api(e, 'POST', '/v1/meshes', oneEksCell('frole', 'east'))).status, 202);
+    const ended = await waitForPhase(e, 'frole', ENDED, 240_000);
     assert.equal(ended.phase, 'RolledBack', JSON.stringify({ error: ended.error, failures: ended.cleanupFailures }));
-    assert.match(ended.error, new RegExp(`IAM role ${roleName} already exists and does not belong to mesh fr`));
+    assert.match(ended.error, new RegExp(`IAM role ${roleName} already exists and does not belong to mesh frole`));
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
     assert.equal(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? ''), trust, 'the role is untouched');
-    assert.deepEqual(await meshInventory(e, 'fr'), []);
+    assert.deepEqual(await meshInventory(e, 'frole'), []);
   });
 
   test('a resource group of the mesh\'s name that belongs to another mesh stops the run with its name and survives the rollback', async () => {
     const e = stack.endpoints();
     const clients = createCloudClients({ aws: { endpoint: e.aws, requestTimeoutMs: 10_000 }, azure: { endpoint: e.azure, credential: azureCredential('emulator', e.azure) } });
     const groups = clients.resources(SUBSCRIPTION).resourceGroups;
-    await groups.createOrUpdate('cellbridge-fg', { location: 'eastus', tags: { 'cellbridge:mesh': 'someone-else' } });
+    await groups.createOrUpdate('cellbridge-fgroup', { location: 'eastus', tags: { 'cellbridge:mesh': 'someone-else' } });
 
-    assert.equal((await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'fg' }))).status, 202);
-    const ended = await waitForPhase(e, 'fg', ENDED, 240_000);
+    assert.equal((await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'fgroup' }))).status, 202);
+    const ended = await waitForPhase(e, 'fgroup', ENDED, 240_000);
     assert.equal(ended.phase, 'RolledBack', JSON.stringify({ error: ended.error, failures: ended.cleanupFailures }));
-    assert.match(ended.error, /resourceGroups\/cellbridge-fg already exists and does not belong to mesh fg \(its cellbridge:mesh tag says "someone-else"\)/i);
-    const group = await groups.get('cellbridge-fg');
+    assert.match(ended.error, /resourceGroups\/cellbridge-fgroup already exists and does not belong to mesh fgroup \(its cellbridge:mesh tag says "someone-else"\)/i);
+    const group = await groups.get('cellbridge-fgroup');
     assert.equal(group.tags?.['cellbridge:mesh'], 'someone-else', 'the group is still there, still theirs');
   });
 
@@ -93,14 +93,14 @@ describe('a shared cloud account', () => {
     const tableId = (await mainTable()).RouteTableId!;
     await ec2.send(new CreateRouteCommand({ RouteTableId: tableId, DestinationCidrBlock: '10.20.0.0/16', GatewayId: InternetGateway!.InternetGatewayId }));
 
-    const spec = exampleSpec('minimal', { name: 'fv' });
+    const spec = exampleSpec('minimal', { name: 'froute' });
     spec.aws.vpc = { cidr: '10.50.0.0/16', existingVpcId: Vpc!.VpcId, existingSubnetIds: subnets.map((s) => s.Subnet!.SubnetId) };
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
-    const ended = await waitForPhase(e, 'fv', ENDED, 240_000);
+    const ended = await waitForPhase(e, 'froute', ENDED, 240_000);
     assert.equal(ended.phase, 'RolledBack', JSON.stringify({ error: ended.error, failures: ended.cleanupFailures }));
-    assert.match(ended.error, new RegExp(`route table ${tableId} already routes 10\\.20\\.0\\.0/16 to ${InternetGateway!.InternetGatewayId}, which mesh fv did not create`));
+    assert.match(ended.error, new RegExp(`route table ${tableId} already routes 10\\.20\\.0\\.0/16 to ${InternetGateway!.InternetGatewayId}, which mesh froute did not create`));
     const routes = (await mainTable()).Routes!.filter((r) => r.DestinationCidrBlock === '10.20.0.0/16');
     assert.deepEqual(routes.map((r) => r.GatewayId), [InternetGateway!.InternetGatewayId], 'the user\'s route survives, and the mesh added none');
-    assert.deepEqual(await meshInventory(e, 'fv'), []);
+    assert.deepEqual(await meshInventory(e, 'froute'), []);
   });
 });

@@ -46,11 +46,11 @@ test('the pair digest is FNV-1a 64 of "mesh/cell" in base 36 (checked against an
   const fnv = (text: string) => {
     let h = [0x2325, 0x8422, 0x9ce4, 0xcbf2]; // offset basis, 16-bit limbs, little end first
     for (const c of Buffer.from(text)) {
-      h[0] ^= c;
+      h[0] = h[0]! ^ c;
       const p = [0x01b3, 0x0000, 0x0100, 0x0000]; // prime 0x100000001b3
       const r = [0, 0, 0, 0];
-      for (let i = 0; i < 4; i++) for (let j = 0; i + j < 4; j++) r[i + j] += h[i]! * p[j]!;
-      for (let i = 0; i < 3; i++) { r[i + 1] += Math.floor(r[i]! / 0x10000); r[i] = r[i]! % 0x10000; }
+      for (let i = 0; i < 4; i++) for (let j = 0; i + j < 4; j++) r[i + j] = r[i + j]! + h[i]! * p[j]!;
+      for (let i = 0; i < 3; i++) { r[i + 1] = r[i + 1]! + Math.floor(r[i]! / 0x10000); r[i] = r[i]! % 0x10000; }
       r[3] = r[3]! % 0x10000;
       h = r;
     }
