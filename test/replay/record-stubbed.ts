@@ -1,0 +1,132 @@
+/**
+ * Records histories of workflow paths the proving ground cannot easily drive (a rotation
+ * terminated while it holds the mesh, a cancelled mesh, continue-as-new after rotation
+ * claims, teardownMesh deleting a schedule): the product's workflow code on a real
+ * Temporal dev server, with the cloud and cluster activities stubbed at the activity
+ * boundary (test/workflow/mesh-harness.ts). Replay checks commands against events, so
+ * stubbed activity results do not make these histories any less a test of determinism.
+ * Files that exist are kept: `npx tsx test/replay/record-stubbed.ts`.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { CURRENT_NAMING } from '../../domain/names.ts';
+import { meshWorkflowId } from '../../domain/mesh-status.ts';
+import { ROTATION_QUERY, type RotationProgress } from '../../domain/rotation.ts';
+import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
+import { RotationSchedules } from '../../activities/rotation/schedule.ts';
+import type { rotateCa } from '../../workflows/rotate-ca.ts';
+import { historyToJson } from './history-json.ts';
+import { FAST_SETTINGS, meshSpec, startHarness, startMesh, waitForPhase, type Harness } from '../workflow/mesh-harness.ts';
+
+const OUT = new URL('./histories/', import.meta.url);
+
+async function main(): Promise<void> {
+  const h = await startHarness('cellbridge-record');
+  try {
+    await leaseDropped(h);
+    await cancelledWhileUp(h);
+    await cancelledWhileProvisioning(h);
+    await claimsThenContinueAsNew(h);
+    await teardownDeletesSchedule(h);
+  } finally {
+    await h.stop();
+  }
+}
+
+async function leaseDropped(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-lease');
+  await startMesh(h, spec);
+  await waitForPhase(h, spec.name, ['Ready', 'Degraded']);
+  const rotation = await h.client.workflow.start<typeof rotateCa>('rotateCa', { taskQueue: h.taskQueue, workflowId: 'rotation-rec-lease-intermediate-stuck', args: [{ spec, kind: 'intermediate', naming: CURRENT_NAMING }] });
+  while ((await rotation.query<RotationProgress>(ROTATION_QUERY)).phase !== 'intermediates') await pause();
+  await rotation.terminate('recording: a rotation that never lets go');
+  await h.client.workflow.getHandle(meshWorkflowId(spec.name)).signal('teardown');
+  await waitForPhase(h, spec.name, ['Deleted']);
+  await save(h, 'stubbed-lease-of-terminated-rotation-dropped-teardown.json', meshWorkflowId(spec.name));
+  await save(h, 'stubbed-rotate-terminated-while-holding.json', rotation.workflowId);
+}
+
+async function cancelledWhileUp(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-cancel-up');
+  await startMesh(h, spec);
+  await waitForPhase(h, spec.name, ['Ready', 'Degraded']);
+  await h.client.workflow.getHandle(meshWorkflowId(spec.name)).cancel();
+  await waitForPhase(h, spec.name, ['Deleted']);
+  await save(h, 'stubbed-cancel-while-up-teardown.json', meshWorkflowId(spec.name));
+}
+
+async function cancelledWhileProvisioning(h: Harness): Promise<void> {
+  const spec = meshSpec('minimal', 'rec-cancel-early');
+  h.faults.holdCreate.add('azure.vpnGateway');
+  try {
+    const handle = await startMesh(h, spec, { ...FAST_SETTINGS, heartbeatTimeoutMs: 1000 });
+    for (;;) {
+      const status = await handle.query<{ resources: { id: string; state: string }[] }>('status');
+      if (status.resources.some((r) => r.id === 'azure/vpn-gateway' && r.state === 'creating')) break;
+      await pause();
+    }
+    await handle.cancel();
+    await handle.result();
+  } finally {
+    h.faults.holdCreate.clear();
+  }
+  await save(h, 'stubbed-cancel-while-provisioning-rollback.json', meshWorkflowId(spec.name));
+}
+
+async function claimsThenContinueAsNew(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-claims');
+  await startMesh(h, spec, { ...FAST_SETTINGS, continueAsNewAfter: 3 });
+  await waitForPhase(h, spec.name, ['Ready', 'Degraded']);
+  const lock = new MeshLock(h.client);
+  const id = meshWorkflowId(spec.name);
+  for (let i = 0; i < 3; i++) {
+    await lock.claim(id, `rotation-rec-claims-${i}`);
+    await lock.release(id, `rotation-rec-claims-${i}`);
+  }
+  await h.client.workflow.getHandle(id).signal('verify');
+  await waitForPhase(h, spec.name, ['Ready', 'Degraded']);
+  await h.client.workflow.getHandle(id).signal('teardown');
+  await waitForPhase(h, spec.name, ['Deleted']);
+  // Runs in order: provision → continue-as-new, claims → continue-as-new, verify → teardown.
+  let runs: string[] = [];
+  // Visibility is eventually consistent: wait until it lists all three runs.
+  while (runs.length < 3) {
+    runs = [];
+    for await (const run of h.client.workflow.list({ query: `WorkflowId = "${id}"` })) runs.push(run.runId);
+    if (runs.length < 3) await pause();
+  }
+  const ordered = await orderByStart(h, id, runs);
+  await save(h, 'stubbed-provision-continue-as-new-once-up.json', id, ordered[0]);
+  await save(h, 'stubbed-resumed-claims-continue-as-new.json', id, ordered[1]);
+  await save(h, 'stubbed-resumed-verify-teardown.json', id, ordered.at(-1));
+}
+
+async function teardownDeletesSchedule(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-sweep');
+  await new RotationSchedules(h.client, h.taskQueue).ensure(spec, CURRENT_NAMING);
+  const sweep = await startMesh(h, spec, FAST_SETTINGS, 'teardownMesh');
+  await sweep.result();
+  await save(h, 'stubbed-teardown-deletes-schedule.json', meshWorkflowId(spec.name));
+}
+
+async function orderByStart(h: Harness, workflowId: string, runIds: string[]): Promise<string[]> {
+  const described = await Promise.all(runIds.map(async (runId) => ({ runId, start: (await h.client.workflow.getHandle(workflowId, runId).describe()).startTime.getTime() })));
+  return described.sort((a, b) => a.start - b.start).map((d) => d.runId);
+}
+
+async function save(h: Harness, file: string, workflowId: string, runId?: string): Promise<void> {
+  const path = new URL(file, OUT);
+  if (existsSync(path)) {
+    console.log(`kept ${file}`);
+    return;
+  }
+  const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  writeFileSync(path, `${historyToJson(history)}\n`);
+  console.log(`recorded ${file}: ${history.events?.length} events`);
+}
+
+const pause = () => new Promise((r) => setTimeout(r, 100));
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
