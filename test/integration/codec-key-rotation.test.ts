@@ -72,12 +72,17 @@ describe('payload codec key rotation under a live mesh', () => {
     assert.equal(JSON.parse(plain).spec?.name ?? JSON.parse(plain).name, MESH, plain.slice(0, 200));
 
     assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
-    const deleted = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 600_000);
-    assert.equal(deleted.phase, 'Deleted', JSON.stringify(deleted.cleanupFailures));
-
-    // A Ready mesh is torn down by its own run (a signal), so its history holds both eras.
+    // A Ready mesh is torn down by its own run (a signal), so its history holds both eras;
+    // once a delete has completed, its activity's input and result are in it.
+    for (const deadline = Date.now() + 600_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+      const { body } = await api(e, 'GET', `/v1/meshes/${MESH}`);
+      if (body?.resources?.some((r: { state: string }) => r.state === 'deleted') || body?.phase === 'Deleted') break;
+    }
     const all = await rawHistoryPayloads(e, `mesh-${MESH}`);
     assert.ok(all.some((p) => keyIdOf(p) === 'k2'), 'payloads written after the rotation are sealed with k2');
     assert.ok(all.every((p) => keyIdOf(p) === k1Id || keyIdOf(p) === 'k2'), 'no payload outside the ring');
+
+    const deleted = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 600_000);
+    assert.equal(deleted.phase, 'Deleted', JSON.stringify(deleted.cleanupFailures));
   });
 });

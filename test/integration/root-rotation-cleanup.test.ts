@@ -26,6 +26,17 @@ async function secretsOfMesh(e: Endpoints): Promise<string[]> {
   return names.filter((n) => n.includes(`/${MESH}/`)).sort();
 }
 
+/** Polls the mesh's status until the resource's state is one of `states`; returns it. */
+async function waitForResource(e: Endpoints, id: string, states: string[], timeoutMs = 600_000): Promise<string> {
+  let last: string | undefined;
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+    const { body } = await api(e, 'GET', `/v1/meshes/${MESH}`);
+    last = body?.resources?.find((r: { id: string }) => r.id === id)?.state;
+    if (last !== undefined && states.includes(last)) return last;
+  }
+  throw new Error(`${id} did not reach ${states.join('/')} within ${timeoutMs} ms; last: ${last}`);
+}
+
 describe('a failed root rotation and teardown', () => {
   const stack = useStack('root-rotation-cleanup');
 
@@ -53,8 +64,11 @@ describe('a failed root rotation and teardown', () => {
     await apps.createNamespacedDeployment({ namespace: 'istio-system', body: { metadata: { name: 'istiod', namespace: 'istio-system', labels: istiod.metadata?.labels }, spec: istiod.spec! } });
 
     assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
+    // The secrets are judged as soon as the root's node is done, then the whole teardown.
+    const rootDone = await waitForResource(e, 'pki/root-ca', ['deleted', 'absent', 'kept', 'delete-failed', 'blocked']);
+    assert.equal(rootDone, 'deleted');
+    assert.deepEqual(await secretsOfMesh(e), [], 'no root of the mesh, current or next, outlives it');
     const deleted = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 600_000);
     assert.equal(deleted.phase, 'Deleted', JSON.stringify(deleted.cleanupFailures));
-    assert.deepEqual(await secretsOfMesh(e), [], 'no root of the mesh, current or next, outlives it');
   });
 });

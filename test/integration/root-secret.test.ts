@@ -38,9 +38,22 @@ function withRoot(mesh: string, rootSecret: string): any {
   return spec;
 }
 
+/** The state the rollback leaves the root's node in: kept, deleted (absent counts as deleted), delete-failed or blocked. */
+async function rootCleanup(e: Endpoints, mesh: string, timeoutMs = 600_000): Promise<string> {
+  let last: string | undefined;
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+    const { body } = await api(e, 'GET', `/v1/meshes/${mesh}`);
+    last = body?.resources?.find((r: { id: string }) => r.id === 'pki/root-ca')?.state;
+    if (last !== undefined && ['kept', 'deleted', 'delete-failed', 'blocked'].includes(last)) return last;
+  }
+  throw new Error(`pki/root-ca of ${mesh} was not cleaned up within ${timeoutMs} ms; last: ${last}`);
+}
+
 /** POSTs the mesh and waits for the end of its run; it must roll back cleanly with an error matching `error`. */
 async function expectCleanRollback(e: Endpoints, mesh: string, rootSecret: string, error: RegExp): Promise<void> {
   assert.equal((await api(e, 'POST', '/v1/meshes', withRoot(mesh, rootSecret))).status, 202);
+  // The root's own cleanup is judged as soon as it is done, then the whole rollback.
+  assert.notEqual(await rootCleanup(e, mesh), 'delete-failed', 'the user\'s root is no cleanup failure');
   const final = await waitForPhase(e, mesh, ENDED, 600_000);
   assert.equal(final.phase, 'RolledBack', JSON.stringify({ error: final.error, failures: final.cleanupFailures }));
   assert.match(final.error, error);
