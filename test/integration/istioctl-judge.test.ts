@@ -91,7 +91,8 @@ describe('istioctl judges the mesh cellbridge installs', () => {
       t.diagnostic(`${cell}: ${raw}`);
       assert.deepEqual(messages.filter((m) => m.level === 'Error').map((m) => `${m.code} ${m.origin ?? ''}: ${m.message}`), [], `${cell}: no analyzer error`);
       assert.equal(status, 0, `${cell}: istioctl analyze exit code\n${raw}`);
-      assert.ok(messages.some((m) => m.cluster && m.cluster !== 'default'), `${cell}: the analysis covered the peer cluster named in the remote secret`);
+      const peer = cell === 'east' ? 'west' : 'east';
+      assert.match(raw, new RegExp(`\\[cluster-${MESH}-${peer}-`), `${cell}: the analysis covered the peer cluster named in the remote secret`);
     }
   });
 
