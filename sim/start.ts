@@ -24,9 +24,9 @@ cellbridge proving ground is up (time scale ${e.timeScale}: real cloud latencies
   Temporal gRPC       ${e.temporal.address}
   AWS emulator (Moto) ${e.aws}
   Azure ARM emulator  ${e.azure}
-  kube pool           ${e.kube}    (a real kube-apiserver per EKS/AKS cluster)
+  kube pool           ${e.kube}    (a real kube-apiserver per EKS/AKS cluster, a real istiod per istiod install)
   endpoints file      ${join(STACK_DIR, 'local', 'endpoints.json')}
-  logs                ${join(STACK_DIR, 'local', 'logs')}
+  logs                ${join(STACK_DIR, 'local', 'logs')}    (istiods: logs/istiod/)
 
 try:  curl -X POST ${e.api}/v1/meshes -H 'content-type: application/json' -d @examples/minimal.json
       curl ${e.api}/v1/meshes/demo
