@@ -148,13 +148,16 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     for (;;) {
       if (lifelong && (due || workflowInfo().continueAsNewSuggested)) await continueAsNewUnlessAsked();
       if (lifelong && rotation) {
-        const woke = await condition(() => teardownRequested || verifyRequested || wakeups >= continueAsNewAfter, leaseCheckMs);
+        // Held: wake on a release too, and check the holder every leaseCheckMs meanwhile.
+        const held = rotation.rotationId;
+        const woke = await condition(() => teardownRequested || verifyRequested || wakeups >= continueAsNewAfter || rotation?.rotationId !== held, leaseCheckMs);
         if (!woke) {
           wakeups++;
           await dropLeaseOfStoppedRotation();
         }
       } else {
-        await condition(() => teardownRequested || verifyRequested || (lifelong && wakeups >= continueAsNewAfter));
+        // A claim wakes the loop too, so the lease checks start with it.
+        await condition(() => teardownRequested || verifyRequested || (lifelong && (wakeups >= continueAsNewAfter || rotation !== undefined)));
       }
       if (teardownRequested) return;
       due = lifelong && wakeups >= continueAsNewAfter;

@@ -85,6 +85,27 @@ describe('mesh workflow lifecycle', () => {
     assert.equal(await scheduleExists(mesh), false);
   });
 
+  test('a rotation terminated while it holds an up mesh loses the lease at the next check (every 500 ms here): another rotation can then claim the mesh', async () => {
+    const mesh = 'lease-next';
+    const spec = meshSpec('cells', mesh);
+    await startMesh(h, spec);
+    await waitForPhase(h, mesh, ['Ready', 'Degraded']);
+    const rotationId = `rotation-${mesh}-intermediate-stuck`;
+    const rotation = await h.client.workflow.start<typeof rotateCa>('rotateCa', { taskQueue: h.taskQueue, workflowId: rotationId, args: [{ spec, kind: 'intermediate', naming: CURRENT_NAMING }] });
+    assert.ok(await waitFor(async () => (await rotation.query<RotationProgress>(ROTATION_QUERY)).phase === 'intermediates'), 'the rotation claimed the mesh');
+    const lock = new MeshLock(h.client);
+    await assert.rejects(lock.claim(meshWorkflowId(mesh), `${rotationId}-next`), /already running/);
+    await rotation.terminate('operator gave up on it');
+    const claimed = await waitFor(async () => {
+      await lock.claim(meshWorkflowId(mesh), `${rotationId}-next`);
+      return true;
+    }, 15_000);
+    assert.ok(claimed, 'the next rotation got the mesh');
+    await lock.release(meshWorkflowId(mesh), `${rotationId}-next`);
+    await h.client.workflow.getHandle(meshWorkflowId(mesh)).signal('teardown');
+    assert.equal((await waitForPhase(h, mesh, ['Deleted', 'TeardownIncomplete'], 30_000)).phase, 'Deleted');
+  });
+
   test('cancelling a Ready mesh\'s workflow tears the mesh down (every resource deleted, the rotation schedule deleted) and completes instead of ending cancelled', async () => {
     const mesh = 'cancelled';
     const spec = meshSpec('cells', mesh);
