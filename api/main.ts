@@ -6,6 +6,7 @@ import { authenticatorFromEnv, isInsecureLoopback } from './auth.ts';
 import { Meshes } from './meshes.ts';
 import { Rotations } from './rotations.ts';
 import { createApiServer, type TemporalAccess } from './server.ts';
+import { within } from './temporal-errors.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -33,12 +34,14 @@ async function main(): Promise<void> {
 
 function temporalAccess(connection: Connection, timeoutMs: number): TemporalAccess {
   return {
-    bounded: (fn) => connection.withDeadline(Date.now() + timeoutMs, fn),
-    ready: () =>
-      connection
-        .withDeadline(Date.now() + Math.min(timeoutMs, 2_000), () => connection.healthService.check({}))
+    // The gRPC deadline ends the calls; `within` answers the client on time even while the client's retry backoff sleeps past it.
+    bounded: (fn) => within(connection.withDeadline(Date.now() + timeoutMs, fn), timeoutMs),
+    ready: () => {
+      const readyMs = Math.min(timeoutMs, 2_000);
+      return within(connection.withDeadline(Date.now() + readyMs, () => connection.healthService.check({})), readyMs)
         .then(() => true)
-        .catch(() => false),
+        .catch(() => false);
+    },
     retryAfterSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
   };
 }

@@ -17,7 +17,7 @@ import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct } from '../../sim/stack.ts';
 import { exampleSpec } from '../support/stack.ts';
 
-/** What a client may wait at most: the API's default Temporal deadline is 4 s (the client's retry backoff may overshoot it a little). */
+/** What a client may wait at most: the API's default Temporal deadline is 4 s, plus room for a busy machine. */
 const BOUND_MS = 7_000;
 
 const TEMPORAL_ROUTES: [string, string, unknown?][] = [
