@@ -1,8 +1,11 @@
 /**
  * The runbook of one mesh, as a durable workflow. Its ID is derived from the mesh
  * name, and it lives as long as the mesh: it provisions, waits in Ready, and tears
- * down when asked. Until it is Ready, any failure, a cancellation or a teardown
- * request rolls back everything it created.
+ * down when asked (a cancellation counts as asking). Until it is Ready, any failure,
+ * a cancellation or a teardown request rolls back everything it created. Once up, it
+ * continues as new (right away, then every N wake-ups) with its state in the input
+ * (domain/mesh-carry.ts), so a mesh that lives for years keeps a bounded history;
+ * docs/upgrading.md says how changes to this code stay replayable.
  */
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, workflowInfo,
