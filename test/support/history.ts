@@ -8,7 +8,8 @@ type Payload = { metadata?: Record<string, Uint8Array>; data?: Uint8Array };
 export async function historyText(e: Endpoints, workflowId: string): Promise<{ raw: string; decrypted: string; payloads: number }> {
   const connection = await Connection.connect({ address: e.temporal.address });
   try {
-    const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+    // Every run: a mesh's provisioning is in the first run of its continue-as-new chain, not the latest.
+    const history = await historyChain(new Client({ connection }), workflowId);
     const codec = new AesGcmPayloadCodec(e.productEnv.CELLBRIDGE_CODEC_KEY_ID!, Buffer.from(e.productEnv.CELLBRIDGE_CODEC_KEY!, 'base64'));
     const payloads = encryptedPayloads(history);
     const decrypted = (await codec.decode(payloads)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
@@ -29,4 +30,18 @@ export function encryptedPayloads(history: unknown): Payload[] {
   };
   walk(history);
   return found;
+}
+
+type RunHistory = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
+
+/** The histories of every run of a workflow ID's continue-as-new chain, oldest first (each run names the one it continues). */
+export async function historyChain(client: Client, workflowId: string): Promise<RunHistory[]> {
+  const runs: RunHistory[] = [];
+  let runId: string | undefined;
+  for (;;) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+    if (!runId) return runs;
+  }
 }

@@ -24,6 +24,7 @@ import type { ResourceNode } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import { DEFAULT_WORKFLOW_SETTINGS, type WorkflowSettings } from '../../domain/workflow-settings.ts';
 import type * as workflows from '../../workflows/index.ts';
+import { historyChain } from '../support/history.ts';
 import { exampleSpec } from '../support/stack.ts';
 
 const require = createRequire(import.meta.url);
@@ -160,13 +161,13 @@ export async function waitForPhase(h: Harness, mesh: string, phases: string[], t
   }
 }
 
-/** Every run under the mesh's workflow ID, oldest first, with its type, status and history length. */
-export async function runsOf(h: Harness, mesh: string): Promise<{ runId: string; type: string; status: string; events: number }[]> {
-  const runs: { runId: string; type: string; status: string; events: number; start: number }[] = [];
-  for await (const run of h.client.workflow.list({ query: `WorkflowId = "${meshWorkflowId(mesh)}"` })) {
-    // The history itself, not visibility's (eventually consistent) count.
-    const history = await h.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-    runs.push({ runId: run.runId, type: run.type, status: run.status.name, events: history.events?.length ?? 0, start: run.startTime.getTime() });
-  }
-  return runs.sort((a, b) => a.start - b.start).map(({ start: _start, ...r }) => r);
+/** Every run of the mesh's continue-as-new chain, oldest first: how it ended and its history length. */
+export async function runsOf(h: Harness, mesh: string): Promise<{ status: string; events: number }[]> {
+  const chain = await historyChain(h.client, meshWorkflowId(mesh));
+  return chain.map((history) => {
+    const events = history.events ?? [];
+    const last = events.at(-1);
+    const status = last?.workflowExecutionContinuedAsNewEventAttributes ? 'CONTINUED_AS_NEW' : last?.workflowExecutionCompletedEventAttributes ? 'COMPLETED' : 'OTHER';
+    return { status, events: events.length };
+  });
 }
