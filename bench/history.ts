@@ -49,8 +49,23 @@ export async function historyReader(e: Endpoints): Promise<HistoryReader> {
   const codec = new AesGcmPayloadCodec(e.productEnv.CELLBRIDGE_CODEC_KEY_ID!, Buffer.from(e.productEnv.CELLBRIDGE_CODEC_KEY!, 'base64'));
   return {
     async read(workflowId, options = {}) {
-      const history = await client.workflow.getHandle(workflowId).fetchHistory();
-      return summarize(history.events ?? [], options.decodeNodes ? codec : undefined);
+      // A mesh continues as new once it is up: its provisioning is in the first run of the chain,
+      // its teardown in the last. Each run is summarised on its own (event IDs restart per run).
+      const runs: RunHistory[] = [];
+      let runId: string | undefined;
+      do {
+        const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+        runs.unshift(await summarize(history.events ?? [], options.decodeNodes ? codec : undefined));
+        runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+      } while (runId);
+      return runs.reduce((all, run) => ({
+        events: all.events + run.events,
+        startedMs: all.startedMs,
+        phases: [...all.phases, ...run.phases],
+        activities: [...all.activities, ...run.activities],
+        workflowTaskLatencies: [...all.workflowTaskLatencies, ...run.workflowTaskLatencies],
+        timers: [...all.timers, ...run.timers],
+      }));
     },
     close: () => connection.close(),
   };
