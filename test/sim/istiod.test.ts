@@ -22,7 +22,7 @@ import { HELM_BIN, ISTIO_DIR, setupStack } from '../../sim/setup.ts';
 const run = promisify(execFile);
 const CHARTS = join(ISTIO_DIR, 'charts', '1.31-dev');
 const NS = 'istio-system';
-const KEY = 'aks-istiod-solo';
+const KEY = 'eks-us-east-1-solo';
 
 let dir: string;
 let pool: KubePoolHandle;
@@ -34,23 +34,24 @@ const apps = () => kube.makeApiClient(AppsV1Api);
 before(async () => {
   setupStack();
   dir = mkdtempSync(join(tmpdir(), 'cellbridge-istiod-'));
-  // An AKS cluster: the pool's admin certificate is all this test uses, so nothing listens at the AWS endpoint.
+  // An EKS cluster (its load balancers have DNS names); the pool's admin certificate is all this test uses, so nothing listens at the AWS endpoint.
   pool = await startKubePool({
     port: await freePort(), dir: join(dir, 'kube'), awsEndpoint: 'http://127.0.0.1:9',
     credentials: { accessKeyId: 'proving-ground', secretAccessKey: 'proving-ground' }, logFile: join(dir, 'kube.log'),
   });
-  await fetch(`${pool.url}/clusters/${KEY}`, { method: 'PUT', body: JSON.stringify({ flavor: 'aks', name: 'solo', region: 'westeurope' }) });
+  await fetch(`${pool.url}/clusters/${KEY}`, { method: 'PUT', body: JSON.stringify({ flavor: 'eks', name: 'solo', region: 'us-east-1' }) });
   const answer = await until('the cluster', async () => {
-    const a = (await (await fetch(`${pool.url}/clusters/${KEY}`)).json()) as { state: string; endpoint: string; caPem: string; adminCertPem: string; adminKeyPem: string; error?: string };
+    const a = (await (await fetch(`${pool.url}/clusters/${KEY}`)).json()) as { state: string; endpoint: string; caPem: string; error?: string };
     assert.notEqual(a.state, 'failed', a.error);
     return a.state === 'ready' ? a : undefined;
   }, 180_000);
   const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const pki = (file: string) => readFileSync(join(dir, 'kube', 'clusters', KEY, file), 'utf8');
   kubeconfigPath = join(dir, 'solo.kubeconfig');
   writeFileSync(kubeconfigPath, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'solo',
     clusters: [{ name: 'solo', cluster: { server: answer.endpoint, 'certificate-authority-data': b64(answer.caPem) } }],
-    users: [{ name: 'admin', user: { 'client-certificate-data': b64(answer.adminCertPem), 'client-key-data': b64(answer.adminKeyPem) } }],
+    users: [{ name: 'admin', user: { 'client-certificate-data': b64(pki('admin.pem')), 'client-key-data': b64(pki('admin-key.pem')) } }],
     contexts: [{ name: 'solo', context: { cluster: 'solo', user: 'admin' } }],
   }), { mode: 0o600 });
   kube.loadFromFile(kubeconfigPath);

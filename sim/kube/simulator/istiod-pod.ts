@@ -8,13 +8,11 @@
 //   reads `./etc/cacerts` relative to it and watches it for rotations;
 // - environment: the container's env (cluster ID, network, revision, …) with the downward
 //   API resolved; args: the container's, plus loopback addresses for everything istiod binds;
-// - name resolution: the pool's hosts file (the clouds' DNS names of load balancers, e.g. a
-//   peer's EKS east-west gateway) is the pod's /etc/hosts, in a mount namespace of its own;
 // - readiness: the chart's probe (GET /ready on istiod's HTTP port), polled while it runs;
 //   a container that exits is restarted with backoff.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,8 +45,6 @@ export interface IstiodHost {
   clusterKey: string;
   apiServerPort: number;
   caPath: string;
-  /** The pool's hosts(5) file: what the clouds' DNS would answer for load-balancer names. */
-  hostsFile: string;
   /** pilot-discovery. */
   bin: string;
   /** Pods' working directories go under it. */
@@ -74,9 +70,6 @@ const RESTART_MAX_MS = 30_000;
 const TOKEN_SECONDS = 24 * 3600;
 /** Linux: istiod gets SIGKILL if the pool process dies without stopping it, so none outlives its pool. */
 const SETPRIV = '/usr/bin/setpriv';
-/** Linux, as root: a mount namespace where the pod's hosts file is /etc/hosts (Go's resolver reads no other). */
-const UNSHARE = '/usr/bin/unshare';
-const HOSTS_SYNC_MS = 2_000;
 
 interface SecretMount {
   dir: string;
@@ -98,7 +91,6 @@ export class IstiodPod {
   private child?: ChildProcess;
   private xdsTls = '';
   private tokenTimer?: NodeJS.Timeout;
-  private hostsTimer?: NodeJS.Timeout;
   private prepared = false;
   private readonly done: Promise<void>;
 
@@ -138,7 +130,6 @@ export class IstiodPod {
   async stop(): Promise<void> {
     this.abort.abort();
     clearInterval(this.tokenTimer);
-    clearInterval(this.hostsTimer);
     await terminate(this.child);
     await this.done;
     rmSync(this.workdir, { recursive: true, force: true });
@@ -173,7 +164,6 @@ export class IstiodPod {
     const account = this.deployment.spec.template.spec.serviceAccountName ?? 'default';
     this.prepared = false;
     clearInterval(this.tokenTimer);
-    clearInterval(this.hostsTimer);
     rmSync(this.workdir, { recursive: true, force: true });
     mkdirSync(this.workdir, { recursive: true });
     mkdirSync(join(this.host.logDir, 'istiod'), { recursive: true });
@@ -233,29 +223,9 @@ export class IstiodPod {
     return child;
   }
 
-  /**
-   * istiod under `setpriv --pdeathsig KILL`, and where the machine allows it (root, util-linux)
-   * in a mount namespace whose /etc/hosts is the pod's copy of the pool's hosts file, kept
-   * up to date in place (a bind mount follows the file, not a renamed successor).
-   */
+  /** istiod under `setpriv --pdeathsig KILL` where util-linux has it. */
   private command(bin: string, args: string[]): [string, string[]] {
-    const guarded = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', bin, ...args] : [bin, ...args];
-    clearInterval(this.hostsTimer);
-    if (process.getuid?.() !== 0 || !existsSync(UNSHARE)) return [guarded[0]!, guarded.slice(1)];
-    const hosts = join(this.workdir, 'hosts');
-    const sync = () => {
-      const want = `${readFileSync('/etc/hosts', 'utf8')}\n${existsSync(this.host.hostsFile) ? readFileSync(this.host.hostsFile, 'utf8') : ''}`;
-      if (!existsSync(hosts) || readFileSync(hosts, 'utf8') !== want) writeFileSync(hosts, want);
-    };
-    sync();
-    this.hostsTimer = setInterval(() => {
-      try {
-        sync();
-      } catch (error) {
-        this.host.log(`istiod hosts file: ${(error as Error).message}`);
-      }
-    }, HOSTS_SYNC_MS).unref();
-    return [UNSHARE, ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hosts, ...guarded]];
+    return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', bin, ...args]] : [bin, args];
   }
 
   private async probeUntilExit(child: ChildProcess): Promise<string> {

@@ -114,7 +114,7 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
     podReflector.resync(inNamespace(namespace));
   });
 
-  const istiod = istiods({ ...cluster.istiod, clusterKey: cluster.key, apiServerPort: cluster.port, caPath: cluster.pki.caPath, hostsFile: cluster.hosts.path, client, log }, external);
+  const istiod = istiods({ ...cluster.istiod, clusterKey: cluster.key, apiServerPort: cluster.port, caPath: cluster.pki.caPath, client, log }, external);
   const running = [
     reflect(istiod.deployments),
     reflect(istiod.secrets),
