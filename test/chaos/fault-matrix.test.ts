@@ -7,6 +7,7 @@
  *
  * `npm run chaos` (CHAOS_FULL=1) plays every cell. Otherwise CHAOS_CELLS (default 3) cells
  * are drawn with a seed printed in the output; CHAOS_SEED=<n> replays that draw.
+ * CHAOS_ONLY=<regex> plays the cells whose name (`<surface> <operation> × <fault>`) matches.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -20,20 +21,22 @@ process.env.CELLBRIDGE_SIM_KUBE_FAULTS = '1';
 const full = process.env.CHAOS_FULL === '1';
 const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
 const size = Number(process.env.CHAOS_CELLS ?? 3);
+const only = process.env.CHAOS_ONLY ? new RegExp(process.env.CHAOS_ONLY) : undefined;
 
 describe('fault matrix', () => {
   const stack = useStack('chaos');
 
   test(`every mutating call × fault completes or rolls back to zero, nothing twice (${full ? 'all cells' : `${size} cells, seed ${seed}`})`, async (t) => {
     const e = stack.endpoints();
-    if (!full) console.log(`# chaos seed: ${seed} (replay with CHAOS_SEED=${seed})`);
+    if (!full && !only) console.log(`# chaos seed: ${seed} (replay with CHAOS_SEED=${seed})`);
     const started = Date.now();
     const baseline = await recordBaseline(e, { minimal: 'chaos-base', cells: 'chaos-cells' });
     const calls = deriveCalls(baseline.calls);
     const all = cellsOf(calls);
     console.log(`# ${calls.length} mutating calls (${calls.filter((c) => c.surface === 'aws').length} AWS, ${calls.filter((c) => c.surface === 'azure').length} ARM, ${calls.filter((c) => c.surface === 'kube').length} Kubernetes), ${all.length} cells; baseline runs took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     assert.ok(calls.some((c) => c.surface === 'aws') && calls.some((c) => c.surface === 'azure') && calls.some((c) => c.surface === 'kube'), 'every surface contributes calls');
-    const chosen = full ? all : sample(all, size, seed);
+    const name = (c: (typeof all)[number]) => `${c.call.surface} ${c.call.operation} × ${c.fault}`;
+    const chosen = only ? all.filter((c) => only.test(name(c))) : full ? all : sample(all, size, seed);
     const results: CellResult[] = [];
     let index = 0;
     for (const cell of chosen) {
