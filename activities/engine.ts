@@ -47,29 +47,35 @@ export class ResourceEngine {
     }
   }
 
+  /**
+   * Deletes every copy of the resource that its identity finds, one after the other: a
+   * create whose attempt was presumed dead while its call was still on the wire can have
+   * left two (tag-identified resources have no idempotency token), and a teardown must
+   * not wait forever for the copy it did not delete to vanish.
+   */
   async delete<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>): Promise<DeleteResult> {
     const ctx = Context.current();
-    // An in-flight create or update blocks a delete in both clouds; wait it out.
-    const observed = await this.settle(handler, node, (p) => p.is === 'busy');
-    if (observed === undefined) return { state: 'absent' };
-    if (ownershipOf(handler, observed, node).is !== 'ours') return { state: 'kept' };
-    if (handler.phase(observed, node).is !== 'deleting') {
+    const deleted = new Set<string>();
+    for (;;) {
+      // An in-flight create or update blocks a delete in both clouds, and a copy already being deleted only needs watching.
+      const observed = await this.settle(handler, node, (p, o) => p.is === 'busy' || p.is === 'deleting' || deleted.has(identityOf(handler, o)));
+      if (observed === undefined) return { state: deleted.size > 0 ? 'deleted' : 'absent' };
+      if (ownershipOf(handler, observed, node).is !== 'ours') return { state: 'kept' };
       await guarded(`delete ${node.id}`, () =>
         this.heartbeating(`deleting ${node.id}`, () => ignoreNotFound(handler.delete(observed, node, ctx.cancellationSignal))),
       );
+      deleted.add(identityOf(handler, observed));
     }
-    await this.settle(handler, node, () => true);
-    return { state: 'deleted' };
   }
 
   /** Polls while the resource exists and `waiting` holds for its phase; returns what is left. */
-  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase) => boolean): Promise<O | undefined> {
+  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase, observed: O) => boolean): Promise<O | undefined> {
     const backoff = new Backoff(this.poll);
     for (;;) {
       const observed = await guarded(`describe ${node.id}`, () => handler.describe(node));
       if (observed === undefined) return undefined;
       const phase = handler.phase(observed, node);
-      if (!waiting(phase)) return observed;
+      if (!waiting(phase, observed)) return observed;
       await this.wait(`${node.id} ${phase.is}`, backoff);
     }
   }
@@ -91,6 +97,15 @@ export class ResourceEngine {
     } finally {
       clearInterval(timer);
     }
+  }
+}
+
+/** The cloud's ID of one copy; a resource too damaged to have one is a single copy. */
+function identityOf<P, O>(handler: ResourceHandler<P, O>, observed: O): string {
+  try {
+    return handler.output(observed).cloudId;
+  } catch {
+    return '';
   }
 }
 

@@ -4,11 +4,16 @@ import type { Ownership } from './ownership.ts';
 /**
  * Where a resource is in its life, as the engine needs to know it. `busy` means an
  * operation is in flight (creating or updating), which forbids a new create or delete.
- * `drifted` means it exists but is not what the spec asks for, and create converges it.
+ * `settling` means the operation is done and its effect is still coming about (a Helm
+ * release's pods becoming ready, an address being assigned): a create waits for it, a
+ * delete need not, since nothing in flight would refuse it (a release whose pods never
+ * start must still be uninstallable). `drifted` means it exists but is not what the
+ * spec asks for, and create converges it.
  */
 export type Phase =
   | { is: 'ready' }
   | { is: 'busy'; detail: string }
+  | { is: 'settling'; detail: string }
   | { is: 'drifted'; detail: string }
   | { is: 'deleting' }
   | { is: 'failed'; reason: string };

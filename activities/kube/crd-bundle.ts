@@ -36,7 +36,7 @@ export function crdBundleHandler(kube: KubeAccess, dirs: Record<Params['bundle']
       const api = objectApi(config);
       for (const crd of await load(params.bundle)) await applyObject(api, crd);
     },
-    phase: (observed) => (observed.missing.length === 0 ? ready() : { is: 'busy', detail: `not established yet: ${observed.missing.join(', ')}` }),
+    phase: (observed) => (observed.missing.length === 0 ? ready() : { is: 'settling', detail: `not established yet: ${observed.missing.join(', ')}` }),
     output: (observed) => ({ cloudId: observed.established.join(', '), state: 'Established' }),
     async delete(_observed, { params }) {
       const config = await kube(params.cluster);

@@ -49,8 +49,8 @@ function releasePhase(observed: ObservedRelease, params: Params): Phase {
   if (status === 'uninstalling') return { is: 'deleting' };
   if (status.startsWith('pending')) return { is: 'busy', detail: status };
   if (status !== 'deployed') return { is: 'drifted', detail: `release is ${status}` };
-  if (observed.notReady.length > 0) return { is: 'busy', detail: `not ready: ${observed.notReady.join(', ')}` };
-  if (params.addressOf && !observed.address) return { is: 'busy', detail: `service ${params.addressOf} has no load-balancer address yet` };
+  if (observed.notReady.length > 0) return { is: 'settling', detail: `not ready: ${observed.notReady.join(', ')}` };
+  if (params.addressOf && !observed.address) return { is: 'settling', detail: `service ${params.addressOf} has no load-balancer address yet` };
   return ready();
 }
 
