@@ -16,8 +16,8 @@ const RETRYABLE_CODES = new Set([
   'CreateNotResent',
   // Azure
   'TooManyRequests', 'InternalServerError', 'AnotherOperationInProgress', 'RetryableError', 'GatewayTimeout', 'Conflict',
-  // helm: the API server did not answer (activities/kube/helm.ts)
-  'Unreachable',
+  // helm: the API server did not answer, or an uninstall stopped part way (activities/kube/helm.ts)
+  'Unreachable', 'UninstallIncomplete',
   // Network
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET',
 ]);

@@ -109,6 +109,8 @@ const HELM_ERRORS: readonly { pattern: RegExp; code: string; status?: number }[]
   { pattern: /the server was unable to return a response in the time allotted|\bGateway Timeout\b/i, code: 'Timeout', status: 504 },
   { pattern: /an error on the server .* has prevented the request from succeeding|Internal error occurred|\bInternal Server Error\b/i, code: 'InternalError', status: 500 },
   { pattern: /Operation cannot be fulfilled|the object has been modified/i, code: 'Conflict', status: 409 },
+  // An uninstall that stopped part way (one delete failed; helm names no cause): running it again finishes it.
+  { pattern: /failed to delete release/i, code: 'UninstallIncomplete' },
   { pattern: /connection refused|connection reset by peer|i\/o timeout|context deadline exceeded|TLS handshake timeout|http2: client connection lost|unexpected EOF|: EOF\b/i, code: 'Unreachable' },
 ];
 

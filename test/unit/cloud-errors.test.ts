@@ -48,6 +48,7 @@ const cases: [string, unknown, { retryable: boolean; type: string; delayMs?: num
   ['helm seeing a 409', helm('Error: UPGRADE FAILED: Operation cannot be fulfilled on secrets "sh.helm.release.v1.base.v2": the object has been modified; please apply your changes to the latest version and try again'), { retryable: true, type: 'helm.Conflict' }],
   ['helm not reaching the cluster', helm('Error: Kubernetes cluster unreachable: Get "https://127.0.0.1:1/version": dial tcp 127.0.0.1:1: connect: connection refused'), { retryable: true, type: 'helm.Unreachable' }],
   ['helm losing the connection', helm('Error: INSTALLATION FAILED: Post "https://127.0.0.1:6443/api/v1/namespaces/istio-system/services": unexpected EOF'), { retryable: true, type: 'helm.Unreachable' }],
+  ['helm uninstall stopping part way (a delete it made failed)', helm('Error: failed to delete release: istiod'), { retryable: true, type: 'helm.UninstallIncomplete' }],
   ['helm seeing a validation error', helm('Error: INSTALLATION FAILED: 1 error occurred:\n\t* Deployment.apps "istiod" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'), { retryable: false, type: 'helm.Failed' }],
   ['helm refused by RBAC', helm('Error: query: failed to query with labels: secrets is forbidden: User "x" cannot list resource "secrets" in API group "" in the namespace "istio-system"'), { retryable: false, type: 'helm.Failed' }],
 ];
