@@ -48,8 +48,9 @@ async function rotate(e: Endpoints, mesh: string, kind: 'intermediate' | 'root',
 async function waitForRotation(e: Endpoints, mesh: string, rotationId: string, timeoutMs = 120_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { body } = await api(e, 'GET', `/v1/meshes/${mesh}/rotations/${rotationId}`);
-    if (body.workflowStatus !== 'RUNNING' || Date.now() > deadline) return body;
+    const { status, body } = await api(e, 'GET', `/v1/meshes/${mesh}/rotations/${rotationId}`);
+    // 503 (no worker answered the progress query in time, e.g. while a killed worker is replaced) says: retry.
+    if ((status !== 503 && body.workflowStatus !== 'RUNNING') || Date.now() > deadline) return body;
     await new Promise((r) => setTimeout(r, 250));
   }
 }
