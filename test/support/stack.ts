@@ -73,7 +73,8 @@ export async function meshInventory(e: Endpoints, mesh: string, region = 'us-eas
   const azure = (await (await fetch(`${e.azure}/_sim/resources`)).json()) as unknown;
   const list = (Array.isArray(azure) ? azure : ((azure as { resources?: unknown[] }).resources ?? [])) as { id: string; provisioningState?: string }[];
   const group = `/resourcegroups/${resourceGroup.toLowerCase()}`;
-  const azureLeft = list.filter((r) => r.id.toLowerCase().includes(group)).map((r) => `azure ${r.id} ${r.provisioningState ?? ''}`);
+  // The group itself or what is inside it: cellbridge-abc must not match cellbridge-abc-d.
+  const azureLeft = list.filter((r) => r.id.toLowerCase().endsWith(group) || r.id.toLowerCase().includes(`${group}/`)).map((r) => `azure ${r.id} ${r.provisioningState ?? ''}`);
   return [...vpcs, ...subnets, ...tgws, ...attachments, ...cgws, ...vpns, ...cloud.flat(), ...azureLeft];
 }
 
