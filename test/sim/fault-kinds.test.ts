@@ -132,7 +132,8 @@ describe('Azure ARM emulator fault kinds (wire level)', () => {
     assert.ok([200, 201].includes((await putVnet('vn-gone')).status));
     await post(emulator.url, { operation: 'virtualNetworks.delete', kind: 'applied-server-error' });
     assert.equal((await call('DELETE', vnet('vn-gone'))).status, 500);
-    const deadline = Date.now() + 5000;
+    // The delete's emulated latency plus room for a loaded machine.
+    const deadline = Date.now() + 30_000;
     while ((await exists('vn-gone')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(await exists('vn-gone'), false);
   });
