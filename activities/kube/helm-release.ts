@@ -46,7 +46,8 @@ export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandle
 
 function releasePhase(observed: ObservedRelease, params: Params): Phase {
   const { status } = observed.release;
-  if (status === 'uninstalling') return { is: 'deleting' };
+  // helm records 'uninstalling' while it deletes, and keeps it if a delete failed: only running uninstall again finishes it.
+  if (status === 'uninstalling') return { is: 'drifted', detail: 'an uninstall stopped part way' };
   if (status.startsWith('pending')) return { is: 'busy', detail: status };
   if (status !== 'deployed') return { is: 'drifted', detail: `release is ${status}` };
   if (observed.notReady.length > 0) return { is: 'settling', detail: `not ready: ${observed.notReady.join(', ')}` };

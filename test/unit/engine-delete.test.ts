@@ -83,3 +83,12 @@ test('two copies found by one identity (a create that ran twice) are both delete
   assert.deepEqual(deletes, ['tgw-1', 'tgw-2']);
   assert.deepEqual(copies.map((c) => c.state), ['deleted', 'deleted']);
 });
+
+test('a Helm release left "uninstalling" by an uninstall that stopped part way is uninstalled again, not waited on', async () => {
+  const releases = helmReleaseHandler(async () => undefined, {} as Helm);
+  const observed: ObservedRelease = { release: { status: 'uninstalling', revision: 1 } as ObservedRelease['release'], notReady: [] };
+  const phase = releases.phase(observed, { ...node, params: {} } as Parameters<typeof releases.phase>[1]);
+  const { handler, deleteCalls } = stuckIn(phase);
+  assert.deepEqual(await deleteWithin(handler, 2000), { state: 'deleted' }, `phase ${JSON.stringify(phase)}`);
+  assert.equal(deleteCalls(), 1);
+});
