@@ -45,7 +45,10 @@ export function createCloudClients(config: CloudConfig): CloudClients {
   };
   const azureOptions = config.azure.endpoint ? { endpoint: config.azure.endpoint } : {};
   let iam: IAMClient | undefined;
-  const aws = (region: string) => ({ region, endpoint: config.aws.endpoint, requestHandler: { requestTimeout: config.aws.requestTimeoutMs } });
+  // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes and
+  // keeps waiting: a call the cloud never answers would hold its activity until the
+  // activity's own timeout instead of failing and being retried.
+  const aws = (region: string) => ({ region, endpoint: config.aws.endpoint, requestHandler: { requestTimeout: config.aws.requestTimeoutMs, throwOnRequestTimeout: true } });
   return {
     ec2: memo((region) => refuseBlindCreateResends(new EC2Client(aws(region)))),
     eks: memo((region) => new EKSClient(aws(region))),
