@@ -2,7 +2,8 @@
 # Fetches what installing Istio needs, from the Go module proxy only: helm (built from its
 # module), Istio's Helm charts (from the istio.io/istio module) and the Gateway API CRDs
 # (from sigs.k8s.io/gateway-api, which ambient mode needs). Output in $1:
-#   bin/helm, charts/<istio version>/{base,istiod,gateway,cni,ztunnel}, gateway-api/standard/*.yaml
+#   bin/helm, charts/<istio version>/{base,istiod,gateway,cni,ztunnel}, gateway-api/standard/*.yaml,
+#   envoy/envoy_bootstrap_tmpl.json (the Envoy bootstrap template pilot-agent renders; istio-proxy images carry it)
 # Skips what is already there for these versions; quiet unless something fails.
 set -euo pipefail
 
@@ -15,7 +16,9 @@ GATEWAY_API_VERSION=v1.6.0
 STAMP="$OUT/.versions"
 WANT="helm=$HELM_VERSION istio=$ISTIO_VERSION@$ISTIO_MODULE_VERSION gateway-api=$GATEWAY_API_VERSION"
 
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then exit 0; fi
+BOOTSTRAP="$OUT/envoy/envoy_bootstrap_tmpl.json"
+
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$BOOTSTRAP" ]]; then exit 0; fi
 mkdir -p "$OUT/bin"
 export GOTOOLCHAIN=local CGO_ENABLED=0
 
@@ -50,6 +53,11 @@ if [[ "$("$OUT/bin/helm" version --template '{{.Version}}' 2>/dev/null)" != "$HE
 fi
 
 istio=$(module_dir "istio.io/istio@$ISTIO_MODULE_VERSION")
+mkdir -p "$(dirname "$BOOTSTRAP")"
+cp "$istio/tools/packaging/common/envoy_bootstrap.json" "$BOOTSTRAP"
+chmod u+w "$BOOTSTRAP"
+# Added after the stamp's other contents: a stack fetched before only lacks the template.
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then exit 0; fi
 charts="$OUT/charts/$ISTIO_VERSION"
 declare -A CHARTS=([base]=base [istiod]=istio-control/istio-discovery [gateway]=gateway [cni]=istio-cni [ztunnel]=ztunnel)
 for name in "${!CHARTS[@]}"; do copy "$istio/manifests/charts/${CHARTS[$name]}" "$charts/$name"; done

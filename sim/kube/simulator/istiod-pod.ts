@@ -8,11 +8,13 @@
 //   reads `./etc/cacerts` relative to it and watches it for rotations;
 // - environment: the container's env (cluster ID, network, revision, …) with the downward
 //   API resolved; args: the container's, plus loopback addresses for everything istiod binds;
+// - mesh config: the `istio` ConfigMap's, given as istiod's mesh file and kept in sync, with
+//   the settings upstream Envoy needs (upstream-envoy.ts), as are two feature flags;
 // - readiness: the chart's probe (GET /ready on istiod's HTTP port), polled while it runs;
 //   a container that exits is restarted with backoff.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +22,7 @@ import { freePort } from '../../ports.ts';
 import type { AdminClient, KubeObject } from './admin-client.ts';
 import { containerEnv, type EnvVar } from './container-env.ts';
 import { projectSecretVolume } from './secret-volume.ts';
+import { meshForUpstreamEnvoy, UPSTREAM_ENVOY_ISTIOD_ENV } from './upstream-envoy.ts';
 
 interface Container {
   name: string;
@@ -37,6 +40,10 @@ export interface IstiodDeployment extends KubeObject {
 }
 
 export interface SecretObject extends KubeObject {
+  data?: Record<string, string>;
+}
+
+export interface ConfigMapObject extends KubeObject {
   data?: Record<string, string>;
 }
 
@@ -68,6 +75,8 @@ const PROBE_MS = 2_000;
 const RESTART_FIRST_MS = 2_000;
 const RESTART_MAX_MS = 30_000;
 const TOKEN_SECONDS = 24 * 3600;
+/** istiod's default `--meshConfig`, relative to its working directory. */
+const MESH_FILE = 'etc/istio/config/mesh';
 /** Linux: istiod gets SIGKILL if the pool process dies without stopping it, so none outlives its pool. */
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -88,6 +97,8 @@ export class IstiodPod {
   private readonly container: Container;
   private readonly mounts: SecretMount[];
   private readonly podName: string;
+  /** The ConfigMap istiod reads its mesh config from: `istio`, or `istio-<revision>`. */
+  private readonly meshConfigMap: string;
   private child?: ChildProcess;
   private xdsTls = '';
   private tokenTimer?: NodeJS.Timeout;
@@ -108,6 +119,8 @@ export class IstiodPod {
     this.workdir = join(host.dir, `${namespace}-${name}-${randomBytes(4).toString('hex')}`);
     this.logFile = join(host.logDir, 'istiod', `${host.clusterKey}-${namespace}-${name}.log`);
     this.container = pod.containers.find((c) => c.name === CONTAINER) ?? pod.containers[0]!;
+    const revision = this.container.env?.find((e) => e.name === 'REVISION')?.value ?? '';
+    this.meshConfigMap = revision && revision !== 'default' ? `istio-${revision}` : 'istio';
     const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
     this.mounts = (this.container.volumeMounts ?? []).flatMap((mount) => {
       const secret = volumes.get(mount.name)?.secret;
@@ -124,6 +137,20 @@ export class IstiodPod {
       // A deleted optional Secret empties its volume; a required one keeps what it had.
       if (data || mount.optional) projectSecretVolume(mount.dir, data ?? {});
     }
+  }
+
+  /** The mesh ConfigMap changed (or, with `data` undefined, was deleted): istiod watches its mesh file. */
+  configMapChanged(namespace: string, name: string, data: Record<string, string> | undefined): void {
+    if (!this.prepared || namespace !== (this.deployment.metadata.namespace ?? 'default') || name !== this.meshConfigMap) return;
+    this.writeMesh(data?.mesh);
+  }
+
+  private writeMesh(meshYaml: string | undefined): void {
+    const file = join(this.workdir, MESH_FILE);
+    mkdirSync(join(file, '..'), { recursive: true });
+    // Whole files only: istiod reloads on every write it sees.
+    writeFileSync(`${file}.tmp`, meshForUpstreamEnvoy(meshYaml));
+    renameSync(`${file}.tmp`, file);
   }
 
   /** Stops istiod (the pod is deleted) and removes its working directory. */
@@ -183,6 +210,11 @@ export class IstiodPod {
       });
       projectSecretVolume(mount.dir, secret?.data ?? {});
     }
+    const mesh = await client.call<ConfigMapObject>('GET', `/api/v1/namespaces/${namespace}/configmaps/${this.meshConfigMap}`).catch((error: { status?: number }) => {
+      if (error.status === 404) return undefined;
+      throw error;
+    });
+    this.writeMesh(mesh?.data?.mesh);
     this.prepared = true;
 
     const ports = { http: await freePort(), grpc: await freePort(), secureGrpc: await freePort(), monitoring: await freePort(), https: await freePort(), ctrlz: await freePort() };
@@ -198,6 +230,7 @@ export class IstiodPod {
       // istiod would switch its webhooks to fail closed once it serves them, but the API servers cannot reach a local process.
       VALIDATION_WEBHOOK_CONFIG_NAME: '',
       INJECTION_WEBHOOK_CONFIG_NAME: '',
+      ...UPSTREAM_ENVOY_ISTIOD_ENV,
     };
     const args = [
       ...(this.container.args ?? ['discovery']),

@@ -7,7 +7,7 @@
 // the address istiod answers on, so anyone can reach its debug endpoints.
 import { MERGE_PATCH, type AdminClient, type KubeObject } from './admin-client.ts';
 import type { ExternalReadiness } from './external.ts';
-import { IstiodPod, templateHash, type IstiodDeployment, type IstiodHost, type PodStatus, type SecretObject } from './istiod-pod.ts';
+import { IstiodPod, templateHash, type ConfigMapObject, type IstiodDeployment, type IstiodHost, type PodStatus, type SecretObject } from './istiod-pod.ts';
 import type { Controller } from './reflector.ts';
 
 /** The label istiod's chart puts on its Deployment (any revision). */
@@ -22,6 +22,8 @@ export interface IstiodControllers {
   deployments: Controller<IstiodDeployment>;
   /** The kubelet's Secret volume sync for the istiods' pods. */
   secrets: Controller<SecretObject>;
+  /** The mesh ConfigMaps the istiods' mesh files follow. */
+  configMaps: Controller<ConfigMapObject>;
   /** Stops every istiod. */
   stop(): Promise<void>;
 }
@@ -96,6 +98,15 @@ export function istiods(host: IstiodHost, external?: ExternalReadiness): IstiodC
       },
       forget(secret) {
         for (const pod of pods.values()) pod.secretChanged(secret.metadata.namespace ?? '', secret.metadata.name, undefined);
+      },
+    },
+    configMaps: {
+      path: '/api/v1/configmaps',
+      async reconcile(map) {
+        for (const pod of pods.values()) pod.configMapChanged(map.metadata.namespace ?? '', map.metadata.name, map.data ?? {});
+      },
+      forget(map) {
+        for (const pod of pods.values()) pod.configMapChanged(map.metadata.namespace ?? '', map.metadata.name, undefined);
       },
     },
     async stop() {

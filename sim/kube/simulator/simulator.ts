@@ -118,6 +118,7 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
   const running = [
     reflect(istiod.deployments),
     reflect(istiod.secrets),
+    reflect(istiod.configMaps),
     nodeReflector, deploymentReflector, daemonSetReflector, serviceReflector, podReflector, schedulerReflector, ...collectors, lbReflector,
     reflect(tokenSecrets(client, cluster.pki.caPem)),
     reflect(namespaces(client)),
