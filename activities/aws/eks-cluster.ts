@@ -9,6 +9,7 @@ import type { CloudClients } from '../cloud-clients.ts';
 import { absentIfNotFound, tolerating } from '../cloud-errors.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { byMeshTag, RENAME_CELL } from '../ownership.ts';
+import { awaitingRolePropagation } from './role-propagation.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
 type Params = ClusterParams['aws.eksCluster'];
@@ -18,11 +19,12 @@ export function eksClusterHandler(clients: CloudClients): ResourceHandler<Params
   return {
     describe: ({ params }) => absentIfNotFound(async () => (await eks(params).send(new DescribeClusterCommand({ name: params.name }))).cluster),
     async create({ id, params }, outputs) {
+      const roleArn = dependency(outputs, params.roleNode).cloudId;
       // A retried create after a lost response: the describe loop takes it from here.
-      await tolerating('ResourceInUseException', () => eks(params).send(new CreateClusterCommand({
+      await awaitingRolePropagation(clients, roleArn, () => tolerating('ResourceInUseException', () => eks(params).send(new CreateClusterCommand({
           name: params.name,
           version: params.kubernetesVersion,
-          roleArn: dependency(outputs, params.roleNode).cloudId,
+          roleArn,
           resourcesVpcConfig: {
             subnetIds: params.subnetNodes.map((n) => dependency(outputs, n).cloudId),
             endpointPrivateAccess: true,
@@ -31,7 +33,7 @@ export function eksClusterHandler(clients: CloudClients): ResourceHandler<Params
           kubernetesNetworkConfig: { serviceIpv4Cidr: params.serviceCidr },
           accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
           tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
-        })));
+        }))));
     },
     phase: (cluster) => clusterPhase(cluster),
     output: (cluster) => ({

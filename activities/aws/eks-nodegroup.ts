@@ -5,6 +5,7 @@ import type { CloudClients } from '../cloud-clients.ts';
 import { absentIfNotFound, tolerating } from '../cloud-errors.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { byMeshTag, RENAME_CELL } from '../ownership.ts';
+import { awaitingRolePropagation } from './role-propagation.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
 type Params = ClusterParams['aws.eksNodegroup'];
@@ -14,17 +15,18 @@ export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Para
   return {
     describe: ({ params }) => absentIfNotFound(async () => (await eks(params).send(new DescribeNodegroupCommand({ clusterName: params.clusterName, nodegroupName: params.name }))).nodegroup),
     async create({ id, params }, outputs) {
-      await tolerating('ResourceInUseException', () => eks(params).send(new CreateNodegroupCommand({
+      const nodeRole = dependency(outputs, params.roleNode).cloudId;
+      await awaitingRolePropagation(clients, nodeRole, () => tolerating('ResourceInUseException', () => eks(params).send(new CreateNodegroupCommand({
           clusterName: params.clusterName,
           nodegroupName: params.name,
-          nodeRole: dependency(outputs, params.roleNode).cloudId,
+          nodeRole,
           subnets: params.subnetNodes.map((n) => dependency(outputs, n).cloudId),
           scalingConfig: { minSize: params.count, maxSize: params.count, desiredSize: params.count },
           instanceTypes: [params.instanceType],
           amiType: 'AL2023_x86_64_STANDARD',
           capacityType: 'ON_DEMAND',
           tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
-        })));
+        }))));
     },
     phase: (group) => nodegroupPhase(group),
     output: (group) => ({

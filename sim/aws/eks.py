@@ -35,6 +35,7 @@ from moto.eks.models import Cluster, EKSBackend, Nodegroup, eks_backends, valida
 from moto.eks.responses import EKSResponse
 from moto.iam.models import iam_backends
 
+import consistency
 import eks_access
 import kube_pool
 from lifecycle import scaled
@@ -243,7 +244,8 @@ def _role(backend: EKSBackend, arn: str | None) -> Any:
 
 def _check_cluster_role(backend: EKSBackend, name: str, arn: str | None) -> None:
     role = _role(backend, arn)
-    if role is None or "eks.amazonaws.com" not in _trust_services(role):
+    # A role IAM has not propagated yet is one EKS cannot assume, with the same answer.
+    if role is None or "eks.amazonaws.com" not in _trust_services(role) or not consistency.role_assumable(role):
         raise invalid_parameter(
             f"Role with arn: {arn}, could not be assumed because it does not exist or the trusted entity is not correct",
             name,
@@ -456,7 +458,7 @@ def create_nodegroup(
             message=f"Cluster '{cluster_name}' is not in ACTIVE status",
         )
     role = _role(self, node_role)
-    if role is None or "ec2.amazonaws.com" not in _trust_services(role):
+    if role is None or "ec2.amazonaws.com" not in _trust_services(role) or not consistency.role_assumable(role):
         raise invalid_parameter(
             f"Following required service principals [ec2.amazonaws.com] were not found in the trust relationships of nodeRole {node_role}",
             cluster_name, nodegroup_name,

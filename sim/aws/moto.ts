@@ -22,6 +22,11 @@ export interface MotoOptions {
   fabricCa?: string;
   /** The kube pool (sim/README.md "Kubernetes control planes") backing EKS clusters. */
   kubeUrl?: string;
+  /**
+   * Real-world seconds of the eventual consistency the emulator plays (sim/aws/consistency.py),
+   * in place of AWS-like defaults; 0 turns one off for tests of something else.
+   */
+  consistency?: { iamPropagationSeconds?: number; ec2VisibilitySeconds?: number };
   /** Defaults to `<repo>/.stack/venv/bin/python`. */
   python?: string;
   /** Child stdout and stderr are appended here. */
@@ -43,6 +48,7 @@ export async function startMoto(opts: MotoOptions): Promise<MotoHandle> {
   ];
   if (opts.fabricUrl) args.push('--fabric-url', opts.fabricUrl);
   if (opts.fabricCa) args.push('--fabric-ca', opts.fabricCa);
+  if (opts.consistency) args.push('--consistency', JSON.stringify(opts.consistency));
 
   const child = spawn(python, args, {
     cwd: repoRoot,

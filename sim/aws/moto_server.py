@@ -31,6 +31,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     create_backend_app,
 )
 
+import consistency  # noqa: E402
 import eks  # noqa: E402
 import eks_access  # noqa: E402
 import faults  # noqa: E402
@@ -63,6 +64,7 @@ def reset_all() -> None:
     faults.clear_calls()
     telemetry.reset()
     vpn.reset_outside_ips()
+    consistency.reset()
 
 
 def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -85,6 +87,11 @@ def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
             if method == "DELETE":
                 faults.clear_calls()
                 return _json(start_response, 200, {})
+        if path == "/_sim/consistency":
+            if method == "POST":
+                return _json(start_response, 200, consistency.configure(_read_json(environ)))
+            if method == "GET":
+                return _json(start_response, 200, consistency.settings())
         if path == "/_sim/reset" and method == "POST":
             reset_all()
             return _json(start_response, 200, {"status": "ok"})
@@ -114,15 +121,18 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="0 lets the OS choose")
     parser.add_argument("--time-scale", type=float, default=1.0)
     parser.add_argument("--fabric-url", help="base URL of the tunnel fabric; telemetry is POSTed to <url>/aws-telemetry")
+    parser.add_argument("--consistency", default="{}", help='JSON: real-world seconds of IAM propagation and EC2 visibility (sim/aws/consistency.py)')
     parser.add_argument("--fabric-ca", help="CA bundle that signs the fabric's HTTPS certificate")
     args = parser.parse_args()
 
     lifecycle.set_time_scale(args.time_scale)
+    consistency.set_defaults(json.loads(args.consistency))
     telemetry.configure(args.fabric_url, args.fabric_ca)
     regions.install()
     presigned.install()
     transit_gateway.install()
     vpn.install()
+    consistency.install()
     eks.install(os.environ.get("CELLBRIDGE_SIM_KUBE_URL"))
     eks_access.install()
 

@@ -6,48 +6,110 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { CreateVpcCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import type { ApplicationFailure } from '@temporalio/common';
+import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { ApplicationFailure } from '@temporalio/common';
+import { eksClusterHandler } from '../../activities/aws/eks-cluster.ts';
+import type { MeshScope } from '../../domain/backbone-graph.ts';
+import type { ClusterParams } from '../../domain/cluster-graph.ts';
+import type { Outputs, ResourceNode } from '../../domain/resource-graph.ts';
 import { createCloudClients, type CloudClients } from '../../activities/cloud-clients.ts';
 import { toFailure } from '../../activities/cloud-errors.ts';
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.ts';
 
 const REQUEST_TIMEOUT_MS = 1_000;
+const TIME_SCALE = 1000;
+const REGION = 'us-east-1';
+const scope: MeshScope = { mesh: 'behaviours', aws: { region: REGION }, azure: { subscriptionId: 'sub', resourceGroup: 'rg', location: 'westeurope' } };
+const eksTrust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+
+/** What the product's create raised, as Temporal will see it. */
+async function failureOf(call: () => Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await call();
+  } catch (error) {
+    return toFailure(error, 'create') as ApplicationFailure;
+  }
+  assert.fail('the call succeeded');
+}
 
 describe('AWS behaviours survived by the product (extended Moto)', () => {
   let moto: MotoHandle;
   let clients: CloudClients;
+  /** With a 1 s request timeout; a cold Moto may take longer than that for anyone's first call. */
+  let impatient: CloudClients;
+  const consistency = (settings: object) => fetch(`${moto.url}/_sim/consistency`, { method: 'POST', body: JSON.stringify(settings) }).then(async (r) => assert.equal(r.status, 200, await r.text()));
   const fault = (rule: object) => fetch(`${moto.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(rule) }).then(async (r) => assert.equal(r.status, 201, await r.text()));
 
   before(async () => {
     process.env.AWS_ACCESS_KEY_ID ??= 'x';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'x';
-    moto = await startMoto({ timeScale: 1000 });
-    clients = createCloudClients({ aws: { endpoint: moto.url, requestTimeoutMs: REQUEST_TIMEOUT_MS }, azure: { credential: { getToken: async () => null } } });
+    // Each test turns on the behaviour it is about.
+    moto = await startMoto({ timeScale: TIME_SCALE, consistency: { iamPropagationSeconds: 0, ec2VisibilitySeconds: 0 } });
+    clients = createCloudClients({ aws: { endpoint: moto.url, requestTimeoutMs: 10_000 }, azure: { credential: { getToken: async () => null } } });
+    impatient = createCloudClients({ aws: { endpoint: moto.url, requestTimeoutMs: REQUEST_TIMEOUT_MS }, azure: { credential: { getToken: async () => null } } });
   });
   beforeEach(() => fetch(`${moto.url}/_sim/reset`, { method: 'POST' }).then((r) => r.arrayBuffer()));
   after(() => moto?.stop());
 
   test('CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS is enforced: a call Moto holds for 8 s fails after the 1 s timeout and the SDK retry answers', async () => {
+    await clients.ec2('us-east-1').send(new DescribeSubnetsCommand({})); // a cold Moto's first EC2 answer is slow
     await fault({ operation: 'ec2.DescribeSubnets', kind: 'timeout', seconds: 8 });
     const t0 = Date.now();
-    await clients.ec2('us-east-1').send(new DescribeSubnetsCommand({}));
+    await impatient.ec2('us-east-1').send(new DescribeSubnetsCommand({}));
     const elapsed = Date.now() - t0;
-    assert.ok(elapsed < 4_000, `answered after ${elapsed} ms: the held request was not cut at ${REQUEST_TIMEOUT_MS} ms`);
+    assert.ok(elapsed < 5_000, `answered after ${elapsed} ms: the held request was not cut at ${REQUEST_TIMEOUT_MS} ms`);
     const calls = (await (await fetch(`${moto.url}/_sim/calls`)).json()) as Record<string, number>;
-    assert.equal(calls['ec2.DescribeSubnets'], 2, 'the timed-out call was retried once');
+    assert.ok((calls['ec2.DescribeSubnets'] ?? 0) >= 3, 'the timed-out call was retried');
   });
 
   test('a CreateVpc Moto applies and then holds for 8 s fails after the 1 s timeout as a retryable CreateNotResent, with one VPC', async () => {
+    await clients.ec2('us-east-1').send(new DescribeVpcsCommand({}));
     await fault({ operation: 'ec2.CreateVpc', kind: 'applied-timeout', seconds: 8 });
     const t0 = Date.now();
-    await assert.rejects(clients.ec2('us-east-1').send(new CreateVpcCommand({ CidrBlock: '10.60.0.0/16' })), (error: unknown) => {
+    await assert.rejects(impatient.ec2('us-east-1').send(new CreateVpcCommand({ CidrBlock: '10.60.0.0/16' })), (error: unknown) => {
       assert.equal((error as Error).name, 'CreateNotResent', String(error));
       assert.equal((toFailure(error, 'create aws/vpc') as ApplicationFailure).nonRetryable, false);
       return true;
     });
-    assert.ok(Date.now() - t0 < 4_000, `failed after ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 5_000, `failed after ${Date.now() - t0} ms`);
     const vpcs = await clients.ec2('us-east-1').send(new DescribeVpcsCommand({ Filters: [{ Name: 'cidr', Values: ['10.60.0.0/16'] }] }));
     assert.equal(vpcs.Vpcs?.length, 1);
+  });
+
+  test('EKS refuses a cluster role IAM has not propagated yet: the create fails retryably (RoleNotYetAssumable) until it is accepted; a refusal about a subnet stays final', async () => {
+    await consistency({ iamPropagationSeconds: 3 * TIME_SCALE });
+    const ec2 = clients.ec2(REGION);
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.70.0.0/16' }))).Vpc!.VpcId!;
+    const subnets = await Promise.all(['a', 'b'].map(async (zone, i) =>
+      (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.70.${i}.0/24`, AvailabilityZone: `${REGION}${zone}` }))).Subnet!.SubnetId!));
+    const roleArn = (await clients.iam().send(new CreateRoleCommand({ RoleName: 'behaviours-cluster', AssumeRolePolicyDocument: eksTrust }))).Role!.Arn!;
+    const node: ResourceNode<'aws.eksCluster', ClusterParams['aws.eksCluster']> = {
+      id: 'cluster', kind: 'aws.eksCluster', dependsOn: [],
+      params: { scope, name: 'behaviours', cell: 'c1', kubernetesVersion: '1.33', serviceCidr: '172.20.0.0/16', roleNode: 'role', subnetNodes: ['s0', 's1'] },
+    };
+    const outputs = (subnetIds: string[]): Outputs => ({ role: { cloudId: roleArn, state: 'available' }, s0: { cloudId: subnetIds[0]!, state: 'available' }, s1: { cloudId: subnetIds[1]!, state: 'available' } });
+    const handler = eksClusterHandler(clients);
+    const create = (subnetIds = subnets) => handler.create(node, outputs(subnetIds), new AbortController().signal);
+
+    const early = await failureOf(create);
+    assert.equal(early.type, 'aws.RoleNotYetAssumable', early.message);
+    assert.equal(early.nonRetryable, false);
+
+    // Temporal's retries, played here: each attempt fails retryably until IAM has propagated the role.
+    const t0 = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const failure = await create().then(() => undefined, (error: unknown) => toFailure(error, 'create') as ApplicationFailure);
+      if (failure === undefined) break;
+      assert.equal(failure.type, 'aws.RoleNotYetAssumable', failure.message);
+      assert.ok(Date.now() - t0 < 10_000, `still refused after ${attempt} attempts`);
+      await new Promise((ok) => setTimeout(ok, 250));
+    }
+    const { cluster } = await clients.eks(REGION).send(new DescribeClusterCommand({ name: 'behaviours' }));
+    assert.equal(cluster?.roleArn, roleArn);
+    const wrongSubnet = await failureOf(() => handler.create({ ...node, params: { ...node.params, name: 'behaviours-2' } }, outputs([subnets[0]!, 'subnet-0000000000000000f']), new AbortController().signal));
+    assert.equal(wrongSubnet.type, 'aws.InvalidParameterException', 'a refusal that does not name the role is final');
+    assert.equal(wrongSubnet.nonRetryable, true);
   });
 });

@@ -20,7 +20,7 @@ describe('EC2 creates are not resent blindly', () => {
   before(async () => {
     process.env.AWS_ACCESS_KEY_ID ??= 'x';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'x';
-    moto = await startMoto({ timeScale: 1000 });
+    moto = await startMoto({ timeScale: 1000, consistency: { ec2VisibilitySeconds: 0 } });
     clients = createCloudClients({ aws: { endpoint: moto.url, requestTimeoutMs: 10_000 }, azure: { credential: { getToken: async () => null } } });
   });
   beforeEach(() => fetch(`${moto.url}/_sim/reset`, { method: 'POST' }).then((r) => r.arrayBuffer()));

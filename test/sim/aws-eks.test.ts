@@ -178,7 +178,7 @@ describe('AWS emulator: EKS (extended Moto + kube pool)', () => {
       logFile: join(REPO, '.stack', 'aws-eks-test-kube.log'),
       timeoutMs: 120_000,
     });
-    moto = await startMoto({ port: motoPort, timeScale: TIME_SCALE, kubeUrl: poolUrl, logFile: join(REPO, '.stack', 'aws-eks-test.log') });
+    moto = await startMoto({ port: motoPort, timeScale: TIME_SCALE, consistency: { iamPropagationSeconds: 0 }, kubeUrl: poolUrl, logFile: join(REPO, '.stack', 'aws-eks-test.log') });
     console.log(`# kube pool and Moto started in ${Date.now() - started} ms`);
     eks = client(EKSClient, moto.url);
     iam = client(IAMClient, moto.url);
@@ -367,7 +367,7 @@ describe('AWS emulator: EKS (extended Moto + kube pool)', () => {
 describe('AWS emulator: EKS without a kube pool', () => {
   let bare: MotoHandle;
   before(async () => {
-    bare = await startMoto({ timeScale: TIME_SCALE });
+    bare = await startMoto({ timeScale: TIME_SCALE, consistency: { iamPropagationSeconds: 0 } });
   });
   after(async () => {
     await bare?.stop();

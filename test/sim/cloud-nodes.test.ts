@@ -44,7 +44,7 @@ before(async () => {
   ensureTls();
   dir = mkdtempSync(join(tmpdir(), 'cellbridge-cloud-nodes-'));
   const [motoPort, poolPort, armPort] = [await freePort(), await freePort(), await freePort()];
-  moto = await startMoto({ port: motoPort, timeScale: 600, kubeUrl: `http://127.0.0.1:${poolPort}`, logFile: join(dir, 'aws.log') });
+  moto = await startMoto({ port: motoPort, timeScale: 600, consistency: { iamPropagationSeconds: 0 }, kubeUrl: `http://127.0.0.1:${poolPort}`, logFile: join(dir, 'aws.log') });
   pool = await startKubePool({ port: poolPort, dir: join(dir, 'kube'), awsEndpoint: moto.url, credentials: CREDENTIALS, logFile: join(dir, 'kube.log') });
   arm = await startProcess({
     name: 'azure-emulator',

@@ -25,7 +25,7 @@ describe('AWS emulator fault kinds (extended Moto, real EC2 SDK)', () => {
     ((await client().send(new DescribeVpcsCommand({ Filters: [{ Name: 'cidr', Values: [cidr] }] }))).Vpcs ?? []).length;
 
   before(async () => {
-    moto = await startMoto({ timeScale: 1000 });
+    moto = await startMoto({ timeScale: 1000, consistency: { ec2VisibilitySeconds: 0 } });
   });
   beforeEach(async () => {
     await fetch(`${moto.url}/_sim/reset`, { method: 'POST' }).then((r) => r.arrayBuffer());
