@@ -26,7 +26,9 @@ export class ResourceEngine {
     const ctx = Context.current();
     const call = <T>(what: string, fn: () => Promise<T>) => guarded(`${what} ${node.id}`, fn);
     const create = () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal)));
-    let observed = await this.settle(handler, node, (p) => p.is === 'deleting');
+    // A retried attempt may follow a create whose answer was lost: a listing that lags must not hide it into a second copy.
+    const doubtAbsence = handler.listedLate === true && ctx.info.attempt > 1;
+    let observed = await this.settle(handler, node, (p) => p.is === 'deleting', doubtAbsence);
     if (observed !== undefined) refuseForeign(handler, observed, node);
     if (observed === undefined) await create();
     const backoff = new Backoff(this.poll);
@@ -58,7 +60,9 @@ export class ResourceEngine {
     const deleted = new Set<string>();
     for (;;) {
       // An in-flight create or update blocks a delete in both clouds, and a copy already being deleted only needs watching.
-      const observed = await this.settle(handler, node, (p, o) => p.is === 'busy' || p.is === 'deleting' || deleted.has(identityOf(handler, o)));
+      // A compensation can follow its create by moments: the first absence of a lagging listing is doubted.
+      const doubtAbsence = handler.listedLate === true && deleted.size === 0;
+      const observed = await this.settle(handler, node, (p, o) => p.is === 'busy' || p.is === 'deleting' || deleted.has(identityOf(handler, o)), doubtAbsence);
       if (observed === undefined) return { state: deleted.size > 0 ? 'deleted' : 'absent' };
       if (ownershipOf(handler, observed, node).is !== 'ours') return { state: 'kept' };
       await guarded(`delete ${node.id}`, () =>
@@ -68,12 +72,21 @@ export class ResourceEngine {
     }
   }
 
-  /** Polls while the resource exists and `waiting` holds for its phase; returns what is left. */
-  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase, observed: O) => boolean): Promise<O | undefined> {
+  /**
+   * Polls while the resource exists and `waiting` holds for its phase; returns what is left.
+   * With `doubtAbsence`, "absent" is only believed once the resource has stayed unlisted for
+   * the longest poll interval, the patience the engine shows any resource.
+   */
+  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase, observed: O) => boolean, doubtAbsence = false): Promise<O | undefined> {
     const backoff = new Backoff(this.poll);
+    const believeAbsenceAt = Date.now() + (doubtAbsence ? this.poll.maxMs : 0);
     for (;;) {
       const observed = await guarded(`describe ${node.id}`, () => handler.describe(node));
-      if (observed === undefined) return undefined;
+      if (observed === undefined && Date.now() >= believeAbsenceAt) return undefined;
+      if (observed === undefined) {
+        await this.wait(`${node.id} not listed yet`, backoff);
+        continue;
+      }
       const phase = handler.phase(observed, node);
       if (!waiting(phase, observed)) return observed;
       await this.wait(`${node.id} ${phase.is}`, backoff);

@@ -37,6 +37,11 @@ export interface ResourceHandler<P, O> {
    * tags). Only ours is adopted or deleted; a foreign one stops the run (ownership.ts).
    */
   ownership?(observed: O, node: ResourceNode<string, P>): Ownership;
+  /**
+   * Its describe is a filtered listing that can miss a resource created moments ago (EC2's
+   * eventual consistency): an absence is only believed once it has lasted (engine.ts).
+   */
+  listedLate?: true;
 }
 
 export function ready(): Phase {

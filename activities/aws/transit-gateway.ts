@@ -52,6 +52,8 @@ export function transitGatewayHandler(clients: CloudClients): ResourceHandler<Ba
     async delete(tgw, { params }) {
       await clients.ec2(params.scope.aws.region).send(new DeleteTransitGatewayCommand({ TransitGatewayId: tgw.TransitGatewayId }));
     },
+    // Found by a tag-filtered listing, which EC2 keeps eventually consistent.
+    listedLate: true,
   };
 }
 
@@ -82,6 +84,8 @@ export function transitGatewayAttachmentHandler(
         new DeleteTransitGatewayVpcAttachmentCommand({ TransitGatewayAttachmentId: attachment.TransitGatewayAttachmentId }),
       );
     },
+    // Found by a tag-filtered listing, which EC2 keeps eventually consistent.
+    listedLate: true,
   };
 }
 

@@ -31,6 +31,8 @@ export function vpcHandler(clients: CloudClients): ResourceHandler<BackboneParam
     async delete(vpc, { params }) {
       await clients.ec2(params.scope.aws.region).send(new DeleteVpcCommand({ VpcId: vpc.VpcId }));
     },
+    // Found by a tag-filtered listing, which EC2 keeps eventually consistent.
+    listedLate: true,
   };
 }
 
@@ -73,6 +75,8 @@ export function subnetHandler(clients: CloudClients): ResourceHandler<BackbonePa
     async delete(subnet, { params }) {
       await clients.ec2(params.scope.aws.region).send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId }));
     },
+    // Found by a tag-filtered listing, which EC2 keeps eventually consistent.
+    listedLate: true,
   };
 }
 

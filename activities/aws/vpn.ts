@@ -48,6 +48,8 @@ export function customerGatewayHandler(clients: CloudClients): ResourceHandler<B
     async delete(cgw, { params }) {
       await clients.ec2(params.scope.aws.region).send(new DeleteCustomerGatewayCommand({ CustomerGatewayId: cgw.CustomerGatewayId }));
     },
+    // Found by a tag-filtered listing, which EC2 keeps eventually consistent.
+    listedLate: true,
   };
 }
 
@@ -92,6 +94,8 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
     async delete(vpn, { params }) {
       await clients.ec2(params.scope.aws.region).send(new DeleteVpnConnectionCommand({ VpnConnectionId: vpn.VpnConnectionId }));
     },
+    // Found by a tag-filtered listing, which EC2 keeps eventually consistent.
+    listedLate: true,
   };
 }
 

@@ -6,12 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeTransitGatewaysCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { eksClusterHandler } from '../../activities/aws/eks-cluster.ts';
-import type { MeshScope } from '../../domain/backbone-graph.ts';
+import { transitGatewayHandler } from '../../activities/aws/transit-gateway.ts';
+import { vpcHandler } from '../../activities/aws/vpc.ts';
+import { ResourceEngine } from '../../activities/engine.ts';
+import type { BackboneParams, MeshScope } from '../../domain/backbone-graph.ts';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { Outputs, ResourceNode } from '../../domain/resource-graph.ts';
 import { createCloudClients, type CloudClients } from '../../activities/cloud-clients.ts';
@@ -23,6 +27,11 @@ const TIME_SCALE = 1000;
 const REGION = 'us-east-1';
 const scope: MeshScope = { mesh: 'behaviours', aws: { region: REGION }, azure: { subscriptionId: 'sub', resourceGroup: 'rg', location: 'westeurope' } };
 const eksTrust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+
+/** The engine as the worker runs it, with a poll ceiling (its patience with a lagging listing) above the emulator's lag. */
+const engine = new ResourceEngine({ initialMs: 50, maxMs: 2_500, factor: 1.5 });
+/** One activity attempt, in Temporal's own mock activity context. */
+const attempt = <T>(n: number, fn: () => Promise<T>): Promise<T> => new MockActivityEnvironment({ attempt: n }).run(fn) as Promise<T>;
 
 /** What the product's create raised, as Temporal will see it. */
 async function failureOf(call: () => Promise<unknown>): Promise<ApplicationFailure> {
@@ -111,5 +120,29 @@ describe('AWS behaviours survived by the product (extended Moto)', () => {
     const wrongSubnet = await failureOf(() => handler.create({ ...node, params: { ...node.params, name: 'behaviours-2' } }, outputs([subnets[0]!, 'subnet-0000000000000000f']), new AbortController().signal));
     assert.equal(wrongSubnet.type, 'aws.InvalidParameterException', 'a refusal that does not name the role is final');
     assert.equal(wrongSubnet.nonRetryable, true);
+  });
+
+  test('EC2 listing lag: a CreateVpc applied but answered 500 is found by the activity\'s retry once listed, not made a second time', async () => {
+    await consistency({ ec2VisibilitySeconds: 1.5 * TIME_SCALE });
+    await fault({ operation: 'ec2.CreateVpc', kind: 'applied-server-error' });
+    const node: ResourceNode<'aws.vpc', BackboneParams['aws.vpc']> = { id: 'aws/vpc', kind: 'aws.vpc', dependsOn: [], params: { scope, name: 'behaviours-vpc', cidr: '10.90.0.0/16' } };
+    const handler = vpcHandler(clients);
+    await assert.rejects(attempt(1, () => engine.ensure(handler, node, {})), (error: ApplicationFailure) => /CreateNotResent$/.test(error.type ?? '') && !error.nonRetryable);
+    const output = await attempt(2, () => engine.ensure(handler, node, {}));
+    await new Promise((ok) => setTimeout(ok, 1_600));
+    const { Vpcs = [] } = await clients.ec2(REGION).send(new DescribeVpcsCommand({ Filters: [{ Name: 'cidr', Values: ['10.90.0.0/16'] }] }));
+    assert.deepEqual(Vpcs.map((v) => v.VpcId), [output.cloudId], 'one VPC, the one the retry adopted');
+  });
+
+  test('EC2 listing lag: a compensation right after a Transit Gateway create whose answer was lost deletes it instead of finding it absent', async () => {
+    await consistency({ ec2VisibilitySeconds: 1.5 * TIME_SCALE });
+    await fault({ operation: 'ec2.CreateTransitGateway', kind: 'applied-server-error' });
+    const node: ResourceNode<'aws.transitGateway', BackboneParams['aws.transitGateway']> = { id: 'aws/tgw', kind: 'aws.transitGateway', dependsOn: [], params: { scope, name: 'behaviours-tgw', amazonSideAsn: 64512 } };
+    const handler = transitGatewayHandler(clients);
+    await assert.rejects(attempt(1, () => engine.ensure(handler, node, {})), (error: ApplicationFailure) => /CreateNotResent$/.test(error.type ?? ''));
+    assert.equal((await attempt(1, () => engine.delete(handler, node))).state, 'deleted');
+    await new Promise((ok) => setTimeout(ok, 1_600));
+    const { TransitGateways = [] } = await clients.ec2(REGION).send(new DescribeTransitGatewaysCommand({}));
+    assert.deepEqual(TransitGateways.map((t) => t.State).filter((state) => state !== 'deleted' && state !== 'deleting'), [], 'no Transit Gateway left running');
   });
 });
