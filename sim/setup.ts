@@ -30,6 +30,8 @@ export const PILOT_AGENT_BIN = join(ISTIO_DIR, 'bin', 'pilot-agent');
  * script is a Python shim that execs it. pilot-agent gets the binary itself.
  */
 export const ENVOY_BIN = join(VENV, 'envoy-bin');
+/** Istio's Envoy bootstrap template, which pilot-agent renders (sim/istio/fetch.sh copies it from the istio.io/istio module). */
+export const ENVOY_BOOTSTRAP_TEMPLATE = join(ISTIO_DIR, 'envoy', 'envoy_bootstrap_tmpl.json');
 
 export function setupStack(): void {
   mkdirSync(STACK_DIR, { recursive: true });

@@ -11,7 +11,8 @@ import type { NodePool } from './node-pool.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { faultProxiesEnabled } from './faults.ts';
 import { makeClusterPki, type ClusterPki } from './pki.ts';
-import { startSimulator, type Simulator } from './simulator/simulator.ts';
+import type { DataPlaneBinaries } from './simulator/gateways.ts';
+import { startSimulator, type ProxyInfo, type Simulator } from './simulator/simulator.ts';
 
 export interface ClusterRequest {
   flavor: 'eks' | 'aks';
@@ -45,6 +46,8 @@ export interface PoolContext {
   hosts: HostsFile;
   /** The real istiod the simulator runs for every istiod Deployment, and where their logs go. */
   istiod: { bin: string; logDir: string };
+  /** Set when the pool runs east-west gateways for real (`CELLBRIDGE_SIM_DATAPLANE=1`). */
+  dataPlane?: DataPlaneBinaries;
 }
 
 export class ControlPlane {
@@ -103,6 +106,11 @@ export class ControlPlane {
     this.simulator?.setNodePools([...this.nodePools.values()]);
   }
 
+  /** The proxies the simulator runs for the cluster's pods. */
+  proxies(): Promise<ProxyInfo[]> {
+    return this.simulator?.proxies() ?? Promise.resolve([]);
+  }
+
   /** The pool's nodes are drained and go (their pods go back to Pending or elsewhere). */
   deleteNodePool(name: string): void {
     if (!this.nodePools.delete(name)) return;
@@ -138,7 +146,9 @@ export class ControlPlane {
     if (this.removed) return;
     this.state = 'ready';
     const { flavor, region, nodeCidr } = this.request;
-    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki, hosts: this.context.hosts, istiod: { ...this.context.istiod, dir: join(this.spec.dir, 'istiod') } }, [...this.nodePools.values()]);
+    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki, hosts: this.context.hosts, istiod: { ...this.context.istiod, dir: join(this.spec.dir, 'istiod') },
+      ...(this.context.dataPlane ? { dataPlane: { binaries: this.context.dataPlane, dir: join(this.spec.dir, 'data-plane') } } : {}),
+    }, [...this.nodePools.values()]);
     this.simulator = simulator;
     // A ready control plane that dies is a failed cluster, as the emulators should learn.
     server.child.once('exit', (code, signal) => {

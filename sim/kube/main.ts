@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../ports.ts';
-import { KUBE_BIN, PILOT_DISCOVERY_BIN } from '../setup.ts';
+import { ENVOY_BIN, ENVOY_BOOTSTRAP_TEMPLATE, KUBE_BIN, PILOT_AGENT_BIN, PILOT_DISCOVERY_BIN } from '../setup.ts';
 import { AccessEntries } from './access-entry.ts';
 import { startEtcd, type Etcd } from './etcd.ts';
 import { EksWebhook } from './eks-webhook.ts';
@@ -55,7 +55,9 @@ process.on('SIGINT', () => void stop(0));
 
 try {
   etcd = await startEtcd(join(KUBE_BIN, 'etcd'), dir);
-  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url, istiod: { bin: PILOT_DISCOVERY_BIN, logDir: resolve(values['log-dir'] ?? dir) } });
+  // Real east-west gateways (pilot-agent + upstream Envoy in a network namespace per cell) are opt-in while the data plane is new.
+  const dataPlane = process.env.CELLBRIDGE_SIM_DATAPLANE === '1' ? { pilotAgent: PILOT_AGENT_BIN, envoy: ENVOY_BIN, bootstrapTemplate: ENVOY_BOOTSTRAP_TEMPLATE } : undefined;
+  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url, istiod: { bin: PILOT_DISCOVERY_BIN, logDir: resolve(values['log-dir'] ?? dir) }, ...(dataPlane ? { dataPlane } : {}) });
   const webhook = new EksWebhook(
     { stsEndpoint: new URL(awsEndpoint), secrets: new Map([[accessKeyId, secretAccessKey]]) },
     new AccessEntries(awsEndpoint, { accessKeyId, secretAccessKey }),

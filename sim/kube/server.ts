@@ -11,6 +11,7 @@ const KEY = '[a-z0-9-]{1,100}';
 const CLUSTER_PATH = new RegExp(`^/clusters/(${KEY})$`);
 const WEBHOOK_PATH = new RegExp(`^/webhook/eks/(${KEY})$`);
 const NODE_POOL_PATH = new RegExp(`^/clusters/(${KEY})/node-pools/([^/]+)$`);
+const PROXIES_PATH = new RegExp(`^/clusters/(${KEY})/proxies$`);
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 /** AKS's default node subnet in the virtual network it manages. */
@@ -49,6 +50,11 @@ async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, 
     if (typeof nodePool === 'string') return json(res, 400, { error: nodePool });
     plane.putNodePool(nodePool);
     return json(res, 200, plane.answer());
+  }
+  const proxiesOf = PROXIES_PATH.exec(path)?.[1];
+  if (proxiesOf && req.method === 'GET') {
+    const plane = await pool.get(proxiesOf);
+    return plane ? json(res, 200, { proxies: await plane.proxies() }) : json(res, 404, { error: `no cluster ${proxiesOf}` });
   }
   const eks = WEBHOOK_PATH.exec(path)?.[1];
   if (eks && req.method === 'POST') {

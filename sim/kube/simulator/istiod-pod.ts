@@ -139,6 +139,13 @@ export class IstiodPod {
     }
   }
 
+  /** Where istiod serves xDS and its CA over TLS (its port 15012 in a pod), once it is ready. */
+  get xdsAddress(): { host: string; port: number } | undefined {
+    if (!this.status.ready || !this.xdsTls) return undefined;
+    const [host = '', port = ''] = this.xdsTls.split(':');
+    return { host, port: Number(port) };
+  }
+
   /** The mesh ConfigMap changed (or, with `data` undefined, was deleted): istiod watches its mesh file. */
   configMapChanged(namespace: string, name: string, data: Record<string, string> | undefined): void {
     if (!this.prepared || namespace !== (this.deployment.metadata.namespace ?? 'default') || name !== this.meshConfigMap) return;

@@ -24,6 +24,8 @@ export interface IstiodControllers {
   secrets: Controller<SecretObject>;
   /** The mesh ConfigMaps the istiods' mesh files follow. */
   configMaps: Controller<ConfigMapObject>;
+  /** Where the ready istiod of `namespace` serves xDS over TLS, for proxies that call it by its service name. */
+  xds(namespace: string): { host: string; port: number } | undefined;
   /** Stops every istiod. */
   stop(): Promise<void>;
 }
@@ -108,6 +110,9 @@ export function istiods(host: IstiodHost, external?: ExternalReadiness): IstiodC
       forget(map) {
         for (const pod of pods.values()) pod.configMapChanged(map.metadata.namespace ?? '', map.metadata.name, undefined);
       },
+    },
+    xds(namespace) {
+      return [...pods.entries()].filter(([key]) => key.startsWith(`${namespace}/`)).map(([, pod]) => pod.xdsAddress).find((address) => address);
     },
     async stop() {
       for (const key of [...unregister.keys()]) release(key);

@@ -13,6 +13,7 @@ import { AdminClient, type KubeObject } from './admin-client.ts';
 import { daemonSets } from './daemon-sets.ts';
 import { deployments } from './deployments.ts';
 import { endpointSlices } from './endpoint-slices.ts';
+import { gateways, type DataPlaneBinaries } from './gateways.ts';
 import { ExternalEndpoints, ExternalReadiness } from './external.ts';
 import { garbageCollector } from './garbage-collector.ts';
 import { kubelet } from './kubelet.ts';
@@ -33,6 +34,21 @@ export interface SimulatedCluster extends LoadBalancerCloud {
   hosts: HostsFile;
   /** Where istiods run (istiod.ts): the pilot-discovery binary, their working directories, their logs. */
   istiod: { bin: string; dir: string; logDir: string };
+  /** When set, east-west gateway pods run for real (gateways.ts): Istio's pilot-agent and upstream Envoy, and where their files go. */
+  dataPlane?: { binaries: DataPlaneBinaries; dir: string };
+}
+
+/** A proxy the simulator runs, as the pool reports it. */
+export interface ProxyInfo {
+  pod: string;
+  ready: boolean;
+  detail: string;
+  /** The cell's network namespace (`ip netns exec <it> …` reaches Envoy's admin port). */
+  networkNamespace: string;
+  /** pilot-agent's status port, reachable from the host (Envoy's stats at /stats/prometheus). */
+  statusUrl?: string;
+  /** Envoy's admin port on the namespace's loopback. */
+  adminPort?: number;
 }
 
 export interface Simulator {
@@ -42,6 +58,8 @@ export interface Simulator {
   readonly externalEndpoints: ExternalEndpoints;
   /** The cloud emulator changed the node pools: nodes are added or removed to match. */
   setNodePools(pools: NodePool[]): Promise<void>;
+  /** The proxies running for the cluster's pods (none without `dataPlane`). */
+  proxies(): Promise<ProxyInfo[]>;
   stop(): Promise<void>;
 }
 
@@ -115,7 +133,12 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
   });
 
   const istiod = istiods({ ...cluster.istiod, clusterKey: cluster.key, apiServerPort: cluster.port, caPath: cluster.pki.caPath, client, log }, external);
+  const dataPlane = cluster.dataPlane && gateways({
+    clusterKey: cluster.key, networkOwner: cluster.dataPlane.dir, client, hosts: cluster.hosts, binaries: cluster.dataPlane.binaries,
+    dir: cluster.dataPlane.dir, logDir: cluster.istiod.logDir, xds: () => istiod.xds('istio-system'), log,
+  });
   const running = [
+    ...(dataPlane ? [reflect(dataPlane.controller)] : []),
     reflect(istiod.deployments),
     reflect(istiod.secrets),
     reflect(istiod.configMaps),
@@ -132,10 +155,19 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
       pools = next;
       return nodeController.setPools(next);
     },
+    async proxies() {
+      if (!dataPlane) return [];
+      const network = await dataPlane.network().catch(() => undefined);
+      return [...dataPlane.proxies()].map(([pod, proxy]) => ({
+        pod, ready: proxy.status.ready, detail: proxy.status.detail, networkNamespace: network?.name ?? '',
+        ...(proxy.statusUrl ? { statusUrl: proxy.statusUrl } : {}), ...(proxy.adminPort ? { adminPort: proxy.adminPort } : {}),
+      }));
+    },
     async stop() {
       abort.abort();
       client.close(); // ends requests in flight too, so no loop waits for an answer
       await Promise.all(running);
+      await dataPlane?.stop();
       await istiod.stop();
     },
   };
