@@ -3,7 +3,10 @@
  * charts: one root of trust (checked with openssl), the istioctl remote-secret format,
  * verification that passes, and that fails check by check when the mesh is broken. A real
  * istiod runs for each cluster (the kube pool starts one per istiod Deployment) and is the
- * judge of what cellbridge installed: the root it serves, its readiness, its peer sync.
+ * judge of what cellbridge installed: the root it serves, its readiness, its peer sync, and
+ * the workload certificates it issues to the real pilot-agent (sim/trust/workload-agent.ts),
+ * judged with openssl and node's TLS: they chain to the shared root, and an EKS and an AKS
+ * workload complete mutual TLS in both directions, until one cell's root is foreign.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +19,8 @@ import { connect } from 'node:tls';
 import { AppsV1Api, KubernetesObjectApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { createRootCa, issueIntermediate } from '../../activities/pki/certificate-authority.ts';
 import { cacertsData } from '../../activities/pki/cacerts.ts';
+import { mutualTls, type HandshakeResult, type TlsWorkload } from '../../sim/trust/mutual-tls.ts';
+import { WorkloadAgent, type WorkloadCertificate } from '../../sim/trust/workload-agent.ts';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
@@ -25,7 +30,7 @@ const text = (secret: V1Secret, key: string) => Buffer.from(secret.data?.[key] ?
 describe('Istio multi-primary across the clouds', () => {
   const stack = useStack('istio');
 
-  test('one POST reaches a verified Ready mesh; every intermediate chains to one root; remote secrets are in the istioctl format; broken pieces fail their checks', async () => {
+  test('one POST reaches a verified Ready mesh; every intermediate chains to one root; workload certificates from the EKS and AKS istiods chain to it and complete mTLS both ways, and not once a foreign root is planted; remote secrets are in the istioctl format; broken pieces fail their checks', async () => {
     const e = stack.endpoints();
     const spec = exampleSpec('cells', { name: 'mesh-a' });
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
@@ -49,6 +54,7 @@ describe('Istio multi-primary across the clouds', () => {
       { config: east, cacerts: cacerts[0]!, peer: cellClusterName('mesh-a', 'west') },
       { config: west, cacerts: cacerts[1]!, peer: cellClusterName('mesh-a', 'east') },
     ]);
+    await assertWorkloadMtls(east, west, cacerts[0]!, cacerts[1]!);
 
     const eastCluster = cellClusterName('mesh-a', 'east');
     const remote = await core(west).readNamespacedSecret({ name: `istio-remote-secret-${eastCluster}`, namespace: 'istio-system' });
@@ -61,6 +67,7 @@ describe('Istio multi-primary across the clouds', () => {
     const foreignRoot = await createRootCa({ mesh: 'intruder', keyType: 'ECDSA_P256', validityDays: 3650, now: new Date() });
     const foreign = cacertsData({ intermediate: await issueIntermediate({ root: foreignRoot, mesh: 'intruder', cluster: 'x', keyType: 'ECDSA_P256', validityDays: 365, minimumDays: 90, now: new Date() }), roots: [foreignRoot.certPem] });
     await core(west).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { metadata: { name: 'cacerts', namespace: 'istio-system' }, stringData: foreign } });
+    await assertForeignRootBreaksMtls(east, west, foreign);
     await core(west).deleteNamespacedSecret({ name: `istio-remote-secret-${eastCluster}`, namespace: 'istio-system' });
     await core(east).patchNamespace({ name: 'istio-system', body: [{ op: 'remove', path: '/metadata/labels/topology.istio.io~1network' }] });
     await core(east).createNamespacedSecret({ namespace: 'istio-system', body: { metadata: { name: 'leftover-creds' }, stringData: { credentials: '[default]\naws_access_key_id = AKIAABCDEFGHIJKLMNOP\naws_secret_access_key = x' } } });
@@ -168,6 +175,82 @@ async function assertRealIstiods(clusters: { config: KubeConfig; cacerts: V1Secr
     });
     assert.ok(synced, `${at}: the peer's informers synced through the remote secret`);
   }
+}
+
+const WORKLOAD_ID = 'spiffe://cluster.local/ns/default/sa/sleep';
+const AGENTS_DIR = mkdtempSync(join(tmpdir(), 'cellbridge-workloads-'));
+const tlsWorkload = (cert: WorkloadCertificate): TlsWorkload => ({ chain: cert.chain, keyPem: cert.keyPem, bundle: cert.roots });
+
+/** Runs `body` with a pilot-agent in each cluster, and stops them whatever happens. */
+async function withWorkloads<T>(configs: KubeConfig[], body: (certs: WorkloadCertificate[]) => Promise<T>): Promise<T> {
+  const agents: WorkloadAgent[] = [];
+  try {
+    for (const config of configs) agents.push(await WorkloadAgent.start({ config, parentDir: AGENTS_DIR, ttlSeconds: 3600 }));
+    return await body(await Promise.all(agents.map((agent) => agent.certificate())));
+  } finally {
+    await Promise.all(agents.map((agent) => agent.stop()));
+  }
+}
+
+/**
+ * Workload certificates the real istiods issue to the real pilot-agent, judged with openssl
+ * and node's X509Certificate and TLS: each is signed by its own cell's intermediate and
+ * chains to the shared root (openssl verify, the root the only trust anchor), names the
+ * workload's SPIFFE ID, and an EKS server and an AKS client (and the reverse) complete mutual
+ * TLS, each verifying the other against the trust bundle istiod gave it.
+ */
+async function assertWorkloadMtls(east: KubeConfig, west: KubeConfig, eastCacerts: V1Secret, westCacerts: V1Secret): Promise<void> {
+  await withWorkloads([east, west], async ([eastCert, westCert]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cellbridge-workload-openssl-'));
+    writeFileSync(join(dir, 'root.pem'), text(eastCacerts, 'root-cert.pem'));
+    for (const [cell, cert, cacerts] of [['east', eastCert!, eastCacerts], ['west', westCert!, westCacerts]] as const) {
+      const leaf = new X509Certificate(cert.chain[0]!);
+      assert.equal(leaf.subjectAltName, `URI:${WORKLOAD_ID}`, `${cell}: istiod put the workload's SPIFFE ID in its certificate`);
+      const intermediate = new X509Certificate(text(cacerts, 'ca-cert.pem'));
+      assert.ok(leaf.checkIssued(intermediate) && leaf.verify(intermediate.publicKey), `${cell}: signed by the cell's own plugged-in intermediate`);
+      writeFileSync(join(dir, `${cell}-leaf.pem`), cert.chain[0]!);
+      writeFileSync(join(dir, `${cell}-chain.pem`), cert.chain.slice(1).join('\n'));
+      const verdict = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, `${cell}-chain.pem`), join(dir, `${cell}-leaf.pem`)]).toString();
+      assert.match(verdict, /: OK/, `${cell}: the chain istiod issued leads to the mesh's shared root`);
+      assert.deepEqual(cert.roots.map((pem) => new X509Certificate(pem).fingerprint256), [new X509Certificate(text(cacerts, 'root-cert.pem')).fingerprint256], `${cell}: istiod hands the workload the shared root as its trust bundle`);
+    }
+    for (const [server, client, serverCell, clientCell] of [[eastCert!, westCert!, 'east', 'west'], [westCert!, eastCert!, 'west', 'east']] as const) {
+      const result = await mutualTls(tlsWorkload(server), tlsWorkload(client));
+      assert.deepEqual(result, { ok: true, serverSawClient: [WORKLOAD_ID], clientSawServer: [WORKLOAD_ID] }, `${serverCell} server, ${clientCell} client: mutual TLS with peer verification`);
+    }
+  });
+}
+
+/**
+ * A foreign root planted in west: istiod refuses to swap its root on the fly ("Updating new
+ * ROOT-CA not supported" unless one bundle contains the other), so west's istiod is restarted,
+ * as an operator would, and loads it. A new west workload's certificate then chains to the
+ * foreign root, and mutual TLS with an east workload fails in both directions, each side
+ * refusing the other's chain (its root is not in its bundle).
+ */
+async function assertForeignRootBreaksMtls(east: KubeConfig, west: KubeConfig, foreign: Record<string, string>): Promise<void> {
+  const apps = west.makeApiClient(AppsV1Api);
+  await apps.patchNamespacedDeployment({
+    name: 'istiod', namespace: 'istio-system',
+    // What `kubectl rollout restart` writes.
+    body: [{ op: 'add', path: '/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt', value: new Date().toISOString() }],
+  });
+  const foreignRoot = new X509Certificate(foreign['root-cert.pem']!);
+  await until(async () => {
+    const pem = (await core(west).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' }).catch(() => undefined))?.data?.['root-cert.pem'] ?? '';
+    return pem.includes(foreignRoot.toString().trim()) || undefined;
+  });
+  await withWorkloads([east, west], async ([eastCert, westCert]) => {
+    const westIssuer = new X509Certificate(westCert!.chain[1]!);
+    assert.ok(westIssuer.checkIssued(foreignRoot), 'the restarted west istiod signs with the foreign intermediate');
+    for (const [server, client, serverCell, clientCell] of [[eastCert!, westCert!, 'east', 'west'], [westCert!, eastCert!, 'west', 'east']] as const) {
+      const result: HandshakeResult = await mutualTls(tlsWorkload(server), tlsWorkload(client));
+      assert.equal(result.ok, false, `${serverCell} server, ${clientCell} client: no mutual TLS across different roots`);
+      // The client verifies first, so each direction shows one side refusing the other's chain: west east's, then east west's.
+      assert.match(result.clientError ?? '', /self-signed certificate in certificate chain|unable to get local issuer certificate/, `${clientCell} refuses ${serverCell}'s certificate, not something else: ${JSON.stringify(result)}`);
+      assert.equal(result.serverSawClient, undefined, `${serverCell} never accepted a client`);
+    }
+  });
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
