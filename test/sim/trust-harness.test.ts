@@ -1,26 +1,34 @@
-// The "no gap in trust" harness (sim/trust, issue 5) against two real kube-apiservers of
-// the kube pool: it checks every state a CA rotation writes, passes the right orders of
-// intermediate and root rotation, catches the wrong one, and survives an unreadable cacerts.
-// The test writes cacerts itself, pausing after each write as the rotation workflow does.
+// The "no gap in trust" harness (sim/trust) against two real kube-apiservers of the kube
+// pool, each with a real istiod (installed with the real charts, run by the pool): it watches
+// workload certificates the istiods issue to real pilot-agents and the roots they publish,
+// finds no gap in a root rotation done in the right order (each step picked up by istiod
+// before the next, as istiod's own ConfigMap and certificates show), and catches the wrong
+// one. The test writes cacerts itself, as the rotation workflow would.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { cacertsData } from '../../activities/pki/cacerts.ts';
 import { createRootCa, issueIntermediate, type CaKeyPair } from '../../activities/pki/certificate-authority.ts';
 import { startKubePool, type KubePoolHandle } from '../../sim/kube/launch.ts';
 import { freePort } from '../../sim/ports.ts';
-import { setupStack } from '../../sim/setup.ts';
-import { watchTrust, type TrustRecord } from '../../sim/trust/watch-trust.ts';
+import { HELM_BIN, ISTIO_DIR, setupStack } from '../../sim/setup.ts';
+import { pemBlocks } from '../../sim/trust/chain.ts';
+import { watchTrust, type TrustRecord, type TrustWatch } from '../../sim/trust/watch-trust.ts';
 
+const run = promisify(execFile);
 const MESH = 'trust';
 const CLUSTERS = ['left', 'right'] as const;
 type Cluster = (typeof CLUSTERS)[number];
-/** What the rotation workflow waits after each write at least. */
-const PAUSE_MS = 1_000;
+const CHARTS = join(ISTIO_DIR, 'charts', '1.31-dev');
+/** Short, so the workloads renew about every second and each state issues certificates. */
+const TTL_SECONDS = 2;
 
 interface PoolAnswer {
   state: 'starting' | 'ready' | 'failed';
@@ -34,6 +42,9 @@ interface PoolAnswer {
 let dir: string;
 let pool: KubePoolHandle;
 const configs = new Map<Cluster, KubeConfig>();
+const kubeconfigs = new Map<Cluster, string>();
+let oldRoot: CaKeyPair;
+let current: Record<Cluster, CaKeyPair>;
 
 before(async () => {
   setupStack();
@@ -42,12 +53,19 @@ before(async () => {
   // Only EKS token reviews reach AWS; these clusters are AKS, so no Moto is needed behind the pool.
   const credentials = { accessKeyId: 'trust-harness', secretAccessKey: 'trust-harness' };
   pool = await startKubePool({ port, dir: join(dir, 'kube'), awsEndpoint: 'http://127.0.0.1:9', credentials, logFile: join(dir, 'kube.log') });
-  const answers = await Promise.all(CLUSTERS.map((name) => startAks(name)));
-  for (const [i, name] of CLUSTERS.entries()) {
-    const config = adminConfig(answers[i]!);
-    await core(config).createNamespace({ body: { metadata: { name: 'istio-system' } } });
+  oldRoot = await newRoot();
+  current = { left: await intermediate(oldRoot, 'left'), right: await intermediate(oldRoot, 'right') };
+  await Promise.all(CLUSTERS.map(async (name) => {
+    const answer = await startAks(name);
+    const config = adminConfig(answer);
     configs.set(name, config);
-  }
+    kubeconfigs.set(name, writeKubeconfig(name, answer));
+    await core(config).createNamespace({ body: { metadata: { name: 'istio-system', labels: { 'topology.istio.io/network': `network-${name}` } } } });
+    // cacerts before istiod, as cellbridge installs it: istiod loads it at start.
+    await writeCacerts(name, cacertsData({ intermediate: current[name], roots: [oldRoot.certPem] }));
+    await helm(name, ['upgrade', '--install', 'istio-base', join(CHARTS, 'base'), '--namespace', 'istio-system', '--set', 'defaultRevision=default']);
+    await helm(name, ['upgrade', '--install', 'istiod', join(CHARTS, 'istiod'), '--namespace', 'istio-system', '--values', valuesFile(name)]);
+  }));
 });
 
 after(async () => {
@@ -78,14 +96,42 @@ function adminConfig(answer: PoolAnswer): KubeConfig {
   return config;
 }
 
+/** The same admin access as a file, for helm. */
+function writeKubeconfig(name: Cluster, answer: PoolAnswer): string {
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  const file = join(dir, `${name}.kubeconfig`);
+  writeFileSync(file, JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': name,
+    clusters: [{ name, cluster: { server: answer.endpoint, 'certificate-authority-data': base64(answer.caPem) } }],
+    users: [{ name: 'admin', user: { 'client-certificate-data': base64(answer.adminCertPem), 'client-key-data': base64(answer.adminKeyPem) } }],
+    contexts: [{ name, context: { cluster: name, user: 'admin' } }],
+  }), { mode: 0o600 });
+  return file;
+}
+
+function valuesFile(name: Cluster): string {
+  const file = join(dir, `${name}.values.json`);
+  writeFileSync(file, JSON.stringify({
+    global: { hub: 'gcr.io/istio-testing', tag: '1.31-dev', meshID: MESH, multiCluster: { clusterName: name }, network: `network-${name}` },
+    meshConfig: { trustDomain: 'cluster.local' },
+    env: { ISTIO_MULTIROOT_MESH: 'true' },
+  }));
+  return file;
+}
+
+async function helm(name: Cluster, args: string[]): Promise<void> {
+  await run(HELM_BIN, [...args, '--kubeconfig', kubeconfigs.get(name)!]);
+}
+
 const core = (config: KubeConfig) => config.makeApiClient(CoreV1Api);
 const configOf = (name: Cluster) => configs.get(name) as KubeConfig;
+const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
 
 const newRoot = () => createRootCa({ mesh: MESH, keyType: 'ECDSA_P256', validityDays: 3650, now: new Date() });
 const intermediate = (root: CaKeyPair, cluster: Cluster) =>
   issueIntermediate({ root, mesh: MESH, cluster, keyType: 'ECDSA_P256', validityDays: 365, minimumDays: 30, now: new Date() });
 
-/** Replaces (or creates) a cluster's cacerts with exactly these keys, then pauses as the workflow does. */
+/** Replaces (or creates) a cluster's cacerts with exactly these keys. */
 async function writeCacerts(cluster: Cluster, stringData: Record<string, string>): Promise<void> {
   const body = { metadata: { name: 'cacerts', namespace: 'istio-system' }, stringData };
   try {
@@ -94,83 +140,72 @@ async function writeCacerts(cluster: Cluster, stringData: Record<string, string>
     if (!(error instanceof ApiException && error.code === 404)) throw error;
     await core(configOf(cluster)).createNamespacedSecret({ namespace: 'istio-system', body });
   }
-  await sleep(PAUSE_MS);
 }
 
-/** Writes each cluster's cacerts from its intermediate and the roots, one cluster after the other. */
-async function writeAll(intermediates: Record<Cluster, CaKeyPair>, roots: CaKeyPair[]): Promise<void> {
-  for (const cluster of CLUSTERS) await writeCacerts(cluster, cacertsData({ intermediate: intermediates[cluster], roots: roots.map((r) => r.certPem) }));
+async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await probe()); await sleep(200)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
 }
 
-const watch = () => watchTrust(CLUSTERS.map((name) => ({ name, config: configOf(name) })));
-const distinctStates = (record: TrustRecord) => new Set(record.evaluations.map((e) => e.state)).size;
-const triggers = (record: TrustRecord) => record.evaluations.map((e) => e.changed ?? 'start');
+/** istiod's evidence that it took a trust bundle: the roots it publishes in istio-ca-root-cert. */
+async function publishes(cluster: Cluster, roots: CaKeyPair[]): Promise<void> {
+  await until(`${cluster}'s istiod to publish ${roots.length} root(s)`, async () => {
+    const pem = (await core(configOf(cluster)).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' }).catch(() => undefined))?.data?.['root-cert.pem'] ?? '';
+    return pemBlocks(pem).map(fingerprint).join() === roots.map((r) => fingerprint(r.certPem)).join();
+  });
+}
 
-describe('the no-gap-in-trust harness', () => {
-  test('one root with an intermediate per cluster: every cluster accepts every cluster\'s workload certificate', async () => {
-    const root = await newRoot();
-    await writeAll({ left: await intermediate(root, 'left'), right: await intermediate(root, 'right') }, [root]);
-    const record = await (await watch()).stop();
-    assert.deepEqual(triggers(record), ['start']);
-    assert.equal(record.evaluations[0]?.result.ok, true);
+/** istiod's evidence that it signs with an intermediate: a workload certificate the harness saw it issue. */
+async function issues(watching: TrustWatch, cluster: Cluster, by: CaKeyPair): Promise<void> {
+  await until(`${cluster}'s istiod to issue from its new intermediate`, () => watching.snapshot().issued.some((i) => i.cluster === cluster && i.issuer === fingerprint(by.certPem)));
+}
+
+const watch = () => watchTrust(CLUSTERS.map((name) => ({ name, config: configOf(name) })), { ttlSeconds: TTL_SECONDS, parentDir: join(dir, 'workloads') });
+const issuers = (record: TrustRecord, cluster: Cluster) => new Set(record.issued.filter((i) => i.cluster === cluster).map((i) => i.issuer));
+
+describe('the no-gap-in-trust harness, judged by real istiods', () => {
+  test('one root with an intermediate per cluster: every cluster accepts the workload certificates every istiod issues, renewed within the TTL', async () => {
+    const watching = await watch();
+    await sleep(TTL_SECONDS * 1000);
+    const record = await watching.stop();
     assert.deepEqual(record.failures, []);
-    assert.deepEqual(record.unreadable, []);
+    assert.ok(record.evaluations.length >= 3 && record.evaluations.every((e) => e.result.ok), `${record.evaluations.length} evaluations`);
+    for (const cluster of CLUSTERS) {
+      assert.deepEqual([...issuers(record, cluster)], [fingerprint(current[cluster].certPem)], `${cluster}'s istiod signs with its own intermediate`);
+      assert.ok(record.issued.filter((i) => i.cluster === cluster).length >= 2, `${cluster}'s workload renewed`);
+    }
   });
 
-  test('a root rotation in the right order (both roots everywhere, then new signers, then drop the old root) never opens a gap, and every write is checked', async () => {
-    const [oldRoot, nextRoot] = [await newRoot(), await newRoot()];
-    const current = { left: await intermediate(oldRoot, 'left'), right: await intermediate(oldRoot, 'right') };
-    await writeAll(current, [oldRoot]);
+  test('a root rotation in the right order (both roots everywhere, then new signers, then drop the old root), each step picked up before the next, never opens a gap', async () => {
+    const nextRoot = await newRoot();
     const watching = await watch();
+    for (const cluster of CLUSTERS) await writeCacerts(cluster, cacertsData({ intermediate: current[cluster], roots: [oldRoot.certPem, nextRoot.certPem] }));
+    for (const cluster of CLUSTERS) await publishes(cluster, [oldRoot, nextRoot]);
     const next = { left: await intermediate(nextRoot, 'left'), right: await intermediate(nextRoot, 'right') };
-    await writeAll(current, [oldRoot, nextRoot]);
-    await writeAll(next, [oldRoot, nextRoot]);
-    await writeAll(next, [nextRoot]);
+    for (const cluster of CLUSTERS) await writeCacerts(cluster, cacertsData({ intermediate: next[cluster], roots: [oldRoot.certPem, nextRoot.certPem] }));
+    for (const cluster of CLUSTERS) await issues(watching, cluster, next[cluster]);
+    // One workload certificate lifetime: no certificate from the old root is still in use.
+    await sleep(TTL_SECONDS * 1000);
+    for (const cluster of CLUSTERS) await writeCacerts(cluster, cacertsData({ intermediate: next[cluster], roots: [nextRoot.certPem] }));
+    for (const cluster of CLUSTERS) await publishes(cluster, [nextRoot]);
     const record = await watching.stop();
-    assert.deepEqual(triggers(record), ['start', 'left', 'right', 'left', 'right', 'left', 'right'], 'one evaluation per write, none missed');
-    assert.ok(distinctStates(record) >= 5, `${distinctStates(record)} distinct states`);
-    assert.deepEqual(record.failures, []);
-    assert.ok(record.evaluations.every((e) => e.result.ok));
+    assert.deepEqual(record.failures.map((f) => f.reason), []);
+    assert.ok(new Set(record.evaluations.map((e) => e.state)).size >= 5, `${new Set(record.evaluations.map((e) => e.state)).size} distinct states`);
     assert.deepEqual(record.unreadable, []);
+    oldRoot = nextRoot;
+    current = next;
   });
 
-  test('switching left\'s signer to the new root before right trusts it is caught as a failure of signer left at verifier right', async () => {
-    const [oldRoot, nextRoot] = [await newRoot(), await newRoot()];
-    await writeAll({ left: await intermediate(oldRoot, 'left'), right: await intermediate(oldRoot, 'right') }, [oldRoot]);
+  test('switching left\'s signer to a new root (trusting both) before right trusts it is caught as a failure of signer left at verifier right', async () => {
+    const nextRoot = await newRoot();
     const watching = await watch();
-    await writeCacerts('left', cacertsData({ intermediate: await intermediate(nextRoot, 'left'), roots: [oldRoot.certPem, nextRoot.certPem] }));
+    const early = await intermediate(nextRoot, 'left');
+    await writeCacerts('left', cacertsData({ intermediate: early, roots: [oldRoot.certPem, nextRoot.certPem] }));
+    await issues(watching, 'left', early);
     const record = await watching.stop();
-    assert.deepEqual(triggers(record), ['start', 'left']);
-    assert.equal(record.evaluations[0]?.result.ok, true);
-    assert.deepEqual(record.failures.map((f) => `${f.signer} -> ${f.verifier}`), ['left -> right']);
-    assert.match(record.failures[0]?.reason ?? '', /left intermediate CA .* is issued by none of right's 1 trusted root/);
-  });
-
-  test('an intermediate rotation under the same root in one cluster keeps trust', async () => {
-    const root = await newRoot();
-    await writeAll({ left: await intermediate(root, 'left'), right: await intermediate(root, 'right') }, [root]);
-    const watching = await watch();
-    await writeCacerts('left', cacertsData({ intermediate: await intermediate(root, 'left'), roots: [root.certPem] }));
-    const record = await watching.stop();
-    assert.deepEqual(triggers(record), ['start', 'left']);
-    assert.equal(distinctStates(record), 2);
-    assert.deepEqual(record.failures, []);
-  });
-
-  test('a cacerts that briefly does not parse, then is deleted, is counted while the last good one holds, and checking resumes when it returns', async () => {
-    const root = await newRoot();
-    await writeAll({ left: await intermediate(root, 'left'), right: await intermediate(root, 'right') }, [root]);
-    const watching = await watch();
-    const { 'ca-key.pem': _key, ...withoutKey } = cacertsData({ intermediate: await intermediate(root, 'left'), roots: [root.certPem] });
-    await writeCacerts('left', withoutKey);
-    await core(configOf('left')).deleteNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
-    await sleep(PAUSE_MS);
-    await writeCacerts('left', cacertsData({ intermediate: await intermediate(root, 'left'), roots: [root.certPem] }));
-    const record = await watching.stop();
-    assert.deepEqual(record.unreadable.map((u) => u.cluster), ['left', 'left']);
-    assert.match(record.unreadable[0]?.reason ?? '', /lacks ca-key\.pem/);
-    assert.match(record.unreadable[1]?.reason ?? '', /does not exist/);
-    assert.deepEqual(triggers(record), ['start', 'left'], 'the unreadable states are not evaluated');
-    assert.deepEqual(record.failures, []);
+    assert.ok(record.evaluations[0]?.result.ok, 'the mesh had no gap before the write');
+    assert.deepEqual([...new Set(record.failures.map((f) => `${f.signer} -> ${f.verifier}`))], ['left -> right']);
+    assert.match(record.failures[0]?.reason ?? '', /right refuses left's workload certificate: .* is issued by none of the 1 trusted root/);
   });
 });
