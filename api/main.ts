@@ -32,10 +32,14 @@ async function main(): Promise<void> {
   console.log(`cellbridge API listening on http://${host}:${port}`);
 }
 
+/** How much longer than the gRPC deadline the API waits before it answers 503 itself. */
+const DEADLINE_GRACE_MS = 500;
+
 function temporalAccess(connection: Connection, timeoutMs: number): TemporalAccess {
   return {
     // The gRPC deadline ends the calls; `within` answers the client on time even while the client's retry backoff sleeps past it.
-    bounded: (fn) => within(connection.withDeadline(Date.now() + timeoutMs, fn), timeoutMs),
+    // `within` waits a little longer, so a call that reached its deadline is reported as itself (a query no worker answered).
+    bounded: (fn) => within(connection.withDeadline(Date.now() + timeoutMs, fn), timeoutMs + DEADLINE_GRACE_MS),
     ready: () => {
       const readyMs = Math.min(timeoutMs, 2_000);
       return within(connection.withDeadline(Date.now() + readyMs, () => connection.healthService.check({})), readyMs)

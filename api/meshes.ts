@@ -3,7 +3,7 @@
  * latest run (provisionMesh, or teardownMesh after it) is the source of truth. No
  * database: status comes from the workflow's query.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { isDeepStrictEqual } from 'node:util';
 import { planTunnels } from '../domain/apipa-plan.ts';
@@ -15,6 +15,7 @@ import type * as workflows from '../workflows/index.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 import { badRequest, HttpError } from './http.ts';
 import { leftoversOf } from './leftovers.ts';
+import { queryWorkflow, type DescribedRun } from './temporal-errors.ts';
 
 /** The workflows that run under a mesh's workflow ID; both take a MeshWorkflowInput. */
 type MeshWorkflowType = keyof Pick<typeof workflows, 'provisionMesh' | 'teardownMesh'>;
@@ -51,15 +52,15 @@ export class Meshes {
   }
 
   async get(name: string): Promise<Reply> {
-    const { handle, description } = await this.latest(name);
-    const status = await handle.query<MeshStatus>(MESH_QUERY.status);
+    const run = await this.latest(name);
+    const { handle, description } = run;
+    const status = await queryWorkflow<MeshStatus>(run, MESH_QUERY.status);
     return { status: 200, body: { ...status, workflow: { id: handle.workflowId, runId: description.runId, type: description.type, status: description.status.name } } };
   }
 
   /** The latest verification report; 409 while the mesh has none (not yet up, or no cells). */
   async verification(name: string): Promise<Reply> {
-    const { handle } = await this.latest(name);
-    const status = await handle.query<MeshStatus>(MESH_QUERY.status);
+    const status = await queryWorkflow<MeshStatus>(await this.latest(name), MESH_QUERY.status);
     if (!status.verification) throw new HttpError(409, { error: 'NotVerified', message: `mesh ${name} has no verification yet (phase ${status.phase}); meshes with cells are verified once they are up` });
     return { status: 200, body: { mesh: name, phase: status.phase, ...status.verification } };
   }
@@ -75,15 +76,16 @@ export class Meshes {
   }
 
   async delete(name: string): Promise<Reply> {
-    const { handle, description } = await this.latest(name);
+    const run = await this.latest(name);
+    const { handle, description } = run;
     if (description.status.name === 'RUNNING') {
       if (description.type === 'provisionMesh') await handle.signal(MESH_SIGNAL.teardown);
       return { status: 202, body: { mesh: name, action: 'teardown', workflowId: handle.workflowId } };
     }
-    const status = await handle.query<MeshStatus>(MESH_QUERY.status);
+    const status = await queryWorkflow<MeshStatus>(run, MESH_QUERY.status);
     if (status.phase === 'Deleted') return { status: 200, body: { mesh: name, phase: 'Deleted' } };
     // The last run ended with resources left over (rollback or teardown incomplete): sweep again.
-    const spec = await handle.query<MeshSpec>(MESH_QUERY.spec);
+    const spec = await queryWorkflow<MeshSpec>(run, MESH_QUERY.spec);
     // The names its resources were built with, whatever new meshes use now.
     const teardown = await this.start('teardownMesh', spec, status.naming);
     return { status: 202, body: { mesh: name, action: 'teardown', workflowId: handle.workflowId, runId: teardown.firstExecutionRunId } };
@@ -126,10 +128,10 @@ export class Meshes {
       throw error;
     });
     if (!latest || latest.description.status.name === 'RUNNING') return;
-    const status = await latest.handle.query<MeshStatus>(MESH_QUERY.status);
+    const status = await queryWorkflow<MeshStatus>(latest, MESH_QUERY.status);
     const leftovers = leftoversOf(status);
     if (!leftovers) return;
-    const previous = await latest.handle.query<MeshSpec>(MESH_QUERY.spec);
+    const previous = await queryWorkflow<MeshSpec>(latest, MESH_QUERY.spec);
     if (isDeepStrictEqual(previous, spec)) return;
     throw new HttpError(409, {
       error: 'LeftoversExist',
@@ -141,16 +143,17 @@ export class Meshes {
 
   /** A repeated POST of the same spec is idempotent; a different spec for a live mesh is a conflict. */
   private async existing(spec: MeshSpec): Promise<Reply> {
-    const { handle, description } = await this.latest(spec.name);
+    const run = await this.latest(spec.name);
+    const { handle, description } = run;
     if (description.type === 'teardownMesh') throw new HttpError(409, { error: 'Conflict', message: `mesh ${spec.name} is being torn down; retry when it is Deleted` });
-    const current = await handle.query<MeshSpec>(MESH_QUERY.spec);
+    const current = await queryWorkflow<MeshSpec>(run, MESH_QUERY.spec);
     if (!isDeepStrictEqual(current, spec)) {
       throw new HttpError(409, { error: 'Conflict', message: `mesh ${spec.name} exists with a different spec; DELETE it first, or send the same spec` });
     }
     return { status: 202, body: { mesh: spec.name, workflowId: handle.workflowId, runId: description.runId, created: false } };
   }
 
-  private async latest(name: string): Promise<{ handle: WorkflowHandle; description: Awaited<ReturnType<WorkflowHandle['describe']>> }> {
+  private async latest(name: string): Promise<DescribedRun> {
     // The latest run, whichever continue-as-new or teardown it came from: no run ID pinned.
     const handle = this.client.workflow.getHandle<typeof workflows.provisionMesh>(meshWorkflowId(name));
     try {

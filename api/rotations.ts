@@ -11,6 +11,7 @@ import { ROTATION_QUERY, rotationScheduleId, type RotationKind, type RotationPro
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
 import { newRotationId, rotationIdOwner } from './path-params.ts';
+import { queryWorkflow } from './temporal-errors.ts';
 
 export class Rotations {
   constructor(private readonly client: Client, private readonly taskQueue: string) {}
@@ -43,21 +44,25 @@ export class Rotations {
     if (problems.length > 0) throw badRequest(problems);
     const handle = this.scheduleHandle(mesh);
     await handle.describe().catch(notFound(`mesh ${mesh} has no rotation schedule`));
-    if (patch.intervalHours !== undefined) {
-      await handle.update((current) => ({ ...current, spec: { ...current.spec, intervals: [{ every: `${patch.intervalHours}h` }] } }));
-    }
-    if (patch.paused === true) await handle.pause(typeof patch.note === 'string' ? patch.note : 'paused through the cellbridge API');
-    if (patch.paused === false) await handle.unpause(typeof patch.note === 'string' ? patch.note : 'resumed through the cellbridge API');
+    // One update, not an update plus a pause/unpause: the schedule applies a pending
+    // pause before a pending update, and an update carries the whole state, so a
+    // "resume and change the interval" sent as two calls could end paused again.
+    await handle.update((current) => ({
+      ...current,
+      spec: patch.intervalHours === undefined ? current.spec : { ...current.spec, intervals: [{ every: `${patch.intervalHours}h` }] },
+      state: patch.paused === undefined ? current.state : { ...current.state, paused: patch.paused, note: typeof patch.note === 'string' ? patch.note : patch.paused ? 'paused through the cellbridge API' : 'resumed through the cellbridge API' },
+    }));
     return this.schedule(mesh);
   }
 
   async start(mesh: string, body: unknown): Promise<Reply> {
     const kind = (body as { kind?: unknown } | undefined)?.kind;
     if (kind !== 'intermediate' && kind !== 'root') throw badRequest([{ path: '/kind', rule: 'rotation.kind', message: 'must be "intermediate" or "root"' }]);
-    const meshHandle = this.client.workflow.getHandle(meshWorkflowId(mesh));
-    const status = await meshHandle.query<MeshStatus>(MESH_QUERY.status).catch(notFound(`no mesh named ${mesh}`));
+    const handle = this.client.workflow.getHandle(meshWorkflowId(mesh));
+    const meshRun = { handle, description: await handle.describe().catch(notFound(`no mesh named ${mesh}`)) };
+    const status = await queryWorkflow<MeshStatus>(meshRun, MESH_QUERY.status);
     if (status.phase !== 'Ready' && status.phase !== 'Degraded') throw new HttpError(409, { error: 'NotUp', message: `mesh ${mesh} is ${status.phase}; rotations run only when it is Ready or Degraded` });
-    const spec = await meshHandle.query<MeshSpec>(MESH_QUERY.spec);
+    const spec = await queryWorkflow<MeshSpec>(meshRun, MESH_QUERY.spec);
     const workflowId = newRotationId(mesh, kind, randomUUID().slice(0, 8));
     await this.client.workflow.start<typeof rotateCa>('rotateCa', { taskQueue: this.taskQueue, workflowId, args: [{ spec, kind: kind as RotationKind, naming: status.naming }] });
     return { status: 202, body: { mesh, kind, rotationId: workflowId } };
@@ -70,7 +75,7 @@ export class Rotations {
     if (owner.mesh !== mesh) throw missing;
     const handle = this.client.workflow.getHandle(rotationId);
     const description = await handle.describe().catch(notFound(missing.message));
-    const progress = await handle.query<RotationProgress>(ROTATION_QUERY);
+    const progress = await queryWorkflow<RotationProgress>({ handle, description }, ROTATION_QUERY);
     // The ID says which mesh; the workflow's own report must agree (its input names the mesh).
     if (progress.mesh !== mesh) throw missing;
     return { status: 200, body: { rotationId, workflowStatus: description.status.name, ...progress } };

@@ -15,7 +15,7 @@ import { OPENAPI } from './openapi.ts';
 import { drainAfterRefusal } from './oversized-body.ts';
 import { meshNameProblems } from './path-params.ts';
 import type { Rotations } from './rotations.ts';
-import { isTemporalUnreachable } from './temporal-errors.ts';
+import { isTemporalUnreachable, WorkerUnavailableError } from './temporal-errors.ts';
 
 export interface TemporalAccess {
   /** Runs `fn` with a deadline on every Temporal call it makes, so no request waits on Temporal for long. */
@@ -131,6 +131,12 @@ function replyWithError(deps: ApiDeps, error: FastifyError | Error, request: Fas
     return reply.code(400).send(badRequest([{ path: '', rule: 'json.syntax', message: `the body is not valid JSON: ${error.message}` }]).body);
   }
   if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ error: 'BadRequest', message: error.message });
+  if (error instanceof WorkerUnavailableError) {
+    return reply
+      .code(503)
+      .header('retry-after', String(deps.temporal.retryAfterSeconds))
+      .send({ error: 'WorkerUnavailable', message: `${error.message}; a worker may be restarting, retry in ${deps.temporal.retryAfterSeconds} s` });
+  }
   if (isTemporalUnreachable(error)) {
     return reply
       .code(503)

@@ -3,10 +3,13 @@
  * Retry-After) rather than "Temporal answered with an error" (502). The client wraps
  * gRPC errors (ServiceError → cause), so the whole cause chain is searched.
  */
-import { isGrpcServiceError } from '@temporalio/client';
+import { isGrpcServiceError, QueryNotRegisteredError, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 
+const DEADLINE_EXCEEDED = 4;
 /** gRPC status codes: UNAVAILABLE (nothing listening, connection lost) and DEADLINE_EXCEEDED (the API's deadline). */
-const UNREACHABLE = new Set<number>([14, 4]);
+const UNREACHABLE = new Set<number>([14, DEADLINE_EXCEEDED]);
+/** PERMISSION_DENIED and UNAUTHENTICATED: the API's own credentials, not a missing worker. */
+const DENIED = new Set<number>([7, 16]);
 
 /** The API's own bound on a request's Temporal calls ran out (the client's retry backoff may outlast its gRPC deadline). */
 export class TemporalTimeoutError extends Error {
@@ -26,9 +29,47 @@ export function within<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
 }
 
 export function isTemporalUnreachable(error: unknown): boolean {
-  if (error instanceof TemporalTimeoutError) return true;
+  return error instanceof TemporalTimeoutError || [...UNREACHABLE].some((code) => hasCode(error, code));
+}
+
+function isDenied(error: unknown): boolean {
+  return [...DENIED].some((code) => hasCode(error, code));
+}
+
+function hasCode(error: unknown, code: number): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
-    if (isGrpcServiceError(e) && UNREACHABLE.has(e.code)) return true;
+    if (isGrpcServiceError(e) && e.code === code) return true;
   }
   return false;
+}
+
+/**
+ * A query that Temporal could not get a worker to answer: none is polling (all stopped,
+ * or one was killed and its replacement has not picked the workflow up yet). The
+ * workflow is there; its answer is not, for now. The API answers 503 with Retry-After.
+ */
+export class WorkerUnavailableError extends Error {
+  constructor(run: DescribedRun, cause: unknown) {
+    const detail = cause instanceof Error ? [cause.message, cause.cause instanceof Error ? cause.cause.message : undefined].filter(Boolean).join(': ') : String(cause);
+    super(`no worker answered the query of ${run.description.type} ${run.handle.workflowId} (${detail})`, { cause });
+    this.name = 'WorkerUnavailableError';
+  }
+}
+
+/** A run that Temporal has just described: Temporal answers, so a query that does not is a worker's silence. */
+export interface DescribedRun {
+  handle: WorkflowHandle;
+  description: WorkflowExecutionDescription;
+}
+
+/** handle.query, with "no worker answered" told apart from "no such workflow" and "the query failed in the workflow". */
+export async function queryWorkflow<T>(run: DescribedRun, queryName: string): Promise<T> {
+  try {
+    return await run.handle.query<T>(queryName);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError || error instanceof QueryNotRegisteredError || isDenied(error)) throw error;
+    // Temporal holds a query until a worker answers it, and it did answer the describe: reaching the deadline means no worker did.
+    if (isTemporalUnreachable(error) && !hasCode(error, DEADLINE_EXCEEDED)) throw error;
+    throw new WorkerUnavailableError(run, error);
+  }
 }

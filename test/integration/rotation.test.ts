@@ -1,15 +1,22 @@
 /**
- * CA rotation on the proving ground, watched by the data-plane harness (sim/trust): after
- * every write of a rotation, a workload certificate from each cluster's current
- * intermediate must be trusted by every cluster. Zero failures, or the rotation has a gap.
+ * CA rotation on the proving ground, watched by the data-plane harness (sim/trust): in each
+ * cluster a real pilot-agent keeps renewing a workload certificate from that cluster's real
+ * istiod (TTL of a couple of seconds, so each phase issues new ones), and after every new
+ * certificate and every change of the roots istiod publishes, every cluster must trust every
+ * cluster's newest certificate. Zero failures, or the rotation has a gap.
  */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningProcess } from '../../sim/child-process.ts';
 import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct, type Endpoints } from '../../sim/stack.ts';
+import { refusal } from '../../sim/trust/chain.ts';
 import { watchTrust, type TrustRecord } from '../../sim/trust/watch-trust.ts';
+import { WorkloadAgent } from '../../sim/trust/workload-agent.ts';
 import { cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
@@ -28,16 +35,21 @@ async function clusters(e: Endpoints, spec: any) {
   ];
 }
 
+/** Fingerprints (node's SHA-256 format, as the harness records issuers) of each cluster's intermediate and first root, and the PEMs. */
 async function cacertsFingerprints(e: Endpoints, spec: any): Promise<Record<string, string>> {
-  const { inspectCertificate } = await import('../../activities/pki/certificate-inspection.ts');
   const out: Record<string, string> = {};
   for (const { name, config } of await clusters(e, spec)) {
     const secret = await core(config).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
-    out[`${name} intermediate`] = inspectCertificate(Buffer.from(secret.data!['ca-cert.pem']!, 'base64').toString()).fingerprintSha256;
-    out[`${name} root`] = inspectCertificate(Buffer.from(secret.data!['root-cert.pem']!, 'base64').toString()).fingerprintSha256;
+    const pem = (key: string) => Buffer.from(secret.data![key]!, 'base64').toString();
+    out[`${name} intermediate`] = new X509Certificate(pem('ca-cert.pem')).fingerprint256;
+    out[`${name} root`] = new X509Certificate(pem('root-cert.pem')).fingerprint256;
+    out[`${name} root pem`] = new X509Certificate(pem('root-cert.pem')).toString();
   }
   return out;
 }
+
+const AGENTS_DIR = mkdtempSync(join(tmpdir(), 'cellbridge-rotation-workloads-'));
+const watch = async (e: Endpoints, spec: any) => watchTrust(await clusters(e, spec), { ttlSeconds: spec.pki.rotation.workloadCertTtlSeconds, parentDir: AGENTS_DIR });
 
 async function rotate(e: Endpoints, mesh: string, kind: 'intermediate' | 'root', timeoutMs = 120_000): Promise<any> {
   const started = await api(e, 'POST', `/v1/meshes/${mesh}/rotations`, { kind });
@@ -55,9 +67,12 @@ async function waitForRotation(e: Endpoints, mesh: string, rotationId: string, t
   }
 }
 
-function assertNoGap(record: TrustRecord, minimumStates: number): void {
+/** No failure, and istiod was seen issuing workload certificates from each cluster's new intermediate (the harness measured the new state, not only the old). */
+function assertNoGap(record: TrustRecord, after: Record<string, string>): void {
   assert.deepEqual(record.failures.map((f) => `${f.signer} → ${f.verifier}: ${f.reason}`), [], 'no workload certificate was ever untrusted by a peer');
-  assert.ok(new Set(record.evaluations.map((v) => v.state)).size >= minimumStates, `the harness saw ${new Set(record.evaluations.map((v) => v.state)).size} states`);
+  for (const cluster of ['east', 'west']) {
+    assert.ok(record.issued.some((i) => i.cluster === cluster && i.issuer === after[`${cluster} intermediate`]), `${cluster}'s istiod issued from its new intermediate while watched (${record.issued.length} certificates seen)`);
+  }
 }
 
 describe('CA rotation', () => {
@@ -87,13 +102,15 @@ describe('CA rotation', () => {
   test('an intermediate rotation gives every cluster a new intermediate under the same root, with zero trust gaps', async () => {
     const e = stack.endpoints();
     const before = await cacertsFingerprints(e, spec);
-    const watch = await watchTrust(await clusters(e, spec));
+    const watching = await watch(e, spec);
     const done = await rotate(e, 'rot', 'intermediate');
-    const record = await watch.stop();
+    // The workloads renew within one TTL: the watch sees the last cluster's new intermediate issue.
+    await new Promise((r) => setTimeout(r, spec.pki.rotation.workloadCertTtlSeconds * 1000));
+    const record = await watching.stop();
     assert.equal(done.phase, 'done', JSON.stringify(done));
     assert.deepEqual(done.clusters, { east: 'done', west: 'done' });
-    assertNoGap(record, 3);
     const after = await cacertsFingerprints(e, spec);
+    assertNoGap(record, after);
     assert.notEqual(after['east intermediate'], before['east intermediate']);
     assert.notEqual(after['west intermediate'], before['west intermediate']);
     assert.deepEqual([after['east root'], after['west root']], [before['east root'], before['west root']]);
@@ -102,33 +119,51 @@ describe('CA rotation', () => {
   test('a root rotation moves every cluster through the three phases to the new root with zero trust gaps, then retires the old root', async () => {
     const e = stack.endpoints();
     const before = await cacertsFingerprints(e, spec);
-    const watch = await watchTrust(await clusters(e, spec));
+    const watching = await watch(e, spec);
     const done = await rotate(e, 'rot', 'root');
-    const record = await watch.stop();
+    const record = await watching.stop();
     assert.equal(done.phase, 'done', JSON.stringify(done));
-    assertNoGap(record, 7);
     const after = await cacertsFingerprints(e, spec);
+    assertNoGap(record, after);
     assert.notEqual(after['east root'], before['east root']);
     assert.equal(after['east root'], after['west root'], 'one new root everywhere, the old one dropped');
+    for (const { name, config } of await clusters(e, spec)) {
+      const agent = await WorkloadAgent.start({ config, parentDir: AGENTS_DIR, ttlSeconds: spec.pki.rotation.workloadCertTtlSeconds });
+      try {
+        const { chain } = await agent.certificate();
+        assert.equal(refusal(chain, [after[`${name} root pem`]!], new Date()), undefined, `${name}: a new workload certificate chains to the new root`);
+        assert.ok(refusal(chain, [before[`${name} root pem`]!], new Date()), `${name}: and not to the old one`);
+      } finally {
+        await agent.stop();
+      }
+    }
     const verification = await api(e, 'POST', '/v1/meshes/rot/verification');
     assert.equal(verification.status, 202);
     assert.equal((await waitForPhase(e, 'rot', ['Ready', 'Degraded'])).phase, 'Ready', 'the mesh verifies against the new root in the store');
   });
 
-  test('the harness catches the wrong order: switching a signer before the peer trusts the new root is a gap', async () => {
+  test('the harness catches the wrong order: east signing with a new root (trusting both, which istiod accepts) before west trusts it is a gap', async () => {
     const e = stack.endpoints();
     const { createRootCa, issueIntermediate } = await import('../../activities/pki/certificate-authority.ts');
     const { cacertsData } = await import('../../activities/pki/cacerts.ts');
     const [east] = await clusters(e, spec);
-    const watch = await watchTrust(await clusters(e, spec));
+    const watching = await watch(e, spec);
     const newRoot = await createRootCa({ mesh: 'rot', keyType: 'ECDSA_P256', validityDays: 3650, now: new Date() });
     const intermediate = await issueIntermediate({ root: newRoot, mesh: 'rot', cluster: 'rot-east', keyType: 'ECDSA_P256', validityDays: 365, minimumDays: 90, now: new Date() });
     const saved = await core(east!.config).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
-    await core(east!.config).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { metadata: { name: 'cacerts', namespace: 'istio-system' }, stringData: cacertsData({ intermediate, roots: [newRoot.certPem] }) } });
-    await new Promise((r) => setTimeout(r, 500));
-    await core(east!.config).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { metadata: { name: 'cacerts', namespace: 'istio-system' }, data: saved.data } });
-    const record = await watch.stop();
+    const currentRoot = Buffer.from(saved.data!['root-cert.pem']!, 'base64').toString();
+    // Phase 2 in east before phase 1 reached west. istiod refuses a root bundle that neither contains nor is contained in its own, so the wrong write keeps the current root too.
+    await core(east!.config).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { metadata: { name: 'cacerts', namespace: 'istio-system' }, stringData: cacertsData({ intermediate, roots: [currentRoot, newRoot.certPem] }) } });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!watching.snapshot().failures.some((f) => f.signer === 'east' && f.verifier === 'west') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await core(east!.config).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { metadata: { name: 'cacerts', namespace: 'istio-system' }, data: saved.data } });
+    }
+    const record = await watching.stop();
     assert.ok(record.failures.some((f) => f.signer === 'east' && f.verifier === 'west'), JSON.stringify(record.failures.slice(0, 3)));
+    // After the restore east trusts only the current root again, and refuses its own workload's new-root certificate until it is renewed.
+    assert.ok(record.failures.every((f) => f.signer === 'east'), `west's certificates were never refused: ${JSON.stringify(record.failures.filter((f) => f.signer !== 'east').slice(0, 3))}`);
   });
 
   test('an intermediate rotation whose check fails in the second cluster restores it and keeps the first', async () => {
@@ -166,7 +201,7 @@ describe('CA rotation survives its worker', () => {
     for (const p of processes) await p.stop();
   });
 
-  test('a worker killed (SIGKILL) during phase 2 of a root rotation is replaced and the rotation completes with zero trust gaps', async () => {
+  test('a worker killed (SIGKILL) during phase 2 of a root rotation leaves progress answering 503 WorkerUnavailable + Retry-After until it is replaced, and the rotation completes with zero trust gaps', async () => {
     const e = stack.endpoints();
     processes.push(await startProduct('api', e.productEnv, join(logs, 'api.log')));
     let worker = await startProduct('worker', e.productEnv, join(logs, 'worker-1.log'));
@@ -174,7 +209,7 @@ describe('CA rotation survives its worker', () => {
     spec.pki.rotation = { ...FAST_ROTATION, workloadCertTtlSeconds: 4 };
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
     assert.equal((await waitForPhase(e, 'rotk', ['Ready', 'Degraded', 'RolledBack'], 300_000)).phase, 'Ready');
-    const watch = await watchTrust(await clusters(e, spec));
+    const watching = await watch(e, spec);
     const started = await api(e, 'POST', '/v1/meshes/rotk/rotations', { kind: 'root' });
     for (;;) {
       const { body } = await api(e, 'GET', `/v1/meshes/rotk/rotations/${started.body.rotationId}`);
@@ -183,12 +218,17 @@ describe('CA rotation survives its worker', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     await worker.stop('SIGKILL');
+    // With no worker alive, progress is "retry later" (503 + Retry-After), never a 502.
+    const orphaned = await fetch(`${e.api}/v1/meshes/rotk/rotations/${started.body.rotationId}`);
+    const orphanedBody = await orphaned.json();
+    assert.deepEqual([orphaned.status, orphanedBody.error], [503, 'WorkerUnavailable'], JSON.stringify(orphanedBody));
+    assert.ok(orphaned.headers.get('retry-after'), 'a 503 says when to retry');
     worker = await startProduct('worker', e.productEnv, join(logs, 'worker-2.log'));
     processes.push(worker);
     const done = await waitForRotation(e, 'rotk', started.body.rotationId, 180_000);
-    const record = await watch.stop();
+    const record = await watching.stop();
     assert.equal(done.phase, 'done', JSON.stringify(done));
-    assertNoGap(record, 7);
+    assertNoGap(record, await cacertsFingerprints(e, spec));
     assert.equal((await api(e, 'DELETE', '/v1/meshes/rotk')).status, 202);
     assert.equal((await waitForPhase(e, 'rotk', ['Deleted', 'TeardownIncomplete'], 300_000)).phase, 'Deleted');
   });
