@@ -4,6 +4,7 @@
 import type { FabricResult } from '../fabric.js';
 import { ArmError, anotherOperationInProgress, badRequest, invalidRequest, type ArmErrorBody } from './errors.js';
 import { FabricLink } from './fabric-link.js';
+import { busyInGatewayDomain, type DomainGraph } from './gateway-domain.js';
 import { obj, sameId, str, type Json } from './json.js';
 import { Operations, type Operation, type Outcome } from './lro.js';
 import { Store, type Resource } from './store.js';
@@ -112,6 +113,9 @@ export class Engine {
       id, name: existing?.name ?? route.name, parent, group, location, body, properties: obj(body.properties) ?? {},
     }, existing);
 
+    const inDomain = busyInGatewayDomain(this.domainGraph(), { id, type: spec.type, properties: prepared.properties });
+    if (inDomain) throw anotherOperationInProgress(inDomain.id);
+
     const input = JSON.stringify(body);
     const unchanged = existing?.provisioningState === 'Succeeded' && existing.lastInput === input;
     const op = this.ops.create(namespaceOf(spec), regionOf(location ?? parent?.location ?? group.location));
@@ -164,7 +168,7 @@ export class Engine {
     if (!resource) return { status: 204 };
     const doomed = this.store.subtree(resource.id);
     const parent = this.store.get(route.parentId);
-    const busy = [...doomed, ...(parent ? [parent] : [])].find((r) => r.busy);
+    const busy = [...doomed, ...(parent ? [parent] : [])].find((r) => r.busy) ?? busyInGatewayDomain(this.domainGraph(), resource);
     if (busy) throw anotherOperationInProgress(busy.id);
     const doomedIds = new Set(doomed.map((r) => r.id.toLowerCase()));
     for (const r of doomed) {
@@ -286,6 +290,14 @@ export class Engine {
 
   scaledMs(realSeconds: number): number {
     return (realSeconds * 1000) / this.options.timeScale;
+  }
+
+  private domainGraph(): DomainGraph {
+    return {
+      store: this.store,
+      referencesOf: (r) => (this.router.specOf(r.type)?.references?.(r as Resource) ?? []).map((ref) => ref.id),
+      usersOf: (id) => this.usersOf(id).map((u) => u.resource),
+    };
   }
 
   usersOf(id: string): User[] {

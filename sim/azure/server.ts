@@ -13,6 +13,7 @@ import { CallCounts, DropConnection, Faults, faultError, faultPlan, type FaultRu
 import { handleGroups } from './groups.js';
 import { obj, str, type Json } from './json.js';
 import { KubePool } from './kube-pool.js';
+import { requestKind, SubscriptionLimits } from './limits.js';
 import { resourceSpecs } from './types/index.js';
 
 export interface AzureEmulatorOptions {
@@ -47,6 +48,7 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
   });
   const faults = new Faults();
   const calls = new CallCounts();
+  const limits = new SubscriptionLimits(opts.timeScale);
   const held = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let baseUrl = '';
 
@@ -80,6 +82,7 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
     const route = engine.router.route(path);
     const operation = engine.router.operationName(method, route);
     calls.hit(operation);
+    limits.take(path.subscription, requestKind(method));
 
     const startsOperation = (route.kind === 'resource' && (method === 'PUT' || method === 'DELETE'))
       || (route.kind === 'group' && method === 'DELETE')
@@ -107,6 +110,8 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
       case 'GET /_sim/faults': return { status: 200, body: { faults: faults.list() } };
       case 'DELETE /_sim/faults': faults.clear(); return { status: 204 };
       case 'GET /_sim/calls': return { status: 200, body: calls.snapshot() };
+      case 'POST /_sim/limits': return { status: 200, body: limits.configure(body) };
+      case 'GET /_sim/limits': return { status: 200, body: limits.current() };
       case 'DELETE /_sim/calls': calls.clear(); return { status: 204 };
       case 'GET /_sim/resources':
         return {
@@ -117,6 +122,7 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
         await engine.reset();
         faults.clear();
         calls.clear();
+        limits.reset();
         return { status: 204 };
       case 'POST /_sim/fabric/aws-telemetry': {
         const result = engine.fabric.evaluate(parseAwsView(body));

@@ -166,7 +166,9 @@ describe('Azure ARM emulator through the real SDKs', () => {
     })));
     assert.deepEqual(lngs.map((l) => l.provisioningState), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
 
-    const connections = await Promise.all(TUNNELS.map((t, k) => net.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, `conn-${t.name}`, {
+    // One at a time: ARM runs one operation per gateway, its connections included (sim/azure/gateway-domain.ts).
+    const connections = [];
+    for (const [k, t] of TUNNELS.entries()) connections.push(await net.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, `conn-${t.name}`, {
       location: LOC, connectionType: 'IPsec', connectionProtocol: 'IKEv2', enableBgp: true,
       virtualNetworkGateway1: { id: vng.id }, localNetworkGateway2: { id: lngs[k]!.id },
       sharedKey: t.connPsk, dpdTimeoutSeconds: 45, usePolicyBasedTrafficSelectors: false, ipsecPolicies: [POLICY],
@@ -174,7 +176,7 @@ describe('Azure ARM emulator through the real SDKs', () => {
         { ipConfigurationId: IPCFG[0]!, customBgpIpAddress: t.instance === 0 ? t.azure : '169.254.21.2' },
         { ipConfigurationId: IPCFG[1]!, customBgpIpAddress: t.instance === 1 ? t.azure : '169.254.21.6' },
       ],
-    })));
+    }));
     assert.deepEqual(connections.map((c) => c.provisioningState), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
 
     const good = await net.virtualNetworkGatewayConnections.get(RG, 'conn-good');
