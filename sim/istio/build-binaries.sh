@@ -20,14 +20,7 @@ flock 9
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then exit 0; fi
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
-# Runs a go command silently: its "go: downloading/added …" chatter is printed only if it fails.
-quiet() {
-  local out
-  if ! out=$("$@" 2>&1); then
-    echo "$out" >&2
-    return 1
-  fi
-}
+source "$(dirname "$0")/../quiet.sh"
 
 echo "building Istio $ISTIO_VERSION (${BINARIES[*]}) from the Go module proxy (first run only; several minutes) …"
 cd "$OUT/src/binaries"

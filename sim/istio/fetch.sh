@@ -22,14 +22,7 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$BOOTSTRAP" ]]; then ex
 mkdir -p "$OUT/bin"
 export GOTOOLCHAIN=local CGO_ENABLED=0
 
-# Runs a command silently: its output is printed only if it fails.
-quiet() {
-  local out
-  if ! out=$("$@" 2>&1); then
-    echo "$out" >&2
-    return 1
-  fi
-}
+source "$(dirname "$0")/../quiet.sh"
 
 # The directory of a module version in the module cache, downloading it if needed.
 module_dir() {

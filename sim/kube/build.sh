@@ -17,14 +17,7 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then exit 0; fi
 mkdir -p "$OUT/bin" "$OUT/src/apiserver" "$OUT/src/etcd"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
-# Runs a go command silently: its "go: downloading/added …" chatter is printed only if it fails.
-quiet() {
-  local out
-  if ! out=$("$@" 2>&1); then
-    echo "$out" >&2
-    return 1
-  fi
-}
+source "$(dirname "$0")/../quiet.sh"
 
 echo "building kube-apiserver $K8S_VERSION and etcd $ETCD_VERSION from the Go module proxy (first run only; several minutes) …"
 
