@@ -44,6 +44,11 @@ export function isNotFound(error: unknown): boolean {
   return status === 404 || e.code === 404 || /NotFound(Exception)?$/.test(code);
 }
 
+/** ARM's 409 for a write while another operation holds the resource or its gateway: the write was not performed. */
+export function isAnotherOperationInProgress(failure: unknown): boolean {
+  return failure instanceof ApplicationFailure && failure.type === 'azure.AnotherOperationInProgress';
+}
+
 /** A describe call whose "not found" means the resource is absent. */
 export async function absentIfNotFound<T>(call: () => Promise<T>): Promise<T | undefined> {
   try {

@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
-import { isNotFound, toFailure } from './cloud-errors.ts';
+import { isAnotherOperationInProgress, isNotFound, toFailure } from './cloud-errors.ts';
 import { Backoff, type PollSettings } from './poll-backoff.ts';
 import type { Ownership } from './ownership.ts';
 import type { Phase, ResourceHandler } from './resource-handler.ts';
@@ -25,7 +25,7 @@ export class ResourceEngine {
   async ensure<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
     const ctx = Context.current();
     const call = <T>(what: string, fn: () => Promise<T>) => guarded(`${what} ${node.id}`, fn);
-    const create = () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal)));
+    const create = () => this.whenFree(node.id, () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal))));
     // A retried attempt may follow a create whose answer was lost: a listing that lags must not hide it into a second copy.
     const doubtAbsence = handler.listedLate === true && ctx.info.attempt > 1;
     let observed = await this.settle(handler, node, (p) => p.is === 'deleting', doubtAbsence);
@@ -65,9 +65,9 @@ export class ResourceEngine {
       const observed = await this.settle(handler, node, (p, o) => p.is === 'busy' || p.is === 'deleting' || deleted.has(identityOf(handler, o)), doubtAbsence);
       if (observed === undefined) return { state: deleted.size > 0 ? 'deleted' : 'absent' };
       if (ownershipOf(handler, observed, node).is !== 'ours') return { state: 'kept' };
-      await guarded(`delete ${node.id}`, () =>
+      await this.whenFree(node.id, () => guarded(`delete ${node.id}`, () =>
         this.heartbeating(`deleting ${node.id}`, () => ignoreNotFound(handler.delete(observed, node, ctx.cancellationSignal))),
-      );
+      ));
       deleted.add(identityOf(handler, observed));
     }
   }
@@ -90,6 +90,24 @@ export class ResourceEngine {
       const phase = handler.phase(observed, node);
       if (!waiting(phase, observed)) return observed;
       await this.wait(`${node.id} ${phase.is}`, backoff);
+    }
+  }
+
+  /**
+   * Repeats a write the cloud refused because another operation holds the resource or its
+   * VPN gateway (ARM's 409 AnotherOperationInProgress: nothing was done), once that operation
+   * has had time to end, inside this attempt: the four connections of one gateway queue up
+   * for minutes in Azure, which would use up the activity's retries.
+   */
+  private async whenFree<T>(id: string, write: () => Promise<T>): Promise<T> {
+    const backoff = new Backoff(this.poll);
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isAnotherOperationInProgress(error)) throw error;
+        await this.wait(`${id} waits for another operation to end`, backoff);
+      }
     }
   }
 

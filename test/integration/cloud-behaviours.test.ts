@@ -9,11 +9,14 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeTransitGatewaysCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceManagementClient } from '@azure/arm-resources';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { eksClusterHandler } from '../../activities/aws/eks-cluster.ts';
 import { transitGatewayHandler } from '../../activities/aws/transit-gateway.ts';
 import { vpcHandler } from '../../activities/aws/vpc.ts';
+import { armResource, armTags } from '../../activities/azure/arm-resource.ts';
 import { ResourceEngine } from '../../activities/engine.ts';
 import type { BackboneParams, MeshScope } from '../../domain/backbone-graph.ts';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
@@ -21,6 +24,10 @@ import type { Outputs, ResourceNode } from '../../domain/resource-graph.ts';
 import { createCloudClients, type CloudClients } from '../../activities/cloud-clients.ts';
 import { toFailure } from '../../activities/cloud-errors.ts';
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.ts';
+import { startAzureEmulator, type AzureEmulator } from '../../sim/azure/index.ts';
+import { ensureTls } from '../../sim/tls.ts';
+import { azureCredential } from '../../worker/azure-credential.ts';
+import { connectionBody, localGatewayBody, startGateway } from '../support/azure-gateway.ts';
 
 const REQUEST_TIMEOUT_MS = 1_000;
 const TIME_SCALE = 1000;
@@ -144,5 +151,51 @@ describe('AWS behaviours survived by the product (extended Moto)', () => {
     await new Promise((ok) => setTimeout(ok, 1_600));
     const { TransitGateways = [] } = await clients.ec2(REGION).send(new DescribeTransitGatewaysCommand({}));
     assert.deepEqual(TransitGateways.map((t) => t.State).filter((state) => state !== 'deleted' && state !== 'deleting'), [], 'no Transit Gateway left running');
+  });
+});
+
+describe('Azure behaviours survived by the product (ARM emulator)', () => {
+  const SUB = '00000000-0000-0000-0000-0000000000c3';
+  let emulator: AzureEmulator;
+  let clients: CloudClients;
+  const control = (path: string, body?: object) => fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then((r) => r.arrayBuffer());
+
+  before(async () => {
+    emulator = await startAzureEmulator({ timeScale: 500, tls: ensureTls() }); // connection 0.18 s, local gateway 0.06 s
+    clients = createCloudClients({ aws: { requestTimeoutMs: 10_000 }, azure: { endpoint: emulator.url, credential: azureCredential('emulator', emulator.url) } });
+  });
+  beforeEach(() => control('/_sim/reset'));
+  after(() => emulator?.close());
+
+  test('four connections of one VPN gateway started together each end Succeeded within one activity attempt: a 409 AnotherOperationInProgress is waited out, not failed', async () => {
+    const net: NetworkManagementClient = clients.network(SUB);
+    const rm: ResourceManagementClient = clients.resources(SUB);
+    const group = 'rg-four';
+    const gateway = await startGateway(net, rm, group, 'vng');
+    await gateway.done;
+    const locals = [];
+    for (const i of [1, 2, 3, 4]) locals.push(await net.localNetworkGateways.beginCreateOrUpdateAndWait(group, `lng-${i}`, localGatewayBody(`198.51.100.${i}`, `169.254.21.${i * 4 - 3}`)));
+    type Params = { scope: MeshScope; name: string; localGatewayId: string };
+    const connection = armResource<Params, { id?: string; provisioningState?: string; tags?: Record<string, string> }>({
+      get: ({ params }) => net.virtualNetworkGatewayConnections.get(group, params.name),
+      put: ({ id, params }, _outputs, abortSignal) => net.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(group, params.name,
+        { ...connectionBody(gateway.id, params.localGatewayId), tags: armTags(params.scope, id) }, { abortSignal }),
+      remove: ({ params }, abortSignal) => net.virtualNetworkGatewayConnections.beginDeleteAndWait(group, params.name, { abortSignal }),
+    });
+    const nodes = locals.map((local, i): ResourceNode<'azure.connection', Params> => ({ id: `azure/connection/${i}`, kind: 'azure.connection', dependsOn: [], params: { scope, name: `conn-${i}`, localGatewayId: local.id! } }));
+    const outcomes = await Promise.allSettled(nodes.map((node) => attempt(1, () => engine.ensure(connection, node, {}))));
+    assert.deepEqual(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.state : String((o as PromiseRejectedResult).reason))), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+  });
+
+  test('429 at the subscription\'s write limit: the product\'s Azure client waits the Retry-After and the write succeeds', async () => {
+    await control('/_sim/limits', { writes: { size: 1, perSecond: 0.5 } });
+    const rm = clients.resources(SUB);
+    await rm.resourceGroups.createOrUpdate('rg-limit-1', { location: 'westeurope' });
+    const t0 = Date.now();
+    await rm.resourceGroups.createOrUpdate('rg-limit-2', { location: 'westeurope' });
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed >= 1_900, `answered after ${elapsed} ms; Retry-After was 2 s`);
+    const calls = (await (await fetch(`${emulator.url}/_sim/calls`)).json()) as Record<string, number>;
+    assert.ok((calls['resourceGroups.createOrUpdate'] ?? 0) >= 3, `the throttled write was sent again: ${JSON.stringify(calls)}`);
   });
 });
