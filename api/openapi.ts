@@ -12,7 +12,11 @@ const meshName = { name: 'name', in: 'path', required: true, schema: { type: 'st
 const { $schema: _dialect, $id: _id, ...meshSpec } = meshSpecSchema;
 
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
-const temporalUnavailable = { description: 'Temporal cannot be reached within the API\'s deadline (CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS); retry after Retry-After', headers: retryAfter, content: json(ref('Error')) };
+const temporalUnavailable = {
+  description: 'Temporal cannot be reached within the API\'s deadline (CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS), error TemporalUnavailable; or Temporal answers but no worker answered the workflow\'s query in that time (all workers stopped, or one is being replaced), error WorkerUnavailable. Retry after Retry-After',
+  headers: retryAfter,
+  content: json(ref('Error')),
+};
 
 /**
  * What every route shares, added to each operation: 403 (no token: a Host that is not
@@ -190,6 +194,7 @@ export const OPENAPI = {
         required: ['mesh', 'phase', 'resources', 'tunnels', 'clusters', 'cleanupFailures'],
         properties: {
           mesh: { type: 'string' },
+          naming: { type: 'integer', description: 'The naming version the mesh\'s resources were built with (docs/naming.md)' },
           phase: { type: 'string' },
           error: { type: 'string' },
           resources: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, state: { type: 'string' }, cloudId: { type: 'string' } } } },
@@ -197,6 +202,8 @@ export const OPENAPI = {
           clusters: { type: 'array', items: ref('ClusterStatus') },
           cleanupFailures: { type: 'array', items: { type: 'object' } },
           verification: ref('Verification'),
+          rotation: { type: 'object', description: 'The rotation holding the mesh now (no teardown or second rotation until it lets go or stops running)', properties: { rotationId: { type: 'string' }, claimedAt: { type: 'string', format: 'date-time' } } },
+          continuedRuns: { type: 'integer', description: 'How many times the mesh workflow has continued as new (its history stays bounded)' },
           workflow: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' } } },
         },
       },
