@@ -83,7 +83,7 @@ export interface RotationSettings {
   intervalHours: number;
   /** Random delay added to each scheduled run, so meshes do not rotate in lockstep. */
   jitterMinutes: number;
-  /** How long istiod gets to reload a changed cacerts before the rotation checks it. */
+  /** The longest istiod may take to show it took a cacerts write (domain/rotation-pickup.ts); the rotation goes on as soon as it does. */
   pickupSeconds: number;
   /** Root rotation phase 2 waits this long (one workload certificate lifetime) before dropping the old root. */
   workloadCertTtlSeconds: number;

@@ -9,3 +9,9 @@ export const LIFELONG_MESH_PATCH = 'lifelong-mesh-v1';
 
 /** teardownMesh deletes the mesh's rotation schedule (a mesh with cells). */
 export const TEARDOWN_SCHEDULE_PATCH = 'teardown-deletes-rotation-schedule-v1';
+
+/** rotateCa confirms a cacerts write by the cluster's evidence (awaitPickup, pickupSeconds its bound), not by sleeping pickupSeconds. */
+export const ROTATION_PICKUP_EVIDENCE_PATCH = 'rotation-pickup-evidence-v1';
+
+/** Verifying tolerates failed observations (tunnel status, cluster access) until the BGP deadline instead of rolling back at the first. */
+export const VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH = 'verify-tolerates-observation-failures-v1';

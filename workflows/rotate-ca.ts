@@ -10,14 +10,15 @@
  *   certificate lifetime); trust only the new root. Then the new root replaces the old in
  *   the secret store, and the old key is retired.
  */
-import { ApplicationFailure, CancellationScope, defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, defineQuery, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CacertsState } from '../activities/rotation/cacerts-writes.ts';
-import type { RotationActivities } from '../activities/rotation/index.ts';
+import type { ClusterCheck, RotationActivities } from '../activities/rotation/index.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { clusterRef, type ClusterRef } from '../domain/cluster-graph.ts';
 import { rootSecretOf } from '../domain/istio-graph.ts';
 import { meshWorkflowId } from '../domain/mesh-status.ts';
 import { ROTATION_QUERY, type RotationInput, type RotationProgress } from '../domain/rotation.ts';
+import { ROTATION_PICKUP_EVIDENCE_PATCH } from './patches.ts';
 import { errorMessage } from './saga.ts';
 
 export const progressQuery = defineQuery<RotationProgress>(ROTATION_QUERY);
@@ -94,11 +95,28 @@ async function rotateRoot(spec: Spec, cells: ClusterRef[], rotationId: string, p
   await acts.promoteNextRoot({ region, rootSecret });
 }
 
-/** Gives istiod its reload time, then checks the cluster serves exactly what was written. */
+/** Waits until the cluster shows istiod took the write, for at most pickupSeconds. */
 async function confirm(spec: Spec, cluster: ClusterRef, written: CacertsState, progress: RotationProgress): Promise<void> {
   progress.clusters[cluster.cell] = 'waiting-pickup';
-  await sleep(spec.pki.rotation.pickupSeconds * 1000);
-  progress.clusters[cluster.cell] = 'verifying';
-  const check = await acts.checkCluster({ cluster, ...written });
+  let check: ClusterCheck;
+  if (patched(ROTATION_PICKUP_EVIDENCE_PATCH)) {
+    check = await pickedUp(cluster, written, spec.pki.rotation.pickupSeconds * 1000);
+  } else {
+    // Histories recorded before the patch: a fixed wait, then one check of cacerts and istiod's readiness.
+    await sleep(spec.pki.rotation.pickupSeconds * 1000);
+    progress.clusters[cluster.cell] = 'verifying';
+    check = await acts.checkCluster({ cluster, ...written });
+  }
   if (!check.ok) throw ApplicationFailure.nonRetryable(`cluster ${cluster.cell} after the write: ${check.problem}`, 'RotationCheckFailed');
+}
+
+/** Each call waits inside its activity timeout; the loop stretches that to the whole bound in workflow time. */
+const PICKUP_CALL_MS = 15_000;
+
+async function pickedUp(cluster: ClusterRef, written: CacertsState, boundMs: number): Promise<ClusterCheck> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const check = await acts.awaitPickup({ cluster, ...written, withinMs: Math.max(0, Math.min(PICKUP_CALL_MS, deadline - Date.now())) });
+    if (check.ok || Date.now() >= deadline) return check;
+  }
 }

@@ -15,6 +15,7 @@ import { deploymentReady } from '../kube/workload-readiness.ts';
 import { readRoot } from '../pki/root-store.ts';
 import { CacertsWriter, type CacertsState } from './cacerts-writes.ts';
 import { MeshLock } from './mesh-lock.ts';
+import { awaitPickup } from './pickup.ts';
 import { RootSuccession } from './root-succession.ts';
 import { RotationSchedules } from './schedule.ts';
 
@@ -65,6 +66,9 @@ export function rotationActivities(deps: { clients: CloudClients; kube: KubeAcce
       if (!deploymentReady(istiod)) return { ok: false, problem: 'istiod is not ready after the reload' };
       return { ok: true };
     },
+
+    /** Up to `withinMs`, until the cluster shows istiod took the write (domain/rotation-pickup.ts). */
+    awaitPickup: (input: { cluster: ClusterRef; intermediateFingerprint: string; rootFingerprints: string[]; withinMs: number }): Promise<ClusterCheck> => awaitPickup(deps.kube, writer, input),
 
     /** Root rotation. */
     prepareNextRoot: (input: { region: string; rootSecret: string; mesh: string; keyType: KeyType; validityDays: number }) =>
