@@ -26,7 +26,7 @@ import { MeshState } from './mesh-state.ts';
 import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph, errorMessage, Saga } from './saga.ts';
 import { runGraph } from './run-graph.ts';
-import { LIFELONG_MESH_PATCH } from './patches.ts';
+import { LIFELONG_MESH_PATCH, VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH } from './patches.ts';
 
 export const statusQuery = defineQuery<MeshStatus>(MESH_QUERY.status);
 export const specQuery = defineQuery<MeshSpec>(MESH_QUERY.spec);
@@ -110,14 +110,16 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
         state.enter('Provisioning');
         await runGraph(graph, calls, saga, state);
         state.enter('Verifying');
+        const tolerant = patched(VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH);
+        const deadlineMs = Date.now() + spec.backbone.bgpTimeoutSeconds * 1000;
         await Promise.all([
           awaitBgpEstablished(
             calls,
             { scope, gatewayName: backboneNames(spec.name).vpnGateway, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
-            { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs },
+            { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs, tolerateFailedObservations: tolerant },
             (tunnels) => state.setTunnels(tunnels),
           ),
-          verifyClusterAccess(spec, scope, calls, state),
+          verifyClusterAccess(spec, scope, calls, state, tolerant ? { deadlineMs, pollMs: settings.bgpPollMaxMs } : undefined),
         ]);
       });
     } catch (error) {

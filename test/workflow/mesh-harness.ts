@@ -38,6 +38,9 @@ export interface Faults {
   /** Creates of these kinds never finish (like a 45-minute gateway): they heartbeat until cancelled. */
   holdCreate: Set<ResourceKind>;
   failDelete: Set<ResourceKind>;
+  /** How many of the next tunnel observations and cluster probes fail (a cloud API that does not answer for a while). */
+  failObservations: number;
+  failProbes: number;
 }
 
 export interface Harness {
@@ -55,7 +58,7 @@ export async function startHarness(taskQueue = 'cellbridge-test'): Promise<Harne
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: TEMPORAL }, searchAttributes: [MESH_KEY, PHASE_KEY] },
   });
-  const faults: Faults = { failCreate: new Set(), holdCreate: new Set(), failDelete: new Set() };
+  const faults: Faults = { failCreate: new Set(), holdCreate: new Set(), failDelete: new Set(), failObservations: 0, failProbes: 0 };
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -103,10 +106,16 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
   );
   return {
     ...resources,
-    observeTunnels: async (input) => input.tunnels.map((t, index) => ({
-      index, insideCidr: t.insideCidr, aws: { outsideIp: `203.0.113.${index}`, status: 'UP', message: '1 BGP ROUTES', acceptedRoutes: 1 }, azure: { neighbor: `169.254.21.${index}`, state: 'Connected', routesReceived: 1 }, established: true,
-    })),
-    probeClusterAccess: async (ref) => ({ cell: ref.cell, server: `https://${ref.cell}.example`, namespaces: ['default', 'istio-system'] }),
+    observeTunnels: async (input) => {
+      if (faults.failObservations > 0 && faults.failObservations--) throw ApplicationFailure.nonRetryable('injected: VPN status not readable', 'Injected');
+      return input.tunnels.map((t, index) => ({
+        index, insideCidr: t.insideCidr, aws: { outsideIp: `203.0.113.${index}`, status: 'UP', message: '1 BGP ROUTES', acceptedRoutes: 1 }, azure: { neighbor: `169.254.21.${index}`, state: 'Connected', routesReceived: 1 }, established: true,
+      }));
+    },
+    probeClusterAccess: async (ref) => {
+      if (faults.failProbes > 0 && faults.failProbes--) throw ApplicationFailure.nonRetryable(`injected: ${ref.cell} API server not answering`, 'Injected');
+      return { cell: ref.cell, server: `https://${ref.cell}.example`, namespaces: ['default', 'istio-system'] };
+    },
     // Istio is not stubbed into passing: the mesh comes up Degraded, which is up (rotations, teardown, continue-as-new).
     inspectIstio: async () => {
       throw ApplicationFailure.nonRetryable('no cluster behind this stub', 'Stub');
