@@ -49,6 +49,11 @@ export function isAnotherOperationInProgress(failure: unknown): boolean {
   return failure instanceof ApplicationFailure && failure.type === 'azure.AnotherOperationInProgress';
 }
 
+/** An Azure long-running operation that ended Failed (the resource is left provisioningState Failed). */
+export function isFailedLongRunningOperation(failure: unknown): boolean {
+  return failure instanceof ApplicationFailure && failure.type?.startsWith('azure.') === true && /The long-running operation has failed\./.test(failure.message);
+}
+
 /** A describe call whose "not found" means the resource is absent. */
 export async function absentIfNotFound<T>(call: () => Promise<T>): Promise<T | undefined> {
   try {

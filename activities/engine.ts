@@ -4,10 +4,10 @@
  * (a killed worker's attempt is retried and finds what the last one started);
  * cancellation from the activity context's signal and cancellation-aware sleep.
  */
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
-import { isAnotherOperationInProgress, isNotFound, toFailure } from './cloud-errors.ts';
+import { isAnotherOperationInProgress, isFailedLongRunningOperation, isNotFound, toFailure } from './cloud-errors.ts';
 import { Backoff, type PollSettings } from './poll-backoff.ts';
 import type { Ownership } from './ownership.ts';
 import type { Phase, ResourceHandler } from './resource-handler.ts';
@@ -25,7 +25,17 @@ export class ResourceEngine {
   async ensure<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
     const ctx = Context.current();
     const call = <T>(what: string, fn: () => Promise<T>) => guarded(`${what} ${node.id}`, fn);
-    const create = () => this.whenFree(node.id, () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal))));
+    const put = () => this.whenFree(node.id, () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal))));
+    let rePuts = handler.rePutOnceIfFailed ? 1 : 0;
+    const create = async () => {
+      try {
+        await put();
+      } catch (error) {
+        if (!isFailedLongRunningOperation(error) || rePuts-- <= 0) throw error;
+        log.warn(`${node.id}: its operation failed; putting it once more`, { error: (error as Error).message });
+        await put();
+      }
+    };
     // A retried attempt may follow a create whose answer was lost: a listing that lags must not hide it into a second copy.
     const doubtAbsence = handler.listedLate === true && ctx.info.attempt > 1;
     let observed = await this.settle(handler, node, (p) => p.is === 'deleting', doubtAbsence);
@@ -39,6 +49,10 @@ export class ResourceEngine {
       if (observed !== undefined) refuseForeign(handler, observed, node);
       const phase: Phase = observed === undefined ? { is: 'busy', detail: 'not visible yet' } : handler.phase(observed, node);
       if (phase.is === 'ready' && observed !== undefined) return handler.output(observed);
+      if (phase.is === 'failed' && rePuts-- > 0) {
+        await put();
+        continue;
+      }
       if (phase.is === 'failed') throw ApplicationFailure.nonRetryable(`${node.id}: ${phase.reason}`, 'ProvisioningFailed');
       if (phase.is === 'drifted') {
         if (++convergeAttempts > MAX_CONVERGE_ATTEMPTS) throw ApplicationFailure.nonRetryable(`${node.id} does not converge: ${phase.detail}`, 'ProvisioningFailed');

@@ -42,6 +42,12 @@ export interface ResourceHandler<P, O> {
    * eventual consistency): an absence is only believed once it has lasted (engine.ts).
    */
   listedLate?: true;
+  /**
+   * A create whose operation ended Failed is PUT once more before the run gives up: ARM
+   * recovers a Failed resource by a new PUT of it, and transient provisioning failures are
+   * common in Azure.
+   */
+  rePutOnceIfFailed?: true;
 }
 
 export function ready(): Phase {

@@ -49,6 +49,7 @@ export function armResource<P extends { scope: MeshScope }, O extends ArmObserve
       ops.untagged === true
         ? { is: 'ours' }
         : byMeshTag(params.scope, observed.tags?.[MESH_TAG], `Azure resource ${observed.id}`, 'delete it, or use another mesh name or azure.resourceGroup'),
+    rePutOnceIfFailed: true,
   };
 }
 

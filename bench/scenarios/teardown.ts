@@ -31,7 +31,7 @@ export interface Rollback {
 
 /** Provisions a full mesh whose last create fails (an Azure LRO that ends Failed), and times the rollback. */
 export async function rollbackRun(e: Endpoints, reader: HistoryReader, name: string, timeoutMs: number, log: (line: string) => void): Promise<Rollback> {
-  await injectFault(e.azure, { operation: 'connections.createOrUpdate', kind: 'lro-failed', nth: 4, match: name, code: 'BenchInjectedFault', message: 'injected by npm run bench' });
+  await injectFault(e.azure, { operation: 'connections.createOrUpdate', kind: 'lro-failed', nth: 4, count: 2, match: name, code: 'BenchInjectedFault', message: 'injected by npm run bench' });
   try {
     const postMs = Date.now();
     await createMesh(e, exampleBody('cells', name));

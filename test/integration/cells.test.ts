@@ -50,7 +50,7 @@ describe('EKS and AKS cells', () => {
 
   const faults = [
     { mesh: 'cells-ng', cloud: 'aws' as const, rule: { operation: 'eks.CreateNodegroup', kind: 'error' as const, status: 400, code: 'InvalidParameterException', message: 'simulated node group failure' }, expect: /InvalidParameterException/ },
-    { mesh: 'cells-aks', cloud: 'azure' as const, rule: { operation: 'managedClusters.createOrUpdate', kind: 'lro-failed' as const, code: 'ControlPlaneProvisioningFailed', message: 'simulated' }, expect: /ControlPlaneProvisioningFailed|Failed/ },
+    { mesh: 'cells-aks', cloud: 'azure' as const, rule: { operation: 'managedClusters.createOrUpdate', kind: 'lro-failed' as const, count: 2, code: 'ControlPlaneProvisioningFailed', message: 'simulated' }, expect: /ControlPlaneProvisioningFailed|Failed/ },
   ];
   for (const f of faults) {
     test(`a fault at ${f.rule.operation} rolls back everything: zero resources and zero IAM roles`, async () => {

@@ -198,4 +198,30 @@ describe('Azure behaviours survived by the product (ARM emulator)', () => {
     const calls = (await (await fetch(`${emulator.url}/_sim/calls`)).json()) as Record<string, number>;
     assert.ok((calls['resourceGroups.createOrUpdate'] ?? 0) >= 3, `the throttled write was sent again: ${JSON.stringify(calls)}`);
   });
+
+  test('a local network gateway whose operation ends Failed is PUT once more and ends Succeeded; a second Failed operation fails the create', async () => {
+    const rm = clients.resources(SUB);
+    const net = clients.network(SUB);
+    await rm.resourceGroups.createOrUpdate('rg-failed', { location: 'westeurope' });
+    type Params = { scope: MeshScope; name: string };
+    const local = armResource<Params, { id?: string; provisioningState?: string; tags?: Record<string, string> }>({
+      get: ({ params }) => net.localNetworkGateways.get('rg-failed', params.name),
+      put: ({ id, params }, _outputs, abortSignal) => net.localNetworkGateways.beginCreateOrUpdateAndWait('rg-failed', params.name,
+        { ...localGatewayBody('198.51.100.7', '169.254.21.1'), tags: armTags(params.scope, id) }, { abortSignal }),
+      remove: ({ params }, abortSignal) => net.localNetworkGateways.beginDeleteAndWait('rg-failed', params.name, { abortSignal }),
+    });
+    const node = (name: string): ResourceNode<'azure.localNetworkGateway', Params> => ({ id: `azure/${name}`, kind: 'azure.localNetworkGateway', dependsOn: [], params: { scope, name } });
+    const fail = (match: string, count: number) => fetch(`${emulator.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'localNetworkGateways.createOrUpdate', kind: 'lro-failed', count, match, code: 'LocalNetworkGatewayProvisioningFailed', message: 'injected' }) });
+    await fail('lng-once', 1);
+    await fail('lng-twice', 2);
+    assert.equal((await attempt(1, () => engine.ensure(local, node('lng-once'), {}))).state, 'Succeeded');
+    await assert.rejects(attempt(1, () => engine.ensure(local, node('lng-twice'), {})), (error: ApplicationFailure) => {
+      assert.equal(error.type, 'azure.LocalNetworkGatewayProvisioningFailed');
+      assert.equal(error.nonRetryable, true);
+      return true;
+    });
+    const calls = (await (await fetch(`${emulator.url}/_sim/calls`)).json()) as Record<string, number>;
+    assert.equal(calls['localNetworkGateways.createOrUpdate'], 4, 'each create PUT twice');
+  });
 });

@@ -13,7 +13,7 @@ describe('rollback after a fault', () => {
 
   const cases: { mesh: string; cloud: 'aws' | 'azure'; fault: Omit<FaultRule, 'match'>; expect: RegExp }[] = [
     { mesh: 'rb-vpn', cloud: 'aws', fault: { operation: 'ec2.CreateVpnConnection', kind: 'error', status: 400, code: 'VpnConnectionLimitExceeded', message: 'quota' }, expect: /VpnConnectionLimitExceeded/ },
-    { mesh: 'rb-gateway', cloud: 'azure', fault: { operation: 'virtualNetworkGateways.createOrUpdate', kind: 'lro-failed', code: 'GatewayProvisioningFailed', message: 'simulated' }, expect: /GatewayProvisioningFailed|Failed/ },
+    { mesh: 'rb-gateway', cloud: 'azure', fault: { operation: 'virtualNetworkGateways.createOrUpdate', kind: 'lro-failed', count: 2, code: 'GatewayProvisioningFailed', message: 'simulated' }, expect: /GatewayProvisioningFailed|Failed/ },
     { mesh: 'rb-connection', cloud: 'azure', fault: { operation: 'connections.createOrUpdate', kind: 'error', status: 400, code: 'InvalidRequestFormat', message: 'simulated', nth: 3 }, expect: /InvalidRequestFormat/ },
   ];
 
