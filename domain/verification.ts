@@ -3,6 +3,7 @@
  * "Verification"), evaluated from facts each cluster's inspection reported. Pure: the
  * same facts always give the same verdict, and the evidence never holds a secret.
  */
+import { eastWestRoutable, type LearnedRoutes } from './east-west-routable.ts';
 import type { MeshSpec } from './mesh-spec.ts';
 
 export interface RemoteSecretFacts {
@@ -35,6 +36,10 @@ export interface ClusterFacts {
   networkLabel?: string;
   workloads: { name: string; ready: boolean }[];
   eastWestAddress?: string;
+  /** The gateway's IPv4 addresses: eastWestAddress itself, or what that hostname resolved to when inspected. */
+  eastWestIps?: string[];
+  /** Why eastWestAddress gave no IPv4 address (a hostname that did not resolve, a placeholder). */
+  eastWestUnresolved?: string;
   remoteSecrets: RemoteSecretFacts[];
   /** `<namespace>/<secret>: <key>` for each value that looks like a static cloud credential. */
   staticCredentials: string[];
@@ -55,12 +60,17 @@ export interface VerificationReport {
 
 const DAY_MS = 86_400_000;
 
-/** `uninspected`: cells whose inspection itself failed, each a failed check. */
-export function evaluateVerification(spec: MeshSpec, facts: ClusterFacts[], uninspected: { cell: string; error: string }[], now: Date): VerificationReport {
+/**
+ * `uninspected`: cells whose inspection itself failed, each a failed check. `routes`: what
+ * each cloud learned over BGP, or why it could not be read; without it (runs from before
+ * it was observed) the gateways' routability is not judged.
+ */
+export function evaluateVerification(spec: MeshSpec, facts: ClusterFacts[], uninspected: { cell: string; error: string }[], now: Date, routes?: LearnedRoutes | { error: string }): VerificationReport {
   const checks = [
     ...uninspected.map((u): Check => ({ id: 'cluster.inspected', cluster: u.cell, pass: false, evidence: u.error })),
     ...sameRoot(facts),
     ...facts.flatMap((f) => perCluster(spec, f, now)),
+    ...(routes ? facts.flatMap((f) => routable(spec, f, routes)) : []),
     meshIdIdentical(spec, facts),
   ];
   return { passed: checks.every((c) => c.pass), checkedAt: now.toISOString(), checks };
@@ -89,6 +99,13 @@ function perCluster(spec: MeshSpec, f: ClusterFacts, now: Date): Check[] {
     ...f.remoteSecrets.map((r) => at('remote-secret.accepted', remoteSecretPasses(r), remoteSecretEvidence(r))),
     at('secrets.no-static-cloud-credentials', f.staticCredentials.length === 0, f.staticCredentials.length === 0 ? 'no static cloud credentials in the mesh namespaces' : `static cloud credentials in ${f.staticCredentials.join(', ')}`),
   ];
+}
+
+function routable(spec: MeshSpec, f: ClusterFacts, routes: LearnedRoutes | { error: string }): Check[] {
+  const cloud = spec.cells?.find((c) => c.name === f.cell)?.cloud;
+  if (!cloud) return [];
+  const verdict = eastWestRoutable(cloud, { address: f.eastWestAddress, ips: f.eastWestIps, unresolved: f.eastWestUnresolved }, routes);
+  return [{ id: 'east-west.routable', cluster: f.cell, ...verdict }];
 }
 
 function remoteSecretPasses(r: RemoteSecretFacts): boolean {
