@@ -44,9 +44,13 @@ export function isNotFound(error: unknown): boolean {
   return status === 404 || e.code === 404 || /NotFound(Exception)?$/.test(code);
 }
 
-/** ARM's 409 for a write while another operation holds the resource or its gateway: the write was not performed. */
+/**
+ * A write refused, not performed, because another operation holds what it needs: ARM's 409
+ * AnotherOperationInProgress, and EKS's ResourceInUseException (a cluster delete while its
+ * node groups are still deleting; creates that meet it tolerate it as "already exists").
+ */
 export function isAnotherOperationInProgress(failure: unknown): boolean {
-  return failure instanceof ApplicationFailure && failure.type === 'azure.AnotherOperationInProgress';
+  return failure instanceof ApplicationFailure && (failure.type === 'azure.AnotherOperationInProgress' || failure.type === 'aws.ResourceInUseException');
 }
 
 /** An Azure long-running operation that ended Failed (the resource is left provisioningState Failed). */
