@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { AppsV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import type { RunningProcess } from '../../sim/child-process.ts';
 import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct, type Endpoints } from '../../sim/stack.ts';
@@ -22,6 +23,23 @@ import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../supp
 
 // pickupSeconds bounds the wait for istiod's evidence; the rotation moves on as soon as it shows.
 const FAST_ROTATION = { pickupSeconds: 10, workloadCertTtlSeconds: 2, intervalHours: 720, jitterMinutes: 0 };
+
+const pemCount = (text: string) => (text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
+
+/** Changes one env var of istiod's container and waits for the replacement istiod (a new process) to be ready. */
+async function setIstiodEnv(config: KubeConfig, name: string, value: string): Promise<void> {
+  const apps = config.makeApiClient(AppsV1Api);
+  const pidOf = (d: V1Deployment) => /pid (\d+)\) answers \/ready/.exec(d.status?.conditions?.find((c) => c.type === 'Available' && c.status === 'True')?.message ?? '')?.[1];
+  const istiod = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+  const before = pidOf(istiod);
+  istiod.spec!.template.spec!.containers[0]!.env!.find((v) => v.name === name)!.value = value;
+  await apps.replaceNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: istiod });
+  for (const deadline = Date.now() + 90_000; ; await new Promise((r) => setTimeout(r, 250))) {
+    const pid = pidOf(await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' }));
+    if (pid && pid !== before) return;
+    if (Date.now() > deadline) throw new Error(`istiod did not restart with ${name}=${value}`);
+  }
+}
 
 function rotationSpec(name: string): any {
   const spec = exampleSpec('cells', { name });
@@ -183,6 +201,22 @@ describe('CA rotation', () => {
     assert.notEqual(after['east intermediate'], before['east intermediate'], 'the first cluster keeps its new intermediate');
     assert.equal(after['west intermediate'], before['west intermediate'], 'the failed cluster has its previous intermediate back');
     await apps.createNamespacedDeployment({ namespace: 'istio-system', body: { metadata: { name: 'istiod', namespace: 'istio-system', labels: istiod.metadata?.labels }, spec: istiod.spec! } });
+  });
+
+  test('a root rotation whose new roots west\'s istiod refuses (ISTIO_MULTIROOT_MESH off: it keeps its root) fails in phase 1 on the roots istiod publishes, though cacerts holds the write', async () => {
+    const e = stack.endpoints();
+    const [, west] = await clusters(e, spec);
+    await setIstiodEnv(west!.config, 'ISTIO_MULTIROOT_MESH', 'false');
+    try {
+      const done = await rotate(e, 'rot', 'root');
+      assert.equal(done.phase, 'failed', JSON.stringify(done));
+      assert.equal(done.clusters.west, 'waiting-pickup', JSON.stringify(done));
+      assert.match(done.error, /cluster west after the write: istiod publishes root\(s\) \S+ in istio-ca-root-cert, not \S+, \S+/);
+      const cacerts = await core(west!.config).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
+      assert.equal(pemCount(Buffer.from(cacerts.data!['root-cert.pem']!, 'base64').toString()), 2, 'cacerts itself holds both roots: only istiod\'s evidence tells the write was not taken');
+    } finally {
+      await setIstiodEnv(west!.config, 'ISTIO_MULTIROOT_MESH', 'true');
+    }
   });
 
   test('teardown deletes the schedule and every resource', async () => {
