@@ -114,6 +114,8 @@ export interface TunnelState {
   ipsecUp: boolean;
   bgpEstablished: boolean;
   telemetry: TunnelTelemetry;
+  /** The Azure VNet's prefixes AWS learned over this tunnel's BGP session (none while it is down). */
+  acceptedPrefixes: string[];
 }
 
 export interface BgpPeer {
@@ -125,6 +127,18 @@ export interface BgpPeer {
   routesReceived: number;
   messagesSent: number;
   messagesReceived: number;
+}
+
+/** One route of a gateway's routing table, as Azure's getLearnedRoutes lists it (GatewayRoute). */
+export interface GatewayRoute {
+  localAddress: string;
+  network: string;
+  nextHop: string;
+  sourcePeer: string;
+  /** `Network` for the gateway's own VNet, `EBgp` for what a BGP peer in another AS advertised. */
+  origin: 'Network' | 'EBgp';
+  asPath: string;
+  weight: number;
 }
 
 export type ConnectionStatus = 'Unknown' | 'Connecting' | 'Connected' | 'NotConnected';
@@ -149,6 +163,8 @@ export interface FabricResult {
   tunnels: TunnelState[];
   /** Lower-cased gateway id → its BGP peers, one per (instance, BGP connection). */
   peers: Record<string, BgpPeer[]>;
+  /** Lower-cased gateway id → its routes: its VNet, and what AWS advertises over each established session. */
+  learnedRoutes: Record<string, GatewayRoute[]>;
   /** Lower-cased connection id → its status. */
   connections: Record<string, ConnectionState>;
   memory: FabricMemory;
@@ -183,8 +199,8 @@ interface Pairing {
   ipsecUp: boolean;
   bgpHolds: boolean;
   bgpEstablished: boolean;
-  /** Routes Azure learns over this tunnel: one per AWS advertised CIDR. */
-  advertisedRoutes: number;
+  /** Routes Azure learns over this tunnel: the CIDRs AWS advertises. */
+  advertisedCidrs: string[];
   key: string;
 }
 
@@ -228,7 +244,8 @@ export function evaluateFabric(input: FabricInput): FabricResult {
       const previous = input.memory.status[tunnel.outsideIpAddress];
       const changedAt = previous && previous.status === status ? previous.at : now;
       memory.status[tunnel.outsideIpAddress] = { status, at: changedAt };
-      const routes = bgpEstablished && best ? best.gateway.vnetAddressPrefixes.length : 0;
+      const acceptedPrefixes = bgpEstablished && best ? best.gateway.vnetAddressPrefixes : [];
+      const routes = acceptedPrefixes.length;
       tunnels.push({
         vpnConnectionId: vpn.vpnConnectionId,
         outsideIpAddress: tunnel.outsideIpAddress,
@@ -242,12 +259,17 @@ export function evaluateFabric(input: FabricInput): FabricResult {
           acceptedRouteCount: routes,
           lastStatusChange: new Date(changedAt).toISOString(),
         },
+        acceptedPrefixes,
       });
     }
   }
 
   const peers: Record<string, BgpPeer[]> = {};
-  for (const gateway of azure.gateways) peers[gateway.id.toLowerCase()] = [];
+  const learnedRoutes: Record<string, GatewayRoute[]> = {};
+  for (const gateway of azure.gateways) {
+    peers[gateway.id.toLowerCase()] = [];
+    learnedRoutes[gateway.id.toLowerCase()] = gateway.instances.flatMap((instance) => vnetRoutes(gateway, instance));
+  }
   const connections: Record<string, ConnectionState> = {};
   for (const connection of azure.connections) {
     const gateway = gateways.get(connection.gatewayId.toLowerCase());
@@ -259,7 +281,8 @@ export function evaluateFabric(input: FabricInput): FabricResult {
     gateway.instances.forEach((instance, k) => {
       const connected = pairing?.bgpEstablished === true && pairing.instance === k;
       const connectedMs = connected ? Math.max(0, now - (memory.bgpSince[pairing.key] ?? now) - convergenceMs) : 0;
-      const routesReceived = connected ? pairing.advertisedRoutes : 0;
+      const learned = connected ? pairing.advertisedCidrs : [];
+      const routesReceived = learned.length;
       const keepalives = Math.floor((connectedMs * timeScale) / 60_000); // Azure's fixed 60 s keepalive
       const localAddress = connection.customBgpIpAddresses.find((c) => sameId(c.ipConfigurationId, instance.ipConfigurationId))?.address
         ?? instance.customBgpIpAddresses[0] ?? instance.defaultBgpIpAddress ?? '';
@@ -273,10 +296,20 @@ export function evaluateFabric(input: FabricInput): FabricResult {
         messagesSent: connected ? 2 + gateway.vnetAddressPrefixes.length + keepalives : 0,
         messagesReceived: connected ? 2 + routesReceived + keepalives : 0,
       });
+      const neighbor = local.bgp!.peeringAddress;
+      learnedRoutes[gateway.id.toLowerCase()]!.push(...learned.map((network): GatewayRoute => ({
+        localAddress: instance.defaultBgpIpAddress ?? '', network, nextHop: neighbor, sourcePeer: neighbor, origin: 'EBgp', asPath: String(local.bgp!.asn), weight: 32768,
+      })));
     });
   }
 
-  return { tunnels, peers, connections, memory };
+  return { tunnels, peers, learnedRoutes, connections, memory };
+}
+
+/** Each gateway instance knows its own VNet's prefixes (origin Network, no next hop). */
+function vnetRoutes(gateway: AzureGateway, instance: AzureGatewayInstance): GatewayRoute[] {
+  const localAddress = instance.defaultBgpIpAddress ?? '';
+  return gateway.vnetAddressPrefixes.map((network) => ({ localAddress, network, nextHop: '', sourcePeer: localAddress, origin: 'Network', asPath: '', weight: 32768 }));
 }
 
 /** Connections by their local network gateway's IP address, in their original order (ties keep the first). */
@@ -334,7 +367,7 @@ function pair(
     ipsecUp,
     bgpHolds,
     bgpEstablished: false,
-    advertisedRoutes: vpn.advertisedCidrs.length,
+    advertisedCidrs: vpn.advertisedCidrs,
     key: `${tunnel.outsideIpAddress}|${connection.id.toLowerCase()}`,
   };
 }

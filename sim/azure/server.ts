@@ -126,7 +126,7 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
         return { status: 204 };
       case 'POST /_sim/fabric/aws-telemetry': {
         const result = engine.fabric.evaluate(parseAwsView(body));
-        return { status: 200, body: { tunnels: Object.fromEntries(result.tunnels.map((t) => [t.outsideIpAddress, t.telemetry])) } };
+        return { status: 200, body: { tunnels: Object.fromEntries(result.tunnels.map((t) => [t.outsideIpAddress, { ...t.telemetry, acceptedPrefixes: t.acceptedPrefixes }])) } };
       }
       case 'POST /_sim/fabric/outages': {
         const match = str(body.match);

@@ -209,6 +209,24 @@ describe('Azure ARM emulator through the real SDKs', () => {
     assert.deepEqual(one.value?.map((p) => p.neighbor), ['169.254.21.1', '169.254.21.1']);
   });
 
+  test('getLearnedRoutes lists what AWS advertises (origin EBgp, from the AWS peer) only while its session is up; an outage withdraws it, and it is learned again once restored', async () => {
+    const learned = async () => (await net.virtualNetworkGateways.beginGetLearnedRoutesAndWait(RG, 'vng')).value ?? [];
+    const up = await learned();
+    assert.deepEqual(up.filter((r) => r.origin === 'EBgp').map((r) => ({ network: r.network, sourcePeer: r.sourcePeer, nextHop: r.nextHop, asPath: r.asPath })),
+      [{ network: '10.10.0.0/16', sourcePeer: '169.254.21.1', nextHop: '169.254.21.1', asPath: '64512' }], 'only the correctly paired tunnel has a session');
+    assert.deepEqual(up.filter((r) => r.origin === 'Network').map((r) => r.network), ['10.20.0.0/16', '10.20.0.0/16'], 'each instance knows its own VNet');
+    await raw('POST', '/_sim/fabric/outages', { match: 'conn-good' });
+    try {
+      assert.deepEqual((await learned()).filter((r) => r.origin === 'EBgp'), []);
+    } finally {
+      await raw('DELETE', '/_sim/fabric/outages');
+    }
+    // Restored, BGP converges again and the route comes back.
+    await learned();
+    await sleep(CONVERGENCE_MS);
+    assert.deepEqual((await learned()).filter((r) => r.origin === 'EBgp').map((r) => r.network), ['10.10.0.0/16']);
+  });
+
   test('the fabric endpoint answers Moto with telemetry for every AWS tunnel', async () => {
     const res = await raw('POST', '/_sim/fabric/aws-telemetry', awsView, false);
     assert.equal(res.status, 200);
@@ -217,6 +235,7 @@ describe('Azure ARM emulator through the real SDKs', () => {
       good: 'UP 1 BGP ROUTES', 'self-peer': 'DOWN IPSEC IS UP', 'wrong-psk': 'DOWN IPSEC IS DOWN', 'wrong-asn': 'DOWN IPSEC IS UP',
     });
     assert.equal(res.json.tunnels['198.51.100.11'].acceptedRouteCount, 1);
+    assert.deepEqual(TUNNELS.map((t) => res.json.tunnels[t.outside].acceptedPrefixes), [['10.20.0.0/16'], [], [], []], 'the VNet, over the established tunnel only');
   });
 
   test('an lro-failed fault is accepted, then rejects the poller with its code and leaves provisioningState Failed', async () => {

@@ -230,6 +230,25 @@ describe('tunnel fabric: what an established tunnel reports', () => {
     assert.deepEqual({ localAddress: other.localAddress, state: other.state }, { localAddress: '169.254.21.6', state: 'Connecting' });
   });
 
+  test('routes are learned only over an established session: Azure lists what AWS advertises (EBgp, from the AWS peer), AWS accepts the VNet; a cut path withdraws both', () => {
+    const s = scenario();
+    const up = evaluateAt(s, [T0, T0 + CONVERGED_MS]);
+    const ebgp = (r: FabricResult) => r.learnedRoutes[GW.toLowerCase()]!.filter((route) => route.origin === 'EBgp');
+    assert.deepEqual(ebgp(up), ['10.10.0.0/16', '10.11.0.0/16'].map((network) => ({
+      localAddress: '10.20.255.30', network, nextHop: '169.254.21.1', sourcePeer: '169.254.21.1', origin: 'EBgp', asPath: '64512', weight: 32768,
+    })));
+    assert.deepEqual(up.learnedRoutes[GW.toLowerCase()]!.filter((route) => route.origin === 'Network').map((route) => `${route.localAddress} ${route.network}`),
+      ['10.20.255.30 10.20.0.0/16', '10.20.255.29 10.20.0.0/16'], 'each instance knows its own VNet');
+    assert.deepEqual(up.tunnels[0]!.acceptedPrefixes, ['10.20.0.0/16']);
+
+    const converging = evaluateAt(s, [T0]);
+    assert.deepEqual([ebgp(converging), converging.tunnels[0]!.acceptedPrefixes], [[], []], 'nothing is learned before BGP converges');
+
+    s.outages = ['conn-0-1'];
+    const cut = evaluateAt(s, [T0 + CONVERGED_MS + 1000], up.memory);
+    assert.deepEqual([ebgp(cut), cut.tunnels[0]!.acceptedPrefixes], [[], []], 'an outage withdraws what was learned');
+  });
+
   test('the connection is Connected on the terminating instance only', () => {
     const result = evaluateAt(scenario(), [T0]);
     const state = result.connections[CONN.toLowerCase()]!;

@@ -130,6 +130,14 @@ export const virtualNetworkGateway: ResourceSpec = {
         return { value: only ? peers.filter((p) => p.neighbor === only) : peers };
       },
     },
+    // The gateway's routing table (GatewayRouteListResult): its VNet, and what AWS advertises over each established session.
+    getLearnedRoutes: {
+      method: 'POST',
+      latency: 5,
+      async run(ctx, resource) {
+        return { value: (await ctx.fabric()).learnedRoutes[resource.id.toLowerCase()] ?? [] };
+      },
+    },
   },
 };
 
