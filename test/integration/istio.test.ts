@@ -11,10 +11,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { connect } from 'node:tls';
 import { AppsV1Api, KubernetesObjectApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { createRootCa, issueIntermediate } from '../../activities/pki/certificate-authority.ts';
@@ -179,6 +179,7 @@ async function assertRealIstiods(clusters: { config: KubeConfig; cacerts: V1Secr
 
 const WORKLOAD_ID = 'spiffe://cluster.local/ns/default/sa/sleep';
 const AGENTS_DIR = mkdtempSync(join(tmpdir(), 'cellbridge-workloads-'));
+after(() => rmSync(AGENTS_DIR, { recursive: true, force: true }));
 const tlsWorkload = (cert: WorkloadCertificate): TlsWorkload => ({ chain: cert.chain, keyPem: cert.keyPem, bundle: cert.roots });
 
 /** Runs `body` with a pilot-agent in each cluster, and stops them whatever happens. */
@@ -201,7 +202,7 @@ async function withWorkloads<T>(configs: KubeConfig[], body: (certs: WorkloadCer
  */
 async function assertWorkloadMtls(east: KubeConfig, west: KubeConfig, eastCacerts: V1Secret, westCacerts: V1Secret): Promise<void> {
   await withWorkloads([east, west], async ([eastCert, westCert]) => {
-    const dir = mkdtempSync(join(tmpdir(), 'cellbridge-workload-openssl-'));
+    const dir = mkdtempSync(join(AGENTS_DIR, 'openssl-'));
     writeFileSync(join(dir, 'root.pem'), text(eastCacerts, 'root-cert.pem'));
     for (const [cell, cert, cacerts] of [['east', eastCert!, eastCacerts], ['west', westCert!, westCacerts]] as const) {
       const leaf = new X509Certificate(cert.chain[0]!);

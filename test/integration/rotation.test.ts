@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -68,6 +68,7 @@ async function cacertsFingerprints(e: Endpoints, spec: any): Promise<Record<stri
 }
 
 const AGENTS_DIR = mkdtempSync(join(tmpdir(), 'cellbridge-rotation-workloads-'));
+after(() => rmSync(AGENTS_DIR, { recursive: true, force: true }));
 const watch = async (e: Endpoints, spec: any) => watchTrust(await clusters(e, spec), { ttlSeconds: spec.pki.rotation.workloadCertTtlSeconds, parentDir: AGENTS_DIR });
 
 async function rotate(e: Endpoints, mesh: string, kind: 'intermediate' | 'root', timeoutMs = 120_000): Promise<any> {
