@@ -39,6 +39,7 @@ import lifecycle  # noqa: E402
 import presigned  # noqa: E402
 import regions  # noqa: E402
 import telemetry  # noqa: E402
+import tgw_routes  # noqa: E402
 import transit_gateway  # noqa: E402
 import vpn  # noqa: E402
 
@@ -131,6 +132,7 @@ def main() -> None:
     regions.install()
     presigned.install()
     transit_gateway.install()
+    tgw_routes.install()
     vpn.install()
     consistency.install()
     eks.install(os.environ.get("CELLBRIDGE_SIM_KUBE_URL"))

@@ -23,6 +23,8 @@ _ssl_context: ssl.SSLContext | None = None
 _lock = threading.Lock()
 # (vpn id, outside ip) -> (status, message, accepted routes, last status change)
 _last: dict[tuple[str, str], tuple[str, str, int, datetime]] = {}
+# (vpn id, outside ip) -> the prefixes BGP accepted over that tunnel while it is UP
+_accepted: dict[tuple[str, str], list[str]] = {}
 _last_error: str | None = None
 
 
@@ -35,6 +37,7 @@ def configure(fabric_url: str | None, fabric_ca: str | None) -> None:
 def reset() -> None:
     with _lock:
         _last.clear()
+        _accepted.clear()
 
 
 def _ask_fabric(view: dict[str, Any]) -> dict[str, Any]:
@@ -78,12 +81,25 @@ def refresh(vpns: list[Any], view: Callable[[], dict[str, Any]]) -> None:
                 if isinstance(entry, dict) and entry.get("status") in ("UP", "DOWN"):
                     status = (entry["status"], str(entry.get("statusMessage", "")), int(entry.get("acceptedRouteCount", 0)))
                     changed = _parse_time(entry.get("lastStatusChange"))
+                    prefixes = entry.get("acceptedPrefixes")
+                    accepted = [p for p in prefixes if isinstance(p, str)] if status[0] == "UP" and isinstance(prefixes, list) else []
                 else:
-                    status, changed = DOWN, None
+                    status, changed, accepted = DOWN, None, []
                 previous = _last.get((vpn.id, ip))
                 if changed is None:
                     changed = previous[3] if previous and previous[0] == status[0] else now
                 _last[(vpn.id, ip)] = (*status, changed)
+                _accepted[(vpn.id, ip)] = accepted
+
+
+def accepted_prefixes(vpn: Any) -> list[str]:
+    """What the VPN connection's BGP sessions accepted from the far end, over the tunnels that are UP."""
+    with _lock:
+        return sorted({
+            prefix
+            for tunnel in (vpn.options or {}).get("TunnelOptions", [])
+            for prefix in _accepted.get((vpn.id, tunnel["OutsideIpAddress"]), [])
+        })
 
 
 def for_vpn(vpn: Any) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ import {
   DescribeVpcsCommand,
   DescribeVpnConnectionsCommand,
   EC2Client,
+  SearchTransitGatewayRoutesCommand,
   type Filter,
   type TagSpecification,
   type VpnConnection,
@@ -53,6 +54,9 @@ interface AwsView {
   }>;
 }
 
+/** What the stub fabric says AWS accepted over an UP tunnel: the Azure VNet. */
+const AZURE_VNET = '10.20.0.0/16';
+
 const fabric = {
   server: undefined as Server | undefined,
   posted: [] as AwsView[],
@@ -78,7 +82,7 @@ async function startFabric(): Promise<string> {
       fabric.posted.push(view);
       const tunnels: Record<string, unknown> = {};
       for (const ip of fabric.upIps) {
-        tunnels[ip] = { status: 'UP', statusMessage: '1 BGP ROUTES', acceptedRouteCount: 1, lastStatusChange: '2024-05-01T10:00:00.000Z' };
+        tunnels[ip] = { status: 'UP', statusMessage: '1 BGP ROUTES', acceptedRouteCount: 1, lastStatusChange: '2024-05-01T10:00:00.000Z', acceptedPrefixes: [AZURE_VNET] };
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ tunnels }));
     });
@@ -371,6 +375,26 @@ describe('AWS emulator (extended Moto)', () => {
       ['DOWN', 'IPSEC IS DOWN', 0],
     ]);
     assert.ok(down.VgwTelemetry![0]!.LastStatusChange! > new Date('2024-05-01T10:00:00.000Z'), 'the UP→DOWN change is dated');
+  });
+
+  test('SearchTransitGatewayRoutes (type=propagated) lists the VPC CIDR, and the VNet the VPN accepted only while one of its tunnels is UP; a fabric outage withdraws it', async () => {
+    const { tgw, cgw, attachment } = await backbone(client, 'learned', { cidr: '10.40.0.0/16', cgwIp: '192.0.2.40' });
+    const vpn = await createVpn(client, 'learned', cgw.CustomerGatewayId!, tgw.TransitGatewayId!);
+    await vpnAvailable(client, vpn.VpnConnectionId!);
+    const table = (await client.send(new DescribeTransitGatewaysCommand({ TransitGatewayIds: [tgw.TransitGatewayId!] }))).TransitGateways![0]!.Options!.PropagationDefaultRouteTableId!;
+    const propagated = async (extra: Filter[] = []) => ((await client.send(new SearchTransitGatewayRoutesCommand({
+      TransitGatewayRouteTableId: table, Filters: [{ Name: 'type', Values: ['propagated'] }, ...extra],
+    }))).Routes ?? []).map((r) => `${r.DestinationCidrBlock} ${r.Type} ${r.State} ${r.TransitGatewayAttachments?.map((a) => `${a.ResourceType}:${a.ResourceId}`).join()}`);
+
+    assert.deepEqual(await propagated(), [`10.40.0.0/16 propagated active vpc:${attachment.VpcId}`], 'every tunnel DOWN: nothing learned from the VPN');
+    fabric.upIps.add(vpn.Options!.TunnelOptions![1]!.OutsideIpAddress!);
+    assert.deepEqual(await propagated(), [`10.40.0.0/16 propagated active vpc:${attachment.VpcId}`, `${AZURE_VNET} propagated active vpn:${vpn.VpnConnectionId}`]);
+    assert.deepEqual(await propagated([{ Name: 'attachment.resource-type', Values: ['vpn'] }]), [`${AZURE_VNET} propagated active vpn:${vpn.VpnConnectionId}`]);
+    assert.deepEqual(await propagated([{ Name: 'route-search.supernet-of-match', Values: ['10.20.5.0/24'] }]), [`${AZURE_VNET} propagated active vpn:${vpn.VpnConnectionId}`]);
+
+    fabric.reachable = false;
+    assert.deepEqual(await propagated([{ Name: 'attachment.resource-type', Values: ['vpn'] }]), [], 'the far end silent: the route is withdrawn');
+    await assert.rejects(client.send(new SearchTransitGatewayRoutesCommand({ TransitGatewayRouteTableId: table, Filters: [{ Name: 'nonsense', Values: ['x'] }] })), awsError('InvalidParameterValue', 400));
   });
 
   test('TGW deletion is refused with IncorrectState while a VPC or VPN attachment exists', async () => {
