@@ -34,6 +34,7 @@ import { probeClusterAccess, type ClusterAccess } from './kube/cluster-access.ts
 import { kubeAccess, type KubeAccess } from './kube/cluster-credentials.ts';
 import { Helm, type HelmSettings } from './kube/helm.ts';
 import { helmReleaseHandler } from './kube/helm-release.ts';
+import { hostnameResolver } from './kube/gateway-address.ts';
 import { inspectIstio, type InspectIstioInput } from './kube/inspect-istio.ts';
 import { istioNamespaceHandler } from './kube/istio-namespace.ts';
 import { manifestHandler } from './kube/manifest.ts';
@@ -41,6 +42,8 @@ import { remoteSecretHandler } from './kube/remote-secret.ts';
 import type { ClusterRef } from '../domain/cluster-graph.ts';
 import { rotationActivities } from './rotation/index.ts';
 import { observeTunnels, type ObserveTunnelsInput } from './tunnel-status.ts';
+import { observeLearnedRoutes, type ObserveLearnedRoutesInput } from './learned-routes.ts';
+import type { LearnedRoutes } from '../domain/east-west-routable.ts';
 import type { Client } from '@temporalio/client';
 
 export interface ActivityDeps {
@@ -49,6 +52,8 @@ export interface ActivityDeps {
   helm: HelmSettings;
   /** For the activities that talk to other workflows and schedules (rotation). */
   temporal: { client: Client; taskQueue: string };
+  /** Name servers (`host[:port]`) for load-balancer hostnames; the system's resolver without them. */
+  dnsServers?: string[];
 }
 
 export type CreateActivity = (node: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
@@ -100,11 +105,13 @@ export function createActivities(deps: ActivityDeps) {
   const engine = new ResourceEngine(deps.poll);
   const eksTokens = new EksTokenCache();
   const kube = kubeAccess(deps.clients, eksTokens);
+  const resolveHostname = hostnameResolver(deps.dnsServers);
   return {
     ...resourceActivities(engine, handlers(deps.clients, kube, new Helm(deps.helm), deps.helm)),
     observeTunnels: (input: ObserveTunnelsInput): Promise<TunnelStatus[]> => observeTunnels(deps.clients, input),
     probeClusterAccess: (ref: ClusterRef): Promise<ClusterAccess> => probeClusterAccess(deps.clients, eksTokens, ref),
-    inspectIstio: (input: InspectIstioInput): Promise<ClusterFacts> => inspectIstio(deps.clients, kube, input),
+    observeLearnedRoutes: (input: ObserveLearnedRoutesInput): Promise<LearnedRoutes> => observeLearnedRoutes(deps.clients, input),
+    inspectIstio: (input: InspectIstioInput): Promise<ClusterFacts> => inspectIstio(deps.clients, kube, input, resolveHostname),
     ...rotationActivities({ clients: deps.clients, kube, temporal: deps.temporal }),
   };
 }

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
         gatewayApiCrdsDir: env.CELLBRIDGE_GATEWAY_API_CRDS ?? 'gateway-api',
       },
       temporal: { client, taskQueue: temporal.taskQueue },
+      dnsServers: env.CELLBRIDGE_DNS_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean),
     }),
     dataConverter: temporal.dataConverter,
     // A create activity holds its slot while it polls a long operation (a 45-minute gateway),

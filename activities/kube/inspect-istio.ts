@@ -20,6 +20,7 @@ import { inspectCertificate, splitPemBundle, verifiesAgainst } from '../pki/cert
 import { readRoot } from '../pki/root-store.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { kubeConfigOf, reachKube, type KubeAccess } from './cluster-credentials.ts';
+import { gatewayIps, type ResolveHostname } from './gateway-address.ts';
 import { serviceAddress } from './helm-release.ts';
 import { objectApi, readObject } from './objects.ts';
 
@@ -38,7 +39,8 @@ export interface InspectIstioInput {
   dataplane: 'sidecar' | 'ambient';
 }
 
-export async function inspectIstio(clients: CloudClients, kube: KubeAccess, input: InspectIstioInput): Promise<ClusterFacts> {
+/** `resolve` turns the east-west gateway's hostname (EKS) into the addresses a peer would reach. */
+export async function inspectIstio(clients: CloudClients, kube: KubeAccess, input: InspectIstioInput, resolve: ResolveHostname): Promise<ClusterFacts> {
   const config = await reachKube(kube, input.cluster);
   const api = objectApi(config);
   const rootPem = (await readRoot(clients, input.cluster.scope.aws.region, input.rootSecret)).certPem;
@@ -53,6 +55,7 @@ export async function inspectIstio(clients: CloudClients, kube: KubeAccess, inpu
     staticCloudCredentials(config.makeApiClient(CoreV1Api), input.namespaces),
   ]);
   const meshId = mesh?.data?.mesh ? meshIdOf(mesh.data.mesh) : undefined;
+  const eastWestIps = await gatewayIps(eastWestAddress, resolve);
   return {
     cell: input.cluster.cell,
     clusterName: input.cluster.clusterName,
@@ -63,6 +66,7 @@ export async function inspectIstio(clients: CloudClients, kube: KubeAccess, inpu
     ...(namespace?.metadata?.labels?.[NETWORK_LABEL] ? { networkLabel: namespace.metadata.labels[NETWORK_LABEL] } : {}),
     workloads,
     ...(eastWestAddress ? { eastWestAddress } : {}),
+    ...eastWestIps,
     remoteSecrets,
     staticCredentials,
   };
