@@ -13,5 +13,8 @@ export const TEARDOWN_SCHEDULE_PATCH = 'teardown-deletes-rotation-schedule-v1';
 /** rotateCa confirms a cacerts write by the cluster's evidence (awaitPickup, pickupSeconds its bound), not by sleeping pickupSeconds. */
 export const ROTATION_PICKUP_EVIDENCE_PATCH = 'rotation-pickup-evidence-v1';
 
+/** Verification also reads what each cloud learned over BGP (observeLearnedRoutes) and judges east-west.routable. */
+export const VERIFY_EAST_WEST_ROUTABLE_PATCH = 'verify-east-west-routable-v1';
+
 /** Verifying tolerates failed observations (tunnel status, cluster access) until the BGP deadline instead of rolling back at the first. */
 export const VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH = 'verify-tolerates-observation-failures-v1';

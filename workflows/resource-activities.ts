@@ -10,6 +10,7 @@ export interface ResourceCalls {
   create(node: ResourceNode, outputs: Outputs): Promise<ResourceOutput>;
   delete(node: ResourceNode): Promise<DeleteResult>;
   observeTunnels: MeshActivities['observeTunnels'];
+  observeLearnedRoutes: MeshActivities['observeLearnedRoutes'];
   probeClusterAccess: MeshActivities['probeClusterAccess'];
   inspectIstio: MeshActivities['inspectIstio'];
 }
@@ -22,7 +23,7 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: settings.resourceMaxAttempts },
   });
-  const { observeTunnels } = proxyActivities<MeshActivities>({
+  const { observeTunnels, observeLearnedRoutes } = proxyActivities<MeshActivities>({
     startToCloseTimeout: '2m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
   });
@@ -40,6 +41,7 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     create: (node, outputs) => resources[resourceActivityName('create', kindOf('create', node))](node, outputs),
     delete: (node) => resources[resourceActivityName('delete', kindOf('delete', node))](node),
     observeTunnels,
+    observeLearnedRoutes,
     probeClusterAccess,
     inspectIstio,
   };

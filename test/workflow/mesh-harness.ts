@@ -112,6 +112,7 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
         index, insideCidr: t.insideCidr, aws: { outsideIp: `203.0.113.${index}`, status: 'UP', message: '1 BGP ROUTES', acceptedRoutes: 1 }, azure: { neighbor: `169.254.21.${index}`, state: 'Connected', routesReceived: 1 }, established: true,
       }));
     },
+    observeLearnedRoutes: async () => ({ azureFromAws: ['10.10.0.0/16'], awsFromAzure: ['10.20.0.0/16'] }),
     probeClusterAccess: async (ref) => {
       if (faults.failProbes > 0 && faults.failProbes--) throw ApplicationFailure.nonRetryable(`injected: ${ref.cell} API server not answering`, 'Injected');
       return { cell: ref.cell, server: `https://${ref.cell}.example`, namespaces: ['default', 'istio-system'] };
