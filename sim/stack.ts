@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMoto } from './aws/moto.ts';
 import { startProcess, type RunningProcess } from './child-process.ts';
+import { startHostsDns } from './dns/hosts-dns.ts';
 import { startKubePool } from './kube/launch.ts';
 import { freePort, waitForPort } from './ports.ts';
 import { PYTHON, REPO, setupStack, TEMPORAL_BIN } from './setup.ts';
@@ -81,6 +82,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
+    // The clouds' DNS for load-balancer names: what the pool publishes in its hosts file (sim/kube/hosts-file.ts).
+    const dns = await startHostsDns(join(options.dir, 'kube', 'hosts'));
+    running.push(dns);
     const endpoints: Endpoints = {
       temporal: { address: `127.0.0.1:${ports.temporal}`, ui: urls.ui },
       api: urls.api,
@@ -88,7 +92,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       azure: urls.azure,
       kube: urls.kube,
       timeScale: options.timeScale,
-      productEnv: productEnv(options, ports, urls, tls.caPath),
+      productEnv: productEnv(options, ports, urls, tls.caPath, dns.server),
     };
     if (options.product) {
       running.push(await startProduct('worker', endpoints.productEnv, log('worker')));
@@ -128,7 +132,7 @@ async function startTemporal(options: StackOptions, ports: { temporal: number; u
 }
 
 /** The worker and API settings for this stack: emulator endpoints, scaled polling, loopback-only auth. */
-function productEnv(options: StackOptions, ports: { temporal: number; api: number }, urls: { aws: string; azure: string; ui: string }, caPath: string): Record<string, string> {
+function productEnv(options: StackOptions, ports: { temporal: number; api: number }, urls: { aws: string; azure: string; ui: string }, caPath: string, dnsServer: string): Record<string, string> {
   const scaled = (realMs: number, floorMs: number) => String(Math.max(floorMs, Math.round(realMs / options.timeScale)));
   return {
     TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
@@ -139,6 +143,7 @@ function productEnv(options: StackOptions, ports: { temporal: number; api: numbe
     AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
     CELLBRIDGE_AZURE_ENDPOINT: urls.azure,
     CELLBRIDGE_AZURE_CREDENTIAL: 'emulator',
+    CELLBRIDGE_DNS_SERVERS: dnsServer,
     NODE_EXTRA_CA_CERTS: caPath,
     CELLBRIDGE_POLL_INITIAL_MS: scaled(5_000, 100),
     CELLBRIDGE_POLL_MAX_MS: scaled(30_000, 500),
