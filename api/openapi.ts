@@ -90,7 +90,7 @@ export const OPENAPI = {
     '/v1/meshes/{name}/verification': {
       parameters: [meshName],
       get: {
-        summary: 'The latest verification: every check (root fingerprints, intermediates, meshID, network labels, readiness, east-west address, remote secrets, no static cloud credentials) with pass/fail and evidence',
+        summary: 'The latest verification: every check (root fingerprints, intermediates, meshID, network labels, readiness, east-west address, east-west address routable from the other cloud over BGP, remote secrets, no static cloud credentials) with pass/fail and evidence',
         responses: { 200: { description: 'The report', content: json(ref('Verification')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('Not verified yet') },
       },
       post: {
