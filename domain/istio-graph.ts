@@ -107,7 +107,7 @@ function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
     release(id(ISTIO_ID.istiod), 'istiod', 'istiod', istiodValues(spec, cluster, cell), [{ kind: 'Deployment', name: 'istiod' }], [...istiodDeps, id(ISTIO_ID.gatewayApi)]),
     release(id(ISTIO_ID.cni), 'istio-cni', 'cni', cniValues(spec), [{ kind: 'DaemonSet', name: 'istio-cni-node' }], [id(ISTIO_ID.base)]),
     release(id(ISTIO_ID.ztunnel), 'ztunnel', 'ztunnel', ztunnelValues(spec, cluster, cell), [{ kind: 'DaemonSet', name: 'ztunnel' }], [id(ISTIO_ID.istiod)]),
-    node(id(ISTIO_ID.eastWest), 'kube.manifest', { cluster, objects: [eastWestGatewayApi(cell.network)] }, [id(ISTIO_ID.istiod), id(ISTIO_ID.gatewayApi)]),
+    node(id(ISTIO_ID.eastWest), 'kube.manifest', { cluster, objects: [eastWestGatewayApi(cell.network, cell.cloud)] }, [id(ISTIO_ID.istiod), id(ISTIO_ID.gatewayApi)]),
   ];
 }
 

@@ -36,14 +36,19 @@ export function ztunnelValues(spec: MeshSpec, cluster: ClusterRef, cell: Cell): 
   return { profile: 'ambient', multiCluster: { clusterName: cluster.clusterName }, network: cell.network, global: { hub: IMAGE_HUB, tag: spec.istio.version } };
 }
 
-/** Ambient's east-west gateway is a Gateway API resource, HBONE on 15008 (upstream class istio-east-west). */
-export function eastWestGatewayApi(network: string): KubeObject {
+/**
+ * Ambient's east-west gateway is a Gateway API resource, HBONE on 15008 (upstream class
+ * istio-east-west). istiod makes its Service, with spec.infrastructure's annotations: without
+ * them the cloud gives it a public load balancer the peer cannot reach over the backbone.
+ */
+export function eastWestGatewayApi(network: string, cloud: Cell['cloud']): KubeObject {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
     metadata: { name: EAST_WEST_GATEWAY, namespace: ISTIO_NAMESPACE, labels: { [NETWORK_LABEL]: network } },
     spec: {
       gatewayClassName: 'istio-east-west',
+      infrastructure: { annotations: internalLoadBalancer(cloud) },
       listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', tls: { mode: 'Terminate', options: { 'gateway.istio.io/tls-terminate-mode': 'ISTIO_MUTUAL' } } }],
     },
   };

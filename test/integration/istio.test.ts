@@ -22,7 +22,7 @@ import { cacertsData } from '../../activities/pki/cacerts.ts';
 import { mutualTls, type HandshakeResult, type TlsWorkload } from '../../sim/trust/mutual-tls.ts';
 import { WorkloadAgent, type WorkloadCertificate } from '../../sim/trust/workload-agent.ts';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
-import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, clearFaults, cutTunnels, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const DONE = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
 const text = (secret: V1Secret, key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
@@ -39,6 +39,11 @@ describe('Istio multi-primary across the clouds', () => {
     const verification = (await api(e, 'GET', '/v1/meshes/mesh-a/verification')).body;
     assert.equal(verification.passed, true);
     assert.equal(verification.checks.filter((c: any) => c.id === 'remote-secret.accepted' && c.pass).length, 2, 'a remote secret in each direction, accepted by the peer');
+    const routable = Object.fromEntries(verification.checks.filter((c: any) => c.id === 'east-west.routable').map((c: any) => [c.cluster, c]));
+    // EKS: the NLB hostname's addresses, inside the VPC that Azure learned from AWS; AKS: the internal frontend, inside the VNet AWS learned.
+    assert.match(routable.east?.evidence ?? '', /^istio-eastwestgateway at \S+\.elb\.us-east-1\.amazonaws\.com \(resolves to 10\.10\.[01]\.\d+, 10\.10\.[01]\.\d+\): .*; Azure's VPN gateway learned from AWS over BGP: 10\.10\.0\.0\/16$/, JSON.stringify(routable.east));
+    assert.match(routable.west?.evidence ?? '', /^istio-eastwestgateway at 10\.20\.[0-3]\.\d+: \S+ inside 10\.20\.0\.0\/16; the Transit Gateway learned from Azure over BGP: 10\.20\.0\.0\/16$/, JSON.stringify(routable.west));
+    assert.ok(routable.east.pass && routable.west.pass);
 
     const [east, west] = await Promise.all([cellKubeConfig(e, spec, 'east', 'aws'), cellKubeConfig(e, spec, 'west', 'azure')]);
     const cacerts = await Promise.all([east, west].map((c) => core(c).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' })));
@@ -71,10 +76,16 @@ describe('Istio multi-primary across the clouds', () => {
     await core(west).deleteNamespacedSecret({ name: `istio-remote-secret-${eastCluster}`, namespace: 'istio-system' });
     await core(east).patchNamespace({ name: 'istio-system', body: [{ op: 'remove', path: '/metadata/labels/topology.istio.io~1network' }] });
     await core(east).createNamespacedSecret({ namespace: 'istio-system', body: { metadata: { name: 'leftover-creds' }, stringData: { credentials: '[default]\naws_access_key_id = AKIAABCDEFGHIJKLMNOP\naws_secret_access_key = x' } } });
+    // Every tunnel of the mesh cut: each cloud withdraws what it learned over BGP, so neither gateway is reachable.
+    await cutTunnels(e, 'cellbridge-mesh-a');
     assert.equal((await api(e, 'POST', '/v1/meshes/mesh-a/verification')).status, 202);
     const degraded = await waitForPhase(e, 'mesh-a', ['Degraded'], 60_000);
+    await clearFaults(e);
     const failed = degraded.verification.checks.filter((c: any) => !c.pass).map((c: any) => `${c.id} ${c.cluster ?? ''}`.trim()).sort();
+    assert.match(degraded.verification.checks.find((c: any) => c.id === 'east-west.routable' && c.cluster === 'east').evidence, /outside every learned prefix; Azure's VPN gateway learned from AWS nothing over BGP$/);
     assert.deepEqual(failed, [
+      'east-west.routable east',
+      'east-west.routable west',
       'intermediate.chain-and-margin west',
       'network.label east',
       'remote-secret.accepted west',

@@ -58,6 +58,13 @@ test('ambient mode swaps the gateway chart for a Gateway API gateway and adds CN
   assert.equal(eastWest.kind, 'kube.manifest');
 });
 
+test('ambient east-west Gateway asks for an internal load balancer in each cloud (istiod copies spec.infrastructure.annotations onto the Service it makes)', () => {
+  const graph = graphOf((s) => (s.istio = { dataplane: 'ambient' }));
+  const annotations = (cell: string) => ((nodeById(graph, ISTIO_ID.eastWest(cell)).params as { objects: any[] }).objects[0].spec.infrastructure?.annotations);
+  assert.deepEqual(annotations('east'), { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal', 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' });
+  assert.deepEqual(annotations('west'), { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' });
+});
+
 test('a user-supplied root is used by reference and never owned', () => {
   const root = nodeById(graphOf((s) => (s.pki = { rootSecret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:corp-root' })), ISTIO_ID.root);
   assert.deepEqual([(root.params as any).secretName, (root.params as any).userSupplied], ['arn:aws:secretsmanager:us-east-1:123456789012:secret:corp-root', true]);
