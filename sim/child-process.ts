@@ -58,3 +58,12 @@ export function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
     if (!spec.ready) child.once('spawn', () => (clearTimeout(timer), resolve(running)));
   });
 }
+
+/** Rejects when the process exits: raced against a wait so that a process that died is not waited for. */
+export function exitOf(running: RunningProcess, logFile: string): Promise<never> {
+  return new Promise((_, reject) => {
+    const report = () => reject(new Error(`${running.name} exited (${running.child.exitCode ?? running.child.signalCode}); see ${logFile}`));
+    if (running.child.exitCode !== null || running.child.signalCode !== null) report();
+    else running.child.once('exit', report);
+  });
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMoto } from './aws/moto.ts';
-import { startProcess, type RunningProcess } from './child-process.ts';
+import { exitOf, startProcess, type RunningProcess } from './child-process.ts';
 import { startHostsDns } from './dns/hosts-dns.ts';
 import { startKubePool } from './kube/launch.ts';
 import { freePort, waitForPort } from './ports.ts';
@@ -126,8 +126,9 @@ async function startTemporal(options: StackOptions, ports: { temporal: number; u
   ];
   if (options.persistent) args.push('--db-filename', join(options.dir, 'temporal.db'));
   const process = await startProcess({ name: 'temporal', command: TEMPORAL_BIN, args, logFile });
-  await waitForPort(ports.temporal);
-  await waitForPort(ports.ui);
+  const exited = exitOf(process, logFile);
+  exited.catch(() => undefined);
+  await Promise.race([(async () => (await waitForPort(ports.temporal), await waitForPort(ports.ui)))(), exited]);
   return process;
 }
 
