@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { httpStatus, terminate } from './local-process.ts';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../ports.ts';
@@ -317,22 +317,4 @@ export class IstiodPod {
 /** Like a ReplicaSet's pod-template-hash: a changed template is a new pod. */
 export function templateHash(deployment: IstiodDeployment): string {
   return createHash('sha256').update(JSON.stringify(deployment.spec.template)).digest('hex').slice(0, 10);
-}
-
-async function terminate(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function httpStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(url, { timeout: 2_000, agent: false }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
-    req.once('timeout', () => req.destroy());
-    req.once('error', () => resolve(0));
-    req.end();
-  });
 }

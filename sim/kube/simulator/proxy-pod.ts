@@ -13,7 +13,7 @@
 //   directory of its own; readiness is pilot-agent's /healthz/ready on its status port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { httpStatus, terminate } from './local-process.ts';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CloudNetwork } from '../../envoy/cloud-network.ts';
@@ -193,22 +193,4 @@ export class ProxyPod {
     this.status = status;
     if (changed) this.onStatus(status);
   }
-}
-
-async function terminate(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function httpStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(url, { timeout: 2_000, agent: false }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
-    req.once('timeout', () => req.destroy());
-    req.once('error', () => resolve(0));
-    req.end();
-  });
 }
