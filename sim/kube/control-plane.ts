@@ -11,7 +11,8 @@ import type { NodePool } from './node-pool.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { faultProxiesEnabled } from './faults.ts';
 import { makeClusterPki, type ClusterPki } from './pki.ts';
-import type { DataPlaneBinaries } from './simulator/gateways.ts';
+import type { BackboneEnd } from '../envoy/backbone.ts';
+import type { DataPlaneBinaries } from './simulator/cell-data-plane.ts';
 import { startSimulator, type ProxyInfo, type Simulator } from './simulator/simulator.ts';
 
 export interface ClusterRequest {
@@ -109,6 +110,11 @@ export class ControlPlane {
   /** The proxies the simulator runs for the cluster's pods. */
   proxies(): Promise<ProxyInfo[]> {
     return this.simulator?.proxies() ?? Promise.resolve([]);
+  }
+
+  /** The cell as a backbone link sees it, once the cluster runs a data plane. */
+  backboneEnd(): Promise<BackboneEnd | undefined> {
+    return this.simulator?.backboneEnd() ?? Promise.resolve(undefined);
   }
 
   /** The pool's nodes are drained and go (their pods go back to Pending or elsewhere). */

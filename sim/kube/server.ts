@@ -1,6 +1,7 @@
 // The pool's HTTP API (sim/README.md, "Kubernetes control planes") and the TokenReview
 // webhook its EKS API servers call.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Backbones } from './backbones.ts';
 import type { ClusterRequest } from './control-plane.ts';
 import type { EksWebhook } from './eks-webhook.ts';
 import { serveFaultControl } from './faults.ts';
@@ -12,6 +13,7 @@ const CLUSTER_PATH = new RegExp(`^/clusters/(${KEY})$`);
 const WEBHOOK_PATH = new RegExp(`^/webhook/eks/(${KEY})$`);
 const NODE_POOL_PATH = new RegExp(`^/clusters/(${KEY})/node-pools/([^/]+)$`);
 const PROXIES_PATH = new RegExp(`^/clusters/(${KEY})/proxies$`);
+const BACKBONE_PATH = new RegExp(`^/backbones/(${KEY})/(${KEY})$`);
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 /** AKS's default node subnet in the virtual network it manages. */
@@ -19,12 +21,15 @@ const DEFAULT_NODE_CIDR = '10.224.0.0/16';
 const MAX_BODY = 1 << 20;
 
 export function createPoolServer(pool: KubePool, webhook: EksWebhook): Server {
-  return createServer((req, res) => {
-    route(req, res, pool, webhook).catch((error: Error) => json(res, 500, { error: error.message }));
+  const backbones = new Backbones(async (key) => (await pool.get(key))?.backboneEnd(), (line) => console.log(line));
+  const server = createServer((req, res) => {
+    route(req, res, pool, webhook, backbones).catch((error: Error) => json(res, 500, { error: error.message }));
   });
+  server.once('close', () => backbones.close());
+  return server;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, webhook: EksWebhook): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, webhook: EksWebhook, backbones: Backbones): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://pool').pathname;
   if (path.startsWith('/_sim/') && (await serveFaultControl(req, res, path))) return;
   const cluster = CLUSTER_PATH.exec(path)?.[1];
@@ -56,6 +61,8 @@ async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, 
     const plane = await pool.get(proxiesOf);
     return plane ? json(res, 200, { proxies: await plane.proxies() }) : json(res, 404, { error: `no cluster ${proxiesOf}` });
   }
+  const [, from, to] = BACKBONE_PATH.exec(path) ?? [];
+  if (from && to) return backbone(req, res, backbones, from, to);
   const eks = WEBHOOK_PATH.exec(path)?.[1];
   if (eks && req.method === 'POST') {
     const review = (await readJson(req)) as { spec?: { token?: unknown } } | undefined;
@@ -68,6 +75,22 @@ async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, 
     return json(res, 200, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', status });
   }
   json(res, cluster || eks || owner ? 405 : 404, { error: `no route ${req.method} ${path}` });
+}
+
+/** `PUT {"up": true|false}` makes the link if needed and brings it up or cuts it; GET reads it; DELETE removes it. */
+async function backbone(req: IncomingMessage, res: ServerResponse, backbones: Backbones, a: string, b: string): Promise<void> {
+  if (a === b) return json(res, 400, { error: 'a backbone links two different clusters' });
+  if (req.method === 'PUT') {
+    const up = ((await readJson(req)) as { up?: unknown } | undefined)?.up;
+    if (typeof up !== 'boolean') return json(res, 400, { error: 'up must be true or false' });
+    return json(res, 200, await backbones.put(a, b, up));
+  }
+  if (req.method === 'GET') {
+    const state = await backbones.get(a, b);
+    return state ? json(res, 200, state) : json(res, 404, { error: `no backbone between ${a} and ${b}` });
+  }
+  if (req.method === 'DELETE') return (await backbones.delete(a, b), void res.writeHead(204).end());
+  json(res, 405, { error: `no route ${req.method} /backbones/${a}/${b}` });
 }
 
 /** The PUT body as a ClusterRequest, or what is wrong with it. */

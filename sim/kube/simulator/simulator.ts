@@ -13,7 +13,9 @@ import { AdminClient, type KubeObject } from './admin-client.ts';
 import { daemonSets } from './daemon-sets.ts';
 import { deployments } from './deployments.ts';
 import { endpointSlices } from './endpoint-slices.ts';
-import { gateways, type DataPlaneBinaries } from './gateways.ts';
+import type { BackboneEnd } from '../../envoy/backbone.ts';
+import { cellDataPlane, type DataPlaneBinaries } from './cell-data-plane.ts';
+import { gateways } from './gateways.ts';
 import { ExternalEndpoints, ExternalReadiness } from './external.ts';
 import { garbageCollector } from './garbage-collector.ts';
 import { kubelet } from './kubelet.ts';
@@ -25,6 +27,7 @@ import { workloadOf, type Pod } from './pods.ts';
 import { Reflector, type Controller } from './reflector.ts';
 import { scheduler } from './scheduler.ts';
 import { serviceAccounts } from './service-accounts.ts';
+import { sidecars } from './sidecars.ts';
 import { tokenSecrets } from './token-secrets.ts';
 
 export interface SimulatedCluster extends LoadBalancerCloud {
@@ -34,7 +37,7 @@ export interface SimulatedCluster extends LoadBalancerCloud {
   hosts: HostsFile;
   /** Where istiods run (istiod.ts): the pilot-discovery binary, their working directories, their logs. */
   istiod: { bin: string; dir: string; logDir: string };
-  /** When set, east-west gateway pods run for real (gateways.ts): Istio's pilot-agent and upstream Envoy, and where their files go. */
+  /** When set, east-west gateway pods and pods with a sidecar run for real (gateways.ts, sidecars.ts): Istio's pilot-agent and upstream Envoy, and where their files go. */
   dataPlane?: { binaries: DataPlaneBinaries; dir: string };
 }
 
@@ -60,6 +63,8 @@ export interface Simulator {
   setNodePools(pools: NodePool[]): Promise<void>;
   /** The proxies running for the cluster's pods (none without `dataPlane`). */
   proxies(): Promise<ProxyInfo[]>;
+  /** The cell as a backbone link sees it (sim/envoy/backbone.ts); undefined without `dataPlane`. */
+  backboneEnd(): Promise<BackboneEnd | undefined>;
   stop(): Promise<void>;
 }
 
@@ -133,12 +138,17 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
   });
 
   const istiod = istiods({ ...cluster.istiod, clusterKey: cluster.key, apiServerPort: cluster.port, caPath: cluster.pki.caPath, client, log }, external);
-  const dataPlane = cluster.dataPlane && gateways({
+  const cell = cluster.dataPlane && cellDataPlane({
     clusterKey: cluster.key, networkOwner: cluster.dataPlane.dir, client, hosts: cluster.hosts, binaries: cluster.dataPlane.binaries,
     dir: cluster.dataPlane.dir, logDir: cluster.istiod.logDir, xds: () => istiod.xds('istio-system'), log,
   });
+  const dataPlane = cell && {
+    cell,
+    gateways: gateways({ client, hosts: cluster.hosts, log }, cell),
+    sidecars: sidecars({ clusterKey: cluster.key, client, logDir: cluster.istiod.logDir, log }, cell),
+  };
   const running = [
-    ...(dataPlane ? [reflect(dataPlane.controller)] : []),
+    ...(dataPlane ? [reflect(dataPlane.gateways.controller), reflect(dataPlane.sidecars.controller)] : []),
     reflect(istiod.deployments),
     reflect(istiod.secrets),
     reflect(istiod.configMaps),
@@ -157,17 +167,22 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
     },
     async proxies() {
       if (!dataPlane) return [];
-      const network = await dataPlane.network().catch(() => undefined);
-      return [...dataPlane.proxies()].map(([pod, proxy]) => ({
+      const network = await dataPlane.cell.network().catch(() => undefined);
+      return [...dataPlane.gateways.proxies(), ...dataPlane.sidecars.proxies()].map(([pod, proxy]) => ({
         pod, ready: proxy.status.ready, detail: proxy.status.detail, networkNamespace: network?.name ?? '',
         ...(proxy.statusUrl ? { statusUrl: proxy.statusUrl } : {}), ...(proxy.adminPort ? { adminPort: proxy.adminPort } : {}),
       }));
+    },
+    async backboneEnd() {
+      if (!dataPlane) return undefined;
+      return { network: await dataPlane.cell.network(), gatewayAddresses: () => dataPlane.gateways.addresses() };
     },
     async stop() {
       abort.abort();
       client.close(); // ends requests in flight too, so no loop waits for an answer
       await Promise.all(running);
-      await dataPlane?.stop();
+      await Promise.all([dataPlane?.gateways.stop(), dataPlane?.sidecars.stop()]);
+      await dataPlane?.cell.stop();
       await istiod.stop();
     },
   };
