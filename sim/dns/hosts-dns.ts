@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as dnsPacket from 'dns-packet';
 
 export interface HostsDns {
-  /** `127.0.0.1:<port>`, as a resolver's server list takes it. */
+  /** `<address>:<port>`, as a resolver's server list takes it. */
   server: string;
   stop(): Promise<void>;
 }
@@ -16,7 +16,8 @@ export interface HostsDns {
 const NXDOMAIN = 3;
 const TTL_SECONDS = 5;
 
-export async function startHostsDns(hostsPath: string, port = 0): Promise<HostsDns> {
+/** `address` may be any of 127.0.0.0/8 (all loopback on Linux): a resolver that only takes port 53 (resolv.conf's) gets an address of its own. */
+export async function startHostsDns(hostsPath: string, port = 0, address = '127.0.0.1'): Promise<HostsDns> {
   const socket = createSocket('udp4');
   socket.on('message', (message, peer) => {
     const reply = answer(message, hostsPath);
@@ -24,9 +25,9 @@ export async function startHostsDns(hostsPath: string, port = 0): Promise<HostsD
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(port, '127.0.0.1', () => resolve());
+    socket.bind(port, address, () => resolve());
   });
-  return { server: `127.0.0.1:${socket.address().port}`, stop: () => close(socket) };
+  return { server: `${address}:${socket.address().port}`, stop: () => close(socket) };
 }
 
 /** The reply to one query, or nothing for a packet that is not one. */

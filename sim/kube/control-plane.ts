@@ -46,7 +46,7 @@ export interface PoolContext {
   /** The pool's hosts file, where EKS load-balancer names are published. */
   hosts: HostsFile;
   /** The real istiod the simulator runs for every istiod Deployment, and where their logs go. */
-  istiod: { bin: string; logDir: string };
+  istiod: { bin: string; logDir: string; nameserver?: string };
   /** Set when the pool runs east-west gateways for real (`CELLBRIDGE_SIM_DATAPLANE=1`). */
   dataPlane?: DataPlaneBinaries;
 }

@@ -11,6 +11,8 @@ import { ENVOY_BIN, ENVOY_BOOTSTRAP_TEMPLATE, KUBE_BIN, PILOT_AGENT_BIN, PILOT_D
 import { AccessEntries } from './access-entry.ts';
 import { startEtcd, type Etcd } from './etcd.ts';
 import { EksWebhook } from './eks-webhook.ts';
+import { HostsFile } from './hosts-file.ts';
+import { startIstiodDns, type IstiodDns } from './istiod-dns.ts';
 import { KubePool } from './pool.ts';
 import { createPoolServer } from './server.ts';
 
@@ -40,6 +42,7 @@ const url = `http://127.0.0.1:${port}`;
 let etcd: Etcd | undefined;
 let pool: KubePool | undefined;
 let server: Server | undefined;
+let istiodDns: IstiodDns | undefined;
 
 let stopping = false;
 const stop = async (code: number) => {
@@ -47,6 +50,7 @@ const stop = async (code: number) => {
   stopping = true;
   server?.close();
   await pool?.stop();
+  await istiodDns?.stop();
   await etcd?.stop();
   process.exit(code);
 };
@@ -57,7 +61,11 @@ try {
   etcd = await startEtcd(join(KUBE_BIN, 'etcd'), dir);
   // Real east-west gateways (pilot-agent + upstream Envoy in a network namespace per cell) are opt-in while the data plane is new.
   const dataPlane = process.env.CELLBRIDGE_SIM_DATAPLANE === '1' ? { pilotAgent: PILOT_AGENT_BIN, envoy: ENVOY_BIN, bootstrapTemplate: ENVOY_BOOTSTRAP_TEMPLATE } : undefined;
-  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url, istiod: { bin: PILOT_DISCOVERY_BIN, logDir: resolve(values['log-dir'] ?? dir) }, ...(dataPlane ? { dataPlane } : {}) });
+  const hosts = new HostsFile(dir);
+  // With the data plane, istiods resolve peers' EKS gateway hostnames, which takes a name server on port 53.
+  istiodDns = dataPlane ? await startIstiodDns(hosts.path, dir) : undefined;
+  const istiod = { bin: PILOT_DISCOVERY_BIN, logDir: resolve(values['log-dir'] ?? dir), ...(istiodDns ? { nameserver: istiodDns.nameserver } : {}) };
+  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url, hosts, istiod, ...(dataPlane ? { dataPlane } : {}) });
   const webhook = new EksWebhook(
     { stsEndpoint: new URL(awsEndpoint), secrets: new Map([[accessKeyId, secretAccessKey]]) },
     new AccessEntries(awsEndpoint, { accessKeyId, secretAccessKey }),

@@ -26,7 +26,6 @@ const NS = 'istio-system';
 const ISTIOCTL = join(ISTIO_DIR, 'bin', 'istioctl');
 /** Where the probe workloads run, in both cells. */
 const PROBE_NS = 'probe';
-const ECHO_HOST = `echo.${PROBE_NS}.svc.cluster.local`;
 /** The echo pod's sidecar listens on the Service's targetPort; the echo application on 9080 behind it. */
 const ECHO_TARGET_PORT = 8080;
 const ECHO_APP_PORT = 9080;
@@ -111,93 +110,113 @@ describe('real east-west gateways (pilot-agent + upstream Envoy) per cell', () =
 });
 
 
-// The first cross-cloud request: a client with a sidecar in the EKS cell (east) calls the
-// echo service that only the AKS cell (west) has. Each istiod learns the other cluster from
-// a remote secret made by istioctl, so east's istiod sends the client's sidecar west's echo
-// endpoint as west's east-west gateway address (cross-network). The only path between the
-// cells is the pool's backbone link, which routes nothing but the peer's gateway addresses.
-// Judged by Envoy's own admin API and by what the echo application received (the
-// X-Forwarded-Client-Cert header west's sidecar added after the mutual-TLS handshake).
-describe('cross-cloud mutual TLS through the real east-west gateways (EKS client -> AKS echo)', () => {
+// Cross-cloud requests: a client with a sidecar in each cell calls an echo service that
+// only the other cell has (echo-west in the AKS cell, echo-east in the EKS cell). Each
+// istiod learns the other cluster from a remote secret made by istioctl, so it sends its
+// client the other cell's echo endpoint as that cell's east-west gateway address
+// (cross-network): west's is the AKS frontend IP, east's is the NLB hostname, which west's
+// istiod resolves through the pool's name server. The only path between the cells is the
+// pool's backbone link, which routes nothing but the peer's gateway addresses. Judged by
+// Envoy's own admin API, node's X509Certificate, and what the echo application received
+// (the X-Forwarded-Client-Cert header the server's sidecar added after the mTLS handshake).
+describe('cross-cloud mutual TLS through the real east-west gateways, both directions', () => {
   const [east, west] = cells as [Cell, Cell];
-  let clientPodIp = '';
-  let echoPodIp = '';
+  const pods = new Map<string, string>();
+  const echoHost = (cell: Cell) => `echo-${cell.name}.${PROBE_NS}.svc.cluster.local`;
 
   before(async () => {
     await Promise.all([remoteSecret(west, east), remoteSecret(east, west)]);
-    await Promise.all([probeNamespace(east), probeNamespace(west)]);
-    await deployEcho(west);
-    await deployClient(east);
-    echoPodIp = await podIp(west, 'app=echo');
-    clientPodIp = await podIp(east, 'app=probe-client');
+    for (const cell of cells) {
+      await probeNamespace(cell);
+      await deployEcho(cell);
+      await deployClient(cell);
+    }
+    for (const cell of cells) {
+      pods.set(`${cell.name}/echo`, await podIp(cell, `app=echo-${cell.name}`));
+      pods.set(`${cell.name}/client`, await podIp(cell, 'app=probe-client'));
+    }
     await backbone(east, west, true);
   });
 
-  test('the client in the EKS cell gets 200 from the echo service only the AKS cell has, through west\'s east-west gateway, with mutual TLS: the echo saw the client\'s SPIFFE ID, from a certificate east\'s intermediate issued', async () => {
+  /** A request from `from`'s client to the echo only `to` has: 200 through `to`'s gateway, with the identities mutual TLS gives. */
+  async function crossCloud(from: Cell, to: Cell): Promise<void> {
+    const host = echoHost(to);
     const started = Date.now();
-    const answer = await until('a 200 from the echo service in the other cell', async () => {
-      const call = await clientCall(east, clientPodIp);
+    const answer = await until(`a 200 from ${host} for ${from.name}'s client`, async () => {
+      const call = await clientCall(from, pods.get(`${from.name}/client`)!, host);
       return call.status === 200 ? call : undefined;
     }, 120_000);
-    console.log(`first cross-cloud 200 after ${Date.now() - started} ms (call took ${answer.ms} ms)`);
+    console.log(`${from.name} -> ${to.name}: first cross-cloud 200 after ${Date.now() - started} ms (call took ${answer.ms} ms)`);
     const echo = JSON.parse(answer.body!) as { pod: string; namespace: string; headers: Record<string, string> };
-    assert.equal(echo.namespace, PROBE_NS);
-    assert.match(echo.pod, /^echo-/, 'answered by the echo pod in west');
+    assert.match(echo.pod, new RegExp(`^echo-${to.name}-`), `answered by ${to.name}'s echo pod`);
     const xfcc = echo.headers['x-forwarded-client-cert'];
-    assert.ok(xfcc, `west's sidecar added X-Forwarded-Client-Cert, which it does only for a client certificate (headers: ${JSON.stringify(echo.headers)})`);
+    assert.ok(xfcc, `${to.name}'s sidecar added X-Forwarded-Client-Cert, which it does only for a client certificate (headers: ${JSON.stringify(echo.headers)})`);
     const fields = Object.fromEntries(xfcc.split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1).replace(/^"|"$/g, '')]));
-    assert.equal(fields.URI, `spiffe://cluster.local/ns/${PROBE_NS}/sa/probe-client`, 'the peer identity west saw is east\'s client service account');
-    assert.equal(fields.By, `spiffe://cluster.local/ns/${PROBE_NS}/sa/echo`, 'the server side of the handshake was the echo pod\'s own sidecar (its identity)');
+    assert.equal(fields.URI, `spiffe://cluster.local/ns/${PROBE_NS}/sa/probe-client`, `the peer identity ${to.name} saw is the client's service account`);
+    assert.equal(fields.By, `spiffe://cluster.local/ns/${PROBE_NS}/sa/echo-${to.name}`, 'the server side of the handshake was the echo pod\'s own sidecar');
 
-    // The client's sidecar holds a certificate from east's istiod: the issuer is east's intermediate.
-    const client = await proxyOf(east, `${PROBE_NS}/probe-client-`);
+    // The client's certificate (the one it presented) came from its own cell's istiod: the issuer is that cell's intermediate.
+    const client = await proxyOf(from, `${PROBE_NS}/probe-client-`);
     const secrets = JSON.parse(await insideNetwork(client, `http://127.0.0.1:${client.adminPort}/config_dump?resource=dynamic_active_secrets`)) as { configs: { name: string; secret?: { tls_certificate?: { certificate_chain?: { inline_bytes?: string } } } }[] };
     const chain = secrets.configs.find((c) => c.name === 'default')?.secret?.tls_certificate?.certificate_chain?.inline_bytes;
     assert.ok(chain, 'the client\'s Envoy holds its workload certificate (SDS secret "default")');
     const leaf = new X509Certificate(Buffer.from(chain, 'base64'));
     assert.match(leaf.subjectAltName ?? '', new RegExp(`URI:spiffe://cluster.local/ns/${PROBE_NS}/sa/probe-client`));
-    assert.match(leaf.issuer, /CN=Intermediate east/, 'issued by east\'s intermediate');
+    assert.match(leaf.issuer, new RegExp(`CN=Intermediate ${from.name}`), `issued by ${from.name}'s intermediate`);
 
-    // Where the client's Envoy sent it: west's gateway address on 15443, not the echo pod.
-    const westGateway = await gatewayAddress(west);
+    // Where the client's Envoy sent it: the other cell's gateway address on 15443, never the echo pod.
+    const gatewayAddresses = await gatewayAddressesOf(to);
     const clusters = await insideNetwork(client, `http://127.0.0.1:${client.adminPort}/clusters`);
-    const endpoints = clusters.split('\n').filter((l) => l.startsWith(`outbound|80||${ECHO_HOST}::`) && l.includes('::cx_total::')).map((l) => l.split('::')[1]);
-    assert.deepEqual(endpoints, [`${westGateway}:15443`], 'east\'s istiod gave the client west\'s east-west gateway as the echo service\'s only endpoint');
-    // And west's gateway passed it through to the echo pod (its own per-host counters; Istio's bootstrap keeps no per-cluster stats).
-    const gateway = await readyGateway(west);
+    const endpoints = clusters.split('\n').filter((l) => l.startsWith(`outbound|80||${host}::`) && l.includes('::cx_total::')).map((l) => l.split('::')[1] ?? '');
+    assert.ok(endpoints.length > 0 && endpoints.every((e) => gatewayAddresses.map((a) => `${a}:15443`).includes(e)), `${from.name}'s istiod gave the client only ${to.name}'s east-west gateway (${gatewayAddresses.join(', ')}) on 15443 as ${host}'s endpoints: ${endpoints.join(', ')}`);
+    // And the other cell's gateway passed it to the echo pod (its per-host counters; Istio's bootstrap keeps no per-cluster stats).
+    const echoIp = pods.get(`${to.name}/echo`)!;
+    const gateway = await readyGateway(to);
     const hosts = await insideNetwork(gateway, `http://127.0.0.1:${gateway.adminPort}/clusters`);
-    const passed = hosts.split('\n').find((l) => l.startsWith(`outbound_.80_._.${ECHO_HOST}::${echoPodIp}:${ECHO_TARGET_PORT}::cx_total::`));
-    assert.match(passed ?? '', /::[1-9]\d*$/, `west's gateway opened connections to the echo pod ${echoPodIp}:${ECHO_TARGET_PORT} (${passed})`);
+    const passed = hosts.split('\n').find((l) => l.startsWith(`outbound_.80_._.${host}::${echoIp}:${ECHO_TARGET_PORT}::cx_total::`));
+    assert.match(passed ?? '', /::[1-9]\d*$/, `${to.name}'s gateway opened connections to the echo pod ${echoIp}:${ECHO_TARGET_PORT} (${passed})`);
     // Two sidecars and a gateway share each cell's loopback: none of their listeners was refused (a port taken twice would be).
-    const echoProxy = await proxyOf(west, `${PROBE_NS}/echo-`);
-    for (const proxy of [client, echoProxy]) {
+    for (const proxy of [client, await proxyOf(to, `${PROBE_NS}/echo-${to.name}-`)]) {
       const rejected = await insideNetwork(proxy, `http://127.0.0.1:${proxy.adminPort}/stats?filter=update_rejected`);
       for (const line of rejected.trim().split('\n')) assert.match(line, /: 0$/, `${proxy.pod}: Envoy rejected no xDS update (${line})`);
     }
+  }
+
+  test('EKS client -> AKS echo: 200 through west\'s east-west gateway with mutual TLS; the echo saw the client\'s SPIFFE ID, whose certificate east\'s intermediate issued', async () => {
+    await crossCloud(east, west);
   });
 
-  test('the backbone routes only the peer\'s gateway addresses: from east, west\'s echo pod itself is unreachable, its gateway is', async () => {
-    const westGateway = await gatewayAddress(west);
-    const direct = await curlStatus(east, `http://${echoPodIp}:${ECHO_TARGET_PORT}/`);
-    assert.equal(direct, 'unreachable', `east reaches west's pod ${echoPodIp} directly: ${direct}`);
-    const viaGateway = await tcpOpen(east, westGateway, 15443);
-    assert.equal(viaGateway, true, `east reaches west's gateway ${westGateway}:15443`);
+  test('AKS client -> EKS echo: west\'s istiod resolves east\'s NLB hostname through the pool\'s name server; 200 through east\'s gateway with mutual TLS and the client\'s SPIFFE ID', async () => {
+    await crossCloud(west, east);
   });
 
-  test('with the backbone cut the cross-cloud request fails; restored, it heals with no other action', async () => {
+  test('the backbone routes only the peer\'s gateway addresses: neither cell reaches the other\'s echo pod directly, each reaches the other\'s gateway', async () => {
+    for (const [from, to] of [[east, west], [west, east]] as const) {
+      const direct = await curlStatus(from, `http://${pods.get(`${to.name}/echo`)}:${ECHO_TARGET_PORT}/`);
+      assert.equal(direct, 'unreachable', `${from.name} reaches ${to.name}'s echo pod directly: ${direct}`);
+      for (const address of await gatewayAddressesOf(to)) assert.equal(await tcpOpen(from, address, 15443), true, `${from.name} reaches ${to.name}'s gateway ${address}:15443`);
+    }
+  });
+
+  test('with the backbone cut cross-cloud requests fail both ways; restored, they heal with no other action', async () => {
     await backbone(east, west, false);
     const cutAt = Date.now();
-    const failed = await until('the request to fail with the backbone cut', async () => {
-      const call = await clientCall(east, clientPodIp);
-      return call.status !== 200 ? call : undefined;
-    }, 60_000);
-    console.log(`cut: first failure after ${Date.now() - cutAt} ms (${failed.status} ${failed.error ?? failed.body ?? ''})`);
+    for (const [from, to] of [[east, west], [west, east]] as const) {
+      const failed = await until(`${from.name} -> ${to.name} to fail with the backbone cut`, async () => {
+        const call = await clientCall(from, pods.get(`${from.name}/client`)!, echoHost(to));
+        return call.status !== 200 ? call : undefined;
+      }, 60_000);
+      console.log(`cut: ${from.name} -> ${to.name} failing ${Date.now() - cutAt} ms after the cut (${failed.status} ${failed.error ?? failed.body ?? ''})`);
+    }
     const state = (await (await fetch(`${pool.url}/backbones/${east.key}/${west.key}`)).json()) as { up: boolean; routes: Record<string, string[]> };
     assert.equal(state.up, false);
+    assert.deepEqual(Object.values(state.routes).flat(), [], 'a cut link routes nothing');
     await backbone(east, west, true);
     const restoredAt = Date.now();
-    await until('the request to succeed again once the backbone is restored', async () => ((await clientCall(east, clientPodIp)).status === 200 ? true : undefined), 90_000);
-    console.log(`restored: healed after ${Date.now() - restoredAt} ms`);
+    for (const [from, to] of [[east, west], [west, east]] as const) {
+      await until(`${from.name} -> ${to.name} to succeed again once the backbone is restored`, async () => ((await clientCall(from, pods.get(`${from.name}/client`)!, echoHost(to))).status === 200 ? true : undefined), 90_000);
+      console.log(`restored: ${from.name} -> ${to.name} healed ${Date.now() - restoredAt} ms after the restore`);
+    }
   });
 });
 
@@ -236,8 +255,10 @@ async function probeWorkload(cell: Cell, name: string, args: string[], sidecar: 
   });
 }
 
+/** `echo-<cell>`: the service only this cell has. */
 async function deployEcho(cell: Cell): Promise<void> {
-  await probeWorkload(cell, 'echo', ['echo', '--port', String(ECHO_APP_PORT)], {
+  const name = `echo-${cell.name}`;
+  await probeWorkload(cell, name, ['echo', '--port', String(ECHO_APP_PORT)], {
     // Inbound: the sidecar listens on the targetPort and hands requests to the application on the pod IP.
     ingress: [{ port: { number: ECHO_TARGET_PORT, protocol: 'HTTP', name: 'http' }, defaultEndpoint: `0.0.0.0:${ECHO_APP_PORT}` }],
     // The echo calls nothing; one narrow egress listener keeps istiod from binding every service port on the cell's shared loopback.
@@ -245,7 +266,7 @@ async function deployEcho(cell: Cell): Promise<void> {
   });
   await cell.kube.makeApiClient(CoreV1Api).createNamespacedService({
     namespace: PROBE_NS,
-    body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ name: 'http', port: 80, targetPort: ECHO_TARGET_PORT as never }] } },
+    body: { metadata: { name }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: ECHO_TARGET_PORT as never }] } },
   });
 }
 
@@ -268,12 +289,18 @@ async function backbone(a: Cell, b: Cell, up: boolean): Promise<void> {
   assert.equal(res.status, 200, await res.text());
 }
 
-/** The AKS gateway Service's frontend address, as Kubernetes reports it. */
-async function gatewayAddress(cell: Cell): Promise<string> {
+/**
+ * The addresses the cell's gateway Service advertises: the AKS frontend IP, or what the EKS
+ * NLB hostname is published as in the pool's hosts file (the clouds' DNS here).
+ */
+async function gatewayAddressesOf(cell: Cell): Promise<string[]> {
   const service = await cell.kube.makeApiClient(CoreV1Api).readNamespacedService({ name: 'istio-eastwestgateway', namespace: NS });
-  const ip = service.status?.loadBalancer?.ingress?.[0]?.ip;
-  assert.ok(ip, `${cell.name}'s gateway Service has a load-balancer IP`);
-  return ip;
+  const ingress = service.status?.loadBalancer?.ingress?.[0];
+  if (ingress?.ip) return [ingress.ip];
+  assert.ok(ingress?.hostname, `${cell.name}'s gateway Service has a load-balancer address`);
+  const published = readFileSync(join(dir, 'kube', 'hosts'), 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).filter(([, ...names]) => names.includes(ingress.hostname!)).map(([ip]) => ip!);
+  assert.ok(published.length, `${ingress.hostname} is published in the pool's hosts file`);
+  return published;
 }
 
 async function proxyOf(cell: Cell, prefix: string): Promise<Proxy> {
@@ -283,10 +310,10 @@ async function proxyOf(cell: Cell, prefix: string): Promise<Proxy> {
   }, 120_000);
 }
 
-/** The client application's one request to the echo service, asked inside east's network namespace. */
-async function clientCall(cell: Cell, clientIp: string): Promise<{ status: number; body?: string; error?: string; ms: number }> {
+/** The client application's one request to `host`, asked inside the cell's network namespace. */
+async function clientCall(cell: Cell, clientIp: string, host: string): Promise<{ status: number; body?: string; error?: string; ms: number }> {
   const proxy = await proxyOf(cell, `${PROBE_NS}/probe-client-`);
-  const out = await insideNetwork(proxy, `http://${clientIp}:${CLIENT_PORT}/call?host=${ECHO_HOST}&path=/`).catch((error: Error) => JSON.stringify({ status: -1, error: error.message, ms: 0 }));
+  const out = await insideNetwork(proxy, `http://${clientIp}:${CLIENT_PORT}/call?host=${host}&path=/`).catch((error: Error) => JSON.stringify({ status: -1, error: error.message, ms: 0 }));
   return JSON.parse(out) as { status: number; body?: string; error?: string; ms: number };
 }
 

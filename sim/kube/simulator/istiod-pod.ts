@@ -57,6 +57,8 @@ export interface IstiodHost {
   /** Pods' working directories go under it. */
   dir: string;
   logDir: string;
+  /** The name server istiod's resolv.conf names (the pool's, sim/kube/istiod-dns.ts), if any. */
+  nameserver?: string;
   client: AdminClient;
   log(line: string): void;
 }
@@ -79,6 +81,7 @@ const TOKEN_SECONDS = 24 * 3600;
 const MESH_FILE = 'etc/istio/config/mesh';
 /** Linux: istiod gets SIGKILL if the pool process dies without stopping it, so none outlives its pool. */
 const SETPRIV = '/usr/bin/setpriv';
+const UNSHARE = '/usr/bin/unshare';
 
 interface SecretMount {
   dir: string;
@@ -263,9 +266,17 @@ export class IstiodPod {
     return child;
   }
 
-  /** istiod under `setpriv --pdeathsig KILL` where util-linux has it. */
+  /**
+   * istiod under `setpriv --pdeathsig KILL` where util-linux has it; given a name server, in
+   * a mount namespace of its own whose /etc/resolv.conf names only it (istiod's DNS client
+   * for gateway hostnames reads no other file).
+   */
   private command(bin: string, args: string[]): [string, string[]] {
-    return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', bin, ...args]] : [bin, args];
+    const guarded: [string, string[]] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', bin, ...args]] : [bin, args];
+    if (!this.host.nameserver || process.getuid?.() !== 0 || !existsSync(UNSHARE)) return guarded;
+    const resolvConf = join(this.workdir, 'resolv.conf');
+    writeFileSync(resolvConf, `nameserver ${this.host.nameserver}\n`);
+    return [UNSHARE, ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf, guarded[0], ...guarded[1]]];
   }
 
   private async probeUntilExit(child: ChildProcess): Promise<string> {

@@ -36,7 +36,7 @@ export interface SimulatedCluster extends LoadBalancerCloud {
   /** Where EKS load-balancer hostnames are published (the pool's hosts file). */
   hosts: HostsFile;
   /** Where istiods run (istiod.ts): the pilot-discovery binary, their working directories, their logs. */
-  istiod: { bin: string; dir: string; logDir: string };
+  istiod: { bin: string; dir: string; logDir: string; nameserver?: string };
   /** When set, east-west gateway pods and pods with a sidecar run for real (gateways.ts, sidecars.ts): Istio's pilot-agent and upstream Envoy, and where their files go. */
   dataPlane?: { binaries: DataPlaneBinaries; dir: string };
 }
