@@ -83,7 +83,8 @@ async function backbone(req: IncomingMessage, res: ServerResponse, backbones: Ba
   if (req.method === 'PUT') {
     const up = ((await readJson(req)) as { up?: unknown } | undefined)?.up;
     if (typeof up !== 'boolean') return json(res, 400, { error: 'up must be true or false' });
-    return json(res, 200, await backbones.put(a, b, up));
+    // A cell without a data plane (yet) is a state of the pool, not a fault of it.
+    return backbones.put(a, b, up).then((state) => json(res, 200, state), (error: Error) => json(res, 409, { error: error.message }));
   }
   if (req.method === 'GET') {
     const state = await backbones.get(a, b);
