@@ -30,10 +30,19 @@ const pemCount = (text: string) => (text.match(/-----BEGIN CERTIFICATE-----/g) ?
 async function setIstiodEnv(config: KubeConfig, name: string, value: string): Promise<void> {
   const apps = config.makeApiClient(AppsV1Api);
   const pidOf = (d: V1Deployment) => /pid (\d+)\) answers \/ready/.exec(d.status?.conditions?.find((c) => c.type === 'Available' && c.status === 'True')?.message ?? '')?.[1];
-  const istiod = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
-  const before = pidOf(istiod);
-  istiod.spec!.template.spec!.containers[0]!.env!.find((v) => v.name === name)!.value = value;
-  await apps.replaceNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: istiod });
+  let before: string | undefined;
+  // The simulator writes the Deployment's status too: a replace on a stale read is a 409, read again.
+  for (let attempt = 1; ; attempt++) {
+    const istiod = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+    before = pidOf(istiod);
+    istiod.spec!.template.spec!.containers[0]!.env!.find((v) => v.name === name)!.value = value;
+    try {
+      await apps.replaceNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: istiod });
+      break;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409 || attempt >= 10) throw error;
+    }
+  }
   for (const deadline = Date.now() + 90_000; ; await new Promise((r) => setTimeout(r, 250))) {
     const pid = pidOf(await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' }));
     if (pid && pid !== before) return;
