@@ -25,6 +25,11 @@ export interface StackOptions {
   product: boolean;
   /** Keep Temporal's state in a file across restarts (npm start) instead of in memory (tests). */
   persistent?: boolean;
+  /**
+   * Run the cells' data plane (sim/README.md, "Real east-west gateways"): real gateways and
+   * sidecars, the probe, and backbone links that follow the tunnel fabric's BGP sessions.
+   */
+  dataPlane?: boolean;
 }
 
 export interface Endpoints {
@@ -76,7 +81,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ready: /^READY /,
         logFile: log('azure'),
       }),
-      startKubePool({ port: ports.kube, dir: join(options.dir, 'kube'), awsEndpoint: urls.aws, credentials: AWS_CREDENTIALS, logFile: log('kube') }),
+      startKubePool({
+        port: ports.kube, dir: join(options.dir, 'kube'), awsEndpoint: urls.aws, credentials: AWS_CREDENTIALS, logFile: log('kube'),
+        ...(options.dataPlane ? { dataPlane: true, fabric: { url: `${urls.azure}/_sim/fabric`, caPath: tls.caPath } } : {}),
+      }),
     ]);
     // Whatever did start is stopped with the stack, also when another part failed (the pool owns etcd and API servers).
     for (const result of started) if (result.status === 'fulfilled') running.push(result.value);

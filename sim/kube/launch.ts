@@ -13,6 +13,10 @@ export interface KubePoolOptions {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** The pool's log; the istiods it runs log beside it (`istiod/<cluster>-<namespace>-<name>.log`). */
   logFile: string;
+  /** Run the cells' data plane (CELLBRIDGE_SIM_DATAPLANE=1: real gateways, sidecars, probes, backbone links). */
+  dataPlane?: boolean;
+  /** The tunnel fabric the backbone links follow (GET /_sim/fabric on the ARM emulator), and the CA its TLS certificate chains to. */
+  fabric?: { url: string; caPath: string };
 }
 
 export interface KubePoolHandle extends RunningProcess {
@@ -23,8 +27,13 @@ export async function startKubePool(options: KubePoolOptions): Promise<KubePoolH
   const running = await startProcess({
     name: 'kube-pool',
     command: process.execPath,
-    args: ['--import', 'tsx', join(REPO, 'sim', 'kube', 'main.ts'), '--port', String(options.port), '--dir', options.dir, '--aws-endpoint', options.awsEndpoint, '--log-dir', dirname(options.logFile)],
-    env: { AWS_ACCESS_KEY_ID: options.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey },
+    args: ['--import', 'tsx', join(REPO, 'sim', 'kube', 'main.ts'), '--port', String(options.port), '--dir', options.dir, '--aws-endpoint', options.awsEndpoint, '--log-dir', dirname(options.logFile),
+      ...(options.fabric ? ['--fabric-url', options.fabric.url] : [])],
+    env: {
+      AWS_ACCESS_KEY_ID: options.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+      ...(options.dataPlane ? { CELLBRIDGE_SIM_DATAPLANE: '1' } : {}),
+      ...(options.fabric ? { NODE_EXTRA_CA_CERTS: options.fabric.caPath } : {}),
+    },
     ready: /^READY /,
     logFile: options.logFile,
   });

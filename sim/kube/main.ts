@@ -1,4 +1,4 @@
-// CLI: tsx sim/kube/main.ts --port N --dir DIR --aws-endpoint URL [--log-dir DIR]
+// CLI: tsx sim/kube/main.ts --port N --dir DIR --aws-endpoint URL [--log-dir DIR] [--fabric-url URL]
 // The kube pool (sim/README.md, "Kubernetes control planes"). The stack's AWS credentials
 // come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: they read Moto's EKS, and theirs is
 // the only access key whose EKS tokens verify. Prints `READY http://127.0.0.1:<port>`.
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     'aws-endpoint': { type: 'string' },
     /** Where the istiods the simulator runs write their logs (default: DIR). */
     'log-dir': { type: 'string' },
+    /** The ARM emulator's GET /_sim/fabric: the backbone links follow its BGP sessions (fabric-backbones.ts). */
+    'fabric-url': { type: 'string' },
   },
 });
 const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
@@ -70,7 +72,7 @@ try {
     { stsEndpoint: new URL(awsEndpoint), secrets: new Map([[accessKeyId, secretAccessKey]]) },
     new AccessEntries(awsEndpoint, { accessKeyId, secretAccessKey }),
   );
-  const listening = createPoolServer(pool, webhook);
+  const listening = createPoolServer(pool, webhook, values['fabric-url']);
   server = listening;
   await new Promise<void>((resolve, reject) => {
     listening.once('error', reject);

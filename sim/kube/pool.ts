@@ -36,6 +36,12 @@ export class KubePool {
     return this.planes.get(key)?.catch(() => undefined);
   }
 
+  /** Every cluster whose control plane started. */
+  async all(): Promise<ControlPlane[]> {
+    const planes = await Promise.all([...this.planes.values()].map((plane) => plane.catch(() => undefined)));
+    return planes.filter((plane): plane is ControlPlane => plane !== undefined);
+  }
+
   async delete(key: string): Promise<void> {
     const plane = this.planes.get(key);
     if (!plane) return this.removals.get(key);

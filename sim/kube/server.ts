@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Backbones } from './backbones.ts';
 import type { ClusterRequest } from './control-plane.ts';
 import type { EksWebhook } from './eks-webhook.ts';
+import { followFabric } from './fabric-backbones.ts';
 import { serveFaultControl } from './faults.ts';
 import { parseNodePool, parseNodePools, type NodePool } from './node-pool.ts';
 import type { KubePool } from './pool.ts';
@@ -20,12 +21,15 @@ const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 const DEFAULT_NODE_CIDR = '10.224.0.0/16';
 const MAX_BODY = 1 << 20;
 
-export function createPoolServer(pool: KubePool, webhook: EksWebhook): Server {
+/** `fabricUrl`: the tunnel fabric (GET /_sim/fabric) the backbone links follow; without it they are driven through the API only. */
+export function createPoolServer(pool: KubePool, webhook: EksWebhook, fabricUrl?: string): Server {
   const backbones = new Backbones(async (key) => (await pool.get(key))?.backboneEnd(), (line) => console.log(line));
+  const cells = async () => (await pool.all()).map((plane) => ({ key: plane.key, flavor: plane.request.flavor, nodeCidr: plane.request.nodeCidr }));
+  const unfollow = fabricUrl ? followFabric(fabricUrl, cells, backbones, (line) => console.log(line)) : () => undefined;
   const server = createServer((req, res) => {
     route(req, res, pool, webhook, backbones).catch((error: Error) => json(res, 500, { error: error.message }));
   });
-  server.once('close', () => backbones.close());
+  server.once('close', () => (unfollow(), backbones.close()));
   return server;
 }
 

@@ -11,10 +11,10 @@ import { startStack, type Endpoints, type Stack } from '../../sim/stack.ts';
 
 export const TEST_TIME_SCALE = 600;
 
-export function useStack(name: string, options: { product?: boolean } = {}): { endpoints: () => Endpoints } {
+export function useStack(name: string, options: { product?: boolean; dataPlane?: boolean } = {}): { endpoints: () => Endpoints } {
   let stack: Stack | undefined;
   before(async () => {
-    stack = await startStack({ dir: join(STACK_DIR, 'test', name), timeScale: TEST_TIME_SCALE, product: options.product ?? true });
+    stack = await startStack({ dir: join(STACK_DIR, 'test', name), timeScale: TEST_TIME_SCALE, product: options.product ?? true, ...(options.dataPlane ? { dataPlane: true } : {}) });
   });
   after(async () => {
     await stack?.stop();
