@@ -118,7 +118,8 @@ async function guard(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply
 
 function replyWithError(deps: ApiDeps, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof HttpError) return reply.code(error.status).send(error.body);
-  const code = (error as FastifyError).code;
+  // Temporal's gRPC errors carry a numeric code; only fastify's string codes are ours to map.
+  const code = typeof (error as FastifyError).code === 'string' ? (error as FastifyError).code : undefined;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     drainAfterRefusal(request.raw, reply);
     return reply.code(413).send({ error: 'PayloadTooLarge', message: `the body exceeds the limit of ${MAX_BODY_BYTES} bytes` });
