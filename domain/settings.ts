@@ -10,6 +10,9 @@ import { TASK_QUEUE } from './mesh-status.ts';
 
 export type Env = Record<string, string | undefined>;
 
+/** Workflow code loads the failure converter from here, in a bundle built at start or ahead of time. */
+export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+
 export interface TemporalSettings {
   address: string;
   namespace: string;
@@ -24,7 +27,7 @@ export function temporalSettings(env: Env): TemporalSettings {
     address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.CELLBRIDGE_TASK_QUEUE ?? TASK_QUEUE,
-    dataConverter: { payloadCodecs: [codec], failureConverterPath: fileURLToPath(new URL('./failure-converter.ts', import.meta.url)) },
+    dataConverter: { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH },
     codec,
   };
 }

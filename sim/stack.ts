@@ -47,6 +47,11 @@ export interface Endpoints {
 export interface Stack {
   endpoints: Endpoints;
   stop(): Promise<void>;
+  /**
+   * Kills Temporal with `signal` and starts it again on the same ports; only a persistent
+   * stack keeps its workflows across (chaos tests: the server dies mid-run).
+   */
+  restartTemporal(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** The stack's AWS access key: Moto accepts any, and the kube pool verifies EKS tokens with it. */
@@ -71,8 +76,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const p of running.reverse()) await p.stop().catch(() => undefined);
   };
   try {
+    let temporal = startTemporal(options, ports, urls.api, log('temporal'));
     const started = await Promise.allSettled([
-      startTemporal(options, ports, urls.api, log('temporal')),
+      temporal,
       startMoto({ port: ports.aws, timeScale: options.timeScale, fabricUrl: `${urls.azure}/_sim/fabric`, fabricCa: tls.caPath, kubeUrl: urls.kube, python: PYTHON, logFile: log('aws') }),
       startProcess({
         name: 'azure-emulator',
@@ -103,11 +109,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       productEnv: productEnv(options, ports, urls, tls.caPath, dns.server),
     };
     if (options.product) {
-      running.push(await startProduct('worker', endpoints.productEnv, log('worker')));
-      running.push(await startProduct('api', endpoints.productEnv, log('api')));
+      // Together: neither needs the other to start, and each spends seconds loading its modules.
+      const product = await Promise.allSettled([startProduct('worker', endpoints.productEnv, log('worker')), startProduct('api', endpoints.productEnv, log('api'))]);
+      for (const result of product) if (result.status === 'fulfilled') running.push(result.value);
+      const failedProduct = product.find((result) => result.status === 'rejected');
+      if (failedProduct) throw failedProduct.reason;
     }
     writeFileSync(join(options.dir, 'endpoints.json'), JSON.stringify(endpoints, null, 2), { mode: 0o600 });
-    return { endpoints, stop };
+    const restartTemporal = async (signal: NodeJS.Signals = 'SIGKILL') => {
+      const old = await temporal;
+      await old.stop(signal);
+      temporal = startTemporal(options, ports, urls.api, log('temporal'));
+      const restarted = await temporal;
+      // The stack's stop() stops the server that runs now, not the one that died.
+      running[running.indexOf(old)] = restarted;
+    };
+    return { endpoints, stop, restartTemporal };
   } catch (error) {
     await stop();
     throw error;

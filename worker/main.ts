@@ -1,13 +1,11 @@
 /** The worker process: polls the task queue and runs the workflows and activities of every mesh. */
-import { createRequire } from 'node:module';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { createCloudClients } from '../activities/cloud-clients.ts';
 import { numberSetting, temporalSettings } from '../domain/settings.ts';
 import { azureCredential } from './azure-credential.ts';
-
-const require = createRequire(import.meta.url);
+import { workflowCode } from './workflow-code.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -23,7 +21,7 @@ async function main(): Promise<void> {
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows/index.ts'),
+    ...workflowCode(env),
     activities: createActivities({
       clients,
       poll: {
