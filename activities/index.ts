@@ -41,6 +41,7 @@ import { manifestHandler } from './kube/manifest.ts';
 import { remoteSecretHandler } from './kube/remote-secret.ts';
 import type { ClusterRef } from '../domain/cluster-graph.ts';
 import { rotationActivities } from './rotation/index.ts';
+import { drillActivities } from './drill/index.ts';
 import { observeTunnels, type ObserveTunnelsInput } from './tunnel-status.ts';
 import { observeLearnedRoutes, type ObserveLearnedRoutesInput } from './learned-routes.ts';
 import type { LearnedRoutes } from '../domain/east-west-routable.ts';
@@ -113,6 +114,7 @@ export function createActivities(deps: ActivityDeps) {
     observeLearnedRoutes: (input: ObserveLearnedRoutesInput): Promise<LearnedRoutes> => observeLearnedRoutes(deps.clients, input),
     inspectIstio: (input: InspectIstioInput): Promise<ClusterFacts> => inspectIstio(deps.clients, kube, input, resolveHostname),
     ...rotationActivities({ clients: deps.clients, kube, temporal: deps.temporal }),
+    ...drillActivities({ kube }),
   };
 }
 

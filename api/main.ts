@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { numberSetting, temporalSettings } from '../domain/settings.ts';
 import { workflowSettingsFromEnv } from '../domain/workflow-settings.ts';
 import { authenticatorFromEnv, isInsecureLoopback } from './auth.ts';
+import { Drills } from './drills.ts';
 import { Meshes } from './meshes.ts';
 import { Rotations } from './rotations.ts';
 import { createApiServer, type TemporalAccess } from './server.ts';
@@ -19,11 +20,14 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
   const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting));
   const rotations = new Rotations(client, temporal.taskQueue);
+  // The failover drill's probe image (probe/README.md): built from probe/ and pushed where the clusters can pull it.
+  const drills = new Drills(client, temporal.taskQueue, env.CELLBRIDGE_PROBE_IMAGE ?? 'cellbridge/probe:latest');
   const server = createApiServer({
     authenticate,
     loopbackOnly: isInsecureLoopback(env),
     meshes,
     rotations,
+    drills,
     codec: temporal.codec,
     temporal: temporalAccess(connection, numberSetting(env, 'CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS', 4_000)),
     codecCorsOrigin: env.CELLBRIDGE_CODEC_CORS_ORIGIN,

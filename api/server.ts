@@ -7,6 +7,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Authenticator } from './auth.ts';
+import type { Drills } from './drills.ts';
 import { hostRefusal, originRefusal } from './browser-guard.ts';
 import { runCodec } from './codec-endpoint.ts';
 import { badRequest, HttpError, MAX_BODY_BYTES } from './http.ts';
@@ -32,6 +33,7 @@ export interface ApiDeps {
   loopbackOnly: boolean;
   meshes: Meshes;
   rotations: Rotations;
+  drills: Drills;
   codec: PayloadCodec;
   temporal: TemporalAccess;
   /** The Web UI's origin, allowed to call the codec endpoint from the browser. */
@@ -66,9 +68,18 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   const temporal = (reply: FastifyReply, fn: () => Promise<Reply>) => deps.temporal.bounded(fn).then((r) => reply.code(r.status).send(r.body));
   app.post<{ Querystring: { dryRun?: string } }>('/v1/meshes', (request, reply) => temporal(reply, () => deps.meshes.create(request.body, request.query.dryRun === 'true')));
   app.get('/v1/meshes', (_request, reply) => temporal(reply, () => deps.meshes.list()));
-  app.get<NameParams>('/v1/meshes/:name', (request, reply) => temporal(reply, () => deps.meshes.get(request.params.name)));
+  // A mesh's status and verification report link its latest failover drill.
+  const withLatestDrill = async (name: string, reply: Promise<Reply>): Promise<Reply> => {
+    const [answer, latestDrill] = await Promise.all([reply, deps.drills.latest(name)]);
+    return latestDrill ? { ...answer, body: { ...(answer.body as object), latestDrill } } : answer;
+  };
+  app.get<NameParams>('/v1/meshes/:name', (request, reply) => temporal(reply, () => withLatestDrill(request.params.name, deps.meshes.get(request.params.name))));
   app.delete<NameParams>('/v1/meshes/:name', (request, reply) => temporal(reply, () => deps.meshes.delete(request.params.name)));
-  app.get<NameParams>('/v1/meshes/:name/verification', (request, reply) => temporal(reply, () => deps.meshes.verification(request.params.name)));
+  app.get<NameParams>('/v1/meshes/:name/verification', (request, reply) => temporal(reply, () => withLatestDrill(request.params.name, deps.meshes.verification(request.params.name))));
+  app.post<NameParams>('/v1/meshes/:name/drills', (request, reply) => temporal(reply, () => deps.drills.start(request.params.name, request.body)));
+  app.get<{ Params: { name: string; drillId: string } }>('/v1/meshes/:name/drills/:drillId', (request, reply) =>
+    temporal(reply, () => deps.drills.progress(request.params.name, request.params.drillId)),
+  );
   app.post<NameParams>('/v1/meshes/:name/verification', (request, reply) => temporal(reply, () => deps.meshes.reverify(request.params.name)));
   app.get<NameParams>('/v1/meshes/:name/rotation-schedule', (request, reply) => temporal(reply, () => deps.rotations.schedule(request.params.name)));
   app.patch<NameParams>('/v1/meshes/:name/rotation-schedule', (request, reply) => temporal(reply, () => deps.rotations.updateSchedule(request.params.name, request.body)));

@@ -59,3 +59,27 @@ export function pairDigest(mesh: string, cell: string): string {
   for (const char of `${mesh}/${cell}`) hash = ((hash ^ BigInt(char.charCodeAt(0))) * 0x100000001b3n) & MASK;
   return (hash % 36n ** 8n).toString(36).padStart(8, '0');
 }
+
+/** The failover drill's workflow IDs: `drill-<mesh>-<8 hex>`, so a mesh's drills are found by prefix. */
+export function drillWorkflowIdPrefix(mesh: string): string {
+  return `drill-${mesh}-`;
+}
+
+export function drillWorkflowId(mesh: string, suffix: string): string {
+  return `${drillWorkflowIdPrefix(mesh)}${suffix}`;
+}
+
+/** What the drill deploys into every cell (domain/probe-plan.ts). */
+export const PROBE_NAMES = {
+  namespace: 'cellbridge-probe',
+  echo: 'probe-echo',
+  client: 'probe-client',
+  /** The echo's DestinationRule: outlier detection and locality failover. */
+  destinationRule: 'probe-echo-failover',
+} as const;
+
+/** The mesh a drill ID belongs to (read from the whole ID: `drill-abc-d-…` is mesh abc-d's), or undefined for anything else. */
+export function drillIdOwner(drillId: string): string | undefined {
+  const match = /^drill-([a-z0-9][a-z0-9-]*)-([0-9a-f]{8})$/.exec(drillId);
+  return match?.[1];
+}

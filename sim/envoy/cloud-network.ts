@@ -75,6 +75,20 @@ export class CloudNetwork {
     this.addresses.add(address);
   }
 
+  /**
+   * The host routes `address` (a pod's) into this namespace, so the cluster's API server,
+   * on the host, reaches the pod as its pod proxy does on a real cluster. Routes go with
+   * the host link when the namespace is deleted. Two pools on one machine whose pods share
+   * an address would take the route from each other.
+   */
+  async routeFromHost(address: string): Promise<void> {
+    await ip('route', 'replace', `${address}/32`, 'via', this.address, 'dev', this.hostLink);
+  }
+
+  async unrouteFromHost(address: string): Promise<void> {
+    await ip('route', 'del', `${address}/32`, 'via', this.address, 'dev', this.hostLink).catch(() => undefined);
+  }
+
   async removeAddress(address: string): Promise<void> {
     if (!this.addresses.delete(address)) return;
     await ip('-n', this.name, 'addr', 'del', `${address}/32`, 'dev', 'lo').catch(() => undefined);

@@ -36,6 +36,10 @@ export function createPoolServer(pool: KubePool, webhook: EksWebhook, fabricUrl?
 async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, webhook: EksWebhook, backbones: Backbones): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://pool').pathname;
   if (path.startsWith('/_sim/') && (await serveFaultControl(req, res, path))) return;
+  if (path === '/clusters' && req.method === 'GET') {
+    const clusters = (await pool.all()).map((plane) => ({ key: plane.key, name: plane.request.name, flavor: plane.request.flavor, state: plane.answer().state }));
+    return json(res, 200, { clusters });
+  }
   const cluster = CLUSTER_PATH.exec(path)?.[1];
   if (cluster && req.method === 'PUT') {
     const request = clusterRequest(await readJson(req));

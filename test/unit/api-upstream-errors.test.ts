@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Drills } from '../../api/drills.ts';
 import type { Meshes } from '../../api/meshes.ts';
 import type { Rotations } from '../../api/rotations.ts';
 import { createApiServer } from '../../api/server.ts';
@@ -19,6 +20,7 @@ function apiFailingWith(error: Error) {
     loopbackOnly: false,
     meshes,
     rotations: {} as Rotations,
+    drills: { latest: async () => undefined } as unknown as Drills,
     codec: new AesGcmPayloadCodec('k1', Buffer.alloc(32, 1)),
     temporal: { bounded: (fn) => fn(), ready: async () => true, retryAfterSeconds: 5 },
   });

@@ -7,7 +7,7 @@
 // intercepts traffic (no iptables): the workload's listeners come from a `Sidecar` resource
 // with explicit ingress and egress ports, as Istio supports for interception mode NONE.
 // Containers of the `cellbridge/probe` image run as the probe application
-// (sim/probe/probe.ts) beside the sidecar; other containers are not run.
+// (probe/probe.ts, the product's) beside the sidecar; other containers are not run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import type { Controller } from './reflector.ts';
 export const SIDECAR_SELECTOR = 'sidecar.istio.io/inject=true';
 /** The image whose containers the simulator runs as the probe application. */
 export const PROBE_IMAGE = 'cellbridge/probe';
-const PROBE_PROGRAM = fileURLToPath(new URL('../../probe/probe.ts', import.meta.url));
+const PROBE_PROGRAM = fileURLToPath(new URL('../../../probe/probe.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const RESTART_MS = 2_000;
 const SETPRIV = '/usr/bin/setpriv';
@@ -44,6 +44,8 @@ export interface Sidecars {
 interface Running {
   proxy: ProxyPod;
   apps: App[];
+  /** The pod's address, routed from the host (its API server's pod proxy). */
+  podIp: string;
 }
 
 export function sidecars(host: SidecarHost, cell: CellDataPlane): Sidecars {
@@ -53,6 +55,7 @@ export function sidecars(host: SidecarHost, cell: CellDataPlane): Sidecars {
     const pod = running.get(key);
     running.delete(key);
     await Promise.all([pod?.proxy.stop(), ...(pod?.apps ?? []).map((app) => app.stop())]);
+    if (pod) await (await cell.network()).unrouteFromHost(pod.podIp);
   };
 
   return {
@@ -74,7 +77,8 @@ export function sidecars(host: SidecarHost, cell: CellDataPlane): Sidecars {
           const args = (container as { args?: string[] }).args ?? [];
           return new App(network.exec(SETPRIV, ['--pdeathsig', 'KILL', process.execPath, '--import', 'tsx', PROBE_PROGRAM, ...args]), env, logFile, host.log);
         });
-        running.set(key, { proxy, apps });
+        running.set(key, { proxy, apps, podIp: pod.status.podIP });
+        await network.routeFromHost(pod.status.podIP);
       },
       forget(pod) {
         void stopPod(`${pod.metadata.namespace}/${pod.metadata.name}`);
