@@ -36,6 +36,7 @@ import eks  # noqa: E402
 import eks_access  # noqa: E402
 import faults  # noqa: E402
 import lifecycle  # noqa: E402
+import load_balancers  # noqa: E402
 import presigned  # noqa: E402
 import regions  # noqa: E402
 import telemetry  # noqa: E402
@@ -66,6 +67,7 @@ def reset_all() -> None:
     telemetry.reset()
     vpn.reset_outside_ips()
     consistency.reset()
+    load_balancers.reset()
 
 
 def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -93,6 +95,15 @@ def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
                 return _json(start_response, 200, consistency.configure(_read_json(environ)))
             if method == "GET":
                 return _json(start_response, 200, consistency.settings())
+        if path == "/_sim/load-balancers" and method == "GET":
+            return _json(start_response, 200, {"loadBalancers": load_balancers.listing()})
+        if path.startswith("/_sim/load-balancers/"):
+            key = path[len("/_sim/load-balancers/"):]
+            if method == "PUT":
+                return _json(start_response, 200, load_balancers.put(key, _read_json(environ)))
+            if method == "DELETE":
+                load_balancers.delete(key)
+                return _json(start_response, 200, {})
         if path == "/_sim/reset" and method == "POST":
             reset_all()
             return _json(start_response, 200, {"status": "ok"})
@@ -137,6 +148,7 @@ def main() -> None:
     consistency.install()
     eks.install(os.environ.get("CELLBRIDGE_SIM_KUBE_URL"))
     eks_access.install()
+    load_balancers.install()
 
     server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
     print(f"READY http://{args.host}:{server.server_port}", flush=True)

@@ -49,6 +49,8 @@ export interface PoolContext {
   istiod: { bin: string; logDir: string; nameserver?: string };
   /** Set when the pool runs east-west gateways for real (`CELLBRIDGE_SIM_DATAPLANE=1`). */
   dataPlane?: DataPlaneBinaries;
+  /** Moto's URL, where EKS load balancers keep their network interfaces. */
+  awsEndpoint: string;
 }
 
 export class ControlPlane {
@@ -152,7 +154,7 @@ export class ControlPlane {
     if (this.removed) return;
     this.state = 'ready';
     const { flavor, region, nodeCidr } = this.request;
-    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki, hosts: this.context.hosts, istiod: { ...this.context.istiod, dir: join(this.spec.dir, 'istiod') },
+    const simulator = startSimulator({ key: this.key, flavor, region, nodeCidr, port: this.spec.port, pki: this.pki, hosts: this.context.hosts, awsEndpoint: this.context.awsEndpoint, istiod: { ...this.context.istiod, dir: join(this.spec.dir, 'istiod') },
       ...(this.context.dataPlane ? { dataPlane: { binaries: this.context.dataPlane, dir: join(this.spec.dir, 'data-plane') } } : {}),
     }, [...this.nodePools.values()]);
     this.simulator = simulator;

@@ -67,7 +67,7 @@ try {
   // With the data plane, istiods resolve peers' EKS gateway hostnames, which takes a name server on port 53.
   istiodDns = dataPlane ? await startIstiodDns(hosts.path, dir) : undefined;
   const istiod = { bin: PILOT_DISCOVERY_BIN, logDir: resolve(values['log-dir'] ?? dir), ...(istiodDns ? { nameserver: istiodDns.nameserver } : {}) };
-  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url, hosts, istiod, ...(dataPlane ? { dataPlane } : {}) });
+  pool = new KubePool({ apiServerBin: join(KUBE_BIN, 'kube-apiserver'), dir, etcd, poolUrl: url, hosts, istiod, awsEndpoint, ...(dataPlane ? { dataPlane } : {}) });
   const webhook = new EksWebhook(
     { stsEndpoint: new URL(awsEndpoint), secrets: new Map([[accessKeyId, secretAccessKey]]) },
     new AccessEntries(awsEndpoint, { accessKeyId, secretAccessKey }),

@@ -16,8 +16,8 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, CreateNodegroupCommand, DeleteNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import { CreateSubnetCommand, CreateVpcCommand, DeleteSubnetCommand, DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, CreateNodegroupCommand, DeleteClusterCommand, DeleteNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.ts';
@@ -86,6 +86,30 @@ function adminConfig(key: string, endpoint: string): KubeConfig {
 }
 
 const ip = (node: V1Node) => node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+
+/** An EKS cluster `name` in a VPC of its own with two subnets, ACTIVE, with a node group in both subnets and its nodes Ready. */
+async function eksClusterWithNodes(name: string, cidrPrefix: string): Promise<{ ec2: EC2Client; eks: EKSClient; core: CoreV1Api; subnetIds: string[] }> {
+  const aws = { region: REGION, endpoint: moto.url, credentials: CREDENTIALS };
+  const iam = new IAMClient(aws);
+  const trust = (service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+  const { Role: clusterRole } = await iam.send(new CreateRoleCommand({ RoleName: `${name}-cluster`, AssumeRolePolicyDocument: trust('eks.amazonaws.com') }));
+  const { Role: nodeRole } = await iam.send(new CreateRoleCommand({ RoleName: `${name}-node`, AssumeRolePolicyDocument: trust('ec2.amazonaws.com') }));
+  iam.destroy();
+  const ec2 = new EC2Client(aws);
+  const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: `${cidrPrefix}.0.0/16` }));
+  const subnets = await Promise.all(['a', 'b'].map((az, i) => ec2.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId!, CidrBlock: `${cidrPrefix}.${i}.0/24`, AvailabilityZone: `${REGION}${az}` }))));
+  const subnetIds = subnets.map((s) => s.Subnet!.SubnetId!);
+  const eks = new EKSClient(aws);
+  await eks.send(new CreateClusterCommand({ name, roleArn: clusterRole!.Arn!, resourcesVpcConfig: { subnetIds }, accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false } }));
+  const endpoint = await until(`cluster ${name} to be ACTIVE`, async () => {
+    const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
+    return cluster?.status === 'ACTIVE' ? cluster.endpoint! : undefined;
+  }, 180_000);
+  const core = adminConfig(`eks-${REGION}-${name}`, endpoint).makeApiClient(CoreV1Api);
+  await eks.send(new CreateNodegroupCommand({ clusterName: name, nodegroupName: `${name}-system`, nodeRole: nodeRole!.Arn!, subnets: subnetIds, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 }, instanceTypes: ['m6i.large'] }));
+  await until(`cluster ${name}'s nodes`, async () => ((await core.listNode()).items.length === 2 ? true : undefined));
+  return { ec2, eks, core, subnetIds };
+}
 
 describe('nodes from the cloud emulators', () => {
   test('an EKS managed node group created through Moto becomes its desiredSize Nodes labelled with the node group, instance type and the zones of its subnets, with InternalIPs in those subnets; deleting the node group removes them', async () => {
@@ -179,5 +203,41 @@ describe('nodes from the cloud emulators', () => {
     const frontend = await until('the load balancer\'s address', async () => (await core.readNamespacedService({ name: 'gw', namespace: 'default' })).status?.loadBalancer?.ingress?.[0]?.ip);
     assert.match(frontend, /^10\.20\.[0-3]\.\d+$/, `the internal frontend ${frontend} is in the cell subnet 10.20.0.0/22, inside the VNet`);
     assert.ok(!nodes.some((n) => ip(n) === frontend), 'the frontend is not a node\'s address');
+  });
+
+  test('an internal LoadBalancer Service of an EKS cluster holds a network interface in each of its subnets: DeleteSubnet answers DependencyViolation until the Service is deleted and AWS has released them; deleting the cluster under the Service leaves them', async () => {
+    const { ec2, eks, core, subnetIds } = await eksClusterWithNodes('lb', '10.40');
+    const interfaces = async () => (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: subnetIds }] }))).NetworkInterfaces ?? [];
+    const gateway = {
+      metadata: { name: 'gateway', namespace: 'default', annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' } },
+      spec: { type: 'LoadBalancer', selector: { app: 'gateway' }, ports: [{ port: 15443 }] },
+    };
+    await core.createNamespacedService({ namespace: 'default', body: gateway });
+    const held = await until('one interface per subnet', async () => {
+      const found = await interfaces();
+      return found.length === 2 ? found : undefined;
+    });
+    assert.deepEqual(held.map((i) => i.SubnetId).sort(), [...subnetIds].sort());
+    for (const eni of held) {
+      assert.match(eni.Description ?? '', /^ELB net\//);
+      assert.equal(eni.RequesterManaged, true);
+    }
+    const refusal = (error: { name?: string; message?: string }) => error.name === 'DependencyViolation' && /has dependencies/.test(error.message ?? '');
+    await assert.rejects(ec2.send(new DeleteSubnetCommand({ SubnetId: subnetIds[0]! })), refusal);
+
+    await core.deleteNamespacedService({ name: 'gateway', namespace: 'default' });
+    await until('the interfaces released', async () => ((await interfaces()).length === 0 ? true : undefined));
+
+    await core.createNamespacedService({ namespace: 'default', body: gateway });
+    await until('the interfaces back', async () => ((await interfaces()).length === 2 ? true : undefined));
+    await eks.send(new DeleteNodegroupCommand({ clusterName: 'lb', nodegroupName: 'lb-system' }));
+    await until('the node group gone', () => eks.send(new DescribeNodegroupCommand({ clusterName: 'lb', nodegroupName: 'lb-system' })).then(() => undefined, () => true));
+    await eks.send(new DeleteClusterCommand({ name: 'lb' }));
+    await until('the cluster gone', () => eks.send(new DescribeClusterCommand({ name: 'lb' })).then(() => undefined, () => true));
+    await sleep(1_000); // ten times the release delay at this time scale
+    assert.equal((await interfaces()).length, 2, 'a load balancer outlives the cluster that asked for it');
+    await assert.rejects(ec2.send(new DeleteSubnetCommand({ SubnetId: subnetIds[0]! })), refusal);
+    ec2.destroy();
+    eks.destroy();
   });
 });

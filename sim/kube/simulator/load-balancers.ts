@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { HostsFile } from '../hosts-file.ts';
 import { CLOUD_SUBNET, type AddressBook } from './addresses.ts';
 import { MERGE_PATCH, type AdminClient, type KubeObject } from './admin-client.ts';
+import type { LoadBalancerInterfaces } from './load-balancer-interfaces.ts';
 import type { Controller } from './reflector.ts';
 
 export interface LoadBalancerCloud {
@@ -25,6 +26,8 @@ export interface LoadBalancerNetwork {
   hosts: HostsFile;
   /** EKS: the subnets a load balancer has an address in (one per subnet, as an NLB has one per zone). */
   subnets(): string[];
+  /** EKS: where a load balancer's network interfaces are kept (Moto's VPC). */
+  interfaces?: LoadBalancerInterfaces;
 }
 
 interface Service extends KubeObject {
@@ -38,9 +41,11 @@ const AKS_PUBLIC_CIDR = '203.0.113.0/24';
 const AWS_PUBLIC_CIDR = '198.51.100.0/24';
 
 export function loadBalancers(client: AdminClient, cloud: LoadBalancerCloud, network: LoadBalancerNetwork): Controller<Service> {
+  const attached = new Set<string>();
   const release = (key: string) => {
     network.addresses.release(`lb/${key}`);
     network.hosts.delete(`${cloud.key}/${key}`);
+    if (attached.delete(key)) void network.interfaces?.detach(key);
   };
   return {
     path: '/api/v1/services',
@@ -56,6 +61,10 @@ export function loadBalancers(client: AdminClient, cloud: LoadBalancerCloud, net
         const subnets = internal ? network.subnets() : [AWS_PUBLIC_CIDR];
         const ips = [...new Set(subnets)].map((cidr) => network.addresses.allocate({ cidr, ...CLOUD_SUBNET }, seed, `lb/${key}`));
         network.hosts.set(`${cloud.key}/${key}`, current?.hostname ?? hostname, ips);
+        if (internal && network.interfaces && !attached.has(key)) {
+          attached.add(key);
+          await network.interfaces.attach(key, (current?.hostname ?? hostname).split('.')[0]!, ips);
+        }
         if (current) return;
         return void (await patch(client, namespace, name, { hostname }));
       }

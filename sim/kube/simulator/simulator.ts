@@ -20,6 +20,7 @@ import { ExternalEndpoints, ExternalReadiness } from './external.ts';
 import { garbageCollector } from './garbage-collector.ts';
 import { kubelet } from './kubelet.ts';
 import { loadBalancers, type LoadBalancerCloud } from './load-balancers.ts';
+import { motoLoadBalancerInterfaces } from './load-balancer-interfaces.ts';
 import { namespaces } from './namespaces.ts';
 import { istiods } from './istiod.ts';
 import { internalIp, Nodes, POOL_LABEL, type Node } from './nodes.ts';
@@ -35,6 +36,8 @@ export interface SimulatedCluster extends LoadBalancerCloud {
   pki: ClusterPki;
   /** Where EKS load-balancer hostnames are published (the pool's hosts file). */
   hosts: HostsFile;
+  /** Moto's URL, where an EKS cluster's load balancers keep their network interfaces. */
+  awsEndpoint?: string;
   /** Where istiods run (istiod.ts): the pilot-discovery binary, their working directories, their logs. */
   istiod: { bin: string; dir: string; logDir: string; nameserver?: string };
   /** When set, east-west gateway pods and pods with a sidecar run for real (gateways.ts, sidecars.ts): Istio's pilot-agent and upstream Envoy, and where their files go. */
@@ -124,6 +127,7 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
     addresses,
     hosts: cluster.hosts,
     subnets: () => [...new Set(pools.flatMap((p) => p.subnets.map((s) => s.cidr)))].concat(pools.length ? [] : [cluster.nodeCidr]),
+    ...(cluster.flavor === 'eks' && cluster.awsEndpoint ? { interfaces: motoLoadBalancerInterfaces(cluster.awsEndpoint, cluster.key, log) } : {}),
   };
   const lbReflector = reflect(loadBalancers(client, cluster, lbNetwork));
 
