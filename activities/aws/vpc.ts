@@ -13,6 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency, ready, type ResourceHandler } from '../resource-handler.ts';
+import { subnetInUse } from './subnet-in-use.ts';
 import { identityFilters, tagSpecifications } from './tags.ts';
 
 export function vpcHandler(clients: CloudClients): ResourceHandler<BackboneParams['aws.vpc'], Vpc> {
@@ -73,7 +74,13 @@ export function subnetHandler(clients: CloudClients): ResourceHandler<BackbonePa
     phase: (subnet) => (subnet.State === 'available' ? ready() : { is: 'busy', detail: subnet.State ?? 'unknown' }),
     output: subnetOutput,
     async delete(subnet, { params }) {
-      await clients.ec2(params.scope.aws.region).send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId }));
+      const ec2 = clients.ec2(params.scope.aws.region);
+      try {
+        await ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'DependencyViolation') throw error;
+        throw await subnetInUse(ec2, subnet.SubnetId ?? '');
+      }
     },
     // Found by a tag-filtered listing, which EC2 keeps eventually consistent.
     listedLate: true,
