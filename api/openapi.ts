@@ -122,6 +122,27 @@ export const OPENAPI = {
       ],
       get: { summary: 'Progress of a rotation: phase and each cluster\'s state', responses: { 200: { description: 'Progress', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such rotation') } },
     },
+    '/v1/meshes/{name}/drills': {
+      parameters: [meshName],
+      post: {
+        summary: 'Start a failover drill: deploy the probe, check cross-cell mutual TLS, degrade one cell\'s echo, measure failover and failback, remove the probe',
+        requestBody: { required: false, content: json({ type: 'object', properties: { cell: { type: 'string', description: 'The cell to degrade; default the cell in the region of the first failover rule\'s from, else the first cell' } } }) },
+        responses: {
+          202: { description: 'Started; poll the drill', content: json({ type: 'object', properties: { mesh: { type: 'string' }, drillId: { type: 'string' }, cell: { type: 'string' }, href: { type: 'string' } } }) },
+          400: { description: 'No such cell, or a mesh of one cell', content: json(ref('Problems')) },
+          401: errorResponse('Missing or wrong bearer token'),
+          404: errorResponse('No such mesh'),
+          409: errorResponse('The mesh is not up (NotUp), or a rotation, a teardown or another drill holds it (MeshBusy)'),
+        },
+      },
+    },
+    '/v1/meshes/{name}/drills/{drillId}': {
+      parameters: [
+        meshName,
+        { name: 'drillId', in: 'path', required: true, description: 'As returned by POST …/drills (drill-<mesh>-<8 hex>); a drill of another mesh is 404', schema: { type: 'string' } },
+      ],
+      get: { summary: 'A drill\'s phase, timeline and report: requests sent, failures, failures outside the switch-overs, time to fail over and back, cross-cell mutual-TLS checks, identities seen', responses: { 200: { description: 'Progress and report', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such drill') } },
+    },
     '/codec/{operation}': {
       parameters: [{ name: 'operation', in: 'path', required: true, schema: { enum: ['encode', 'decode'] } }],
       post: {

@@ -76,6 +76,8 @@ export interface DrillProgress {
   phase: DrillPhase;
   startedAt: string;
   finishedAt?: string;
+  /** When each phase began (workflow time, ISO). */
+  timeline: { phase: DrillPhase; at: string }[];
   report?: Partial<DrillReport>;
   error?: string;
 }

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { STACK_DIR } from './setup.ts';
 import { startStack } from './stack.ts';
 
-const { values } = parseArgs({ options: { 'time-scale': { type: 'string', default: '60' }, 'no-product': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'time-scale': { type: 'string', default: '60' }, 'no-product': { type: 'boolean', default: false }, 'data-plane': { type: 'boolean', default: false } } });
 
 const stack = await startStack({
   dir: join(STACK_DIR, 'local'),
@@ -15,6 +15,8 @@ const stack = await startStack({
   ports: { temporal: 7233, ui: 8233, api: 8080, aws: 5055, azure: 8443, kube: 8450 },
   product: !values['no-product'],
   persistent: true,
+  // Real gateways, sidecars and the drill's probe (root and `ip netns` needed; sim/README.md).
+  dataPlane: values['data-plane'],
 });
 const e = stack.endpoints;
 console.log(`

@@ -11,7 +11,7 @@ import type { drillActivities } from '../activities/drill/index.ts';
 import type { rotationActivities } from '../activities/rotation/index.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { clusterRef, type ClusterRef } from '../domain/cluster-graph.ts';
-import { DRILL_QUERY, type DrillInput, type DrillProgress, type DrillReport } from '../domain/drill.ts';
+import { DRILL_QUERY, type DrillInput, type DrillPhase, type DrillProgress, type DrillReport } from '../domain/drill.ts';
 import { meshWorkflowId } from '../domain/mesh-status.ts';
 import { DRILL_OUTLIER_DETECTION } from '../domain/probe-plan.ts';
 import { errorMessage } from './saga.ts';
@@ -46,27 +46,32 @@ export async function runDrill({ spec, naming = 1, cell, image }: DrillInput): P
   const report: DrillReport = {
     mesh: spec.name, degradedCell: cell, requestsSent: 0, failures: 0, failuresOutsideWindows: 0, crossCell: [], identitiesSeen: [], outlierDetection: outlier,
   };
-  const progress: DrillProgress = { mesh: spec.name, drillId, cell, phase: 'claiming', startedAt: new Date().toISOString(), report };
+  const progress: DrillProgress = { mesh: spec.name, drillId, cell, phase: 'claiming', startedAt: new Date().toISOString(), timeline: [], report };
   setHandler(drillQuery, () => progress);
+  const enter = (phase: DrillPhase) => {
+    progress.phase = phase;
+    progress.timeline.push({ phase, at: new Date().toISOString() });
+  };
+  enter('claiming');
   const of = (c: ClusterRef) => ({ cluster: c, cells, spec: { istio: spec.istio } });
 
   await acts.claimRotation({ meshWorkflowId: mesh, rotationId: drillId });
   try {
-    progress.phase = 'deploying';
+    enter('deploying');
     await Promise.all(clusters.map((c) => acts.deployProbe({ cluster: c, image, outlier })));
 
-    progress.phase = 'checking-mtls';
+    enter('checking-mtls');
     const pairs = clusters.flatMap((from) => cells.filter((to) => to !== from.cell).map((to) => ({ from, to })));
     report.crossCell = await Promise.all(pairs.map(({ from, to }) => measuring.crossCellCall({ ...of(from), to, withinMs: REACH_MS })));
     const broken = report.crossCell.filter((c) => !c.mutualTls);
     if (broken.length > 0) throw ApplicationFailure.nonRetryable(`no mutual TLS from ${broken.map((c) => `${c.from} to ${c.to} (status ${c.status}, server saw ${c.peerSeen ?? 'no client certificate'})`).join(', ')}`, 'NoMutualTls');
 
-    progress.phase = 'failing-over';
+    enter('failing-over');
     const failover = await measuring.measureFailover({ ...of(degraded), maxMs: MEASURE_MS });
     report.failover = failover.figures;
     if (failover.figures.settledMs === undefined) throw ApplicationFailure.nonRetryable(`requests from ${cell} were not served by another cell within ${MEASURE_MS} ms of its echo degrading`, 'NoFailover');
 
-    progress.phase = 'failing-back';
+    enter('failing-back');
     const failback = await measuring.measureFailback({ ...of(degraded), maxMs: MEASURE_MS });
     report.failback = failback.figures;
     if (failback.figures.settledMs === undefined) throw ApplicationFailure.nonRetryable(`requests from ${cell} did not return to its own echo within ${MEASURE_MS} ms of its healing`, 'NoFailback');
@@ -79,14 +84,14 @@ export async function runDrill({ spec, naming = 1, cell, image }: DrillInput): P
       failuresOutsideWindows: failover.figures.failuresOutsideWindow + failback.figures.failuresOutsideWindow,
       identitiesSeen: [...new Set([...report.crossCell.filter((c) => c.peerSeen && c.server).map((c) => `${c.peerSeen} -> ${c.server}`), ...failover.identities, ...failback.identities])].sort(),
     });
-    progress.phase = 'removing';
+    enter('removing');
     await removeProbe(clusters);
-    progress.phase = 'done';
+    enter('done');
     return report;
   } catch (error) {
     progress.error = errorMessage(error);
     await CancellationScope.nonCancellable(() => removeProbe(clusters)).catch(() => undefined);
-    progress.phase = 'failed';
+    enter('failed');
     throw ApplicationFailure.nonRetryable(`drill of mesh ${spec.name} failed: ${progress.error}`, 'DrillFailed', report);
   } finally {
     progress.finishedAt = new Date().toISOString();

@@ -63,6 +63,7 @@ describe('failover drill across the clouds', () => {
     assert.equal(drill.workflowStatus, 'COMPLETED', JSON.stringify(drill));
     const report = drill.report;
     console.log(`drill report: ${JSON.stringify({ ...report, crossCell: undefined })}`);
+    console.log(`drill timeline: ${drill.timeline.map((t: { phase: string; at: string }) => `${t.phase} ${t.at.slice(11, 23)}`).join(', ')}`);
 
     // The product's report: mutual TLS both ways, with the identities each side must have.
     const cross = Object.fromEntries(report.crossCell.map((c: any) => [`${c.from}->${c.to}`, c]));
@@ -110,16 +111,17 @@ describe('failover drill across the clouds', () => {
       const objects = KubernetesObjectApi.makeApiClient(cell.kube);
       for (const object of probeObjects({ name: cell.name }, 'cellbridge/probe:test')) await objects.patch(object as KubernetesObject, undefined, undefined, 'drill-test', true, PatchStrategy.ServerSideApply);
     }
-    const crossCloud = async () => (await clientCall(east, 'probe-echo-west.cellbridge-probe.svc.cluster.local')).status;
-    await until('a cross-cloud 200 before the outage', async () => ((await crossCloud()) === 200 ? true : undefined), 120_000);
+    /** Both directions at once: east's client to the echo only west has, and west's to east's. */
+    const crossCloud = async () => (await Promise.all([clientCall(east, 'probe-echo-west.cellbridge-probe.svc.cluster.local'), clientCall(west, 'probe-echo-east.cellbridge-probe.svc.cluster.local')])).map((c) => c.status);
+    await until('cross-cloud 200s both ways before the outage', async () => ((await crossCloud()).every((s) => s === 200) ? true : undefined), 120_000);
     await cutTunnels(e, `cellbridge-${MESH}`);
     const cutAt = Date.now();
-    await until('cross-cloud requests to fail with every tunnel cut', async () => ((await crossCloud()) !== 200 ? true : undefined), 60_000);
-    console.log(`outage: failing ${Date.now() - cutAt} ms after the cut`);
+    await until('cross-cloud requests to fail both ways with every tunnel cut', async () => ((await crossCloud()).every((s) => s !== 200) ? true : undefined), 60_000);
+    console.log(`outage: failing both ways ${Date.now() - cutAt} ms after the cut`);
     assert.equal((await clientCall(east, SHARED_HOST)).by, spiffe('probe-echo-east'), 'east\'s own echo still answers east');
     await fetch(`${e.azure}/_sim/fabric/outages`, { method: 'DELETE' });
     const healedAt = Date.now();
-    await until('cross-cloud requests to succeed again once the outage ends', async () => ((await crossCloud()) === 200 ? true : undefined), 90_000);
+    await until('cross-cloud requests to succeed both ways once the outage ends', async () => ((await crossCloud()).every((s) => s === 200) ? true : undefined), 90_000);
     console.log(`outage over: healed ${Date.now() - healedAt} ms later`);
   });
 });
