@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { historyText } from '../support/history.ts';
-import { api, awsTunnelKeys, clearFaults, exampleSpec, faultsFired, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, awsTunnelKeys, clearFaults, exampleSpec, FAST_TIME_SCALE, faultsFired, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 describe('backbone on the proving ground', () => {
-  const stack = useStack('backbone');
+  const stack = useStack('backbone', { timeScale: FAST_TIME_SCALE });
 
   test('POST provisions all four tunnels to BGP Established, GET shows every resource and tunnel, DELETE leaves nothing', async () => {
     const e = stack.endpoints();

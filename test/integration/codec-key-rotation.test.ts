@@ -13,7 +13,7 @@ import type { RunningProcess } from '../../sim/child-process.ts';
 import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct, type Endpoints } from '../../sim/stack.ts';
 import { encryptedPayloads } from '../support/history.ts';
-import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
+import { api, exampleSpec, FAST_TIME_SCALE, useStack, waitForPhase } from '../support/stack.ts';
 
 const NAME = 'codec-key-rotation';
 const MESH = 'kr-live';
@@ -31,7 +31,7 @@ async function rawHistoryPayloads(e: Endpoints, workflowId: string): Promise<Pay
 }
 
 describe('payload codec key rotation under a live mesh', () => {
-  const stack = useStack(NAME, { product: false });
+  const stack = useStack(NAME, { product: false, timeScale: FAST_TIME_SCALE });
   let running: RunningProcess[] = [];
   const stopProduct = async () => {
     for (const p of running.reverse()) await p.stop();

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { api, clearFaults, exampleSpec, faultsFired, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, clearFaults, exampleSpec, FAST_TIME_SCALE, faultsFired, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 // Before the stack starts: the pool puts a fault proxy in front of every API server.
 process.env.CELLBRIDGE_SIM_KUBE_FAULTS = '1';
 
 describe('Kubernetes faults during the Istio install', () => {
-  const stack = useStack('fault-kube');
+  const stack = useStack('fault-kube', { timeScale: FAST_TIME_SCALE });
   afterEach(() => clearFaults(stack.endpoints()));
 
   test('a 503 once on an Istio object write and once on helm installing istiod: the mesh reaches Ready, nothing is rolled back, DELETE leaves nothing', async () => {

@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { dump, load } from 'js-yaml';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
-import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
+import { api, exampleSpec, FAST_TIME_SCALE, useStack, waitForPhase } from '../support/stack.ts';
 
 const MESH = 'mesh-h';
 const DONE = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
@@ -60,7 +60,7 @@ const remoteSecretOf = (cell: string) => ({ secret: `istio-remote-secret-${cellC
 const failedChecks = (status: any) => status.verification.checks.filter((c: any) => !c.pass);
 
 describe('hostile remote secrets are refused during verification: nothing runs on the worker, no token leaves for a foreign server', () => {
-  const stack = useStack('hostile-remote-secret');
+  const stack = useStack('hostile-remote-secret', { timeScale: FAST_TIME_SCALE });
   let listener: Awaited<ReturnType<typeof recordingListener>>;
   const marker = join(tmpdir(), `cellbridge-exec-marker-${randomUUID()}`);
   before(async () => {

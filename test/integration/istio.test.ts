@@ -22,13 +22,13 @@ import { cacertsData } from '../../activities/pki/cacerts.ts';
 import { mutualTls, type HandshakeResult, type TlsWorkload } from '../../sim/trust/mutual-tls.ts';
 import { WorkloadAgent, type WorkloadCertificate } from '../../sim/trust/workload-agent.ts';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
-import { api, clearFaults, cutTunnels, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, clearFaults, cutTunnels, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const DONE = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
 const text = (secret: V1Secret, key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
 
 describe('Istio multi-primary across the clouds', () => {
-  const stack = useStack('istio');
+  const stack = useStack('istio', { timeScale: FAST_TIME_SCALE });
 
   test('one POST reaches a verified Ready mesh; every intermediate chains to one root; workload certificates from the EKS and AKS istiods chain to it and complete mTLS both ways, and not once a foreign root is planted; remote secrets are in the istioctl format; broken pieces fail their checks', async () => {
     const e = stack.endpoints();

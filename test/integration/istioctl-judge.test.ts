@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, KubeConfig, loadYaml, type V1Deployment, type V1Secret } from '@kubernetes/client-node';
 import { ISTIO_DIR } from '../../sim/setup.ts';
 import { cellKubeConfig, core } from '../support/kube.ts';
-import { api, exampleSpec, useStack, waitForPhase } from '../support/stack.ts';
+import { api, exampleSpec, FAST_TIME_SCALE, useStack, waitForPhase } from '../support/stack.ts';
 
 const ISTIOCTL = join(ISTIO_DIR, 'bin', 'istioctl');
 const MESH = 'judge';
@@ -41,7 +41,7 @@ interface AnalysisMessage {
 }
 
 describe('istioctl judges the mesh cellbridge installs', () => {
-  const stack = useStack('istioctl-judge');
+  const stack = useStack('istioctl-judge', { timeScale: FAST_TIME_SCALE });
   const dir = mkdtempSync(join(tmpdir(), 'cellbridge-istioctl-'));
   const spec = exampleSpec('cells', { name: MESH });
   const kubeconfigs: Record<'east' | 'west', string> = { east: join(dir, 'east.kubeconfig'), west: join(dir, 'west.kubeconfig') };

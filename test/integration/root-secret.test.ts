@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Endpoints } from '../../sim/stack.ts';
-import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const ENDED = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
 
@@ -62,7 +62,7 @@ async function expectCleanRollback(e: Endpoints, mesh: string, rootSecret: strin
 }
 
 describe('the user\'s own root (pki.rootSecret)', () => {
-  const stack = useStack('root-secret');
+  const stack = useStack('root-secret', { timeScale: FAST_TIME_SCALE });
 
   test('a root secret that does not exist fails the mesh naming the secret, the rollback ends RolledBack, and a later DELETE ends Deleted', async () => {
     const e = stack.endpoints();

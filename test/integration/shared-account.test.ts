@@ -11,7 +11,7 @@ import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-ia
 import { createCloudClients } from '../../activities/cloud-clients.ts';
 import { cellNames, CURRENT_NAMING } from '../../domain/names.ts';
 import { azureCredential } from '../../worker/azure-credential.ts';
-import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const REGION = 'us-east-1';
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
@@ -25,7 +25,7 @@ function oneEksCell(mesh: string, cell: string): any {
 }
 
 describe('a shared cloud account', () => {
-  const stack = useStack('shared-account');
+  const stack = useStack('shared-account', { timeScale: FAST_TIME_SCALE });
 
   test('meshes abc (cell d-ef) and abc-d (cell ef) both come up; tearing abc down leaves every resource of abc-d in both clouds and it still verifies Ready', async () => {
     const e = stack.endpoints();

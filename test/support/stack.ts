@@ -10,11 +10,13 @@ import { STACK_DIR } from '../../sim/setup.ts';
 import { startStack, type Endpoints, type Stack } from '../../sim/stack.ts';
 
 export const TEST_TIME_SCALE = 600;
+/** For files whose waits are only simulated cloud latency (no kill or cancel timed into a long operation). */
+export const FAST_TIME_SCALE = 1200;
 
-export function useStack(name: string, options: { product?: boolean; dataPlane?: boolean } = {}): { endpoints: () => Endpoints } {
+export function useStack(name: string, options: { product?: boolean; dataPlane?: boolean; timeScale?: number } = {}): { endpoints: () => Endpoints } {
   let stack: Stack | undefined;
   before(async () => {
-    stack = await startStack({ dir: join(STACK_DIR, 'test', name), timeScale: TEST_TIME_SCALE, product: options.product ?? true, ...(options.dataPlane ? { dataPlane: true } : {}) });
+    stack = await startStack({ dir: join(STACK_DIR, 'test', name), timeScale: options.timeScale ?? TEST_TIME_SCALE, product: options.product ?? true, ...(options.dataPlane ? { dataPlane: true } : {}) });
   });
   after(async () => {
     await stack?.stop();
