@@ -32,9 +32,14 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
   { files: ['provision-ready-teardown.json'], run: readyThenTeardown },
   { files: ['provision-rollback-incomplete.json', 'teardown-after-rollback.json'], run: rollbackIncompleteThenSweep },
-  { files: ['provision-cells-istio-rotations-teardown.json', 'rotate-intermediate.json', 'rotate-root.json'], run: cellsWithRotations },
+  { files: ['provision-cells-istio-rotations-teardown.json', 'rotate-intermediate.json', 'rotate-root.json'], run: (e) => cellsWithRotations(e) },
   { files: ['lifelong-provision-continue-as-new.json', 'lifelong-resumed-teardown.json'], run: lifelongReadyThenTeardown },
   { files: ['lifelong-cells-provision-continue-as-new.json', 'lifelong-cells-resumed-rotation-teardown.json'], run: lifelongCellsRotationThenTeardown },
+  // Carries the markers of rotation-pickup-evidence-v1, verify-east-west-routable-v1 and verify-tolerates-observation-failures-v1.
+  {
+    files: ['evidence-v1-provision-cells-istio-rotations-teardown.json', 'evidence-v1-rotate-intermediate.json', 'evidence-v1-rotate-root.json'],
+    run: (e) => cellsWithRotations(e, 'evidence-v1-'),
+  },
 ];
 
 async function main(): Promise<void> {
@@ -82,7 +87,7 @@ async function rollbackIncompleteThenSweep(e: Endpoints): Promise<Recording[]> {
 }
 
 /** A mesh with an EKS and an AKS cell and Istio, an intermediate and a root rotation, then teardown. */
-async function cellsWithRotations(e: Endpoints): Promise<Recording[]> {
+async function cellsWithRotations(e: Endpoints, prefix = ''): Promise<Recording[]> {
   const mesh = 'replay-cells';
   const spec = exampleSpec('cells', { name: mesh });
   spec.pki = { rotation: { pickupSeconds: 1, workloadCertTtlSeconds: 1, intervalHours: 720, jitterMinutes: 0 } };
@@ -96,11 +101,11 @@ async function cellsWithRotations(e: Endpoints): Promise<Recording[]> {
       if (progress.body.workflowStatus !== 'RUNNING') break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    rotations.push({ file: `rotate-${kind}.json`, workflowId: body.rotationId, runId: '' });
+    rotations.push({ file: `${prefix}rotate-${kind}.json`, workflowId: body.rotationId, runId: '' });
   }
   await api(e, 'DELETE', `/v1/meshes/${mesh}`);
   await expectPhase(e, mesh, 'Deleted');
-  return [{ file: 'provision-cells-istio-rotations-teardown.json', workflowId: started.body.workflowId, runId: started.body.runId }, ...rotations];
+  return [{ file: `${prefix}provision-cells-istio-rotations-teardown.json`, workflowId: started.body.workflowId, runId: started.body.runId }, ...rotations];
 }
 
 /** Since patch lifelong-mesh-v1: the first run continues as new once it is up; the run it hands over to is torn down. */
