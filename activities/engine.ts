@@ -8,6 +8,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import { isAnotherOperationInProgress, isFailedLongRunningOperation, isNotFound, toFailure } from './cloud-errors.ts';
+import { afterEarlierAttempt, attemptKey } from './earlier-attempt.ts';
 import { Backoff, type PollSettings } from './poll-backoff.ts';
 import type { Ownership } from './ownership.ts';
 import type { Phase, ResourceHandler } from './resource-handler.ts';
@@ -23,6 +24,15 @@ export class ResourceEngine {
   constructor(private readonly poll: PollSettings) {}
 
   async ensure<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
+    const ctx = Context.current();
+    // Twice the heartbeat timeout: time for a stalled attempt to send its next heartbeat and be told it was given up.
+    const patienceMs = 2 * (ctx.info.heartbeatTimeoutMs || 30_000);
+    const patience = (earlier: Promise<void>) =>
+      this.heartbeating(`${node.id}: an earlier attempt still runs in this worker`, () => within(earlier, patienceMs));
+    return afterEarlierAttempt(attemptKey(ctx.info), patience, () => this.ensureNow(handler, node, outputs));
+  }
+
+  private async ensureNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
     const ctx = Context.current();
     const call = <T>(what: string, fn: () => Promise<T>) => guarded(`${what} ${node.id}`, fn);
     const put = () => this.whenFree(node.id, () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal))));
@@ -161,6 +171,16 @@ function ownershipOf<P, O>(handler: ResourceHandler<P, O>, observed: O, node: Re
 function refuseForeign<P, O>(handler: ResourceHandler<P, O>, observed: O, node: ResourceNode<string, P>): void {
   const ownership = ownershipOf(handler, observed, node);
   if (ownership.is === 'foreign') throw ApplicationFailure.nonRetryable(`${node.id}: ${ownership.reason}`, 'ForeignResource');
+}
+
+/** Resolves when `promise` settles or `ms` have passed, whichever is first. */
+async function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function guarded<T>(context: string, fn: () => Promise<T>): Promise<T> {

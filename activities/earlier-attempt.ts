@@ -1,0 +1,31 @@
+/**
+ * One attempt of an activity at a time in this worker. A worker that stalls past its
+ * heartbeat timeout (a starved CPU, a long pause) is given up on by Temporal, which starts
+ * the next attempt, on this same worker when it is the only one, while the stalled attempt
+ * still runs: both would find a tag-identified resource absent and both create it (EC2
+ * takes no idempotency token for those). The stalled attempt is cancelled at its next
+ * heartbeat, so the next one waits for it to end before it looks at the cloud, though no
+ * longer than `patience` lets it: an attempt stuck past that must not hold its successor.
+ */
+import type { Info } from '@temporalio/activity';
+
+const running = new Map<string, Promise<void>>();
+
+export function attemptKey(info: Info): string {
+  return `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}`;
+}
+
+export async function afterEarlierAttempt<T>(key: string, patience: (earlier: Promise<void>) => Promise<void>, fn: () => Promise<T>): Promise<T> {
+  const earlier = running.get(key);
+  const mine = (async () => {
+    if (earlier) await patience(earlier);
+    return fn();
+  })();
+  const settled = mine.then(() => undefined, () => undefined);
+  running.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (running.get(key) === settled) running.delete(key);
+  }
+}
