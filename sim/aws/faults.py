@@ -82,7 +82,7 @@ def _record(operation: str, text: str) -> dict[str, Any] | None:
         _calls[operation] += 1
         firing = None
         for rule in _rules:
-            if rule["operation"] != operation:
+            if rule["operation"] not in ("*", operation):
                 continue
             if rule["match"] and rule["match"].lower() not in text:
                 continue
