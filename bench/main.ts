@@ -12,6 +12,7 @@ import { renderRows, renderTable, type Figure } from './figures.ts';
 import { checkLatencies, LATENCIES, BGP_CONVERGENCE } from './latencies.ts';
 import { parseOptions } from './options.ts';
 import { apiLoad } from './scenarios/api-load.ts';
+import { drillBench } from './scenarios/drill.ts';
 import { fullMeshSuite } from './scenarios/full-mesh-suite.ts';
 import { scaleFigures, scaleLevel, type Level } from './scenarios/scale.ts';
 import { timeScaleFor, yardsticks } from './critical-path.ts';
@@ -71,6 +72,13 @@ async function main(): Promise<void> {
     const api = await apiLoad(options.requests, options.rate, log);
     figures.push(...api.figures);
     report.api = Object.fromEntries(Object.entries(api.results).map(([route, { latencies, ...rest }]) => [route, { ...rest, answered: latencies.length }]));
+  }
+  if (options.scenarios.has('drill')) {
+    noteLoad('drill');
+    log(`drill: ${options.drills} failover drills on an EKS+AKS mesh with the data plane on`);
+    const drill = await drillBench(options.drills, log);
+    figures.push(...drill.figures);
+    report.drill = drill.reports;
   }
 
   const finished = new Date();

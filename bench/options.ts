@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench`; every default is sized to finish in about 10–15 minutes on 2 cores. */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['overhead', 'scale', 'calls', 'api', 'teardown'] as const;
+export const SCENARIOS = ['overhead', 'scale', 'calls', 'api', 'teardown', 'drill'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -12,6 +12,8 @@ export interface Options {
   k: number[];
   requests: number;
   rate: number;
+  /** Failover drills on one EKS+AKS mesh with the data plane on. */
+  drills: number;
   /** Emulated critical path to aim the time scale at, seconds. */
   criticalPathSeconds: number;
   /** Overrides the time scale derived from criticalPathSeconds. */
@@ -24,6 +26,7 @@ export const USAGE = `npm run bench -- [options]
   --runs N          full-mesh provisionings for overhead/calls/teardown (default 3 with overhead, else 1)
   --k LIST          concurrent meshes per scale level (default 1,10,50; K=1 is always run as the baseline)
   --requests N      requests per API route (default 2000)
+  --drills N        failover drills on one EKS+AKS mesh with the data plane on (default 3; root and ip netns)
   --rate N          requests per second (default 200)
   --critical-path S emulated critical path to aim the time scale at, seconds (default 60)
   --time-scale X    use this time scale instead
@@ -37,6 +40,7 @@ export function parseOptions(argv: string[]): Options {
       runs: { type: 'string' },
       k: { type: 'string', default: '1,10,50' },
       requests: { type: 'string', default: '2000' },
+      drills: { type: 'string', default: '3' },
       rate: { type: 'string', default: '200' },
       'critical-path': { type: 'string', default: '60' },
       'time-scale': { type: 'string' },
@@ -57,6 +61,7 @@ export function parseOptions(argv: string[]): Options {
     runs: values.runs ? positive('runs', values.runs) : scenarios.has('overhead') ? 3 : 1,
     k,
     requests: positive('requests', values.requests),
+    drills: positive('drills', values.drills),
     rate: positive('rate', values.rate),
     criticalPathSeconds: positive('critical-path', values['critical-path']),
     ...(values['time-scale'] ? { timeScale: positive('time-scale', values['time-scale']) } : {}),

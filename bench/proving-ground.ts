@@ -21,12 +21,12 @@ export interface ProvingGround {
 const live = new Set<ProvingGround>();
 let hooked = false;
 
-export async function startProvingGround(name: string, timeScale: number): Promise<ProvingGround> {
+export async function startProvingGround(name: string, timeScale: number, options: { dataPlane?: boolean } = {}): Promise<ProvingGround> {
   hookSignals();
   const dir = join(STACK_DIR, 'bench', name);
   // Fresh every time: Temporal runs in memory, but the kube pool keeps etcd data under dir.
   rmSync(dir, { recursive: true, force: true });
-  const stack: Stack = await startStack({ dir, timeScale, product: false });
+  const stack: Stack = await startStack({ dir, timeScale, product: false, ...(options.dataPlane ? { dataPlane: true } : {}) });
   const logs = join(dir, 'logs');
   const product: RunningProcess[] = [];
   try {

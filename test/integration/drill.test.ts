@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
@@ -30,6 +30,7 @@ const SHARED_HOST = 'probe-echo.cellbridge-probe.svc.cluster.local';
 const spiffe = (account: string) => `spiffe://cluster.local/ns/${NS}/sa/${account}`;
 const FAILOVER_BOUND_MS = 1_000 + 3_000;
 const FAILBACK_BOUND_MS = 5_000 + 1_000 + 3_000;
+const ROTATION_CERT_TTL_SECONDS = 10;
 
 interface Observation {
   t: number;
@@ -42,13 +43,16 @@ interface Observation {
 
 describe('failover drill across the clouds', () => {
   const stack = useStack('drill', { dataPlane: true });
-  const spec = exampleSpec('cells', { name: MESH });
-
-  test('POST …/drills on a Ready EKS+AKS mesh: mutual TLS both ways with each cell\'s SPIFFE IDs, the degraded cell fails over to the other cloud and back within the outlier-detection bounds, no failure outside the switch-overs; a second drill meanwhile is refused with 409; the mesh links the drill', { timeout: 600_000 }, async () => {
+  const spec = meshSpec();
+  before(async () => {
     const e = stack.endpoints();
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
     const ready = await waitForPhase(e, MESH, ['Ready', 'Degraded', 'RolledBack'], 300_000);
     assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error ?? ready.verification));
+  });
+
+  test('POST …/drills on a Ready EKS+AKS mesh: mutual TLS both ways with each cell\'s SPIFFE IDs, the degraded cell fails over to the other cloud and back within the outlier-detection bounds, no failure outside the switch-overs; a second drill meanwhile is refused with 409; the mesh links the drill', { timeout: 600_000 }, async () => {
+    const e = stack.endpoints();
     const east = await cellOf(e, 'east', 'aws');
 
     const started = await api(e, 'POST', `/v1/meshes/${MESH}/drills`);
@@ -106,11 +110,7 @@ describe('failover drill across the clouds', () => {
   test('the fabric\'s outage control cuts cross-cloud requests, and ending it heals them with no other action', { timeout: 300_000 }, async () => {
     const e = stack.endpoints();
     const [east, west] = [await cellOf(e, 'east', 'aws'), await cellOf(e, 'west', 'azure')];
-    // The probe as the drill deploys it, to have cross-cloud traffic to judge.
-    for (const cell of [east, west]) {
-      const objects = KubernetesObjectApi.makeApiClient(cell.kube);
-      for (const object of probeObjects({ name: cell.name }, 'cellbridge/probe:test')) await objects.patch(object as KubernetesObject, undefined, undefined, 'drill-test', true, PatchStrategy.ServerSideApply);
-    }
+    await deployProbe([east, west]);
     /** Both directions at once: east's client to the echo only west has, and west's to east's. */
     const crossCloud = async () => (await Promise.all([clientCall(east, 'probe-echo-west.cellbridge-probe.svc.cluster.local'), clientCall(west, 'probe-echo-east.cellbridge-probe.svc.cluster.local')])).map((c) => c.status);
     await until('cross-cloud 200s both ways before the outage', async () => ((await crossCloud()).every((s) => s === 200) ? true : undefined), 120_000);
@@ -124,7 +124,51 @@ describe('failover drill across the clouds', () => {
     await until('cross-cloud requests to succeed both ways once the outage ends', async () => ((await crossCloud()).every((s) => s === 200) ? true : undefined), 90_000);
     console.log(`outage over: healed ${Date.now() - healedAt} ms later`);
   });
+
+  test('drill-style load both ways across the clouds runs through an intermediate and a root rotation with zero failed requests', { timeout: 400_000 }, async () => {
+    const e = stack.endpoints();
+    const [east, west] = [await cellOf(e, 'east', 'aws'), await cellOf(e, 'west', 'azure')];
+    await deployProbe([east, west]);
+    const hosts: [CellView, string][] = [[east, 'probe-echo-west.cellbridge-probe.svc.cluster.local'], [west, 'probe-echo-east.cellbridge-probe.svc.cluster.local']];
+    await until('cross-cloud 200s both ways before the rotations', async () => ((await Promise.all(hosts.map(([cell, host]) => clientCall(cell, host)))).every((c) => c.status === 200) ? true : undefined), 120_000);
+    let running = true;
+    const sent: { t: number; from: string; status: number }[] = [];
+    const load = (async () => {
+      while (running) {
+        const t = Date.now();
+        const calls = await Promise.all(hosts.map(([cell, host]) => clientCall(cell, host)));
+        calls.forEach((c, i) => sent.push({ t, from: hosts[i]![0].name, status: c.status }));
+      }
+    })();
+    const phases: string[] = [];
+    for (const kind of ['intermediate', 'root']) {
+      const started = await api(e, 'POST', `/v1/meshes/${MESH}/rotations`, { kind });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      const done = await until(`the ${kind} rotation to end`, async () => {
+        const { body } = await api(e, 'GET', `/v1/meshes/${MESH}/rotations/${started.body.rotationId}`);
+        return body?.phase === 'done' || body?.phase === 'failed' ? body : undefined;
+      }, 240_000);
+      assert.equal(done.phase, 'done', JSON.stringify(done));
+      phases.push(`${kind} done at ${sent.length} requests`);
+    }
+    // Certificates issued before the last phase live out their TTL under the new trust: keep the load on past two of them.
+    await sleep(2 * ROTATION_CERT_TTL_SECONDS * 1000);
+    running = false;
+    await load;
+    const failed = sent.filter((s) => s.status !== 200);
+    console.log(`load through both rotations: ${sent.length} requests, ${failed.length} failed (${phases.join(', ')})`);
+    assert.ok(sent.length > 100, `enough requests to judge: ${sent.length}`);
+    assert.deepEqual(failed, [], 'no request failed during or after the rotations');
+  });
 });
+
+/** The probe as the drill deploys it (applied by the test, to have cross-cloud traffic to judge outside a drill). */
+async function deployProbe(cells: CellView[]): Promise<void> {
+  for (const cell of cells) {
+    const objects = KubernetesObjectApi.makeApiClient(cell.kube);
+    for (const object of probeObjects({ name: cell.name }, 'cellbridge/probe:test')) await objects.patch(object as KubernetesObject, undefined, undefined, 'drill-test', true, PatchStrategy.ServerSideApply);
+  }
+}
 
 interface CellView {
   name: string;
@@ -141,11 +185,13 @@ async function cellOf(e: Endpoints, name: string, cloud: 'aws' | 'azure'): Promi
     const { proxies } = (await (await fetch(`${e.kube}/clusters/${key}/proxies`)).json()) as { proxies: { networkNamespace: string }[] };
     return proxies[0]?.networkNamespace;
   }, 60_000);
-  return { name, kube: await cellKubeConfig(e, spec(), name, cloud), network };
+  return { name, kube: await cellKubeConfig(e, meshSpec(), name, cloud), network };
 }
 
-function spec() {
-  return exampleSpec('cells', { name: MESH });
+/** cells.json, with rotations fast enough for a test: workload certificates of 10 s, so a root rotation waits 10 s in phase 2. */
+function meshSpec() {
+  const base = exampleSpec('cells', { name: MESH });
+  return { ...base, pki: { rotation: { pickupSeconds: 10, workloadCertTtlSeconds: ROTATION_CERT_TTL_SECONDS } } };
 }
 
 async function podIp(cell: CellView, app: string): Promise<string | undefined> {
