@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { historyText } from '../support/history.ts';
-import { api, clearFaults, exampleSpec, FAST_TIME_SCALE, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, clearFaults, exampleSpec, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const DONE = ['Ready', 'RolledBack', 'RollbackIncomplete'];
 
 describe('EKS and AKS cells', () => {
-  const stack = useStack('cells', { timeScale: FAST_TIME_SCALE });
+  const stack = useStack('cells');
   afterEach(() => clearFaults(stack.endpoints()));
 
   test('backbone and both clusters provision in parallel; the orchestrator lists namespaces on both API servers; DELETE leaves nothing', async () => {
