@@ -187,8 +187,13 @@ export const DEFAULTS = {
   bgpTimeoutSeconds: 1800,
   istio: { version: '1.31-dev', trustDomain: 'cluster.local', dataplane: 'sidecar' as const },
   pki: { keyType: 'ECDSA_P256' as const, rootValidityDays: 3650, intermediateValidityDays: 365, verificationMarginDays: 90 },
-  /** Monthly: an intermediate of a year is rotated about twelve times before it could expire. */
-  rotation: { intervalHours: 720, jitterMinutes: 60, pickupSeconds: 30, workloadCertTtlSeconds: 86_400 },
+  /**
+   * Monthly: an intermediate of a year is rotated about twelve times before it could expire.
+   * pickupSeconds only bounds the wait for istiod's evidence: a kubelet refreshes a mounted
+   * Secret within its sync period plus its cache TTL (a minute each by default) before
+   * istiod can reload it, so anything under about two minutes fails healthy rotations.
+   */
+  rotation: { intervalHours: 720, jitterMinutes: 60, pickupSeconds: 180, workloadCertTtlSeconds: 86_400 },
   /** The Istio failover task's values, with full ejection so a dead locality drains completely. */
   outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '1m', maxEjectionPercent: 100 },
 };

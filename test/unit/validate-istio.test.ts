@@ -18,7 +18,7 @@ test('Istio, PKI and traffic policy defaults are filled in', () => {
   assert.deepEqual(result.spec.istio, { version: '1.31-dev', meshId: 'cells', trustDomain: 'cluster.local', dataplane: 'sidecar' });
   assert.deepEqual(result.spec.pki, {
     keyType: 'ECDSA_P256', rootValidityDays: 3650, intermediateValidityDays: 365, verificationMarginDays: 90,
-    rotation: { intervalHours: 720, jitterMinutes: 60, pickupSeconds: 30, workloadCertTtlSeconds: 86_400 },
+    rotation: { intervalHours: 720, jitterMinutes: 60, pickupSeconds: 180, workloadCertTtlSeconds: 86_400 },
   });
   assert.equal(result.spec.trafficPolicies[0]?.namespace, 'default');
   assert.equal(result.spec.trafficPolicies[0]?.outlierDetection.maxEjectionPercent, 100);
