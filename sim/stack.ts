@@ -14,6 +14,7 @@ import { startKubePool } from './kube/launch.ts';
 import { freePort, waitForPort } from './ports.ts';
 import { PYTHON, REPO, setupStack, TEMPORAL_BIN } from './setup.ts';
 import { ensureTls } from './tls.ts';
+import { freshWorkflowBundle } from './workflow-bundle.ts';
 
 export interface StackOptions {
   /** Where logs, the codec key and endpoints.json go. */
@@ -136,7 +137,7 @@ export function startProduct(which: 'worker' | 'api', env: Record<string, string
     name: which,
     command: process.execPath,
     args: ['--import', 'tsx', join(REPO, which, 'main.ts')],
-    env: { ...env, ...extraEnv },
+    env: { ...env, ...extraEnv, CELLBRIDGE_WORKFLOW_BUNDLE: freshWorkflowBundle(process.env) },
     ready: which === 'worker' ? /worker polling/ : /API listening/,
     logFile,
     timeoutMs: 120_000,
