@@ -14,6 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -131,6 +132,7 @@ describe('failover drill across the clouds', () => {
     await deployProbe([east, west]);
     const hosts: [CellView, string][] = [[east, 'probe-echo-west.cellbridge-probe.svc.cluster.local'], [west, 'probe-echo-east.cellbridge-probe.svc.cluster.local']];
     await until('cross-cloud 200s both ways before the rotations', async () => ((await Promise.all(hosts.map(([cell, host]) => clientCall(cell, host)))).every((c) => c.status === 200) ? true : undefined), 120_000);
+    const before = await Promise.all([east, west].map(clientCertificates));
     let running = true;
     const sent: { t: number; from: string; status: number }[] = [];
     const load = (async () => {
@@ -156,6 +158,13 @@ describe('failover drill across the clouds', () => {
     running = false;
     await load;
     const failed = sent.filter((s) => s.status !== 200);
+    // The load proves something only if the data plane went through the rotation: each client's Envoy took new certificates and the new root.
+    const after = await Promise.all([east, west].map(clientCertificates));
+    console.log(`client certificates before: ${JSON.stringify(before)}; after: ${JSON.stringify(after)}`);
+    for (const [i, cell] of [east, west].entries()) {
+      assert.notDeepEqual(after[i]!.roots, before[i]!.roots, `${cell.name}'s client Envoy validates peers with the new root after the root rotation`);
+      assert.notEqual(after[i]!.leafIssuer + after[i]!.leafSerial, before[i]!.leafIssuer + before[i]!.leafSerial, `${cell.name}'s client Envoy presents a certificate issued during the rotations`);
+    }
     console.log(`load through both rotations: ${sent.length} requests, ${failed.length} failed (${phases.join(', ')})`);
     assert.ok(sent.length > 100, `enough requests to judge: ${sent.length}`);
     assert.deepEqual(failed, [], 'no request failed during or after the rotations');
@@ -173,6 +182,9 @@ async function deployProbe(cells: CellView[]): Promise<void> {
 interface CellView {
   name: string;
   kube: KubeConfig;
+  /** The pool's cluster key and URL. */
+  key: string;
+  pool: string;
   /** The cell's network namespace on this machine (the pool's). */
   network: string;
 }
@@ -185,7 +197,22 @@ async function cellOf(e: Endpoints, name: string, cloud: 'aws' | 'azure'): Promi
     const { proxies } = (await (await fetch(`${e.kube}/clusters/${key}/proxies`)).json()) as { proxies: { networkNamespace: string }[] };
     return proxies[0]?.networkNamespace;
   }, 60_000);
-  return { name, kube: await cellKubeConfig(e, meshSpec(), name, cloud), network };
+  return { name, kube: await cellKubeConfig(e, meshSpec(), name, cloud), network, key, pool: e.kube };
+}
+
+/** What the cell's probe client's Envoy holds now (its admin API, inside the cell's network): its workload certificate and the roots it validates peers with. */
+async function clientCertificates(cell: CellView): Promise<{ leafIssuer: string; leafSerial: string; roots: string[] }> {
+  const proxy = await until(`${cell.name}'s probe client's sidecar ready`, async () => {
+    const { proxies } = (await (await fetch(`${cell.pool}/clusters/${cell.key}/proxies`)).json()) as { proxies: { pod: string; adminPort: number; ready: boolean }[] };
+    return proxies.find((p) => p.pod.startsWith(`${NS}/probe-client-`) && p.ready);
+  }, 60_000);
+  const dump = JSON.parse((await curl(cell, `http://127.0.0.1:${proxy.adminPort}/config_dump?resource=dynamic_active_secrets`))!) as { configs: { name: string; secret?: { tls_certificate?: { certificate_chain?: { inline_bytes?: string } }; validation_context?: { trusted_ca?: { inline_bytes?: string } } } }[] };
+  const chain = dump.configs.find((c) => c.name === 'default')?.secret?.tls_certificate?.certificate_chain?.inline_bytes;
+  const trusted = dump.configs.find((c) => c.name === 'ROOTCA')?.secret?.validation_context?.trusted_ca?.inline_bytes;
+  assert.ok(chain && trusted, `${cell.name}'s client Envoy holds its certificate and its roots`);
+  const leaf = new X509Certificate(Buffer.from(chain, 'base64'));
+  const roots = (Buffer.from(trusted, 'base64').toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem).fingerprint256).sort();
+  return { leafIssuer: leaf.issuer, leafSerial: leaf.serialNumber, roots };
 }
 
 /** cells.json, with rotations fast enough for a test: workload certificates of 10 s, so a root rotation waits 10 s in phase 2. */
