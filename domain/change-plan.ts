@@ -1,0 +1,204 @@
+/**
+ * The plan for changing a live mesh from one spec to another, computed from the two specs
+ * alone: every resource of both clouds and every cell as create, update in place,
+ * replace, delete or unchanged, with the fields that cause it, how long the clouds take,
+ * and what traffic it interrupts. A replacement the request did not allow is refused,
+ * naming the resource, the field and the cloud's rule.
+ */
+import { cloudLatency } from './cloud-latency.ts';
+import { changeRule } from './change-rules.ts';
+import { meshGraph, type MeshNode } from './mesh-graph.ts';
+import type { MeshSpec } from './mesh-spec.ts';
+import type { NamingVersion } from './names.ts';
+import type { Problem } from './problems.ts';
+import { criticalPath, type ResourceNode } from './resource-graph.ts';
+
+export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'unchanged';
+
+export interface FieldChange {
+  field: string;
+  from: string;
+  to: string;
+}
+
+export interface PlannedChange {
+  id: string;
+  kind: string;
+  action: ChangeAction;
+  /** The params that differ (update, replace). */
+  fields: FieldChange[];
+  /** A replacement that follows from another: the resource it is built on, which is replaced. */
+  replacedWith?: string;
+  /** The clouds' real-world seconds for this resource's part (a replacement deletes, then creates). */
+  expectedSeconds: number;
+  /** What stops while this happens; absent when no traffic is interrupted. */
+  interrupts?: string;
+}
+
+export interface ChangePlan {
+  changes: PlannedChange[];
+  summary: Record<ChangeAction, number>;
+  /** The longest chain of dependent changes: how long the whole change takes at best. */
+  expectedSeconds: number;
+  interruptsTraffic: boolean;
+  /** Replacements the request did not allow: the change is refused while any is listed. */
+  refused: Problem[];
+}
+
+export interface PlanOptions {
+  /** Names the mesh's resources were built with; the new spec keeps them. */
+  naming: NamingVersion;
+  /** Resources the clouds cannot change in place may be deleted and made again. */
+  allowReplace: boolean;
+}
+
+const VALUE_CHARS = 80;
+
+export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptions): ChangePlan {
+  const before = byId(meshGraph(current, options.naming).nodes);
+  const after = byId(meshGraph(next, options.naming).nodes);
+  const decided = new Map<string, Omit<PlannedChange, 'expectedSeconds' | 'interrupts'>>();
+  for (const [id, node] of after) {
+    const old = before.get(id);
+    decided.set(id, old ? compare(old, node) : { id, kind: node.kind, action: 'create', fields: [] });
+  }
+  for (const [id, node] of before) if (!after.has(id)) decided.set(id, { id, kind: node.kind, action: 'delete', fields: [] });
+  cascadeReplacements(decided, after);
+
+  const changes = [...decided.values()].map(withCost).sort((a, b) => a.id.localeCompare(b.id));
+  const summary: Record<ChangeAction, number> = { create: 0, update: 0, replace: 0, delete: 0, unchanged: 0 };
+  for (const c of changes) summary[c.action] += 1;
+  return {
+    changes,
+    summary,
+    expectedSeconds: longestChain(changes, before, after),
+    interruptsTraffic: changes.some((c) => c.interrupts !== undefined),
+    refused: [
+      ...changes.flatMap(versionStepProblems),
+      ...(options.allowReplace ? [] : changes.filter((c) => c.action === 'replace' && !c.replacedWith).map((c) => refusal(c, changes))),
+    ],
+  };
+}
+
+/** EKS and AKS upgrade a cluster one Kubernetes minor version at a time, and never back. */
+function versionStepProblems(change: PlannedChange): Problem[] {
+  const version = change.fields.find((f) => f.field === 'kubernetesVersion');
+  if (!version || change.action !== 'update') return [];
+  const [from, to] = [minorOf(version.from), minorOf(version.to)];
+  if (from === undefined || to === undefined || to === from + 1) return [];
+  const message = to < from
+    ? `${change.id}: kubernetesVersion ${version.from} → ${version.to}: a cluster is never downgraded; keep ${version.from}`
+    : `${change.id}: kubernetesVersion ${version.from} → ${version.to}: EKS and AKS upgrade one minor version at a time; go to "1.${from + 1}" first`;
+  return [{ path: `${change.id}.kubernetesVersion`, rule: to < from ? 'change.kubernetes-downgrade' : 'change.kubernetes-minor-skipped', message }];
+}
+
+function minorOf(shownVersion: string): number | undefined {
+  const match = /^"1\.(\d+)"$/.exec(shownVersion);
+  return match ? Number(match[1]) : undefined;
+}
+
+function byId(nodes: MeshNode[]): Map<string, MeshNode> {
+  return new Map(nodes.map((n) => [n.id, n]));
+}
+
+function compare(old: MeshNode, node: MeshNode): Omit<PlannedChange, 'expectedSeconds' | 'interrupts'> {
+  const fields = differences(old.params, node.params, '');
+  if (fields.length === 0) return { id: node.id, kind: node.kind, action: 'unchanged', fields };
+  const replaceOn = changeRule(node.kind).replaceOn;
+  const replaces = fields.some((f) => topField(f.field) in replaceOn || isIdentity(topField(f.field)));
+  return { id: node.id, kind: node.kind, action: replaces ? 'replace' : 'update', fields };
+}
+
+/** A resource made again takes what is built on it along: a new VPC means new subnets, a new cluster new node groups. */
+function cascadeReplacements(decided: Map<string, Omit<PlannedChange, 'expectedSeconds' | 'interrupts'>>, after: Map<string, MeshNode>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [id, node] of after) {
+      const entry = decided.get(id)!;
+      if (entry.action === 'replace' || entry.action === 'create') continue;
+      const replacedDependency = node.dependsOn.find((d) => decided.get(d)?.action === 'replace');
+      if (!replacedDependency) continue;
+      entry.action = 'replace';
+      entry.replacedWith = replacedDependency;
+      changed = true;
+    }
+  }
+}
+
+function withCost(change: Omit<PlannedChange, 'expectedSeconds' | 'interrupts'>): PlannedChange {
+  const latency = cloudLatency(change.kind);
+  const rule = changeRule(change.kind);
+  const seconds = { create: latency.create, update: latency.update, replace: latency.delete + latency.create, delete: latency.delete, unchanged: 0 }[change.action];
+  const interrupts = change.action === 'replace' || change.action === 'delete' ? rule.interrupts : change.action === 'update' ? rule.updateInterrupts : undefined;
+  return { ...change, expectedSeconds: seconds, ...(interrupts ? { interrupts } : {}) };
+}
+
+/** Changes wait on the changes of what they depend on (in either spec's graph), as provisioning and teardown do. */
+function longestChain(changes: PlannedChange[], before: Map<string, MeshNode>, after: Map<string, MeshNode>): number {
+  const seconds = new Map(changes.map((c) => [c.id, c.expectedSeconds]));
+  const nodes: ResourceNode[] = changes.map((c) => {
+    const deps = new Set([...(before.get(c.id)?.dependsOn ?? []), ...(after.get(c.id)?.dependsOn ?? [])]);
+    return { id: c.id, kind: c.kind, params: undefined, dependsOn: [...deps].filter((d) => seconds.has(d)) };
+  });
+  return criticalPath({ nodes }, (n) => seconds.get(n.id) ?? 0).total;
+}
+
+/** Names the resource, the field and the cloud's rule; what is built on it and would go with it is counted. */
+function refusal(change: PlannedChange, changes: PlannedChange[]): Problem {
+  const rule = changeRule(change.kind).replaceOn;
+  const forcing = change.fields.filter((f) => topField(f.field) in rule || isIdentity(topField(f.field)));
+  const causes = forcing.map((f) => `${f.field} ${f.from} → ${f.to} (${rule[topField(f.field)] ?? "it is the resource's identity"})`);
+  const followers = dependentsReplacedWith(change.id, changes);
+  return {
+    path: `${change.id}.${forcing.map((f) => f.field).join(',')}`,
+    rule: 'change.replace-not-allowed',
+    message:
+      `${change.id} (${change.kind}) cannot change in place and would be deleted and made again: ${causes.join('; ')}` +
+      `${followers > 0 ? `, and ${followers} resource(s) built on it with it` : ''}. ` +
+      `${change.interrupts ? `That interrupts ${change.interrupts}. ` : ''}Send the change with ?allowReplace=true to accept that, or keep ${forcing.map((f) => f.field).join(', ')} as it is`,
+  };
+}
+
+function dependentsReplacedWith(id: string, changes: PlannedChange[]): number {
+  const followers = new Set<string>([id]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of changes) {
+      if (c.replacedWith && followers.has(c.replacedWith) && !followers.has(c.id)) {
+        followers.add(c.id);
+        grew = true;
+      }
+    }
+  }
+  return followers.size - 1;
+}
+
+/** Leaf-level differences, as dotted paths with both values shortened for reading. */
+function differences(a: unknown, b: unknown, path: string): FieldChange[] {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const length = Math.max(a.length, b.length);
+    return Array.from({ length }, (_, i) => differences(a[i], b[i], `${path}.${i}`)).flat();
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !(path === '' && k === 'scope')).sort();
+    return keys.flatMap((k) => differences(a[k], b[k], path ? `${path}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ field: path, from: shown(a), to: shown(b) }];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function shown(value: unknown): string {
+  const text = value === undefined ? '(none)' : JSON.stringify(value);
+  return text.length > VALUE_CHARS ? `${text.slice(0, VALUE_CHARS - 1)}…` : text;
+}
+
+function topField(field: string): string {
+  return field.split('.')[0]!;
+}
+
+function isIdentity(field: string): boolean {
+  return field === 'name' || field.endsWith('Node') || field.endsWith('Nodes');
+}

@@ -1,0 +1,173 @@
+/** The change plan from two specs alone (domain/change-plan.ts): one row per kind of change a user makes to a live mesh. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { planChange, type ChangePlan } from '../../domain/change-plan.ts';
+import type { MeshSpec } from '../../domain/mesh-spec.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+
+/** A spec as the user sends it: JSON edited freely, then validated. */
+type Raw = any;
+const cellsExample = (): Raw => JSON.parse(readFileSync(new URL('../../examples/cells.json', import.meta.url), 'utf8'));
+
+function valid(raw: Raw): MeshSpec {
+  const result = validateSpec(raw);
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  return result.spec;
+}
+
+/** `base` shapes the live mesh's spec (the example by default); `edit` makes the new spec from it. */
+function plan(edit: (spec: Raw) => void, allowReplace = false, base: (spec: Raw) => void = () => {}): ChangePlan {
+  const [current, next] = [cellsExample(), cellsExample()];
+  base(current);
+  base(next);
+  edit(next);
+  return planChange(valid(current), valid(next), { naming: 2, allowReplace });
+}
+
+const ids = (p: ChangePlan, action: string) => p.changes.filter((c) => c.action === action).map((c) => c.id);
+
+interface Row {
+  what: string;
+  edit: (spec: Raw) => void;
+  base?: (spec: Raw) => void;
+  /** Resource IDs per action (unchanged left out). */
+  expect: { create?: string[]; update?: string[]; replace?: string[]; delete?: string[] };
+  seconds: number;
+  interrupts: boolean;
+  refused?: { rule: string; path: string }[];
+}
+
+const ROWS: Row[] = [
+  { what: 'the same spec', edit: () => {}, expect: {}, seconds: 0, interrupts: false },
+  { what: 'a new rotation interval (no resource: the schedule)', edit: (s) => (s.pki = { rotation: { intervalHours: 24 } }), expect: {}, seconds: 0, interrupts: false },
+  { what: 'an EKS node count', edit: (s) => (s.cells[0].nodePool.count = 3), expect: { update: ['aws/eks-nodegroup/east'] }, seconds: 180, interrupts: false },
+  { what: 'an AKS node count', edit: (s) => (s.cells[1].nodePool.count = 5), expect: { update: ['azure/aks-cluster/west'] }, seconds: 600, interrupts: false },
+  { what: 'an EKS Kubernetes upgrade by one minor', edit: (s) => (s.cells[0].kubernetesVersion = '1.34'), expect: { update: ['aws/eks-cluster/east'] }, seconds: 1800, interrupts: false },
+  {
+    what: 'a traffic policy changed',
+    edit: (s) => (s.trafficPolicies[0].outlierDetection.consecutive5xxErrors = 3),
+    expect: { update: ['istio/east/traffic-policies', 'istio/west/traffic-policies'] },
+    seconds: 0,
+    interrupts: false,
+  },
+  {
+    what: 'an EKS cell added',
+    edit: (s) => s.cells.push({ name: 'north', cloud: 'aws', kubernetesVersion: '1.33', nodePool: { count: 2, instanceType: 'm6i.large' }, serviceCidr: '172.21.0.0/16' }),
+    expect: {
+      create: [
+        'aws/eks-access-entry/north', 'aws/eks-cluster/north', 'aws/eks-nodegroup/north', 'aws/iam-role/north/cluster', 'aws/iam-role/north/node',
+        'istio/east/remote-secret/north', 'istio/north/base', 'istio/north/cacerts', 'istio/north/cross-network-gateway', 'istio/north/east-west-gateway',
+        'istio/north/istiod', 'istio/north/namespace', 'istio/north/remote-secret/east', 'istio/north/remote-secret/west', 'istio/north/traffic-policies',
+        'istio/west/remote-secret/north',
+      ],
+    },
+    seconds: 600 + 180,
+    interrupts: false,
+  },
+  {
+    what: 'the AKS cell removed',
+    edit: (s) => s.cells.pop(),
+    expect: {
+      delete: [
+        'azure/aks-cluster/west', 'azure/aks-subnet/west', 'istio/east/remote-secret/west', 'istio/west/base', 'istio/west/cacerts', 'istio/west/cross-network-gateway',
+        'istio/west/east-west-gateway', 'istio/west/istiod', 'istio/west/namespace', 'istio/west/remote-secret/east', 'istio/west/traffic-policies',
+      ],
+    },
+    seconds: 300 + 10,
+    interrupts: true,
+  },
+  {
+    what: "an AKS system pool's VM size, without allowing replacement",
+    edit: (s) => (s.cells[1].nodePool.vmSize = 'Standard_D8s_v5'),
+    expect: {
+      replace: [
+        'azure/aks-cluster/west', 'istio/east/remote-secret/west', 'istio/west/base', 'istio/west/cacerts', 'istio/west/cross-network-gateway', 'istio/west/east-west-gateway',
+        'istio/west/istiod', 'istio/west/namespace', 'istio/west/remote-secret/east', 'istio/west/traffic-policies',
+      ],
+    },
+    seconds: 300 + 420,
+    interrupts: true,
+    refused: [{ rule: 'change.replace-not-allowed', path: 'azure/aks-cluster/west.vmSize' }],
+  },
+  {
+    what: "an EKS cluster's service range",
+    edit: (s) => (s.cells[0].serviceCidr = '172.22.0.0/16'),
+    expect: {
+      replace: [
+        'aws/eks-access-entry/east', 'aws/eks-cluster/east', 'aws/eks-nodegroup/east', 'istio/east/base', 'istio/east/cacerts', 'istio/east/cross-network-gateway',
+        'istio/east/east-west-gateway', 'istio/east/istiod', 'istio/east/namespace', 'istio/east/remote-secret/west', 'istio/east/traffic-policies', 'istio/west/remote-secret/east',
+      ],
+    },
+    seconds: 900 + 300,
+    interrupts: true,
+    refused: [{ rule: 'change.replace-not-allowed', path: 'aws/eks-cluster/east.serviceCidr' }],
+  },
+  {
+    what: "the Azure gateway's ASN: customer gateways are made again, the gateway is updated",
+    edit: (s) => (s.azure.gatewayAsn = 65020),
+    expect: {
+      update: ['azure/vpn-gateway'],
+      replace: [
+        'aws/customer-gateway/0', 'aws/customer-gateway/1', 'aws/vpn-connection/0', 'aws/vpn-connection/1', 'azure/connection/0', 'azure/connection/1', 'azure/connection/2',
+        'azure/connection/3', 'azure/local-gateway/0', 'azure/local-gateway/1', 'azure/local-gateway/2', 'azure/local-gateway/3',
+      ],
+    },
+    seconds: 1800 + 150,
+    interrupts: true,
+    refused: [
+      { rule: 'change.replace-not-allowed', path: 'aws/customer-gateway/0.bgpAsn' },
+      { rule: 'change.replace-not-allowed', path: 'aws/customer-gateway/1.bgpAsn' },
+    ],
+  },
+  {
+    what: 'a Kubernetes version two minors ahead',
+    base: (s) => (s.cells[1].kubernetesVersion = '1.32'),
+    edit: (s) => (s.cells[1].kubernetesVersion = '1.34'),
+    expect: { update: ['azure/aks-cluster/west'] },
+    seconds: 600,
+    interrupts: false,
+    refused: [{ rule: 'change.kubernetes-minor-skipped', path: 'azure/aks-cluster/west.kubernetesVersion' }],
+  },
+  {
+    what: 'a Kubernetes downgrade',
+    edit: (s) => (s.cells[0].kubernetesVersion = '1.32'),
+    expect: { update: ['aws/eks-cluster/east'] },
+    seconds: 1800,
+    interrupts: false,
+    refused: [{ rule: 'change.kubernetes-downgrade', path: 'aws/eks-cluster/east.kubernetesVersion' }],
+  },
+];
+
+for (const row of ROWS) {
+  test(`plan for ${row.what}`, () => {
+    const p = plan(row.edit, false, row.base);
+    for (const action of ['create', 'update', 'replace', 'delete'] as const) assert.deepEqual(ids(p, action), row.expect[action] ?? [], action);
+    assert.equal(p.expectedSeconds, row.seconds);
+    assert.equal(p.interruptsTraffic, row.interrupts);
+    assert.deepEqual(p.refused.map(({ rule, path }) => ({ rule, path })), row.refused ?? []);
+    assert.equal(p.summary.unchanged + p.summary.create + p.summary.update + p.summary.replace + p.summary.delete, p.changes.length);
+  });
+}
+
+test('a refused replacement names the resource, the field, both values, the cloud\'s rule and how to accept it', () => {
+  const [problem] = plan((s) => (s.cells[1].nodePool.vmSize = 'Standard_D8s_v5')).refused;
+  assert.equal(
+    problem?.message,
+    'azure/aks-cluster/west (azure.aksCluster) cannot change in place and would be deleted and made again: vmSize "Standard_D4s_v5" → "Standard_D8s_v5" ' +
+      "(the system node pool's VM size is fixed), and 9 resource(s) built on it with it. That interrupts every workload of the cell, and its part of the mesh. " +
+      'Send the change with ?allowReplace=true to accept that, or keep vmSize as it is',
+  );
+});
+
+test('allowing replacement plans the same changes and refuses nothing', () => {
+  const allowed = plan((s) => (s.aws.vpc.cidr = '10.11.0.0/16', s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }]), true);
+  assert.deepEqual(allowed.refused, []);
+  assert.ok(ids(allowed, 'replace').includes('aws/vpc'));
+  assert.ok(ids(allowed, 'replace').includes('aws/tgw-attachment'), 'what is built on the VPC is made again with it');
+});
+
+test('a changed traffic policy shows the leaf that changed, with both values', () => {
+  const change = plan((s) => (s.trafficPolicies[0].outlierDetection.consecutive5xxErrors = 3)).changes.find((c) => c.id === 'istio/east/traffic-policies');
+  assert.deepEqual(change?.fields.map((f) => [f.field.split('.').at(-1), f.from, f.to]), [['consecutive5xxErrors', '1', '3']]);
+});
