@@ -215,10 +215,17 @@ async function clientCertificates(cell: CellView): Promise<{ leafIssuer: string;
   return { leafIssuer: leaf.issuer, leafSerial: leaf.serialNumber, roots };
 }
 
-/** cells.json, with rotations fast enough for a test: workload certificates of 10 s, so a root rotation waits 10 s in phase 2. */
+/**
+ * cells.json, with rotations fast enough for a test (workload certificates of 10 s, so a
+ * root rotation waits 10 s in phase 2), and pod ranges of its own: the host routes each
+ * sidecar pod's IP into its cell's network (sim/README.md, "Pod proxy"), and the
+ * east-west-gateway sim test, which may run beside this file, has pods in cells.json's ranges.
+ */
 function meshSpec() {
   const base = exampleSpec('cells', { name: MESH });
-  return { ...base, pki: { rotation: { pickupSeconds: 10, workloadCertTtlSeconds: ROTATION_CERT_TTL_SECONDS } } };
+  const vpc = { cidr: '10.30.0.0/16', subnets: [{ cidr: '10.30.0.0/24' }, { cidr: '10.30.1.0/24' }] };
+  const cells = base.cells.map((cell: { cloud: string }) => (cell.cloud === 'azure' ? { ...cell, podCidr: '10.245.0.0/16' } : cell));
+  return { ...base, aws: { ...base.aws, vpc }, cells, pki: { rotation: { pickupSeconds: 10, workloadCertTtlSeconds: ROTATION_CERT_TTL_SECONDS } } };
 }
 
 async function podIp(cell: CellView, app: string): Promise<string | undefined> {
