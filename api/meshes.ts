@@ -7,6 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { isDeepStrictEqual } from 'node:util';
 import { planTunnels } from '../domain/apipa-plan.ts';
+import { planChange } from '../domain/change-plan.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { CURRENT_NAMING, type NamingVersion } from '../domain/names.ts';
 import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshStatus } from '../domain/mesh-status.ts';
@@ -49,6 +50,30 @@ export class Meshes {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       return this.existing(spec);
     }
+  }
+
+  /**
+   * A whole new spec for a live mesh. The plan (domain/change-plan.ts) compares it with the
+   * spec the mesh runs with, under the names its resources were built with. Only the plan
+   * exists so far: applying it is refused with the plan attached, so nothing is changed.
+   */
+  async change(name: string, body: unknown, options: { dryRun: boolean; allowReplace: boolean }): Promise<Reply> {
+    const validation = validateSpec(body);
+    if (!validation.ok) throw badRequest(validation.problems);
+    const { spec } = validation;
+    if (spec.name !== name) throw badRequest([{ path: '/name', rule: 'change.same-mesh', message: `the spec names mesh ${spec.name}, not ${name}: a mesh cannot be renamed` }]);
+    const run = await this.latest(name);
+    if (run.description.status.name !== 'RUNNING' || run.description.type !== 'provisionMesh') {
+      throw new HttpError(409, { error: 'NotRunning', message: `mesh ${name} is not up (its last run is ${run.description.type}, ${run.description.status.name}): only a live mesh is changed; POST a spec to create one` });
+    }
+    const [current, status] = await Promise.all([queryWorkflow<MeshSpec>(run, MESH_QUERY.spec), queryWorkflow<MeshStatus>(run, MESH_QUERY.status)]);
+    const plan = planChange(current, spec, { naming: status.naming, allowReplace: options.allowReplace });
+    if (options.dryRun) return { status: 200, body: { mesh: name, dryRun: true, plan } };
+    throw new HttpError(501, {
+      error: 'ChangeNotApplied',
+      message: `changing a live mesh in place is not built yet, so nothing was changed; the plan says what it would do (${plan.changes.length - plan.summary.unchanged} change(s), about ${plan.expectedSeconds} s). Today a different spec means DELETE, then POST`,
+      plan,
+    });
   }
 
   async get(name: string): Promise<Reply> {

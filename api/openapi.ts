@@ -77,6 +77,22 @@ export const OPENAPI = {
         summary: 'Phase, every resource with its cloud ID and state, every tunnel with its AWS and Azure status, every cluster with its endpoint and node pool',
         responses: { 200: { description: 'The mesh status', content: json(ref('MeshStatus')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh') },
       },
+      put: {
+        summary: 'A whole new spec for a live mesh: with dryRun, the plan (every resource of both clouds and every cell as create, update, replace, delete or unchanged, the fields that cause it, expected seconds, what traffic it interrupts). Applying a plan is not built yet',
+        parameters: [
+          { name: 'dryRun', in: 'query', schema: { type: 'boolean' }, description: 'Plan only; nothing is changed.' },
+          { name: 'allowReplace', in: 'query', schema: { type: 'boolean' }, description: 'Accept deleting and making again what a cloud cannot change in place.' },
+        ],
+        requestBody: { required: true, content: json(ref('MeshSpec')) },
+        responses: {
+          200: { description: 'dryRun: the plan (plan.refused lists replacements not allowed and Kubernetes version steps the clouds refuse)', content: json({ type: 'object' }) },
+          400: { description: 'Invalid spec, or a spec naming another mesh', content: json(ref('Problems')) },
+          401: errorResponse('Missing or wrong bearer token'),
+          404: errorResponse('No such mesh'),
+          409: errorResponse('The mesh is not up'),
+          501: errorResponse('Without dryRun: applying a change is not built yet; nothing was changed, the plan is in the answer'),
+        },
+      },
       delete: {
         summary: 'Tear the mesh down in reverse dependency order',
         responses: {

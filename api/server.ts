@@ -74,6 +74,9 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     return latestDrill ? { ...answer, body: { ...(answer.body as object), latestDrill } } : answer;
   };
   app.get<NameParams>('/v1/meshes/:name', (request, reply) => temporal(reply, () => withLatestDrill(request.params.name, deps.meshes.get(request.params.name))));
+  app.put<NameParams & { Querystring: { dryRun?: string; allowReplace?: string } }>('/v1/meshes/:name', (request, reply) =>
+    temporal(reply, () => deps.meshes.change(request.params.name, request.body, { dryRun: request.query.dryRun === 'true', allowReplace: request.query.allowReplace === 'true' })),
+  );
   app.delete<NameParams>('/v1/meshes/:name', (request, reply) => temporal(reply, () => deps.meshes.delete(request.params.name)));
   app.get<NameParams>('/v1/meshes/:name/verification', (request, reply) => temporal(reply, () => withLatestDrill(request.params.name, deps.meshes.verification(request.params.name))));
   app.post<NameParams>('/v1/meshes/:name/drills', (request, reply) => temporal(reply, () => deps.drills.start(request.params.name, request.body)));

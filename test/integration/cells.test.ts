@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { historyText } from '../support/history.ts';
 import { api, clearFaults, exampleSpec, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import type { Endpoints } from '../../sim/stack.ts';
 
 const DONE = ['Ready', 'RolledBack', 'RollbackIncomplete'];
 
@@ -41,6 +42,8 @@ describe('EKS and AKS cells', () => {
     for (const secret of ['k8s-aws-v1.', 'PRIVATE KEY', 'client-key-data', 'Bearer ']) {
       assert.equal(history.raw.includes(secret) || history.decrypted.includes(secret), false, `${secret} is in the history`);
     }
+
+    await planAddingACell(e, ready);
 
     assert.equal((await api(e, 'DELETE', '/v1/meshes/cells-ok')).status, 202);
     const gone = await waitForPhase(e, 'cells-ok', ['Deleted', 'TeardownIncomplete'], 240_000);
@@ -80,3 +83,26 @@ describe('EKS and AKS cells', () => {
     assert.equal((await api(e, 'GET', '/v1/meshes/cells-bad')).status, 404);
   });
 });
+
+/** PUT with a third cell: the dry run plans its cluster, Istio and remote secrets both ways and touches nothing else; without dryRun nothing changes yet. */
+async function planAddingACell(e: Endpoints, ready: any): Promise<void> {
+  const bigger = exampleSpec('cells', { name: 'cells-ok' });
+  bigger.cells.push({ name: 'north', cloud: 'aws', kubernetesVersion: '1.33', nodePool: { count: 2, instanceType: 'm6i.large' }, serviceCidr: '172.21.0.0/16' });
+  const planned = await api(e, 'PUT', '/v1/meshes/cells-ok?dryRun=true', bigger);
+  assert.equal(planned.status, 200, JSON.stringify(planned.body));
+  if (process.env.CELLBRIDGE_PRINT_PLAN) console.log(JSON.stringify(planned.body, null, 2));
+  const { plan } = planned.body;
+  const created = plan.changes.filter((c: any) => c.action === 'create').map((c: any) => c.id);
+  for (const id of ['aws/eks-cluster/north', 'aws/eks-nodegroup/north', 'istio/north/istiod', 'istio/north/remote-secret/east', 'istio/north/remote-secret/west', 'istio/east/remote-secret/north', 'istio/west/remote-secret/north']) {
+    assert.ok(created.includes(id), `${id} is created: ${created.join(', ')}`);
+  }
+  assert.deepEqual([plan.summary.update, plan.summary.replace, plan.summary.delete, plan.refused.length, plan.interruptsTraffic], [0, 0, 0, 0, false]);
+  assert.equal(plan.summary.unchanged, ready.resources.length, 'every resource the mesh has stays as it is');
+
+  const applied = await api(e, 'PUT', '/v1/meshes/cells-ok', bigger);
+  assert.equal(applied.status, 501, JSON.stringify(applied.body));
+  assert.equal(applied.body.error, 'ChangeNotApplied');
+  const after = await api(e, 'GET', '/v1/meshes/cells-ok');
+  assert.equal(after.body.phase, 'Ready');
+  assert.deepEqual(after.body.resources.map((r: any) => r.id).sort(), ready.resources.map((r: any) => r.id).sort(), 'nothing was added');
+}
