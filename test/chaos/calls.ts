@@ -93,18 +93,23 @@ export function cellsOf(calls: MatrixCall[]): MatrixCell[] {
   return calls.flatMap((call) => faultsFor(call).map((fault) => ({ call, fault })));
 }
 
-/** A small seeded PRNG (mulberry32): the same seed picks the same cells on any machine. */
+/** `count` distinct items drawn with `seed`: the same seed picks the same cells on any machine. */
 export function sample<T>(items: T[], count: number, seed: number): T[] {
+  const next = seeded(seed);
+  const pool = [...items];
+  const picked: T[] = [];
+  while (picked.length < count && pool.length > 0) picked.push(pool.splice(Math.floor(next() * pool.length), 1)[0]!);
+  return picked;
+}
+
+/** A repeatable stream of numbers in [0, 1) (mulberry32): the same seed draws the same cells or kill points. */
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
-  const next = () => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const pool = [...items];
-  const picked: T[] = [];
-  while (picked.length < count && pool.length > 0) picked.push(pool.splice(Math.floor(next() * pool.length), 1)[0]!);
-  return picked;
 }

@@ -117,12 +117,12 @@ async function firedCount(url: string): Promise<number> {
   return (await faultsFired(url)).reduce((sum, f) => sum + f.fired, 0);
 }
 
-async function post(e: Endpoints, example: Example, mesh: string): Promise<void> {
+export async function post(e: Endpoints, example: Example, mesh: string): Promise<void> {
   const reply = await api(e, 'POST', '/v1/meshes', exampleSpec(example, { name: mesh }));
   if (reply.status !== 202) throw new Error(`POST ${mesh}: ${reply.status} ${JSON.stringify(reply.body)}`);
 }
 
-async function teardown(e: Endpoints, mesh: string, example: Example): Promise<any> {
+export async function teardown(e: Endpoints, mesh: string, example: Example): Promise<any> {
   const reply = await api(e, 'DELETE', `/v1/meshes/${mesh}`);
   if (reply.status !== 202) throw new Error(`DELETE ${mesh}: ${reply.status} ${JSON.stringify(reply.body)}`);
   return waitForPhase(e, mesh, GONE, TIMEOUT_MS[example]);
@@ -135,7 +135,7 @@ async function sweep(e: Endpoints, mesh: string, example: Example): Promise<void
 }
 
 /** What is left of the mesh in both clouds (by ownership tag and resource group) and in the kube pool. */
-async function leftovers(e: Endpoints, mesh: string, status: any): Promise<string[]> {
+export async function leftovers(e: Endpoints, mesh: string, status: any): Promise<string[]> {
   const clouds = await meshInventory(e, mesh);
   const clusters = await Promise.all(poolKeys(status).map(async (key) => ((await fetch(`${e.kube}/clusters/${key}`).then((r) => (r.arrayBuffer(), r.status))) === 404 ? [] : [`kube-pool ${key}`])));
   return [...clouds, ...clusters.flat()];
