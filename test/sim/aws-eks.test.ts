@@ -33,6 +33,9 @@ import { presignEksToken } from '../../activities/aws/eks-token.js';
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.js';
 import { startProcess, type RunningProcess } from '../../sim/child-process.js';
 import { freePort } from '../../sim/ports.js';
+import { AWS_CLI } from '../../sim/setup.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const REGION = 'us-east-1';
@@ -338,6 +341,23 @@ describe('AWS emulator: EKS (extended Moto + kube pool)', () => {
     await eks.send(new CreateAccessEntryCommand({ clusterName: 'alpha', principalArn: CALLER }));
     await eks.send(new AssociateAccessPolicyCommand({ clusterName: 'alpha', principalArn: CALLER, policyArn: ADMIN, accessScope: { type: 'cluster' } }));
     assert.equal(await listNamespacesAs(cluster, 4), 200, 'admin again');
+  });
+
+  test('a token from the real AWS CLI (aws eks get-token) is admitted like the product\'s, and refused when it names another cluster', async () => {
+    const { cluster } = await sharedCluster();
+    const ca = Buffer.from(cluster.certificateAuthority!.data!, 'base64').toString('utf8');
+    const env = {
+      PATH: process.env.PATH ?? '', HOME: poolDir, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_ENDPOINT_URL_STS: moto.url,
+    };
+    const cliToken = async (clusterName: string): Promise<string> => {
+      const { stdout } = await promisify(execFile)(AWS_CLI, ['eks', 'get-token', '--cluster-name', clusterName, '--region', REGION, '--output', 'json'], { env });
+      return JSON.parse(stdout).status.token;
+    };
+    const token = await cliToken('alpha');
+    assert.match(token, /^k8s-aws-v1\./);
+    assert.equal(await probe(cluster.endpoint!, ca, '/api/v1/namespaces', token), 200, 'the AWS CLI\'s token for alpha');
+    assert.equal(await probe(cluster.endpoint!, ca, '/api/v1/namespaces', await cliToken('beta')), 401, 'a token the AWS CLI signed for beta');
   });
 
   test('a fault on eks.CreateNodegroup fires and is counted, as are EKS and IAM calls by operation', async () => {
