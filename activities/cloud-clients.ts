@@ -25,7 +25,7 @@ export interface CloudClients {
   /** IAM is global; its API lives in us-east-1. */
   iam(): IAMClient;
   sts(region: string): STSClient;
-  /** Where generated root CA keys are kept (reference/domain.md D). */
+  /** Where generated root CA keys are kept, out of history (docs/domain-rules.md, "Plugged-in CA and rotation"). */
   secretsManager(region: string): SecretsManagerClient;
   /** Where STS is reached, for presigning EKS tokens; undefined means the real regional endpoint. */
   stsEndpoint?: string;

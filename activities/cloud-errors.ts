@@ -1,10 +1,10 @@
 /**
- * Cloud errors become Temporal failures by code (DESIGN.md "Conventions"): throttling,
- * 5xx, timeouts and "another operation in progress" retry with backoff, honouring
- * Retry-After; validation, quota and auth errors fail fast, so a wrong spec rolls back
- * at once instead of retrying for an hour. Kubernetes API errors (and helm's, which are
- * the same API errors read from its output) are classified by HTTP status: 429, 5xx and
- * 409 retry, any other 4xx (validation, admission, RBAC) is final.
+ * Cloud errors become Temporal failures by code (docs/architecture.md, "Conventions"):
+ * throttling, 5xx, timeouts and "another operation in progress" retry with backoff,
+ * honouring Retry-After; validation, quota and auth errors fail fast, so a wrong spec
+ * rolls back at once instead of retrying for an hour. Kubernetes API errors (and helm's,
+ * which are the same API errors read from its output) are classified by HTTP status: 429,
+ * 5xx and 409 retry, any other 4xx (validation, admission, RBAC) is final.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 

@@ -1,8 +1,9 @@
 /**
  * The APIPA plan: which /30 each of the four tunnels uses, and who takes which address.
- * AWS takes the first host (.1, the "VGW inside" address) and Azure the second (.2,
- * the "CGW inside" address) — reference/domain.md A.2. Getting this backwards is the
- * most common reason BGP never comes up, so it is computed in exactly one place.
+ * AWS takes the first host (.1, the "VGW inside" address) and Azure the second (.2, the
+ * "CGW inside" address): docs/domain-rules.md, "BGP ASNs and APIPA inside addresses".
+ * Getting this backwards is the most common reason BGP never comes up, so it is computed
+ * in exactly one place.
  */
 import { hostAddress, mustParseCidr } from './cidr.ts';
 

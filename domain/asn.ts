@@ -1,6 +1,7 @@
 /**
- * BGP ASN rules of both clouds (reference/domain.md A.2). Azure refuses its own and
- * IANA-reserved ASNs on either end; AWS bounds the Transit Gateway's Amazon-side ASN.
+ * BGP ASN rules of both clouds (docs/domain-rules.md, "BGP ASNs and APIPA inside
+ * addresses"). Azure refuses its own and IANA-reserved ASNs on either end; AWS bounds the
+ * Transit Gateway's Amazon-side ASN.
  */
 
 const AZURE_RESERVED = new Set([8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520]);

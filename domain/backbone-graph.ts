@@ -1,8 +1,9 @@
 /**
- * The BGP backbone as a resource graph: reference/domain.md A.1 (four tunnels,
- * active-active) in the order of A.6. The Azure VPN gateway only waits for its subnet
- * and public IPs, so it starts within seconds; the AWS side needs only the public IPs;
- * local network gateways need only the AWS tunnels; connections need both gateways.
+ * The BGP backbone as a resource graph: four tunnels, active-active, built in the order
+ * of (docs/domain-rules.md, "Backbone topology"). The Azure VPN gateway only waits for
+ * its subnet and public IPs, so it starts within seconds; the AWS side needs only the
+ * public IPs; local network gateways need only the AWS tunnels; connections need both
+ * gateways.
  */
 import { connectionBgpAddresses, gatewayInstanceAddresses, planTunnels, type TunnelPlan } from './apipa-plan.ts';
 import type { MeshSpec } from './mesh-spec.ts';

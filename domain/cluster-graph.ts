@@ -1,9 +1,9 @@
 /**
- * The cells (clusters) as resource graph nodes, beside the backbone (reference/domain.md
- * B). Nothing here waits on the backbone: an EKS cluster needs its IAM role and the VPC
- * subnets, an AKS cluster its own subnet of the VNet, so clusters build while the VPN
- * gateway does. Teardown order falls out of the edges: node group before cluster,
- * cluster before its roles and subnets.
+ * The cells (clusters) as resource graph nodes, beside the backbone
+ * (docs/domain-rules.md, "Clusters (EKS, AKS)"). Nothing here waits on the backbone: an
+ * EKS cluster needs its IAM role and the VPC subnets, an AKS cluster its own subnet of
+ * the VNet, so clusters build while the VPN gateway does. Teardown order falls out of the
+ * edges: node group before cluster, cluster before its roles and subnets.
  */
 import { ID as BACKBONE, type BackboneNode, type MeshScope } from './backbone-graph.ts';
 import type { AksCell, Cell, EksCell, MeshSpec } from './mesh-spec.ts';

@@ -1,7 +1,7 @@
 /**
- * The one IKEv2/IPsec policy pinned on both ends (reference/domain.md A.5), so initial
- * negotiation and every rekey pick the same proposal: AES256 / SHA-256 / DH 14 with
- * PFS 14. Azure's default quick mode offers PFS none, which AWS never proposes.
+ * The one IKEv2/IPsec policy pinned on both ends (docs/domain-rules.md, "IPsec policy"),
+ * so initial negotiation and every rekey pick the same proposal: AES256 / SHA-256 / DH 14
+ * with PFS 14. Azure's default quick mode offers PFS none, which AWS never proposes.
  */
 export const IPSEC_POLICY = {
   aws: {

@@ -1,9 +1,10 @@
 /**
  * Istio multi-primary, multi-network over the cells, as resource graph nodes
- * (reference/domain.md C and D): one shared root CA; per cluster the labelled
- * istio-system namespace, its cacerts (before istiod), the base and istiod charts, the
- * east-west gateway once istiod is up, the cross-network Gateway and the traffic
- * policies; remote secrets in both directions between every pair of clusters.
+ * (docs/domain-rules.md, "Istio multi-primary / multi-network / ambient" and "Plugged-in
+ * CA and rotation"): one shared root CA; per cluster the labelled istio-system namespace,
+ * its cacerts (before istiod), the base and istiod charts, the east-west gateway once
+ * istiod is up, the cross-network Gateway and the traffic policies; remote secrets in
+ * both directions between every pair of clusters.
  */
 import type { MeshScope } from './backbone-graph.ts';
 import { CLUSTER_ID, clusterRef, type ClusterRef } from './cluster-graph.ts';

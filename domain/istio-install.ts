@@ -1,7 +1,8 @@
 /**
  * What gets installed in each cluster, as data: Helm values for istiod and the
  * east-west gateway, the cross-network Gateway, and DestinationRules from the spec's
- * traffic policies (reference/domain.md C.1, D, E).
+ * traffic policies (docs/domain-rules.md, "Istio multi-primary / multi-network /
+ * ambient", "Plugged-in CA and rotation" and "Traffic policy and failover").
  */
 import type { ClusterRef } from './cluster-graph.ts';
 import type { KubeObject } from './istio-graph.ts';
@@ -27,7 +28,7 @@ export function istiodValues(spec: MeshSpec, cluster: ClusterRef, cell: Cell): R
   };
 }
 
-/** Ambient's node agents: the CNI plugin and ztunnel (reference/domain.md C.3). */
+/** Ambient's node agents: the CNI plugin and ztunnel (docs/domain-rules.md, "Istio multi-primary / multi-network / ambient"). */
 export function cniValues(spec: MeshSpec): Record<string, unknown> {
   return { profile: 'ambient', global: { hub: IMAGE_HUB, tag: spec.istio.version } };
 }

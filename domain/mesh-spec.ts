@@ -182,7 +182,7 @@ export interface MeshSpec {
 export const DEFAULTS = {
   transitGatewayAsn: 64512,
   azureGatewayAsn: 65010,
-  /** Microsoft's reference plan for AWS ↔ Azure active-active (reference/domain.md A.1). */
+  /** Microsoft's reference plan for AWS ↔ Azure active-active (docs/domain-rules.md, "Backbone topology"). */
   tunnelInsideCidrs: ['169.254.21.0/30', '169.254.22.0/30', '169.254.21.4/30', '169.254.22.4/30'] as [string, string, string, string],
   bgpTimeoutSeconds: 1800,
   istio: { version: '1.31-dev', trustDomain: 'cluster.local', dataplane: 'sidecar' as const },

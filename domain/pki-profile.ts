@@ -1,9 +1,9 @@
 /**
- * The mesh CA profile as data (reference/domain.md D): one shared root per mesh, one
- * intermediate per cluster, the names istiod expects, and lifetimes that nest. The key
- * type and lifetimes themselves are spec inputs (mesh-spec Pki, defaults in
- * DEFAULTS.pki: ECDSA_P256, 3650-day root, 365-day intermediates). Pure: workflows may
- * call it with workflow time.
+ * The mesh CA profile as data (docs/domain-rules.md, "Plugged-in CA and rotation"): one
+ * shared root per mesh, one intermediate per cluster, the names istiod expects, and
+ * lifetimes that nest. The key type and lifetimes themselves are spec inputs (mesh-spec
+ * Pki, defaults in DEFAULTS.pki: ECDSA_P256, 3650-day root, 365-day intermediates). Pure:
+ * workflows may call it with workflow time.
  */
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,7 @@
 /**
- * CA rotation of a mesh (reference/domain.md D): what a rotation reports while it runs,
- * and the names the workflows, the schedule and the API share.
+ * CA rotation of a mesh (docs/domain-rules.md, "Plugged-in CA and rotation"): what a
+ * rotation reports while it runs, and the names the workflows, the schedule and the API
+ * share.
  */
 export type RotationKind = 'intermediate' | 'root';
 

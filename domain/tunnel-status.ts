@@ -4,7 +4,7 @@ export interface TunnelStatus {
   insideCidr: string;
   aws: { outsideIp: string; status: string; message: string; acceptedRoutes: number };
   azure: { neighbor: string; state: string; routesReceived: number };
-  /** AWS telemetry UP with routes and the Azure peer Connected with routes (pitfall 8). */
+  /** AWS telemetry UP with routes and the Azure peer Connected with routes (docs/domain-rules.md, "Pitfall: readiness is BGP, not IPsec"). */
   established: boolean;
 }
 

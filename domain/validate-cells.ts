@@ -1,7 +1,7 @@
 /**
- * The rules a cell (cluster) must meet before anything starts (reference/domain.md B):
- * names, regions, fields of the right cloud, versions and node pools the clouds accept,
- * and address ranges that overlap nothing else in the mesh.
+ * The rules a cell (cluster) must meet before anything starts (docs/domain-rules.md,
+ * "Clusters (EKS, AKS)"): names, regions, fields of the right cloud, versions and node
+ * pools the clouds accept, and address ranges that overlap nothing else in the mesh.
  */
 import { contains, hostAddress, mustParseCidr, parseIpv4, type Cidr } from './cidr.ts';
 import {

@@ -1,7 +1,9 @@
 /**
- * Complete validation of a mesh spec: the JSON Schema first, then the semantic rules
- * that break real VPNs (reference/domain.md A.2, pitfalls 2 and 4). Every problem is
- * reported, each with its path, so a user fixes the spec in one round trip.
+ * Complete validation of a mesh spec: the JSON Schema first, then the semantic rules that
+ * break real VPNs (docs/domain-rules.md, "BGP ASNs and APIPA inside addresses"; "Pitfall:
+ * inside /30s from Azure's range, unique, not reserved" and "Pitfall: ASN pairing and
+ * reserved ASNs"). Every problem is reported, each with its path, so a user fixes the
+ * spec in one round trip.
  */
 import { asnProblems, transitGatewayAsnProblems } from './asn.ts';
 import { contains, mustParseCidr, overlaps, parseCidr, type Cidr } from './cidr.ts';
@@ -14,7 +16,7 @@ import { schemaProblems } from './spec-schema.ts';
 
 export type Validation = { ok: true; spec: MeshSpec } | { ok: false; problems: Problem[] };
 
-/** AWS reserves these inside-tunnel /30s (reference/domain.md A.2). */
+/** AWS reserves these inside-tunnel /30s (docs/domain-rules.md, "BGP ASNs and APIPA inside addresses"). */
 const AWS_RESERVED_INSIDE = ['169.254.0.0/30', '169.254.1.0/30', '169.254.2.0/30', '169.254.3.0/30', '169.254.4.0/30', '169.254.5.0/30', '169.254.169.252/30'];
 
 /** Azure accepts custom BGP addresses only in 169.254.21.0 – 169.254.22.255. */

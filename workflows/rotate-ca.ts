@@ -1,7 +1,7 @@
 /**
- * CA rotation of one mesh, as the runbook of reference/domain.md D. It first claims the
- * mesh (refused while the mesh is provisioning, tearing down or already rotating), and
- * lets go at the end whatever happened.
+ * CA rotation of one mesh, as the runbook of (docs/domain-rules.md, "Plugged-in CA and
+ * rotation") says. It first claims the mesh (refused while the mesh is provisioning,
+ * tearing down or already rotating), and lets go at the end whatever happened.
  * - intermediate: one cluster at a time — new intermediate from the same root in one
  *   write, wait for istiod to reload, check; a failure restores that cluster's previous
  *   intermediate and stops, leaving the rest untouched.

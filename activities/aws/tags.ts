@@ -1,6 +1,7 @@
 /**
- * AWS has no client tokens on most of the backbone's creates, so a resource's identity
- * is a pair of tags: the mesh and the graph node that owns it (reference/domain.md A.3.7).
+ * AWS has no client tokens on most of the backbone's creates, so a resource's identity is
+ * a pair of tags: the mesh and the graph node that owns it (docs/domain-rules.md, "AWS
+ * side").
  */
 import type { Filter, TagSpecification } from '@aws-sdk/client-ec2';
 import type { MeshScope } from '../../domain/backbone-graph.ts';

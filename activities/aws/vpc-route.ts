@@ -1,6 +1,6 @@
 /**
  * The VPC's route to the Azure VNet through the Transit Gateway. TGW propagation never
- * reaches VPC route tables (reference/domain.md A.3 step 3), so the route is explicit,
+ * reaches VPC route tables (docs/domain-rules.md, "AWS side"), so the route is explicit,
  * in every route table the attachment subnets use.
  */
 import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeTransitGatewaysCommand, DescribeVpcsCommand, type Route, type RouteTable } from '@aws-sdk/client-ec2';

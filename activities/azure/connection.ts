@@ -1,7 +1,8 @@
 /**
  * One Azure connection per AWS tunnel: IKEv2, BGP, the tunnel's own key and the pinned
- * policy, with custom BGP addresses for both gateway instances (pitfall 3). The key is
- * read from AWS inside this activity and goes straight into the request body.
+ * policy, with custom BGP addresses for both gateway instances (docs/domain-rules.md,
+ * "Pitfall: custom BGP addresses on every connection"). The key is read from AWS inside
+ * this activity and goes straight into the request body.
  */
 import type { VirtualNetworkGatewayConnection } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';

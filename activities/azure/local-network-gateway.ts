@@ -1,7 +1,8 @@
 /**
- * Azure's model of one AWS tunnel endpoint. Its BGP peer is AWS's `.1` (the "VGW
- * inside" address), never Azure's own `.2` — pitfall 1 of reference/domain.md. The
- * address space stays empty: routes come from BGP, and APIPA cannot be entered there.
+ * Azure's model of one AWS tunnel endpoint. Its BGP peer is AWS's `.1` (the "VGW inside"
+ * address), never Azure's own `.2` (docs/domain-rules.md, "Pitfall: local network gateway
+ * peers with AWS's address"). The address space stays empty: routes come from BGP, and
+ * APIPA cannot be entered there.
  */
 import type { LocalNetworkGateway } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';

@@ -1,7 +1,7 @@
 /**
- * The VNet and its GatewaySubnet. Subnets are managed through the subnets API only: a
- * PUT of the VNet replaces its inline subnets (reference/domain.md A.4.1), so the VNet
- * is PUT without subnets, once, and never "converged".
+ * The VNet and its GatewaySubnet. Subnets are managed through the subnets API only: a PUT
+ * of the VNet replaces its inline subnets (docs/domain-rules.md, "Azure side"), so the
+ * VNet is PUT without subnets, once, and never "converged".
  */
 import type { Subnet, VirtualNetwork } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';

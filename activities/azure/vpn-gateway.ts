@@ -1,7 +1,7 @@
 /**
  * The active-active, route-based, BGP-enabled VPN gateway: the 45-minute resource the
  * whole mesh waits on. Each instance (IP configuration) carries the custom APIPA
- * addresses of the two tunnels it terminates (reference/domain.md A.4.3).
+ * addresses of the two tunnels it terminates (docs/domain-rules.md, "Azure side").
  */
 import type { VirtualNetworkGateway } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';

@@ -1,9 +1,9 @@
 /**
- * A cell's `istio-system/cacerts`: its own intermediate, issued from the shared root
- * read from the root's store inside this activity, written before istiod starts
- * (reference/domain.md D). An existing secret is kept while it chains to the root and
- * has more than the margin left; anything else (a foreign root, a near expiry) is
- * replaced in one write.
+ * A cell's `istio-system/cacerts`: its own intermediate, issued from the shared root read
+ * from the root's store inside this activity, written before istiod starts
+ * (docs/domain-rules.md, "Pitfall: cacerts before istiod"). An existing secret is kept
+ * while it chains to the root and has more than the margin left; anything else (a foreign
+ * root, a near expiry) is replaced in one write.
  */
 import type { V1Secret } from '@kubernetes/client-node';
 import type { IstioParams } from '../../domain/istio-graph.ts';

@@ -1,10 +1,10 @@
 /**
  * A remote secret exactly as `istioctl create-remote-secret` makes it
- * (reference/domain.md C.2): in the source cluster, a token Secret for
- * istio-system/istio-reader-service-account; in the target cluster,
- * `istio-remote-secret-<source>` holding a kubeconfig with that token, so the target's
- * istiod can watch the source. The token goes from one cluster to the other inside
- * this activity and nowhere else.
+ * (docs/domain-rules.md, "Istio multi-primary / multi-network / ambient"): in the source
+ * cluster, a token Secret for istio-system/istio-reader-service-account; in the target
+ * cluster, `istio-remote-secret-<source>` holding a kubeconfig with that token, so the
+ * target's istiod can watch the source. The token goes from one cluster to the other
+ * inside this activity and nowhere else.
  */
 import { dumpYaml, type KubeConfig, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
 import type { IstioParams } from '../../domain/istio-graph.ts';

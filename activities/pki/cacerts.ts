@@ -1,7 +1,7 @@
 /**
  * The `cacerts` secret in istio-system that puts istiod in plugged-in CA mode
- * (reference/domain.md D): the cluster's intermediate and key, the chain up to (not
- * including) the root, and every trusted root.
+ * (docs/domain-rules.md, "Plugged-in CA and rotation"): the cluster's intermediate and
+ * key, the chain up to (not including) the root, and every trusted root.
  */
 import type { CaKeyPair } from './certificate-authority.ts';
 import { splitPemBundle } from './certificate-inspection.ts';

@@ -1,8 +1,8 @@
 /**
- * The mesh CA (reference/domain.md D): one self-signed root per mesh and, under it, one
- * intermediate per cluster for that cluster's istiod, in the X.509 profile Istio's own
- * tooling emits (istio tools/certs/common.mk), plus cRLSign. Serial numbers are the
- * generator's default: 128 random bits.
+ * The mesh CA (docs/domain-rules.md, "Plugged-in CA and rotation"): one self-signed root
+ * per mesh and, under it, one intermediate per cluster for that cluster's istiod, in the
+ * X.509 profile Istio's own tooling emits (istio tools/certs/common.mk), plus cRLSign.
+ * Serial numbers are the generator's default: 128 random bits.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { KeyType } from '../../domain/mesh-spec.ts';

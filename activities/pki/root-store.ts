@@ -1,9 +1,10 @@
 /**
- * Root CAs in Secrets Manager (reference/domain.md D; pitfall 15: CA keys stay out of
- * workflow history, which carries only the secret's name). A generated root is written
- * once, under rootSecretName(mesh), and never overwritten: storing again, as a retry
- * after a lost response does, returns the root already there, so a mesh never gets two.
- * A user's own root is read by reference through the same format: JSON {certPem, keyPem}.
+ * Root CAs in Secrets Manager (docs/domain-rules.md, "Plugged-in CA and rotation"; and
+ * "Pitfall: secrets stay out of history": CA keys stay out of workflow history, which
+ * carries only the secret's name). A generated root is written once, under
+ * rootSecretName(mesh), and never overwritten: storing again, as a retry after a lost
+ * response does, returns the root already there, so a mesh never gets two. A user's own
+ * root is read by reference through the same format: JSON {certPem, keyPem}.
  */
 import {
   CreateSecretCommand,

@@ -5,7 +5,8 @@
  * that moment.
  *
  * Bundles may hold several roots: proxies trust every one of them with
- * ISTIO_MULTIROOT_MESH (reference/domain.md D, prerequisite of a root rotation).
+ * ISTIO_MULTIROOT_MESH, a prerequisite of a root rotation (docs/domain-rules.md,
+ * "Plugged-in CA and rotation").
  */
 import { refusal } from './chain.ts';
 
