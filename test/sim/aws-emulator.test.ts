@@ -36,7 +36,9 @@ import {
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.js';
 
 const MESH = 'cellbridge:mesh';
-const SLOW_SCALE = 100;
+// A transit gateway stays pending 180 s / SLOW_SCALE: long enough that the reads right after a
+// create still see it pending on a loaded two-core machine (at 100, 1.8 s, they did not).
+const SLOW_SCALE = 30;
 
 // --- a stub tunnel fabric (the real one is the Azure emulator, over HTTPS) ---
 
