@@ -1,24 +1,28 @@
 /**
  * The repository explains itself: every document a source comment cites is a file inside
- * the repository, and every section a comment cites by heading exists in that file. The
- * judge is the file system and the Markdown headings, not product code.
+ * the repository, every section a comment cites by heading exists in that file, and the
+ * notes' own links lead inside the repository. The judge is the file system and the
+ * Markdown headings, not product code.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { test } from 'node:test';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SKIPPED_DIRS = new Set(['node_modules', '.stack', '.git']);
 const SOURCE = /\.(ts|py|sh)$/;
+const MARKDOWN = /\.md$/;
 
-function sourceFiles(dir: string): string[] {
+function filesNamed(pattern: RegExp, dir = ROOT): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : sourceFiles(path);
-    return SOURCE.test(entry.name) ? [path] : [];
+    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : filesNamed(pattern, path);
+    return pattern.test(entry.name) ? [path] : [];
   });
 }
+
+const sourceFiles = (): string[] => filesNamed(SOURCE);
 
 /** Joins comment continuation lines, so a citation wrapped over two lines reads as one. */
 function flattened(text: string): string {
@@ -48,7 +52,7 @@ function insideRepository(doc: string): boolean {
   return !doc.startsWith('/') && path.startsWith(ROOT + sep) && existsSync(path);
 }
 
-const all = sourceFiles(ROOT).flatMap(citations);
+const all = sourceFiles().flatMap(citations);
 
 test('the walk finds the sources that cite documents (a guard against a walk that finds nothing)', () => {
   assert.ok(all.some((c) => c.file === join('domain', 'names.ts') && c.doc === 'docs/naming.md'), 'domain/names.ts cites docs/naming.md');
@@ -67,10 +71,21 @@ test('every section a source cites as (docs/<file>.md, "<heading>") is a heading
 });
 
 test('no source cites a pitfall by number: pitfalls are cited by their name in docs/domain-rules.md', () => {
-  const numbered = sourceFiles(ROOT)
+  const numbered = sourceFiles()
     .filter((file) => /\bpitfalls? \d/i.test(flattened(readFileSync(file, 'utf8'))))
     .map((file) => relative(ROOT, file));
   assert.deepEqual(numbered, []);
+});
+
+test('every relative link of the repository\'s Markdown notes leads to a file inside the repository', () => {
+  const notes = filesNamed(MARKDOWN);
+  assert.ok(notes.some((note) => relative(ROOT, note) === 'docs/domain-rules.md'), 'the walk finds the notes');
+  const broken = notes.flatMap((note) => [...readFileSync(note, 'utf8').matchAll(/\]\(([^)#\s]+)/g)]
+    .map((m) => m[1]!)
+    .filter((target) => !/^[a-z]+:/.test(target))
+    .filter((target) => !insideRepository(relative(ROOT, resolve(dirname(note), target))))
+    .map((target) => `${relative(ROOT, note)}: ${target}`));
+  assert.deepEqual(broken, []);
 });
 
 test('the heading check itself refuses a section that is not there', () => {
