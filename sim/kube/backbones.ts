@@ -2,7 +2,8 @@
 // by the pair of cluster keys: made on the first PUT, cut and restored by later ones (the
 // fabric's outage control can drive them), resynced every few seconds as gateways come,
 // go or get their load-balancer addresses. A link goes with either cell's network
-// namespace; a cluster made again needs its links PUT again.
+// namespace, and is forgotten when either cluster is deleted; a cluster made again needs
+// its links PUT again (or the fabric follower puts them).
 import { Backbone, type BackboneEnd, type BackboneState } from '../envoy/backbone.ts';
 
 const SYNC_MS = 2_000;
@@ -44,6 +45,11 @@ export class Backbones {
     const link = this.links.get(key);
     this.links.delete(key);
     await (await link?.catch(() => undefined))?.destroy();
+  }
+
+  /** Drops the links of a cluster the pool deleted (its namespace, and with it its link ends, went too), so a cluster made again under the key gets a new one. */
+  forget(key: string): void {
+    for (const pair of [...this.links.keys()]) if (pair.split('+').includes(key)) this.links.delete(pair);
   }
 
   close(): void {

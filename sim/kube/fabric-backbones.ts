@@ -56,7 +56,11 @@ export function followFabric(fabricUrl: string, cells: () => Promise<BackboneCel
   let lastError = '';
   const tick = async () => {
     const fabric = (await (await fetch(fabricUrl, { signal: AbortSignal.timeout(5_000) })).json()) as FabricRoutes;
-    for (const [eks, aks] of cellPairs(await cells())) {
+    const pairs = cellPairs(await cells());
+    // A pair whose cluster went is forgotten: made again under the same key, it is linked anew.
+    const present = new Set(pairs.map(([eks, aks]) => `${eks.key}+${aks.key}`));
+    for (const pair of [...known.keys()]) if (!present.has(pair)) known.delete(pair);
+    for (const [eks, aks] of pairs) {
       const up = backboneUp(fabric, eks, aks);
       const pair = `${eks.key}+${aks.key}`;
       if (known.get(pair) === up) continue;

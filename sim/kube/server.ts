@@ -52,6 +52,7 @@ async function route(req: IncomingMessage, res: ServerResponse, pool: KubePool, 
   }
   if (cluster && req.method === 'DELETE') {
     await pool.delete(cluster);
+    backbones.forget(cluster);
     return void res.writeHead(204).end();
   }
   const [, owner, poolName] = NODE_POOL_PATH.exec(path) ?? [];
