@@ -31,6 +31,8 @@ const TEMPORAL_ROUTES: [string, string, unknown?][] = [
   ['PATCH', '/v1/meshes/down/rotation-schedule', { paused: true }],
   ['POST', '/v1/meshes/down/rotations', { kind: 'intermediate' }],
   ['GET', '/v1/meshes/down/rotations/rotation-down-intermediate-0123abcd'],
+  ['POST', '/v1/meshes/down/drills'],
+  ['GET', '/v1/meshes/down/drills/drill-down-0123abcd'],
 ];
 
 async function timed(url: string, method: string, body?: unknown): Promise<{ status: number; retryAfter: string | null; body: any; ms: number }> {
