@@ -3,6 +3,7 @@ import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow'
 import type { DeleteResult } from '../activities/engine.ts';
 import type { MeshActivities, ResourceActivities } from '../activities/index.ts';
 import { isResourceKind, resourceActivityName, type ResourceVerb } from '../domain/activity-names.ts';
+import { activitySummary } from '../domain/activity-summary.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 
@@ -38,8 +39,9 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     return node.kind;
   };
   return {
-    create: (node, outputs) => resources[resourceActivityName('create', kindOf('create', node))](node, outputs),
-    delete: (node) => resources[resourceActivityName('delete', kindOf('delete', node))](node),
+    // The summary only labels the activity in the Web UI; replay does not compare it.
+    create: (node, outputs) => resources[resourceActivityName('create', kindOf('create', node))].executeWithOptions({ summary: activitySummary('create', node) }, [node, outputs]),
+    delete: (node) => resources[resourceActivityName('delete', kindOf('delete', node))].executeWithOptions({ summary: activitySummary('delete', node) }, [node]),
     observeTunnels,
     observeLearnedRoutes,
     probeClusterAccess,

@@ -1,0 +1,43 @@
+/**
+ * What the Web UI shows per activity of a mesh: each resource activity scheduled by the
+ * real workflow on a real Temporal dev server (activities stubbed at the boundary) carries
+ * a summary naming its resource, and no two resources share one, so the timeline no
+ * longer shows rows of identical activity types.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { historyChain } from '../support/history.ts';
+import { meshWorkflowId } from '../../domain/mesh-status.ts';
+import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness('cellbridge-summaries');
+});
+after(async () => {
+  await h?.stop();
+});
+
+test('every resource activity of a mesh with cells carries its own one-line summary: the resource, and its tunnel or cell', async () => {
+  await startMesh(h, meshSpec('cells', 'sums'));
+  await waitForPhase(h, 'sums', ['Ready', 'Degraded']);
+  const [provisioning] = await historyChain(h.client, meshWorkflowId('sums'));
+  const scheduled = (provisioning!.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
+  const summaries = scheduled
+    .filter((e) => /^(create|delete)[A-Z]/.test(e.activityTaskScheduledEventAttributes!.activityType!.name!))
+    .map((e) => (e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : `(none: ${e.activityTaskScheduledEventAttributes!.activityType!.name})`));
+  assert.ok(summaries.length >= 40, `${summaries.length} resource activities`);
+  for (const expected of [
+    'create Azure connection sums-to-aws-t0 · tunnel 0 169.254.21.0/30',
+    'create Azure connection sums-to-aws-t3 · tunnel 3 169.254.22.4/30',
+    'create Azure local network gateway sums-aws-t2 · tunnel 2 169.254.21.4/30',
+    'create AWS VPN connection sums-vpn-0 · tunnels 0 169.254.21.0/30, 1 169.254.22.0/30',
+    'create Helm release istiod · on cell west',
+    'create remote secret · in cell east, for cell west',
+    'create Istio objects traffic-policies · on cell east',
+  ]) {
+    assert.ok(summaries.includes(expected), `"${expected}" among:\n${summaries.join('\n')}`);
+  }
+  assert.equal(new Set(summaries).size, summaries.length, `no two resource activities share a summary:\n${summaries.join('\n')}`);
+});
