@@ -5,8 +5,9 @@
  * - the crash table: the worker runs as its own process and is killed (SIGKILL) at
  *   CRASH_KILLS (default 20) points spread over a full mesh's provisioning, a root rotation
  *   and the teardown, and a new worker is started each time. A point is "the k-th activity
- *   Temporal shows started since the last kill, retries of earlier ones not counted", k (1 to
- *   3) drawn from CRASH_SEED (printed; replays the same draws, though not the same timing). Each stage is judged from the clouds: Ready with every resource
+ *   Temporal shows started since the last kill, retries of earlier ones not counted", k drawn
+ *   from CRASH_SEED (printed; replays the same draws, though not the same timing) between 1
+ *   and what spreads a stage's points over the activities a kill-free run of it started. Each stage is judged from the clouds: Ready with every resource
  *   exactly as often as a kill-free run holds it, the rotation done with the same, Deleted
  *   with nothing of the mesh in either emulator or the kube pool;
  * - the Temporal server killed (SIGKILL) mid-provisioning and started again on its ports and
@@ -27,6 +28,7 @@ import { startProduct, startStack, type Endpoints, type Stack } from '../../sim/
 import { writeWorkflowBundle } from '../../worker/workflow-code.ts';
 import { api, exampleSpec, TEST_TIME_SCALE, waitForPhase } from '../support/stack.ts';
 import { seeded, type Example } from './calls.ts';
+import { historyChain } from '../support/history.ts';
 import { crashTable, identities, kthStarted, missingOrExtra, twice, type Kill, type Observed, type StageOutcome } from './crash.ts';
 import { leftovers, post, teardown } from './matrix.ts';
 
@@ -40,8 +42,8 @@ const GONE = ['Deleted', 'TeardownIncomplete'];
 const RUN_MS = 1_800_000;
 
 const random = seeded(seed);
-/** k for the next kill point: 1 to 3 activity attempts after the last kill. */
-const drawK = () => 1 + Math.floor(random() * 3);
+/** k for the next kill point: 1 to `most` new activities after the last kill. */
+const drawK = (most: number) => 1 + Math.floor(random() * most);
 
 describe('crash anywhere', () => {
   let stack: Stack;
@@ -131,6 +133,9 @@ describe('crash anywhere', () => {
 
   test(`the worker killed (SIGKILL) at ${KILLS} points over a full mesh's provisioning, root rotation and teardown: Ready, done, Deleted, nothing twice, nothing left (seed ${seed})`, async () => {
     const expected = await baselineOf('cells');
+    // The kill-free run's activities per stage (its first run provisions, its last tears down) spread a stage's points over all of it.
+    const chain = await historyChain(client, 'mesh-cells-base');
+    const activities = (run: (typeof chain)[number] | undefined) => (run?.events ?? []).filter((ev) => ev.activityTaskScheduledEventAttributes).length;
     const mesh = 'crash';
     const workflowId = `mesh-${mesh}`;
     const kills: Kill[] = [];
@@ -138,6 +143,13 @@ describe('crash anywhere', () => {
     // Provisioning is the longest stage: it gets most of the points; what a stage cannot place goes to the next.
     const quota: Record<string, number> = { provision: Math.ceil(KILLS * 0.6), rotation: Math.floor(KILLS * 0.15) };
     quota.teardown = KILLS - quota.provision! - quota.rotation!;
+    // Half the stage's activities per point on average: activities that end between two looks are not seen, and a stage that ends first hands its points on.
+    const most: Record<string, number> = {
+      provision: Math.max(1, Math.round(activities(chain[0]) / quota.provision!)),
+      rotation: 3,
+      teardown: Math.max(1, Math.round(activities(chain.at(-1)) / quota.teardown)),
+    };
+    console.log(`# kill-free run: ${activities(chain[0])} activities to Ready, ${activities(chain.at(-1))} in its last run (teardown); k drawn from 1..${most.provision} (provision), 1..${most.rotation} (rotation), 1..${most.teardown} (teardown)`);
     let carried = 0;
     const killDuring = async (stage: string, id: string, over: (o: Observed) => boolean) => {
       const started = Date.now();
@@ -145,7 +157,7 @@ describe('crash anywhere', () => {
       let placed = 0;
       const wanted = quota[stage]! + carried;
       while (placed < wanted) {
-        const k = drawK();
+        const k = drawK(most[stage]!);
         const running = await kthStarted(client, id, k, seen, over);
         if (!running) break;
         const at = (Date.now() - started) / 1000;

@@ -105,8 +105,10 @@ export async function identities(e: Endpoints, mesh: string, region = 'us-east-1
   const ec2Kinds = /^aws (vpc|subnet|tgw|attachment|cgw|vpn) /;
   // `azure <id> <state>` and `aws <kind> <name>`: ARM IDs are case-insensitive.
   const named = (await meshInventory(e, mesh, region)).filter((line) => !ec2Kinds.test(line)).map((line) => (line.startsWith('azure ') ? `azure ${line.split(' ')[1]!.toLowerCase()}` : line));
-  // The mesh's name in names and tags becomes <mesh>, so two meshes of one example compare.
-  return [...tagged.flat(), ...named].map((line) => line.replaceAll(mesh.toLowerCase(), '<mesh>').replaceAll(mesh, '<mesh>')).sort();
+  // The mesh's name becomes <mesh>, and the hash a cluster's name carries after it (<mesh>-<cell>-<8 characters>)
+  // becomes <hash>, so two meshes of one example compare.
+  const general = (line: string) => line.replaceAll(mesh.toLowerCase(), '<mesh>').replaceAll(mesh, '<mesh>').replace(/(<mesh>-[a-z0-9-]+?)-[a-z0-9]{8}(?![a-z0-9])/g, '$1-<hash>');
+  return [...tagged.flat(), ...named].map(general).sort();
 }
 
 /** Lines that occur more than once: a resource made twice. */
