@@ -41,9 +41,11 @@ const GONE = ['Deleted', 'TeardownIncomplete'];
 // Generous: a cells run has taken over 8 minutes on a loaded two-core machine, and every kill adds a worker start.
 const RUN_MS = 1_800_000;
 
-const random = seeded(seed);
-/** k for the next kill point: 1 to `most` new activities after the last kill. */
-const drawK = (most: number) => 1 + Math.floor(random() * most);
+/** k for the next kill point of one test: 1 to `most` new activities after the last one; each test has its own stream, so one can be replayed alone. */
+const draws = (test: number) => {
+  const random = seeded(seed + test);
+  return (most: number) => 1 + Math.floor(random() * most);
+};
 
 describe('crash anywhere', () => {
   let stack: Stack;
@@ -97,7 +99,7 @@ describe('crash anywhere', () => {
     const expected = await baselineOf('minimal');
     const mesh = 'tmp-restart';
     await post(e(), 'minimal', mesh);
-    const k = 2 + Math.floor(random() * 5);
+    const k = 1 + draws(1)(6);
     const running = await kthStarted(client, `mesh-${mesh}`, k, new Set(), (o) => FINAL.includes(o.phase ?? ''));
     assert.ok(running, `the run ended before its ${k}th activity`);
     const killedAt = Date.now();
@@ -114,7 +116,7 @@ describe('crash anywhere', () => {
     const expected = await baselineOf('minimal');
     const mesh = 'outage';
     await post(e(), 'minimal', mesh);
-    const k = 2 + Math.floor(random() * 5);
+    const k = 1 + draws(2)(6);
     const running = await kthStarted(client, `mesh-${mesh}`, k, new Set(), (o) => FINAL.includes(o.phase ?? ''));
     assert.ok(running, `the run ended before its ${k}th activity`);
     const outage = { operation: '*', kind: 'server-error', count: 1_000_000_000 } as const;
@@ -141,6 +143,7 @@ describe('crash anywhere', () => {
     const kills: Kill[] = [];
     const stages: StageOutcome[] = [];
     // Provisioning is the longest stage: it gets most of the points; what a stage cannot place goes to the next.
+    const drawK = draws(3);
     const quota: Record<string, number> = { provision: Math.ceil(KILLS * 0.6), rotation: Math.floor(KILLS * 0.15) };
     quota.teardown = KILLS - quota.provision! - quota.rotation!;
     // Half the stage's activities per point on average: activities that end between two looks are not seen, and a stage that ends first hands its points on.
