@@ -7,7 +7,7 @@
  * the same ID is then a no-op, and a drill that never starts loses the lease at the mesh's
  * next lease check.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { DRILL_QUERY, drillPlan, type DrillInput, type DrillProgress } from '../domain/drill.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
@@ -17,7 +17,7 @@ import { MESH_UPDATE } from '../domain/rotation.ts';
 import type { runDrill } from '../workflows/run-drill.ts';
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
-import { queryWorkflow } from './temporal-errors.ts';
+import { notFound, queryWorkflow } from './temporal-errors.ts';
 
 /** What a mesh's status and verification report say of its latest drill. */
 export interface DrillLink {
@@ -74,11 +74,4 @@ export class Drills {
 
 function href(mesh: string, drillId: string): string {
   return `/v1/meshes/${mesh}/drills/${drillId}`;
-}
-
-function notFound(message: string) {
-  return (error: unknown): never => {
-    if (error instanceof WorkflowNotFoundError) throw new HttpError(404, { error: 'NotFound', message });
-    throw error;
-  };
 }

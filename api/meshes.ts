@@ -3,7 +3,7 @@
  * latest run (provisionMesh, or teardownMesh after it) is the source of truth. No
  * database: status comes from the workflow's query.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { isDeepStrictEqual } from 'node:util';
 import { planTunnels } from '../domain/apipa-plan.ts';
@@ -16,7 +16,7 @@ import type * as workflows from '../workflows/index.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 import { badRequest, HttpError } from './http.ts';
 import { leftoversOf } from './leftovers.ts';
-import { queryWorkflow, type DescribedRun } from './temporal-errors.ts';
+import { notFound, queryWorkflow, type DescribedRun } from './temporal-errors.ts';
 
 /** The workflows that run under a mesh's workflow ID; both take a MeshWorkflowInput. */
 type MeshWorkflowType = keyof Pick<typeof workflows, 'provisionMesh' | 'teardownMesh'>;
@@ -181,11 +181,6 @@ export class Meshes {
   private async latest(name: string): Promise<DescribedRun> {
     // The latest run, whichever continue-as-new or teardown it came from: no run ID pinned.
     const handle = this.client.workflow.getHandle<typeof workflows.provisionMesh>(meshWorkflowId(name));
-    try {
-      return { handle, description: await handle.describe() };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, { error: 'NotFound', message: `no mesh named ${name}` });
-      throw error;
-    }
+    return { handle, description: await handle.describe().catch(notFound(`no mesh named ${name}`)) };
   }
 }

@@ -2,7 +2,7 @@
  * CA rotation over HTTP: the mesh's rotation schedule (show, change the interval, pause
  * with a note, resume), rotations on demand, and their progress.
  */
-import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, meshWorkflowId, type MeshStatus } from '../domain/mesh-status.ts';
@@ -11,7 +11,7 @@ import { ROTATION_QUERY, rotationScheduleId, type RotationKind, type RotationPro
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
 import { newRotationId, rotationIdOwner } from './path-params.ts';
-import { queryWorkflow } from './temporal-errors.ts';
+import { notFound, queryWorkflow } from './temporal-errors.ts';
 
 export class Rotations {
   constructor(private readonly client: Client, private readonly taskQueue: string) {}
@@ -84,11 +84,4 @@ export class Rotations {
   private scheduleHandle(mesh: string) {
     return this.client.schedule.getHandle(rotationScheduleId(mesh));
   }
-}
-
-function notFound(message: string) {
-  return (error: unknown): never => {
-    if (error instanceof ScheduleNotFoundError || error instanceof WorkflowNotFoundError) throw new HttpError(404, { error: 'NotFound', message });
-    throw error;
-  };
 }

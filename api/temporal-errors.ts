@@ -3,7 +3,8 @@
  * Retry-After) rather than "Temporal answered with an error" (502). The client wraps
  * gRPC errors (ServiceError → cause), so the whole cause chain is searched.
  */
-import { isGrpcServiceError, QueryNotRegisteredError, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, QueryNotRegisteredError, ScheduleNotFoundError, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { HttpError } from './http.ts';
 
 const DEADLINE_EXCEEDED = 4;
 /** gRPC status codes: UNAVAILABLE (nothing listening, connection lost) and DEADLINE_EXCEEDED (the API's deadline). */
@@ -72,4 +73,12 @@ export async function queryWorkflow<T>(run: DescribedRun, queryName: string): Pr
     if (isTemporalUnreachable(error) && !hasCode(error, DEADLINE_EXCEEDED)) throw error;
     throw new WorkerUnavailableError(run, error);
   }
+}
+
+/** For `.catch()` on a describe: a workflow or schedule Temporal does not know is the caller's 404, with `message`. */
+export function notFound(message: string) {
+  return (error: unknown): never => {
+    if (error instanceof ScheduleNotFoundError || error instanceof WorkflowNotFoundError) throw new HttpError(404, { error: 'NotFound', message });
+    throw error;
+  };
 }
