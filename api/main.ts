@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const drills = new Drills(client, temporal.taskQueue, env.CELLBRIDGE_PROBE_IMAGE ?? 'cellbridge/probe:latest');
   const server = createApiServer({
     authenticate,
+    audit: (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
     loopbackOnly: isInsecureLoopback(env),
     meshes,
     rotations,

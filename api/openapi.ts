@@ -19,14 +19,14 @@ const temporalUnavailable = {
 };
 
 /**
- * What every route shares, added to each operation: 403 (no token: a Host that is not
- * loopback, or a change from another origin), 503 when Temporal is unreachable, 400 for a
+ * What every route shares, added to each operation: 403 (a reader on a route that needs an
+ * operator; no token: a Host that is not loopback, or a change from another origin), 503 when Temporal is unreachable, 400 for a
  * path parameter that breaks its rule, and 413/415 for bodies.
  */
 function withSharedResponses<T extends Record<string, Record<string, any>>>(paths: T): T {
   const shared = (path: string, operation: Record<string, any>) => ({
     ...(path.includes('{name}') ? { 400: { description: 'A path parameter breaks its rule ({name}: the spec\'s name rule; {rotationId}: a rotation ID)', content: json(ref('Problems')) } } : {}),
-    403: errorResponse('Without a token (CELLBRIDGE_INSECURE_NO_AUTH=1): the Host is not a loopback name, or a change comes from a web page of another origin'),
+    403: errorResponse('A reader (an OIDC token whose operator claim holds none of the operator values) on a route other than GET; or, without a token (CELLBRIDGE_INSECURE_NO_AUTH=1), a Host that is not a loopback name, or a change from a web page of another origin'),
     ...(operation.requestBody ? { 413: errorResponse('The body exceeds 1 MiB (from Content-Length, before it is read, or as it arrives)'), 415: errorResponse('The body is not application/json') } : {}),
     ...(path.startsWith('/codec/') ? {} : { 503: temporalUnavailable }),
   });
@@ -49,7 +49,7 @@ export const OPENAPI = {
   info: {
     title: 'cellbridge',
     version: 'v1',
-    description: 'Provisions and tears down federated AWS + Azure meshes. Every route but /healthz, /readyz and this document needs `Authorization: Bearer <CELLBRIDGE_API_TOKEN>`.',
+    description: 'Provisions and tears down federated AWS + Azure meshes. Every route but /healthz, /readyz and this document needs `Authorization: Bearer <token>`: the static CELLBRIDGE_API_TOKEN or an OIDC token from the configured issuer. GET routes are open to readers; every other route needs an operator.',
   },
   security: [{ bearer: [] }],
   paths: withSharedResponses({
@@ -62,20 +62,20 @@ export const OPENAPI = {
           200: { description: 'dryRun: the spec is valid; the normalized spec and the tunnel plan', content: json({ type: 'object' }) },
           202: { description: 'Provisioning started (created: true) or already running with this spec (created: false)', content: json(ref('Accepted')) },
           400: { description: 'Invalid spec: every problem with its path and rule; nothing was started', content: json(ref('Problems')) },
-          401: errorResponse('Missing or wrong bearer token'),
+          401: errorResponse('Missing, wrong, expired or foreign bearer token'),
           409: errorResponse('The mesh exists with a different spec, is being torn down, or its last run left resources behind (error LeftoversExist, with phase and leftovers: DELETE sweeps them first)'),
         },
       },
       get: {
         summary: 'List meshes with their phase',
-        responses: { 200: { description: 'Meshes, newest run of each', content: json({ type: 'object', properties: { meshes: { type: 'array', items: ref('MeshSummary') } } }) }, 401: errorResponse('Missing or wrong bearer token') },
+        responses: { 200: { description: 'Meshes, newest run of each', content: json({ type: 'object', properties: { meshes: { type: 'array', items: ref('MeshSummary') } } }) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token') },
       },
     },
     '/v1/meshes/{name}': {
       parameters: [meshName],
       get: {
         summary: 'Phase, every resource with its cloud ID and state, every tunnel with its AWS and Azure status, every cluster with its endpoint and node pool',
-        responses: { 200: { description: 'The mesh status', content: json(ref('MeshStatus')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh') },
+        responses: { 200: { description: 'The mesh status', content: json(ref('MeshStatus')) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No such mesh') },
       },
       put: {
         summary: 'A whole new spec for a live mesh: with dryRun, the plan (every resource of both clouds and every cell as create, update, replace, delete or unchanged, the fields that cause it, expected seconds, what traffic it interrupts). Applying a plan is not built yet',
@@ -87,7 +87,7 @@ export const OPENAPI = {
         responses: {
           200: { description: 'dryRun: the plan (plan.refused lists replacements not allowed and Kubernetes version steps the clouds refuse)', content: json({ type: 'object' }) },
           400: { description: 'Invalid spec, or a spec naming another mesh', content: json(ref('Problems')) },
-          401: errorResponse('Missing or wrong bearer token'),
+          401: errorResponse('Missing, wrong, expired or foreign bearer token'),
           404: errorResponse('No such mesh'),
           409: errorResponse('The mesh is not up'),
           501: errorResponse('Without dryRun: applying a change is not built yet; nothing was changed, the plan is in the answer'),
@@ -98,7 +98,7 @@ export const OPENAPI = {
         responses: {
           200: { description: 'Already deleted', content: json({ type: 'object' }) },
           202: { description: 'Teardown started', content: json({ type: 'object' }) },
-          401: errorResponse('Missing or wrong bearer token'),
+          401: errorResponse('Missing, wrong, expired or foreign bearer token'),
           404: errorResponse('No such mesh'),
         },
       },
@@ -107,20 +107,20 @@ export const OPENAPI = {
       parameters: [meshName],
       get: {
         summary: 'The latest verification: every check (root fingerprints, intermediates, meshID, network labels, readiness, east-west address, east-west address routable from the other cloud over BGP, remote secrets, no static cloud credentials) with pass/fail and evidence',
-        responses: { 200: { description: 'The report', content: json(ref('Verification')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('Not verified yet') },
+        responses: { 200: { description: 'The report', content: json(ref('Verification')) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('Not verified yet') },
       },
       post: {
         summary: 'Verify again now (the mesh must be up); poll GET for the new checkedAt',
-        responses: { 202: { description: 'Verification requested', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('The mesh is not up') },
+        responses: { 202: { description: 'Verification requested', content: json({ type: 'object' }) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('The mesh is not up') },
       },
     },
     '/v1/meshes/{name}/rotation-schedule': {
       parameters: [meshName],
-      get: { summary: 'The rotation schedule of a mesh: interval, jitter, paused and why, next and recent runs', responses: { 200: { description: 'The schedule', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No schedule (the mesh is not up with cells)') } },
+      get: { summary: 'The rotation schedule of a mesh: interval, jitter, paused and why, next and recent runs', responses: { 200: { description: 'The schedule', content: json({ type: 'object' }) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No schedule (the mesh is not up with cells)') } },
       patch: {
         summary: 'Change the interval, pause with a note, or resume',
         requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, properties: { intervalHours: { type: 'integer', minimum: 1 }, paused: { type: 'boolean' }, note: { type: 'string' } } }) },
-        responses: { 200: { description: 'The schedule after the change', content: json({ type: 'object' }) }, 400: { description: 'Invalid change', content: json(ref('Problems')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No schedule') },
+        responses: { 200: { description: 'The schedule after the change', content: json({ type: 'object' }) }, 400: { description: 'Invalid change', content: json(ref('Problems')) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No schedule') },
       },
     },
     '/v1/meshes/{name}/rotations': {
@@ -128,7 +128,7 @@ export const OPENAPI = {
       post: {
         summary: 'Rotate now: every intermediate, or the root in three phases',
         requestBody: { required: true, content: json({ type: 'object', required: ['kind'], properties: { kind: { enum: ['intermediate', 'root'] } } }) },
-        responses: { 202: { description: 'Started; poll the rotation', content: json({ type: 'object', properties: { rotationId: { type: 'string' } } }) }, 400: { description: 'Unknown kind', content: json(ref('Problems')) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('The mesh is not up') },
+        responses: { 202: { description: 'Started; poll the rotation', content: json({ type: 'object', properties: { rotationId: { type: 'string' } } }) }, 400: { description: 'Unknown kind', content: json(ref('Problems')) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('The mesh is not up') },
       },
     },
     '/v1/meshes/{name}/rotations/{rotationId}': {
@@ -136,7 +136,7 @@ export const OPENAPI = {
         meshName,
         { name: 'rotationId', in: 'path', required: true, description: 'As returned by POST …/rotations (rotation-<mesh>-<kind>-<8 hex>) or listed by the schedule (rotation-<mesh>-scheduled-<UTC time>); a rotation of another mesh is 404', schema: { type: 'string' } },
       ],
-      get: { summary: 'Progress of a rotation: phase and each cluster\'s state', responses: { 200: { description: 'Progress', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such rotation') } },
+      get: { summary: 'Progress of a rotation: phase and each cluster\'s state', responses: { 200: { description: 'Progress', content: json({ type: 'object' }) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No such rotation') } },
     },
     '/v1/meshes/{name}/drills': {
       parameters: [meshName],
@@ -146,7 +146,7 @@ export const OPENAPI = {
         responses: {
           202: { description: 'Started; poll the drill', content: json({ type: 'object', properties: { mesh: { type: 'string' }, drillId: { type: 'string' }, cell: { type: 'string' }, href: { type: 'string' } } }) },
           400: { description: 'No such cell, or a mesh of one cell', content: json(ref('Problems')) },
-          401: errorResponse('Missing or wrong bearer token'),
+          401: errorResponse('Missing, wrong, expired or foreign bearer token'),
           404: errorResponse('No such mesh'),
           409: errorResponse('The mesh is not up (NotUp), or a rotation, a teardown or another drill holds it (MeshBusy)'),
         },
@@ -157,14 +157,14 @@ export const OPENAPI = {
         meshName,
         { name: 'drillId', in: 'path', required: true, description: 'As returned by POST …/drills (drill-<mesh>-<8 hex>); a drill of another mesh is 404', schema: { type: 'string' } },
       ],
-      get: { summary: 'A drill\'s phase, timeline and report: requests sent, failures, failures outside the switch-overs, time to fail over and back, cross-cell mutual-TLS checks, identities seen', responses: { 200: { description: 'Progress and report', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token'), 404: errorResponse('No such drill') } },
+      get: { summary: 'A drill\'s phase, timeline and report: requests sent, failures, failures outside the switch-overs, time to fail over and back, cross-cell mutual-TLS checks, identities seen', responses: { 200: { description: 'Progress and report', content: json({ type: 'object' }) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No such drill') } },
     },
     '/codec/{operation}': {
       parameters: [{ name: 'operation', in: 'path', required: true, schema: { enum: ['encode', 'decode'] } }],
       post: {
         summary: "Temporal Web UI codec endpoint: decrypts payloads for an authorised viewer",
         requestBody: { required: true, content: json({ type: 'object', properties: { payloads: { type: 'array' } } }) },
-        responses: { 200: { description: 'The payloads, encoded or decoded', content: json({ type: 'object' }) }, 401: errorResponse('Missing or wrong bearer token') },
+        responses: { 200: { description: 'The payloads, encoded or decoded', content: json({ type: 'object' }) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token') },
       },
     },
     '/healthz': { get: { security: [], summary: 'Liveness: the process answers; never touches Temporal', responses: { 200: { description: 'The API is up', content: json({ type: 'object' }) } } } },

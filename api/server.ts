@@ -2,11 +2,14 @@
  * Routes of the cellbridge HTTP API, served by fastify: it enforces the body limit (413,
  * from Content-Length before reading, or as a chunked body grows past it) and answers
  * 415 for bodies that are not JSON. Everything but the health checks, the OpenAPI
- * document and the codec's CORS preflight needs a bearer token.
+ * document and the codec's CORS preflight needs a bearer token; everything but reading
+ * needs an operator's, and is audited.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PayloadCodec } from '@temporalio/common';
-import type { Authenticator } from './auth.ts';
+import { mayCall } from '../domain/roles.ts';
+import { auditEntry, type AuditSink } from './audit.ts';
+import type { Authenticator, Caller } from './auth.ts';
 import type { Drills } from './drills.ts';
 import { hostRefusal, originRefusal } from './browser-guard.ts';
 import { runCodec } from './codec-endpoint.ts';
@@ -29,6 +32,7 @@ export interface TemporalAccess {
 
 export interface ApiDeps {
   authenticate: Authenticator;
+  audit: AuditSink;
   /** No token (CELLBRIDGE_INSECURE_NO_AUTH=1): only loopback Host names, and no changes from another origin (browser-guard.ts). */
   loopbackOnly: boolean;
   meshes: Meshes;
@@ -45,6 +49,13 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 type NameParams = { Params: { name: string } };
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling, once the guard has authenticated the request. */
+    caller?: Caller;
+  }
+}
+
 export function createApiServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: MAX_BODY_BYTES });
   acceptJsonOnly(app);
@@ -52,7 +63,12 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
+  app.decorateRequest('caller', undefined);
   app.addHook('onRequest', async (request, reply) => guard(deps, request, reply));
+  app.addHook('onResponse', async (request, reply) => {
+    const entry = auditEntry(request, reply, request.caller);
+    if (entry) deps.audit(entry);
+  });
   app.addHook('preHandler', async (request) => {
     const name = (request.params as { name?: string } | undefined)?.name;
     if (name !== undefined && meshNameProblems(name).length > 0) throw badRequest(meshNameProblems(name));
@@ -123,10 +139,16 @@ async function guard(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply
     if (refusal) throw new HttpError(403, { error: 'Forbidden', message: refusal });
   }
   if (PUBLIC.has(path)) return;
-  if (!deps.authenticate(request.raw)) {
-    const cors = path.startsWith('/codec/') ? corsHeaders(deps.codecCorsOrigin) : {};
+  const cors = path.startsWith('/codec/') ? corsHeaders(deps.codecCorsOrigin) : {};
+  const authentication = await deps.authenticate(request.headers.authorization);
+  if ('refusal' in authentication) {
     reply.headers({ 'www-authenticate': 'Bearer', ...cors });
-    throw new HttpError(401, { error: 'Unauthorized', message: 'a valid bearer token is required' });
+    throw new HttpError(401, { error: 'Unauthorized', message: authentication.refusal });
+  }
+  request.caller = authentication.caller;
+  if (!mayCall(authentication.caller.role, request.method)) {
+    reply.headers(cors);
+    throw new HttpError(403, { error: 'Forbidden', message: `this caller may only read (GET); ${request.method} ${path} needs an operator` });
   }
 }
 

@@ -16,7 +16,8 @@ import { AesGcmPayloadCodec } from '../../domain/payload-codec.ts';
 function apiFailingWith(error: Error) {
   const meshes = { get: async () => Promise.reject(error) } as unknown as Meshes;
   return createApiServer({
-    authenticate: () => true,
+    authenticate: async () => ({ caller: { kind: 'static-token', role: 'operator' } }),
+    audit: () => undefined,
     loopbackOnly: false,
     meshes,
     rotations: {} as Rotations,
