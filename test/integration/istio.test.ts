@@ -6,7 +6,11 @@
  * judge of what cellbridge installed: the root it serves, its readiness, its peer sync, and
  * the workload certificates it issues to the real pilot-agent (sim/trust/workload-agent.ts),
  * judged with openssl and node's TLS: they chain to the shared root, and an EKS and an AKS
- * workload complete mutual TLS in both directions, until one cell's root is foreign.
+ * workload complete mutual TLS in both directions, until one cell's root is foreign. The
+ * real istioctl judges the same Ready mesh before it is broken (test/support/istioctl.ts):
+ * `istioctl analyze --all-namespaces` (multicluster: it follows the remote secrets) finds no
+ * error, and finds the one a deliberately broken gateway makes; `istioctl
+ * create-remote-secret` for the same cluster makes what cellbridge wrote.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,11 +20,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { connect } from 'node:tls';
-import { AppsV1Api, KubernetesObjectApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { AppsV1Api, KubeConfig, KubernetesObjectApi, loadYaml, type V1Deployment, type V1Secret } from '@kubernetes/client-node';
 import { createRootCa, issueIntermediate } from '../../activities/pki/certificate-authority.ts';
 import { cacertsData } from '../../activities/pki/cacerts.ts';
 import { mutualTls, type HandshakeResult, type TlsWorkload } from '../../sim/trust/mutual-tls.ts';
 import { WorkloadAgent, type WorkloadCertificate } from '../../sim/trust/workload-agent.ts';
+import { analyze, EXIT_ANALYZER_FOUND_ISSUES, istioctl, istioctlBuilt, writeKubeconfigs } from '../support/istioctl.ts';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
 import { api, clearFaults, cutTunnels, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
@@ -30,9 +35,14 @@ const text = (secret: V1Secret, key: string) => Buffer.from(secret.data?.[key] ?
 describe('Istio multi-primary across the clouds', () => {
   const stack = useStack('istio', { timeScale: FAST_TIME_SCALE });
 
-  test('one POST reaches a verified Ready mesh; every intermediate chains to one root; workload certificates from the EKS and AKS istiods chain to it and complete mTLS both ways, and not once a foreign root is planted; remote secrets are in the istioctl format; broken pieces fail their checks', async () => {
+  // mesh-a is judged by the tests below in turn: healthy, by istioctl, then broken piece by piece and deleted.
+  const spec = exampleSpec('cells', { name: 'mesh-a' });
+  const eastCluster = cellClusterName('mesh-a', 'east');
+  const kubeconfigDir = mkdtempSync(join(tmpdir(), 'cellbridge-istioctl-'));
+  after(() => rmSync(kubeconfigDir, { recursive: true, force: true }));
+
+  test('one POST reaches a verified Ready mesh; every intermediate chains to one root; workload certificates from the EKS and AKS istiods chain to it and complete mTLS both ways; remote secrets are in the istioctl format', async () => {
     const e = stack.endpoints();
-    const spec = exampleSpec('cells', { name: 'mesh-a' });
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
     const ready = await waitForPhase(e, 'mesh-a', DONE, 300_000);
     assert.equal(ready.phase, 'Ready', JSON.stringify({ error: ready.error, failed: ready.verification?.checks?.filter((c: any) => !c.pass) }));
@@ -61,13 +71,101 @@ describe('Istio multi-primary across the clouds', () => {
     ]);
     await assertWorkloadMtls(east, west, cacerts[0]!, cacerts[1]!);
 
-    const eastCluster = cellClusterName('mesh-a', 'east');
     const remote = await core(west).readNamespacedSecret({ name: `istio-remote-secret-${eastCluster}`, namespace: 'istio-system' });
     assert.equal(remote.metadata?.labels?.['istio/multiCluster'], 'true');
     assert.equal(remote.metadata?.annotations?.['networking.istio.io/cluster'], eastCluster);
     assert.deepEqual(Object.keys(remote.data ?? {}), [eastCluster]);
     assert.match(text(remote, eastCluster), new RegExp(`current-context: ${eastCluster}[\\s\\S]*token: `));
+  });
 
+  test('istioctl analyze --all-namespaces, from either cluster and following its remote secret to the other, exits 0 and reports no error (IST0147 on the uninjectable gateway pods aside)', async (t) => {
+    await istioctlBuilt();
+    t.diagnostic(istioctl(['version', '--remote=false']).stdout.trim());
+    const { files } = await writeKubeconfigs(stack.endpoints(), spec, kubeconfigDir);
+    for (const cell of ['east', 'west'] as const) {
+      const { status, messages, raw } = analyze(files[cell]);
+      t.diagnostic(`${cell}: ${raw}`);
+      assert.deepEqual(messages.filter((m) => m.level === 'Error').map((m) => `${m.code} ${m.origin ?? ''}: ${m.message}`), [], `${cell}: no analyzer error`);
+      assert.equal(status, 0, `${cell}: istioctl analyze exit code\n${raw}`);
+      const peer = cell === 'east' ? 'west' : 'east';
+      // The peer is named in a message tag ([cluster-…]) or in a multicluster finding's cluster list (IST0170), whichever the analyzers report.
+      assert.match(raw, new RegExp(`\\b${spec.name}-${peer}-`), `${cell}: the analysis covered the peer cluster named in the remote secret`);
+    }
+  });
+
+  test('the remote secret cellbridge wrote for east (in west) has what istioctl create-remote-secret makes for east: name, namespace, label, annotation, data key, kubeconfig server, CA and a token user', async (t) => {
+    const { files, configs: { east, west } } = await writeKubeconfigs(stack.endpoints(), spec, kubeconfigDir);
+    // The name east's istiod knows its cluster by (its CLUSTER_ID), which is what a remote secret must carry.
+    const istiod = await east.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+    const clusterName = istiod.spec?.template.spec?.containers.flatMap((c) => c.env ?? []).find((v) => v.name === 'CLUSTER_ID')?.value ?? '';
+    assert.match(clusterName, new RegExp(`^${spec.name}-east`));
+    const run = istioctl(['create-remote-secret', '--kubeconfig', files.east, '--name', clusterName]);
+    assert.equal(run.status, 0, run.stderr);
+    const documents = run.stdout.split(/^---\s*$/m).map((part) => part.trim()).filter(Boolean).map((part) => loadYaml<{ kind?: string }>(part));
+    const theirs = documents.find((o) => o?.kind === 'Secret') as V1Secret;
+    assert.ok(theirs, `istioctl printed a Secret:\n${run.stdout.replace(/token: .*/g, 'token: …')}`);
+    const ours = await core(west).readNamespacedSecret({ name: theirs.metadata?.name ?? '', namespace: theirs.metadata?.namespace ?? 'istio-system' });
+    t.diagnostic(`istioctl: ${theirs.metadata?.namespace}/${theirs.metadata?.name} labels ${JSON.stringify(theirs.metadata?.labels)} annotations ${JSON.stringify(theirs.metadata?.annotations)}`);
+
+    assert.equal(theirs.metadata?.name, `istio-remote-secret-${clusterName}`);
+    assert.equal(ours.metadata?.namespace, theirs.metadata?.namespace);
+    const istioKeys = (record: Record<string, string> | undefined) => Object.fromEntries(Object.entries(record ?? {}).filter(([k]) => k.includes('istio')));
+    assert.deepEqual(istioKeys(ours.metadata?.labels), istioKeys(theirs.metadata?.labels), 'labels');
+    assert.deepEqual(istioKeys(ours.metadata?.annotations), istioKeys(theirs.metadata?.annotations), 'annotations');
+    assert.deepEqual(Object.keys(ours.data ?? {}), Object.keys(theirs.data ?? theirs.stringData ?? {}), 'data keys');
+
+    const kubeconfigOf = (secret: V1Secret) => {
+      const config = new KubeConfig();
+      config.loadFromString(secret.stringData?.[clusterName] ?? text(secret, clusterName));
+      return config;
+    };
+    const [mine, istio] = [kubeconfigOf(ours), kubeconfigOf(theirs)];
+    const shape = (config: KubeConfig) => ({
+      currentContext: config.getCurrentContext(),
+      clusters: config.getClusters().map((c) => ({ name: c.name, server: c.server, caData: c.caData })),
+      contexts: config.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, user: c.user })),
+      users: config.getUsers().map((u) => ({ name: u.name, token: Boolean(u.token), certificate: Boolean(u.certData), exec: Boolean(u.exec), authProvider: Boolean(u.authProvider) })),
+    });
+    assert.deepEqual(shape(mine), shape(istio), 'the kubeconfigs agree on everything but the token');
+  });
+
+  test('with the east-west gateway Deployments deleted (in both clusters: multicluster analysis finds a selector\'s pods in any), istioctl analyze reports IST0101 (selector istio=eastwestgateway not found) for the cross-network Gateway and exits 79; put back, the gateways are ready again', async (t) => {
+    const { files, configs } = await writeKubeconfigs(stack.endpoints(), spec, kubeconfigDir);
+    const removed = new Map<'east' | 'west', V1Deployment>();
+    for (const cell of ['east', 'west'] as const) {
+      const apps = configs[cell].makeApiClient(AppsV1Api);
+      removed.set(cell, await apps.readNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' }));
+      await apps.deleteNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' });
+    }
+    // The garbage collector takes the ReplicaSets and their pods with the Deployments.
+    await until(async () => {
+      const left = await Promise.all((['east', 'west'] as const).map(async (cell) => (await core(configs[cell]).listNamespacedPod({ namespace: 'istio-system', labelSelector: 'istio=eastwestgateway' })).items.length));
+      return left.every((n) => n === 0) || undefined;
+    }, 60_000);
+    const result = analyze(files.west);
+    // Put the gateways back, ready, for the checks that follow and for the teardown, which
+    // waits for a release's workloads to be ready before it uninstalls it.
+    for (const [cell, deployment] of removed) {
+      const { name, namespace, labels, annotations } = deployment.metadata!;
+      await configs[cell].makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: namespace!, body: { metadata: { name, namespace, labels, annotations }, spec: deployment.spec! } });
+    }
+    t.diagnostic(result.raw);
+    const selectorErrors = result.messages.filter((m) => m.code === 'IST0101' && m.level === 'Error' && m.origin === 'Gateway istio-system/cross-network-gateway' && /istio=eastwestgateway/.test(m.message));
+    // The analysis merges the clusters' Gateways: the local one is reported.
+    assert.deepEqual(selectorErrors.map((m) => m.cluster), ['default'], result.raw);
+    assert.equal(result.status, EXIT_ANALYZER_FOUND_ISSUES);
+    for (const cell of ['east', 'west'] as const) {
+      const apps = configs[cell].makeApiClient(AppsV1Api);
+      await until(async () => {
+        const status = (await apps.readNamespacedDeployment({ name: 'istio-eastwestgateway', namespace: 'istio-system' })).status;
+        return (status?.readyReplicas ?? 0) >= (removed.get(cell)!.spec?.replicas ?? 1) || undefined;
+      });
+    }
+  });
+
+  test('mesh-a broken piece by piece: not once a foreign root is planted (no mutual TLS across roots), and verification fails exactly the broken checks; DELETE leaves nothing', async () => {
+    const e = stack.endpoints();
+    const [east, west] = await Promise.all([cellKubeConfig(e, spec, 'east', 'aws'), cellKubeConfig(e, spec, 'west', 'azure')]);
     // Break the mesh, one piece per check, then ask for verification again.
     const foreignRoot = await createRootCa({ mesh: 'intruder', keyType: 'ECDSA_P256', validityDays: 3650, now: new Date() });
     const foreign = cacertsData({ intermediate: await issueIntermediate({ root: foreignRoot, mesh: 'intruder', cluster: 'x', keyType: 'ECDSA_P256', validityDays: 365, minimumDays: 90, now: new Date() }), roots: [foreignRoot.certPem] });
