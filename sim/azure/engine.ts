@@ -319,12 +319,13 @@ export class Engine {
   render(resource: Resource, fabric?: FabricResult): Json {
     const properties: Json = { provisioningState: resource.provisioningState, ...structuredClone(resource.properties) };
     const ctx: RenderContext = { ...this.context(), render: (r) => this.render(r, fabric), fabric };
-    this.router.specOf(resource.type)?.render?.(ctx, resource, properties);
+    const spec = this.router.specOf(resource.type);
+    spec?.render?.(ctx, resource, properties);
     return {
       id: resource.id,
       name: resource.name,
       type: resource.type,
-      etag: resource.etag,
+      [spec?.etagField ?? 'etag']: resource.etag,
       ...(resource.location ? { location: resource.location } : {}),
       ...(resource.tags ? { tags: resource.tags } : {}),
       ...structuredClone(resource.extra),

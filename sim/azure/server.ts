@@ -15,6 +15,7 @@ import { obj, str, type Json } from './json.js';
 import { KubePool } from './kube-pool.js';
 import { requestKind, SubscriptionLimits } from './limits.js';
 import { resourceSpecs } from './types/index.js';
+import { TrafficLog } from './traffic-log.js';
 
 export interface AzureEmulatorOptions {
   /** 0 or absent: the OS picks a free port. */
@@ -50,6 +51,8 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
   const calls = new CallCounts();
   const limits = new SubscriptionLimits(opts.timeScale);
   const held = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  const traffic = TrafficLog.fromEnv(process.env);
+  const bodies = new WeakMap<IncomingMessage, Json>();
   let baseUrl = '';
 
   const hold = (ms: number) => new Promise<void>((resolve) => {
@@ -68,6 +71,7 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
       } catch {
         throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
       }
+      bodies.set(req, body);
     }
 
     if (url.pathname.startsWith('/_sim/')) return control(method, url.pathname, body);
@@ -146,6 +150,7 @@ export async function startAzureEmulator(opts: AzureEmulatorOptions): Promise<Az
   const tls: ServerOptions = { cert: readFileSync(opts.tls.certPath), key: readFileSync(opts.tls.keyPath) };
   const server = createServer(tls, (req, res) => {
     const answer = (reply: Reply) => {
+      if (traffic && !req.url?.startsWith('/_sim/')) traffic.record({ request: { method: req.method ?? 'GET', url: `${baseUrl}${req.url}`, body: bodies.get(req) }, response: { status: reply.status, headers: reply.headers ?? {}, body: reply.body } });
       opts.log?.(`${req.method} ${req.url} -> ${reply.status}${reply.status >= 400 ? ` ${JSON.stringify(reply.body)}` : ''}`);
       send(res, req.method, reply);
     };

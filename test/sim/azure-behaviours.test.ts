@@ -24,9 +24,10 @@ describe('ARM emulator: real-cloud behaviours', () => {
   };
   /** The wire form of an SDK body: everything but the location goes under `properties`. */
   const wire = ({ location, ...properties }: { location: string }) => ({ location, properties });
-  /** A raw ARM request, so a 409 or 429 is seen as ARM answers it (the SDK would retry a 429). */
+  /** A raw ARM request at the SDKs' API versions, so a 409 or 429 is seen as ARM answers it (the SDK would retry a 429). */
   const arm = async (method: string, path: string, body?: object) => {
-    const res = await fetch(`${emulator.url}${path}?api-version=2024-05-01`, {
+    const version = /\/providers\/Microsoft\.Network\//i.test(path) ? '2025-05-01' : '2025-04-01';
+    const res = await fetch(`${emulator.url}${path}?api-version=${version}`, {
       method, headers: { authorization: 'Bearer sim', 'content-type': 'application/json' }, body: body && JSON.stringify(body),
     });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), json: (await res.text().then((t) => (t ? JSON.parse(t) : {}))) as any };

@@ -112,7 +112,7 @@ after(async () => {
 
 describe('Azure ARM emulator through the real SDKs', () => {
   test('a request without a bearer token is refused with 401 and an ARM error body', async () => {
-    const res = await raw('GET', `/subscriptions/${SUB}/resourcegroups/${RG}?api-version=2021-04-01`, undefined, false);
+    const res = await raw('GET', `/subscriptions/${SUB}/resourcegroups/${RG}?api-version=2025-04-01`, undefined, false);
     assert.equal(res.status, 401);
     assert.equal(res.json.error.code, 'AuthenticationFailed');
   });
@@ -156,7 +156,7 @@ describe('Azure ARM emulator through the real SDKs', () => {
     assert.deepEqual(peering.map((p) => p.tunnelIpAddresses), pips.map((p) => [p.ipAddress]));
     for (const p of peering) assert.equal(p.defaultBgpIpAddresses?.length, 1);
 
-    const wire = await raw('GET', `${VNG_ID}?api-version=2024-05-01`);
+    const wire = await raw('GET', `${VNG_ID}?api-version=2025-05-01`);
     assert.equal(wire.json.properties.activeActive, true);
     assert.equal(wire.json.properties.active, undefined);
 
@@ -183,7 +183,7 @@ describe('Azure ARM emulator through the real SDKs', () => {
     assert.deepEqual(good.gatewayCustomBgpIpAddresses?.map((g) => g.ipConfigurationId), IPCFG, 'upper-case C in ipConfigurationId');
     assert.equal(good.virtualNetworkGateway1.id, VNG_ID);
     assert.equal(good.ipsecPolicies?.[0]?.pfsGroup, 'PFS2048');
-    assert.equal(good.sharedKey, 'psk-good');
+    assert.equal(good.sharedKey, undefined, 'the pre-shared key is write-only (x-ms-secret), never rendered back');
   });
 
   test('connection status is Connected where IPsec is up (any BGP mistake aside) and Connecting where the PSK differs', async () => {
@@ -275,7 +275,7 @@ describe('Azure ARM emulator through the real SDKs', () => {
     await raw('POST', '/_sim/faults', { operation: 'virtualNetworks.get', kind: 'timeout', seconds: 0.3 });
     try {
       const started = Date.now();
-      const res = await raw('GET', `${NET}/virtualNetworks/vnet?api-version=2024-05-01`);
+      const res = await raw('GET', `${NET}/virtualNetworks/vnet?api-version=2025-05-01`);
       assert.equal(res.status, 504);
       assert.equal(res.json.error.code, 'GatewayTimeout');
       assert.ok(Date.now() - started >= 290);
@@ -362,7 +362,7 @@ describe('Azure ARM emulator through the real SDKs', () => {
   });
 
   test('DELETE answers 202 with Location; the resource shows Deleting, Location answers 202 then 204, then GET is 404', async () => {
-    const res = await raw('DELETE', `${NET}/connections/conn-wrong-asn?api-version=2024-05-01`);
+    const res = await raw('DELETE', `${NET}/connections/conn-wrong-asn?api-version=2025-05-01`);
     assert.equal(res.status, 202);
     assert.match(res.headers.get('azure-asyncoperation') ?? '', /\/providers\/Microsoft\.Network\/locations\/westeurope\/operations\//);
     assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
@@ -376,7 +376,7 @@ describe('Azure ARM emulator through the real SDKs', () => {
     assert.equal(statuses[0], 202);
     assert.equal(statuses.at(-1), 204);
     await rejectsWith(net.virtualNetworkGatewayConnections.get(RG, 'conn-wrong-asn'), 404, 'ResourceNotFound');
-    assert.equal((await raw('DELETE', `${NET}/connections/conn-wrong-asn?api-version=2024-05-01`)).status, 204, 'DELETE of a missing resource');
+    assert.equal((await raw('DELETE', `${NET}/connections/conn-wrong-asn?api-version=2025-05-01`)).status, 204, 'DELETE of a missing resource');
     await net.localNetworkGateways.beginDeleteAndWait(RG, 'lng-wrong-asn');
   });
 

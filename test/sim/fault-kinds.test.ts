@@ -79,7 +79,7 @@ describe('AWS emulator fault kinds (extended Moto, real EC2 SDK)', () => {
 describe('Azure ARM emulator fault kinds (wire level)', () => {
   const SUB = '00000000-0000-0000-0000-0000000000f1';
   const RG = `/subscriptions/${SUB}/resourcegroups/rg-faults`;
-  const vnet = (name: string) => `${RG}/providers/Microsoft.Network/virtualNetworks/${name}?api-version=2024-05-01`;
+  const vnet = (name: string) => `${RG}/providers/Microsoft.Network/virtualNetworks/${name}?api-version=2025-05-01`;
   let emulator: AzureEmulator;
 
   const call = (method: string, path: string, body?: unknown) =>
@@ -90,7 +90,7 @@ describe('Azure ARM emulator fault kinds (wire level)', () => {
   before(async () => {
     assert.ok(process.env.NODE_EXTRA_CA_CERTS, 'run with NODE_EXTRA_CA_CERTS=.stack/tls/ca.pem');
     emulator = await startAzureEmulator({ timeScale: 1000, tls: ensureTls(), retryAfterSeconds: 1 });
-    assert.equal((await call('PUT', `${RG}?api-version=2021-04-01`, { location: 'westeurope' })).status, 201);
+    assert.equal((await call('PUT', `${RG}?api-version=2025-04-01`, { location: 'westeurope' })).status, 201);
   });
   beforeEach(() => clear(emulator.url));
   after(async () => {

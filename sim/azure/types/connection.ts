@@ -78,6 +78,13 @@ export const connection: ResourceSpec = {
     .filter((id): id is string => id !== undefined)
     .map((id) => ({ id })),
   render(ctx, resource, properties) {
+    // As in ARM, the key is write-only (x-ms-secret in the REST specification): never rendered back.
+    delete properties.sharedKey;
+    // A reference is rendered as ARM renders it: the id, and empty properties.
+    for (const field of ['virtualNetworkGateway1', 'localNetworkGateway2', 'virtualNetworkGateway2']) {
+      const id = refId(properties[field]);
+      if (id !== undefined) properties[field] = { id, properties: {} };
+    }
     const state = ctx.fabric?.connections[resource.id.toLowerCase()];
     const gateway = ctx.store.get(refId(resource.properties.virtualNetworkGateway1));
     properties.connectionStatus = state?.connectionStatus ?? 'Unknown';

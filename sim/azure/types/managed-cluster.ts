@@ -43,6 +43,7 @@ export function managedCluster(kube: KubePool | undefined): ResourceSpec {
     type: MANAGED_CLUSTER_TYPE,
     latency: { put: 420, delete: 300 },
     hasLocation: true,
+    etagField: 'eTag',
     createState: 'Creating',
     prepare(ctx, req, existing) {
       pool();
@@ -60,12 +61,12 @@ export function managedCluster(kube: KubePool | undefined): ResourceSpec {
       const host = `${dnsPrefix}-${createHash('sha1').update(req.id.toLowerCase()).digest('hex').slice(0, 8)}`;
       const region = regionOf(req.location);
       const properties: Json = {
-        ...writable(p, ['powerState', 'currentKubernetesVersion', 'fqdn', 'azurePortalFqdn', 'privateFqdn', 'maxAgentPools']),
+        ...writable(p, ['powerState', 'currentKubernetesVersion', 'fqdn', 'azurePortalFQDN', 'privateFQDN', 'maxAgentPools']),
         kubernetesVersion,
         currentKubernetesVersion,
         dnsPrefix,
         fqdn: `${host}.hcp.${region}.azmk8s.io`,
-        azurePortalFqdn: `${host}.portal.hcp.${region}.azmk8s.io`,
+        azurePortalFQDN: `${host}.portal.hcp.${region}.azmk8s.io`,
         agentPoolProfiles: pools.profiles,
         nodeResourceGroup: str(p.nodeResourceGroup) ?? `MC_${req.group.name}_${req.name}_${region}`,
         enableRBAC: p.enableRBAC ?? true,

@@ -72,6 +72,8 @@ export interface ResourceSpec {
   type: string;
   /** Real-world seconds of the PUT and DELETE operations. */
   latency: { put: number; delete: number };
+  /** How the type's REST specification spells the entity tag: `etag` (network) unless said otherwise (AKS: `eTag`). */
+  etagField?: 'eTag';
   /** Child resources (subnets) take their parent's region and have no `location`. */
   hasLocation: boolean;
   /** provisioningState while a new resource is created; network resources say Updating. */
