@@ -74,6 +74,25 @@ export class ResourceEngine {
   }
 
   /**
+   * Changes a resource in place to `node`'s params and waits until it is ready again. Repeating
+   * it after a lost answer sends the same desired state once more, which every handler's update
+   * tolerates; a resource that is missing is created instead.
+   */
+  async update<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, previous: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
+    const ctx = Context.current();
+    const change = handler.update;
+    if (!change) throw ApplicationFailure.nonRetryable(`${node.id}: a ${node.kind} cannot be updated in place yet`, 'UpdateNotSupported');
+    // An operation in flight (a create, an earlier update) refuses a new one in both clouds.
+    const observed = await this.settle(handler, node, (p) => p.is === 'busy' || p.is === 'deleting');
+    if (observed === undefined) return this.ensureNow(handler, node, outputs);
+    refuseForeign(handler, observed, node);
+    await this.whenFree(node.id, () => guarded(`update ${node.id}`, () =>
+      this.heartbeating(`updating ${node.id}`, () => change.call(handler, observed, node, previous, outputs, ctx.cancellationSignal)),
+    ));
+    return this.ensureNow(handler, node, outputs);
+  }
+
+  /**
    * Deletes every copy of the resource that its identity finds, one after the other: a
    * create whose attempt was presumed dead while its call was still on the wire can have
    * left two (tag-identified resources have no idempotency token), and a teardown must

@@ -59,9 +59,12 @@ export interface ActivityDeps {
 
 export type CreateActivity = (node: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
 export type DeleteActivity = (node: ResourceNode) => Promise<DeleteResult>;
+export type UpdateActivity = (node: ResourceNode, previous: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
 
-/** create<Kind> and delete<Kind> for every resource kind, each name known to tsc. */
-export type ResourceActivities = { [K in ResourceKind as ResourceActivityName<'create', K>]: CreateActivity } & { [K in ResourceKind as ResourceActivityName<'delete', K>]: DeleteActivity };
+/** create<Kind>, update<Kind> and delete<Kind> for every resource kind, each name known to tsc. */
+export type ResourceActivities = { [K in ResourceKind as ResourceActivityName<'create', K>]: CreateActivity } & { [K in ResourceKind as ResourceActivityName<'update', K>]: UpdateActivity } & {
+  [K in ResourceKind as ResourceActivityName<'delete', K>]: DeleteActivity;
+};
 
 /** The worker's whole registry; workflows proxy exactly this type. */
 export type MeshActivities = ReturnType<typeof createActivities>;
@@ -121,6 +124,7 @@ export function createActivities(deps: ActivityDeps) {
 function resourceActivities(engine: ResourceEngine, byKind: Record<ResourceKind, AnyHandler>): ResourceActivities {
   const entries = (Object.entries(byKind) as [ResourceKind, AnyHandler][]).flatMap(([kind, handler]) => [
     [resourceActivityName('create', kind), ((node, outputs) => engine.ensure(handler, node, outputs)) satisfies CreateActivity],
+    [resourceActivityName('update', kind), ((node, previous, outputs) => engine.update(handler, node, previous, outputs)) satisfies UpdateActivity],
     [resourceActivityName('delete', kind), ((node) => engine.delete(handler, node)) satisfies DeleteActivity],
   ]);
   // Built by iterating a record keyed by every kind, so every mapped name is present.

@@ -30,6 +30,12 @@ export interface ResourceHandler<P, O> {
   create(node: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<void>;
   phase(observed: O, node: ResourceNode<string, P>): Phase;
   output(observed: O): ResourceOutput;
+  /**
+   * Starts changing the resource in place from `previous`'s params to `node`'s (a change to a
+   * live mesh, or its rollback). Must be safe to repeat. A kind without it cannot be updated in
+   * place: the engine refuses, and the change rolls back.
+   */
+  update?(observed: O, node: ResourceNode<string, P>, previous: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<void>;
   /** Starts the delete; "not found" counts as done. */
   delete(observed: O, node: ResourceNode<string, P>, signal: AbortSignal): Promise<void>;
   /**

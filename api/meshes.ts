@@ -3,12 +3,14 @@
  * latest run (provisionMesh, or teardownMesh after it) is the source of truth. No
  * database: status comes from the workflow's query.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { isDeepStrictEqual } from 'node:util';
 import { planTunnels } from '../domain/apipa-plan.ts';
 import { planChange } from '../domain/change-plan.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequest } from '../domain/mesh-change.ts';
 import { CURRENT_NAMING, type NamingVersion } from '../domain/names.ts';
 import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshStatus } from '../domain/mesh-status.ts';
 import { validateSpec } from '../domain/validate-spec.ts';
@@ -54,8 +56,10 @@ export class Meshes {
 
   /**
    * A whole new spec for a live mesh. The plan (domain/change-plan.ts) compares it with the
-   * spec the mesh runs with, under the names its resources were built with. Only the plan
-   * exists so far: applying it is refused with the plan attached, so nothing is changed.
+   * spec the mesh runs with, under the names its resources were built with. Without dryRun
+   * the mesh's workflow takes it as an Update: its validator accepts the change (202, the
+   * plan) or refuses it (400 naming the field and rule, 409 for what the mesh is doing), and
+   * the workflow applies it; GET shows its progress under `change`.
    */
   async change(name: string, body: unknown, options: { dryRun: boolean; allowReplace: boolean }): Promise<Reply> {
     const validation = validateSpec(body);
@@ -69,11 +73,13 @@ export class Meshes {
     const [current, status] = await Promise.all([queryWorkflow<MeshSpec>(run, MESH_QUERY.spec), queryWorkflow<MeshStatus>(run, MESH_QUERY.status)]);
     const plan = planChange(current, spec, { naming: status.naming, allowReplace: options.allowReplace });
     if (options.dryRun) return { status: 200, body: { mesh: name, dryRun: true, plan } };
-    throw new HttpError(501, {
-      error: 'ChangeNotApplied',
-      message: `changing a live mesh in place is not built yet, so nothing was changed; the plan says what it would do (${plan.changes.length - plan.summary.unchanged} change(s), about ${plan.expectedSeconds} s). Today a different spec means DELETE, then POST`,
-      plan,
-    });
+    const request: ChangeRequest = { spec, allowReplace: options.allowReplace };
+    try {
+      const accepted = await run.handle.executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [request] });
+      return { status: 202, body: { mesh: name, accepted: true, changeId: accepted.changeId, plan: accepted.plan } };
+    } catch (error) {
+      throw refused(error) ?? error;
+    }
   }
 
   async get(name: string): Promise<Reply> {
@@ -183,4 +189,13 @@ export class Meshes {
     const handle = this.client.workflow.getHandle<typeof workflows.provisionMesh>(meshWorkflowId(name));
     return { handle, description: await handle.describe().catch(notFound(`no mesh named ${name}`)) };
   }
+}
+
+/** The workflow's validator refused the change: its refusal names the status, the fields and the rules. */
+function refused(error: unknown): HttpError | undefined {
+  if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = error.cause;
+  const refusal = cause instanceof ApplicationFailure && cause.type === 'ChangeRefused' ? (cause.details?.[0] as ChangeRefusal | undefined) : undefined;
+  if (!refusal) return new HttpError(409, { error: 'ChangeConflict', message: cause?.message ?? error.message });
+  return new HttpError(refusal.status, { error: refusal.error, message: refusal.message, problems: refusal.problems });
 }

@@ -8,9 +8,9 @@ import type { ClusterKind } from './cluster-graph.ts';
 import type { IstioKind } from './istio-graph.ts';
 
 export type ResourceKind = BackboneKind | ClusterKind | IstioKind;
-export type ResourceVerb = 'create' | 'delete';
+export type ResourceVerb = 'create' | 'update' | 'delete';
 
-/** `create${Cloud}${Resource}` / `delete${Cloud}${Resource}` of one kind. */
+/** `create${Cloud}${Resource}` / `update${Cloud}${Resource}` / `delete${Cloud}${Resource}` of one kind. */
 export type ResourceActivityName<V extends ResourceVerb, K extends ResourceKind> = K extends `${infer Cloud}.${infer Resource}`
   ? `${V}${Capitalize<Cloud>}${Capitalize<Resource>}`
   : never;

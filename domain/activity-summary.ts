@@ -5,7 +5,7 @@
  */
 import type { ResourceNode } from './resource-graph.ts';
 
-type Verb = 'create' | 'delete';
+type Verb = 'create' | 'update' | 'delete';
 
 /** Words a person uses for each kind; unknown kinds show as they are. */
 const SUBJECT: Readonly<Record<string, string>> = {

@@ -5,6 +5,7 @@
  * keeps a bounded history (docs/upgrading.md).
  */
 import type { ClusterAccessSummary } from './cluster-status.ts';
+import type { ChangeStatus } from './mesh-change.ts';
 import type { CleanupFailure, ResourceStatus } from './mesh-status.ts';
 import type { ResourceGraph } from './resource-graph.ts';
 import type { RotationLease } from './rotation.ts';
@@ -24,4 +25,6 @@ export interface MeshCarry {
   rotation?: RotationLease;
   /** Runs of this mesh before the one started with this carry (the first run is 0). */
   continuedRuns: number;
+  /** The last change applied to the mesh, or rolled back. */
+  change?: ChangeStatus;
 }

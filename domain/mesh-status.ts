@@ -15,6 +15,8 @@ export type MeshPhase =
   /** Up, but a verification check fails: see `verification`. Resources are kept. */
   | 'Degraded'
   | 'Ready'
+  /** A change to the live mesh is being applied, or rolled back (`change` says which). */
+  | 'Changing'
   | 'RollingBack'
   | 'RolledBack'
   | 'RollbackIncomplete'
@@ -22,7 +24,7 @@ export type MeshPhase =
   | 'Deleted'
   | 'TeardownIncomplete';
 
-export type ResourceState = 'pending' | 'creating' | 'ready' | 'failed' | 'deleting' | 'deleted' | 'kept' | 'delete-failed' | 'blocked';
+export type ResourceState = 'pending' | 'creating' | 'updating' | 'ready' | 'failed' | 'deleting' | 'deleted' | 'kept' | 'delete-failed' | 'blocked';
 
 export interface ResourceStatus {
   id: string;
@@ -61,6 +63,8 @@ export interface MeshStatus {
   rotation?: import('./rotation.ts').RotationLease;
   /** How many times the mesh's workflow has continued as new (its history is kept bounded). */
   continuedRuns?: number;
+  /** The change being applied, or the last one applied or rolled back (PUT /v1/meshes/{name}). */
+  change?: import('./mesh-change.ts').ChangeStatus;
 }
 
 /** Message names shared by the workflows and the API. */

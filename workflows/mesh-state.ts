@@ -4,8 +4,9 @@ import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeshScope } from '../domain/backbone-graph.ts';
 import { clusterStatuses, type ClusterAccessSummary } from '../domain/cluster-status.ts';
 import type { MeshCarry } from '../domain/mesh-carry.ts';
+import type { ChangeState, ChangeStatus } from '../domain/mesh-change.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
-import type { ResourceGraph, ResourceOutput } from '../domain/resource-graph.ts';
+import type { Outputs, ResourceGraph, ResourceOutput } from '../domain/resource-graph.ts';
 import { SEARCH_ATTRIBUTE, type CleanupFailure, type MeshPhase, type MeshStatus, type ResourceState, type ResourceStatus } from '../domain/mesh-status.ts';
 import type { RotationLease } from '../domain/rotation.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
@@ -23,9 +24,13 @@ export class MeshState {
   private cleanupFailures: CleanupFailure[] = [];
   private rotation?: RotationLease;
   private continuedRuns = 0;
+  private change?: ChangeStatus;
+  /** The resources the running change touches, and those of them it is done with. */
+  private changeIds = new Set<string>();
+  private changeDone = new Set<string>();
 
   constructor(
-    private readonly spec: MeshSpec,
+    private spec: MeshSpec,
     private readonly scope: MeshScope,
     graph: ResourceGraph,
   ) {
@@ -41,6 +46,10 @@ export class MeshState {
     const current = this.resources.get(id);
     if (!current) return;
     const now = new Date().toISOString();
+    if (this.change?.state === 'Applying' && this.changeIds.has(id) && (state === 'ready' || state === 'deleted' || state === 'kept')) {
+      this.changeDone.add(id);
+      this.change = { ...this.change, progress: { ...this.change.progress, done: this.changeDone.size } };
+    }
     this.resources.set(id, {
       ...current,
       state,
@@ -76,6 +85,42 @@ export class MeshState {
     this.rotation = lease;
   }
 
+  /** A change starts: its new resources are listed (pending) beside the existing ones. */
+  beginChange(change: ChangeStatus, touched: string[], next: ResourceGraph): void {
+    this.change = change;
+    this.changeIds = new Set(touched);
+    this.changeDone = new Set();
+    for (const node of next.nodes) if (!this.resources.has(node.id)) this.resources.set(node.id, { id: node.id, kind: node.kind, state: 'pending' });
+  }
+
+  changeEnds(state: Exclude<ChangeState, 'Applying' | 'RollingBack'>, error?: string): void {
+    if (!this.change) return;
+    this.change = { ...this.change, state, finishedAt: new Date().toISOString(), ...(error !== undefined ? { error } : {}) };
+  }
+
+  changeRollsBack(error: string): void {
+    if (this.change) this.change = { ...this.change, state: 'RollingBack', error };
+  }
+
+  /** The mesh now runs with this spec (a change applied). */
+  respec(spec: MeshSpec): void {
+    this.spec = spec;
+  }
+
+  /** Resources no longer part of the mesh: deleted by a change, or created by one that rolled back. */
+  forget(ids: Iterable<string>): void {
+    for (const id of ids) this.resources.delete(id);
+  }
+
+  /** What the existing resources reported when they were last made ready: the inputs of what a change builds on them. */
+  outputs(): Outputs {
+    const known: Outputs = {};
+    for (const r of this.resources.values()) {
+      if (r.state === 'ready' && r.cloudId !== undefined) known[r.id] = { cloudId: r.cloudId, state: r.cloudState ?? '', ...(r.attributes ? { attributes: r.attributes } : {}) };
+    }
+    return known;
+  }
+
   /** A run resumed by continue-as-new takes up where the last one stopped (no search attribute write: it is unchanged). */
   resume(carry: MeshCarry): void {
     this.phase = carry.phase;
@@ -86,6 +131,7 @@ export class MeshState {
     this.cleanupFailures = carry.cleanupFailures;
     this.rotation = carry.rotation;
     this.continuedRuns = carry.continuedRuns;
+    this.change = carry.change;
   }
 
   /** What the next run needs; only called when the mesh is up. */
@@ -101,6 +147,7 @@ export class MeshState {
       cleanupFailures: this.cleanupFailures,
       ...(this.rotation ? { rotation: this.rotation } : {}),
       continuedRuns: this.continuedRuns + 1,
+      ...(this.change ? { change: this.change } : {}),
     };
   }
 
@@ -121,6 +168,7 @@ export class MeshState {
       cleanupFailures: this.cleanupFailures,
       ...(this.rotation ? { rotation: this.rotation } : {}),
       ...(this.continuedRuns > 0 ? { continuedRuns: this.continuedRuns } : {}),
+      ...(this.change ? { change: this.change } : {}),
     };
   }
 }

@@ -4,16 +4,20 @@
  * down when asked (a cancellation counts as asking). Until it is Ready, any failure,
  * a cancellation or a teardown request rolls back everything it created. Once up, it
  * continues as new (right away, then every N wake-ups) with its state in the input
- * (domain/mesh-carry.ts), so a mesh that lives for years keeps a bounded history;
- * docs/upgrading.md says how changes to this code stay replayable.
+ * (domain/mesh-carry.ts), so a mesh that lives for years keeps a bounded history.
+ * While up, it applies changes sent as the `applyChange` Update (workflows/apply-change.ts),
+ * never beside a rotation or a teardown. docs/upgrading.md says how changes to this code
+ * stay replayable.
  */
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { MeshActivities } from '../activities/index.ts';
 import { MESH_UPDATE, type RotationLease } from '../domain/rotation.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
+import { planChange } from '../domain/change-plan.ts';
+import { CHANGE_UPDATE, refuseChange, type ChangeAccepted, type ChangeRequest } from '../domain/mesh-change.ts';
 import { backboneNames } from '../domain/names.ts';
 import { planTunnels } from '../domain/apipa-plan.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
@@ -26,6 +30,7 @@ import { MeshState } from './mesh-state.ts';
 import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph, errorMessage, Saga } from './saga.ts';
 import { runGraph } from './run-graph.ts';
+import { applyChange, type GraphChange } from './apply-change.ts';
 import { LIFELONG_MESH_PATCH, VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH } from './patches.ts';
 
 export const statusQuery = defineQuery<MeshStatus>(MESH_QUERY.status);
@@ -34,6 +39,7 @@ export const teardownSignal = defineSignal(MESH_SIGNAL.teardown);
 export const verifySignal = defineSignal(MESH_SIGNAL.verify);
 export const beginRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.beginRotation);
 export const endRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.endRotation);
+export const applyChangeUpdate = defineUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE);
 
 const schedules = proxyActivities<Pick<MeshActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule'>>({
   startToCloseTimeout: '1m',
@@ -51,14 +57,16 @@ export interface MeshResult {
 }
 
 export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResult> {
-  const { spec, settings, naming = 1, resumed } = input;
+  const { settings, naming = 1, resumed } = input;
+  // A change applied replaces both; the next run continues with them.
+  let spec = input.spec;
   // Runs started before meshes lived for years (no marker in their history) keep their old commands: no
   // continue-as-new, no lease checks. A resumed run only exists since then. See docs/upgrading.md.
   const lifelong = resumed !== undefined || patched(LIFELONG_MESH_PATCH);
   const continueAsNewAfter = settings.continueAsNewAfter ?? DEFAULT_WORKFLOW_SETTINGS.continueAsNewAfter;
   const leaseCheckMs = settings.rotationLeaseCheckMs ?? DEFAULT_WORKFLOW_SETTINGS.rotationLeaseCheckMs;
   const scope = meshScope(spec, naming);
-  const graph = resumed?.graph ?? meshGraph(spec, naming);
+  let graph = resumed?.graph ?? meshGraph(spec, naming);
   const state = new MeshState(spec, scope, graph);
   if (resumed) state.resume(resumed);
   const calls = resourceCalls(settings);
@@ -66,13 +74,17 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   const provisioning = new CancellationScope();
   let teardownRequested = false;
   let verifyRequested = false;
+  // Accepted by the Update, applied by the main loop; a change is running from acceptance to its end.
+  let pendingChange: (GraphChange & { spec: MeshSpec }) | undefined;
+  let changeRunning = false;
   // Verifications, rotation claims and lease checks since this run started: what makes its history grow.
   let wakeups = 0;
   setHandler(statusQuery, () => state.snapshot());
   setHandler(specQuery, () => spec);
   setHandler(teardownSignal, () => {
     teardownRequested = true;
-    if (state.currentPhase !== 'Ready' && state.currentPhase !== 'Degraded') provisioning.cancel();
+    // A change finishes (or rolls back) before the teardown; only provisioning is cancelled.
+    if (state.currentPhase !== 'Ready' && state.currentPhase !== 'Degraded' && !changeRunning) provisioning.cancel();
   });
   setHandler(verifySignal, () => {
     verifyRequested = true;
@@ -96,14 +108,34 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
         if (phase !== 'Ready' && phase !== 'Degraded') throw new Error(`mesh ${spec.name} is ${phase}; rotations run only when it is Ready or Degraded`);
         if (teardownRequested) throw new Error(`mesh ${spec.name} is about to be torn down`);
         if (rotation !== undefined && rotation.rotationId !== id) throw new Error(`rotation ${rotation.rotationId} is already running on mesh ${spec.name}`);
+        if (changeRunning) throw new Error(`a change is being applied to mesh ${spec.name}`);
       },
     },
   );
   setHandler(endRotationUpdate, (id) => {
     if (rotation?.rotationId === id) hold(undefined);
   });
+  // The caller learns synchronously whether the change is accepted (the plan) or refused (field and rule).
+  const planFor = (request: ChangeRequest) => planChange(spec, request.spec, { naming, allowReplace: request.allowReplace });
+  setHandler(
+    applyChangeUpdate,
+    (request) => {
+      const plan = planFor(request);
+      const changeId = uuid4();
+      pendingChange = { changeId, plan, before: graph, after: meshGraph(request.spec, naming), spec: request.spec };
+      changeRunning = true;
+      state.enter('Changing');
+      return { changeId, plan };
+    },
+    {
+      validator: (request) => {
+        const refusal = refuseChange(request, planFor(request), { mesh: spec.name, phase: state.currentPhase, rotationId: rotation?.rotationId, teardownRequested, changeRunning });
+        if (refusal) throw ApplicationFailure.create({ type: 'ChangeRefused', message: refusal.message, nonRetryable: true, details: [refusal] });
+      },
+    },
+  );
 
-  const withCells = (spec.cells ?? []).length > 0;
+  const withCells = () => (spec.cells ?? []).length > 0;
   if (!resumed) {
     try {
       await provisioning.run(async () => {
@@ -145,7 +177,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     if (!resumed) {
       const verified = await verifyIstio(spec, scope, calls, state);
       // The schedule exists by the time anyone sees the mesh up.
-      if (withCells) await schedules.ensureRotationSchedule(spec, naming);
+      if (withCells()) await schedules.ensureRotationSchedule(spec, naming);
       state.enter(verified ? 'Ready' : 'Degraded');
     }
     // The first run continues as new as soon as it is up, so its provisioning history is left behind.
@@ -155,15 +187,17 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
       if (lifelong && rotation) {
         // Held: wake on a release too, and check the holder every leaseCheckMs meanwhile.
         const held = rotation.rotationId;
-        const woke = await condition(() => teardownRequested || verifyRequested || wakeups >= continueAsNewAfter || rotation?.rotationId !== held, leaseCheckMs);
+        const woke = await condition(() => teardownRequested || verifyRequested || pendingChange !== undefined || wakeups >= continueAsNewAfter || rotation?.rotationId !== held, leaseCheckMs);
         if (!woke) {
           wakeups++;
           await dropLeaseOfStoppedRotation();
         }
       } else {
         // A claim wakes the loop too, so the lease checks start with it.
-        await condition(() => teardownRequested || verifyRequested || (lifelong && (wakeups >= continueAsNewAfter || rotation !== undefined)));
+        await condition(() => teardownRequested || verifyRequested || pendingChange !== undefined || (lifelong && (wakeups >= continueAsNewAfter || rotation !== undefined)));
       }
+      // An accepted change runs before a teardown asked for meanwhile: teardown waits for it.
+      if (pendingChange) await runChange(pendingChange);
       if (teardownRequested) return;
       due = lifelong && wakeups >= continueAsNewAfter;
       if (!verifyRequested) continue;
@@ -174,18 +208,46 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     }
   }
 
+  /**
+   * Applies an accepted change; the mesh comes back up with the new spec and graph, or with
+   * the old ones when it rolled back. Its rotation schedule starts rotations with the spec,
+   * so it is brought to the new one (interval, cells).
+   */
+  async function runChange(change: GraphChange & { spec: MeshSpec }): Promise<void> {
+    pendingChange = undefined;
+    wakeups++;
+    const hadCells = withCells();
+    if (await applyChange(change, calls, state)) {
+      spec = change.spec;
+      graph = change.after;
+      state.respec(spec);
+      await bringScheduleToSpec(hadCells);
+    }
+    changeRunning = false;
+    state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
+  }
+
+  async function bringScheduleToSpec(hadCells: boolean): Promise<void> {
+    try {
+      if (withCells()) await schedules.ensureRotationSchedule(spec, naming);
+      else if (hadCells) await schedules.deleteRotationSchedule(spec.name);
+    } catch (error) {
+      log.error('the rotation schedule was not brought to the changed spec', { mesh: spec.name, error: errorMessage(error) });
+    }
+  }
+
   /** Hands the mesh to a fresh run, once no message is being handled and none waits to be. */
   async function continueAsNewUnlessAsked(): Promise<void> {
-    if (teardownRequested || verifyRequested) return;
+    if (teardownRequested || verifyRequested || pendingChange) return;
     await condition(allHandlersFinished);
-    if (teardownRequested || verifyRequested) return;
+    if (teardownRequested || verifyRequested || pendingChange) return;
     const next = makeContinueAsNewFunc<typeof provisionMesh>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
     await next({ spec, settings, naming, resumed: state.carry(graph) });
   }
 
   async function tearDown(): Promise<MeshResult> {
     await awaitRotationEnd();
-    if (withCells) await schedules.deleteRotationSchedule(spec.name);
+    if (withCells()) await schedules.deleteRotationSchedule(spec.name);
     state.enter('TearingDown');
     const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), calls, state);
     state.addCleanupFailures(failures);

@@ -9,6 +9,8 @@ import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 
 export interface ResourceCalls {
   create(node: ResourceNode, outputs: Outputs): Promise<ResourceOutput>;
+  /** In place, from `previous`'s params to `node`'s (a change to a live mesh, or its rollback). */
+  update(node: ResourceNode, previous: ResourceNode, outputs: Outputs): Promise<ResourceOutput>;
   delete(node: ResourceNode): Promise<DeleteResult>;
   observeTunnels: MeshActivities['observeTunnels'];
   observeLearnedRoutes: MeshActivities['observeLearnedRoutes'];
@@ -41,6 +43,7 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
   return {
     // The summary only labels the activity in the Web UI; replay does not compare it.
     create: (node, outputs) => resources[resourceActivityName('create', kindOf('create', node))].executeWithOptions({ summary: activitySummary('create', node) }, [node, outputs]),
+    update: (node, previous, outputs) => resources[resourceActivityName('update', kindOf('update', node))].executeWithOptions({ summary: activitySummary('update', node) }, [node, previous, outputs]),
     delete: (node) => resources[resourceActivityName('delete', kindOf('delete', node))].executeWithOptions({ summary: activitySummary('delete', node) }, [node]),
     observeTunnels,
     observeLearnedRoutes,

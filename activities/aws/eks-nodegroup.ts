@@ -1,5 +1,5 @@
 /** The cell's managed node group: one pool of `count` nodes of the spec's instance type. */
-import { CreateNodegroupCommand, DeleteNodegroupCommand, DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
+import { CreateNodegroupCommand, DeleteNodegroupCommand, DescribeNodegroupCommand, UpdateNodegroupConfigCommand, type Nodegroup } from '@aws-sdk/client-eks';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { absentIfNotFound, tolerating } from '../cloud-errors.ts';
@@ -27,6 +27,15 @@ export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Para
           capacityType: 'ON_DEMAND',
           tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
         }))));
+    },
+    // Only the size changes in place (the plan replaces a group for anything else); asked only when it differs, so a retry is a no-op.
+    async update(group, { params }) {
+      if (group.scalingConfig?.desiredSize === params.count && group.scalingConfig.minSize === params.count && group.scalingConfig.maxSize === params.count) return;
+      await eks(params).send(new UpdateNodegroupConfigCommand({
+        clusterName: params.clusterName,
+        nodegroupName: params.name,
+        scalingConfig: { minSize: params.count, maxSize: params.count, desiredSize: params.count },
+      }));
     },
     phase: (group) => nodegroupPhase(group),
     output: (group) => ({

@@ -38,6 +38,8 @@ export function armResource<P extends { scope: MeshScope }, O extends ArmObserve
       }
     },
     create: (node, outputs, signal) => ops.put(node, outputs, signal).then(() => undefined),
+    // ARM's PUT is the whole desired state: the same call creates and changes in place.
+    update: (_observed, node, _previous, outputs, signal) => ops.put(node, outputs, signal).then(() => undefined),
     phase: (observed, node) => armPhase(observed, ops.drift?.(observed, node)),
     output: (observed): ResourceOutput => ({
       cloudId: observed.id ?? '',

@@ -21,6 +21,8 @@ export interface ObservedRelease {
 }
 
 export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandler<Params, ObservedRelease> {
+  const install = async (params: Params, signal: AbortSignal) =>
+    helm.upgradeInstall(await reachKube(kube, params.cluster), { name: params.release, namespace: ISTIO_NAMESPACE, chart: params.chart, istioVersion: params.istioVersion, values: params.values }, signal);
   return {
     async describe({ params }) {
       const found = await kube(params.cluster);
@@ -32,8 +34,9 @@ export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandle
       const address = params.addressOf ? await serviceAddress(api, params.addressOf) : undefined;
       return { release, notReady, ...(address ? { address } : {}) };
     },
-    create: async ({ params }, _outputs, signal) =>
-      helm.upgradeInstall(await reachKube(kube, params.cluster), { name: params.release, namespace: ISTIO_NAMESPACE, chart: params.chart, istioVersion: params.istioVersion, values: params.values }, signal),
+    create: async ({ params }, _outputs, signal) => install(params, signal),
+    // upgrade --install takes the release to the new values whatever revision it is at.
+    update: async (_observed, { params }, _previous, _outputs, signal) => install(params, signal),
     phase: (observed, { params }) => releasePhase(observed, params),
     output: (observed) => ({
       cloudId: `helm/${ISTIO_NAMESPACE}`,

@@ -29,6 +29,14 @@ export function manifestHandler(kube: KubeAccess): ResourceHandler<Params, Obser
       const api = objectApi(config);
       for (const object of params.objects) await applyObject(api, object as KubernetesObject);
     },
+    // The new objects applied, then those the previous params had and these do not deleted (a traffic policy removed).
+    async update(_observed, { params }, previous) {
+      const config = await reachKube(kube, params.cluster);
+      const api = objectApi(config);
+      for (const object of params.objects) await applyObject(api, object as KubernetesObject);
+      const kept = new Set(params.objects.map((o) => label(o as ObjectRef)));
+      for (const object of previous.params.objects) if (!kept.has(label(object as ObjectRef))) await deleteObject(api, object as ObjectRef);
+    },
     phase: (observed) => (observed.missing.length === 0 ? ready() : { is: 'drifted', detail: `missing: ${observed.missing.join(', ')}` }),
     output: (observed) => ({ cloudId: observed.present.join(', '), state: 'applied' }),
     async delete(_observed, { params }) {

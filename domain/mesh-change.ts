@@ -1,0 +1,76 @@
+/**
+ * A change applied to a live mesh (PUT /v1/meshes/{name}): the Update the API sends its
+ * workflow, when the workflow refuses it, and what the status shows while and after it runs.
+ */
+import type { ChangePlan, PlannedChange } from './change-plan.ts';
+import type { MeshPhase } from './mesh-status.ts';
+import type { MeshSpec } from './mesh-spec.ts';
+import type { Problem } from './problems.ts';
+
+export const CHANGE_UPDATE = 'applyChange';
+
+/** The spec is validated and normalized by the API before it is sent. */
+export interface ChangeRequest {
+  spec: MeshSpec;
+  allowReplace: boolean;
+}
+
+export interface ChangeAccepted {
+  changeId: string;
+  plan: ChangePlan;
+}
+
+export type ChangeState = 'Applying' | 'RollingBack' | 'Applied' | 'RolledBack' | 'RollbackIncomplete';
+
+export interface ChangeStatus {
+  changeId: string;
+  state: ChangeState;
+  /** The plan's summary and every change that is not `unchanged`. */
+  summary: ChangePlan['summary'];
+  changes: PlannedChange[];
+  /** Resources created, updated or deleted so far, of all the plan touches. */
+  progress: { done: number; total: number };
+  startedAt: string;
+  finishedAt?: string;
+  /** Why it was rolled back. */
+  error?: string;
+}
+
+/** A refusal the API answers with: 400 for what is wrong with the request, 409 for what the mesh is doing. */
+export interface ChangeRefusal {
+  status: 400 | 409;
+  error: string;
+  message: string;
+  problems: Problem[];
+}
+
+export interface MeshActivity {
+  mesh: string;
+  phase: MeshPhase;
+  rotationId?: string;
+  teardownRequested: boolean;
+  changeRunning: boolean;
+}
+
+export function refuseChange(request: ChangeRequest, plan: ChangePlan, mesh: MeshActivity): ChangeRefusal | undefined {
+  const invalid = (problems: Problem[]): ChangeRefusal => ({ status: 400, error: 'ChangeRefused', message: problems.map((p) => p.message).join('; '), problems });
+  const busy = (rule: string, message: string): ChangeRefusal => ({ status: 409, error: 'ChangeConflict', message, problems: [{ path: '/', rule, message }] });
+  if (request.spec.name !== mesh.mesh) {
+    return invalid([{ path: '/name', rule: 'change.same-mesh', message: `the spec names mesh ${request.spec.name}, not ${mesh.mesh}: a mesh cannot be renamed` }]);
+  }
+  if (plan.refused.length > 0) return invalid(plan.refused);
+  // One problem per resource whose own fields force it; what is built on it follows it.
+  const replaced = plan.changes.filter((c) => c.action === 'replace' && !c.replacedWith);
+  if (replaced.length > 0) {
+    return invalid(replaced.map((c) => ({
+      path: `${c.id}.${c.fields.map((f) => f.field).join(',')}`,
+      rule: 'change.replace-not-applied',
+      message: `${c.id} would be deleted and made again (${c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`).join('; ')}); replacements are planned but not yet applied to a live mesh: keep ${c.fields.map((f) => f.field).join(', ')} as it is, or DELETE the mesh and POST the new spec`,
+    })));
+  }
+  if (mesh.changeRunning) return busy('change.in-progress', `another change is being applied to mesh ${mesh.mesh}; send this one when it is done`);
+  if (mesh.teardownRequested) return busy('change.teardown-requested', `mesh ${mesh.mesh} is about to be torn down`);
+  if (mesh.phase !== 'Ready' && mesh.phase !== 'Degraded') return busy('change.mesh-not-up', `mesh ${mesh.mesh} is ${mesh.phase}; a change is applied only when it is Ready or Degraded`);
+  if (mesh.rotationId !== undefined) return busy('change.rotation-running', `rotation ${mesh.rotationId} holds mesh ${mesh.mesh}; send the change when it is done`);
+  return undefined;
+}

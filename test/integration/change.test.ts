@@ -1,0 +1,236 @@
+/**
+ * Changing a live mesh (PUT /v1/meshes/{name}) on the proving ground, one mesh taking the
+ * changes in sequence. Each change is judged from the clouds and clusters themselves (the
+ * EKS node group, the AKS agent pool, cacerts and remote secrets read from each API
+ * server, DestinationRules, the Temporal schedule), not from the product's status alone.
+ */
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { DescribeNodegroupCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
+import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { Client, Connection } from '@temporalio/client';
+import { cloudLatency } from '../../domain/cloud-latency.ts';
+import { AesGcmPayloadCodec } from '../../domain/payload-codec.ts';
+import { meshGraph } from '../../domain/mesh-graph.ts';
+import { CURRENT_NAMING } from '../../domain/names.ts';
+import { criticalPath } from '../../domain/resource-graph.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+import type { Endpoints } from '../../sim/stack.ts';
+import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
+import { api, clearFaults, exampleSpec, FAST_TIME_SCALE, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+
+const MESH = 'chg';
+const SUB = '00000000-0000-0000-0000-000000000000';
+const UP = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
+const NORTH = { name: 'north', cloud: 'aws', kubernetesVersion: '1.33', nodePool: { count: 2, instanceType: 'm6i.large' }, serviceCidr: '172.21.0.0/16' };
+const text = (secret: V1Secret, key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+
+describe('changing a live mesh', () => {
+  const stack = useStack('change', { timeScale: FAST_TIME_SCALE });
+  let spec: any;
+  let temporal: Client;
+  let connection: Connection;
+  before(async () => {
+    const e = stack.endpoints();
+    connection = await Connection.connect({ address: e.temporal.address });
+    // An operator with the codec key: the schedule's arguments are encrypted like every payload.
+    temporal = new Client({ connection, dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(e.productEnv.CELLBRIDGE_CODEC_KEY_ID!, Buffer.from(e.productEnv.CELLBRIDGE_CODEC_KEY!, 'base64'))] } });
+  });
+  after(async () => connection?.close());
+  afterEach(() => clearFaults(stack.endpoints()));
+
+  test('node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress', async () => {
+    const e = stack.endpoints();
+    spec = exampleSpec('cells', { name: MESH });
+    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+    const ready = await waitForPhase(e, MESH, UP, 300_000);
+    assert.equal(ready.phase, 'Ready', JSON.stringify({ error: ready.error, failed: ready.verification?.checks?.filter((c: any) => !c.pass) }));
+    assert.deepEqual(await nodeCounts(e), { east: 2, west: 2 });
+
+    const next = structuredClone(spec);
+    next.cells[0].nodePool.count = 3;
+    next.cells[1].nodePool.count = 3;
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    assert.deepEqual(accepted.body.plan.changes.filter((c: any) => c.action !== 'unchanged').map((c: any) => `${c.action} ${c.id}`), ['update aws/eks-nodegroup/east', 'update azure/aks-cluster/west']);
+    const again = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
+    assert.equal(again.status, 409, JSON.stringify(again.body));
+    assert.deepEqual(again.body.problems.map((p: any) => p.rule), ['change.in-progress']);
+
+    const done = await changeEnded(e, accepted.body.changeId);
+    assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
+    assert.equal(done.phase, 'Ready');
+    assert.deepEqual(await nodeCounts(e), { east: 3, west: 3 });
+    spec = next;
+  });
+
+  test('a change that fails part way (the AKS pool resize refused) rolls back: the EKS node group it had resized is back, the cell it had added is gone from AWS and every cluster', async () => {
+    const e = stack.endpoints();
+    const next = structuredClone(spec);
+    next.cells.push(NORTH);
+    next.cells[0].nodePool.count = 4;
+    next.cells[1].nodePool.count = 4;
+    // Updates run after the creates, the node group before the AKS cluster (domain/change-steps.ts): the fault hits last.
+    await injectFault(e.azure, { operation: 'managedClusters.createOrUpdate', kind: 'error', status: 400, code: 'InvalidParameter', message: 'simulated update failure', count: 1, match: cellClusterName(MESH, 'west') });
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const done = await changeEnded(e, accepted.body.changeId);
+    assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
+    assert.match(done.change.error, /simulated update failure/);
+    assert.equal(done.phase, 'Ready');
+    assert.deepEqual(await nodeCounts(e), { east: 3, west: 3 }, 'the EKS node group resized before the failure is back to its old size');
+    await assertNoNorth(e);
+    assert.deepEqual(done.clusters.map((c: any) => c.cell), ['east', 'west']);
+  });
+
+  test('a cell added to the running mesh: its EKS cluster, Istio, cacerts from the same root, remote secrets to and from every existing cell', async () => {
+    const e = stack.endpoints();
+    const next = structuredClone(spec);
+    next.cells.push(NORTH);
+    const started = Date.now();
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const done = await changeEnded(e, accepted.body.changeId);
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+    spec = next;
+
+    const configs = await cellConfigs(e, ['east', 'west', 'north']);
+    const cacerts = await Promise.all(Object.values(configs).map((c) => core(c).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' })));
+    const root = new X509Certificate(text(cacerts[0]!, 'root-cert.pem'));
+    for (const secret of cacerts) {
+      assert.equal(new X509Certificate(text(secret, 'root-cert.pem')).fingerprint256, root.fingerprint256, 'one root in every cell');
+      assert.ok(new X509Certificate(text(secret, 'ca-cert.pem')).verify(root.publicKey), 'each intermediate is signed by the root');
+    }
+    for (const [cell, config] of Object.entries(configs)) {
+      const names = await remoteSecretClusters(config);
+      assert.deepEqual(names, ['east', 'west', 'north'].filter((c) => c !== cell).map((c) => cellClusterName(MESH, c)).sort(), `${cell} holds a remote secret for every other cell`);
+    }
+
+    // What the clouds take for the new resources alone: the lower bound of any schedule.
+    const graph = meshGraph(valid(next), CURRENT_NAMING);
+    const created = new Set(accepted.body.plan.changes.filter((c: any) => c.action === 'create').map((c: any) => c.id));
+    const path = criticalPath({ nodes: graph.nodes.filter((n) => created.has(n.id)).map((n) => ({ ...n, dependsOn: n.dependsOn.filter((d) => created.has(d)) })) }, (n) => cloudLatency(n.kind).create);
+    console.log(`adding cell north: ${seconds.toFixed(1)} s on the stack (time scale ${e.timeScale}); critical path of its ${created.size} new resources ${path.total} s in the clouds (${(path.total / e.timeScale).toFixed(1)} s scaled): ${path.chain.join(' → ')}`);
+  });
+
+  test('traffic policies: one added and one changed, then one removed; the DestinationRules in every cluster follow', async () => {
+    const e = stack.endpoints();
+    const next = structuredClone(spec);
+    next.trafficPolicies[0].outlierDetection.consecutive5xxErrors = 3;
+    next.trafficPolicies.push({ name: 'ratings-failover', host: 'ratings.default.svc.cluster.local', failoverPriority: ['topology.istio.io/network'], outlierDetection: { consecutive5xxErrors: 2, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 } });
+    await applied(e, next);
+    const configs = await cellConfigs(e, ['east', 'west', 'north']);
+    for (const [cell, config] of Object.entries(configs)) {
+      const rules = await destinationRules(config);
+      assert.deepEqual(Object.keys(rules).sort(), ['ratings-failover', 'reviews-failover'], cell);
+      assert.equal(rules['reviews-failover'].spec.trafficPolicy.outlierDetection.consecutive5xxErrors, 3, `${cell}: the changed policy`);
+      assert.equal(rules['ratings-failover'].spec.host, 'ratings.default.svc.cluster.local');
+    }
+    spec = next;
+
+    const fewer = structuredClone(spec);
+    fewer.trafficPolicies = fewer.trafficPolicies.filter((p: any) => p.name !== 'reviews-failover');
+    await applied(e, fewer);
+    for (const [cell, config] of Object.entries(configs)) assert.deepEqual(Object.keys(await destinationRules(config)), ['ratings-failover'], cell);
+    spec = fewer;
+  });
+
+  test('the rotation interval changed: the Temporal schedule rotates at the new interval', async () => {
+    const e = stack.endpoints();
+    const before = await temporal.schedule.getHandle(`rotation-schedule-${MESH}`).describe();
+    assert.deepEqual(before.spec.intervals?.map((i) => i.every), [720 * 3600_000]);
+    const next = structuredClone(spec);
+    next.pki = { ...next.pki, rotation: { ...next.pki?.rotation, intervalHours: 168 } };
+    await applied(e, next);
+    const schedule = await temporal.schedule.getHandle(`rotation-schedule-${MESH}`).describe();
+    assert.deepEqual(schedule.spec.intervals?.map((i) => i.every), [168 * 3600_000]);
+    assert.equal((schedule.action as any).args[0].spec.cells.length, 3, 'its rotations run with the spec of all three cells');
+    spec = next;
+  });
+
+  test('a cell removed: its remote secrets gone from every other cell, its cluster and roles gone from AWS; then DELETE leaves nothing', async () => {
+    const e = stack.endpoints();
+    const next = structuredClone(spec);
+    next.cells = next.cells.filter((c: any) => c.name !== 'north');
+    await applied(e, next);
+    const configs = await cellConfigs(e, ['east', 'west']);
+    for (const [cell, config] of Object.entries(configs)) {
+      assert.deepEqual(await remoteSecretClusters(config), ['east', 'west'].filter((c) => c !== cell).map((c) => cellClusterName(MESH, c)), cell);
+    }
+    await assertNoNorth(e);
+
+    assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
+    const gone = await waitForPhase(e, MESH, ['Deleted', 'TeardownIncomplete'], 300_000);
+    assert.equal(gone.phase, 'Deleted', JSON.stringify(gone.cleanupFailures));
+    assert.deepEqual(await meshInventory(e, MESH), []);
+  });
+});
+
+function valid(raw: unknown) {
+  const result = validateSpec(raw);
+  assert.ok(result.ok);
+  return result.spec;
+}
+
+async function applied(e: Endpoints, next: unknown): Promise<any> {
+  const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
+  assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+  const done = await changeEnded(e, accepted.body.changeId);
+  assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
+  assert.equal(done.phase, 'Ready');
+  return done;
+}
+
+async function changeEnded(e: Endpoints, changeId: string): Promise<any> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const { body } = await api(e, 'GET', `/v1/meshes/${MESH}`);
+    if (body?.change?.changeId === changeId && ['Applied', 'RolledBack', 'RollbackIncomplete'].includes(body.change.state) && body.phase !== 'Changing') return body;
+    if (Date.now() > deadline) throw new Error(`change ${changeId} did not end: ${JSON.stringify(body?.change)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function nodeCounts(e: Endpoints): Promise<{ east: number | undefined; west: number | undefined }> {
+  const eks = new EKSClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const cluster = cellClusterName(MESH, 'east');
+  const [name] = (await eks.send(new ListNodegroupsCommand({ clusterName: cluster }))).nodegroups ?? [];
+  const group = (await eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: name }))).nodegroup;
+  const aks = new ContainerServiceClient({ getToken: async () => ({ token: 'x', expiresOnTimestamp: Date.now() + 3_600_000 }) }, SUB, { endpoint: e.azure });
+  const managed = await aks.managedClusters.get(`cellbridge-${MESH}`, cellClusterName(MESH, 'west'));
+  return { east: group?.scalingConfig?.desiredSize, west: managed.agentPoolProfiles?.find((p) => p.mode === 'System')?.count };
+}
+
+/** Nothing of cell north in AWS (cluster, roles) nor in the other cells (remote secrets for it). */
+async function assertNoNorth(e: Endpoints): Promise<void> {
+  const north = cellClusterName(MESH, 'north');
+  const eks = new EKSClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  assert.deepEqual(((await eks.send(new ListClustersCommand({}))).clusters ?? []).filter((c) => c === north), [], 'no EKS cluster of cell north');
+  const iam = new IAMClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  assert.deepEqual(((await iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName).filter((n) => n?.includes(north)), [], 'no IAM role of cell north');
+  for (const [cell, config] of Object.entries(await cellConfigs(e, ['east', 'west']))) {
+    assert.ok(!(await remoteSecretClusters(config)).includes(north), `${cell} holds no remote secret for north`);
+  }
+}
+
+async function cellConfigs(e: Endpoints, cells: string[]): Promise<Record<string, KubeConfig>> {
+  const cloud = (cell: string) => (cell === 'west' ? 'azure' : 'aws');
+  const spec = { name: MESH, aws: { region: 'us-east-1' }, azure: { subscriptionId: SUB, location: 'eastus' } };
+  return Object.fromEntries(await Promise.all(cells.map(async (cell) => [cell, await cellKubeConfig(e, spec, cell, cloud(cell))] as const)));
+}
+
+/** The clusters a cell's istiod is told about: the Istio cluster annotation of each multicluster secret. */
+async function remoteSecretClusters(config: KubeConfig): Promise<string[]> {
+  const { items } = await core(config).listNamespacedSecret({ namespace: 'istio-system', labelSelector: 'istio/multiCluster=true' });
+  return items.map((s) => s.metadata?.annotations?.['networking.istio.io/cluster'] ?? `unannotated ${s.metadata?.name}`).sort();
+}
+
+async function destinationRules(config: KubeConfig): Promise<Record<string, any>> {
+  const list = (await config.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'networking.istio.io', version: 'v1', plural: 'destinationrules' })) as { items: any[] };
+  return Object.fromEntries(list.items.map((r) => [r.metadata.name, r]));
+}

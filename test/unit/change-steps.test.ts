@@ -1,0 +1,119 @@
+/**
+ * Which nodes a change to a live mesh creates, updates and deletes, in which order
+ * (domain/change-steps.ts), and when the mesh's workflow refuses a change (domain/mesh-change.ts).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { planChange } from '../../domain/change-plan.ts';
+import { changeSteps, dependencyOrder } from '../../domain/change-steps.ts';
+import { refuseChange, type MeshActivity } from '../../domain/mesh-change.ts';
+import { meshGraph } from '../../domain/mesh-graph.ts';
+import type { MeshSpec } from '../../domain/mesh-spec.ts';
+import type { ResourceGraph } from '../../domain/resource-graph.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+
+type Raw = any;
+const cellsExample = (): Raw => JSON.parse(readFileSync(new URL('../../examples/cells.json', import.meta.url), 'utf8'));
+const NORTH = { name: 'north', cloud: 'aws', kubernetesVersion: '1.33', nodePool: { count: 2, instanceType: 'm6i.large' }, serviceCidr: '172.21.0.0/16' };
+
+function valid(raw: Raw): MeshSpec {
+  const result = validateSpec(raw);
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  return result.spec;
+}
+
+function specs(edit: (s: Raw) => void): { current: MeshSpec; next: MeshSpec } {
+  const next = cellsExample();
+  edit(next);
+  return { current: valid(cellsExample()), next: valid(next) };
+}
+
+function steps(edit: (s: Raw) => void, allowReplace = false) {
+  const { current, next } = specs(edit);
+  const [before, after] = [meshGraph(current, 2), meshGraph(next, 2)];
+  return { steps: changeSteps(planChange(current, next, { naming: 2, allowReplace }), before, after), before, after };
+}
+
+/** `first` comes before `then` in `order`, both present. */
+function assertBefore(order: string[], first: string, then: string): void {
+  assert.ok(order.includes(first) && order.includes(then), `${first} and ${then} are both in ${order.join(', ')}`);
+  assert.ok(order.indexOf(first) < order.indexOf(then), `${first} before ${then} in ${order.join(', ')}`);
+}
+
+/** Every node of `order` after each of its dependencies that `order` also holds (`reverse`: before them). */
+function assertRespectsEdges(order: string[], graph: ResourceGraph, reverse = false): void {
+  for (const id of order) {
+    for (const dep of graph.nodes.find((n) => n.id === id)!.dependsOn.filter((d) => order.includes(d))) {
+      if (reverse) assertBefore(order, id, dep);
+      else assertBefore(order, dep, id);
+    }
+  }
+}
+
+const ROWS: { what: string; edit: (s: Raw) => void; creates: number; updates: string[]; deletes: number; before?: [string, string][] }[] = [
+  { what: 'the same spec: nothing', edit: () => {}, creates: 0, updates: [], deletes: 0 },
+  { what: 'a rotation interval: no resource (the schedule is brought along by the workflow)', edit: (s) => (s.pki = { rotation: { intervalHours: 24 } }), creates: 0, updates: [], deletes: 0 },
+  { what: 'both node counts: updates only, one after the other in the new graph\'s dependency order', edit: (s) => ((s.cells[0].nodePool.count = 3), (s.cells[1].nodePool.count = 3)), creates: 0, updates: ['aws/eks-nodegroup/east', 'azure/aks-cluster/west'], deletes: 0 },
+  { what: 'a traffic policy changed: its manifest in each cell updated', edit: (s) => (s.trafficPolicies[0].outlierDetection.consecutive5xxErrors = 3), creates: 0, updates: ['istio/east/traffic-policies', 'istio/west/traffic-policies'], deletes: 0 },
+  { what: 'every traffic policy removed: their manifests deleted', edit: (s) => (s.trafficPolicies = []), creates: 0, updates: [], deletes: 2 },
+  {
+    what: 'an EKS cell added: its cluster before its node group and Istio, its Istio before the remote secrets both ways',
+    edit: (s) => s.cells.push(NORTH),
+    creates: 16,
+    updates: [],
+    deletes: 0,
+    before: [['aws/iam-role/north/cluster', 'aws/eks-cluster/north'], ['aws/eks-cluster/north', 'aws/eks-nodegroup/north'], ['istio/north/namespace', 'istio/north/cacerts'], ['aws/eks-cluster/north', 'istio/east/remote-secret/north'], ['istio/north/namespace', 'istio/north/remote-secret/west']],
+  },
+  {
+    what: 'the AKS cell removed: remote secrets in the other cell and its Istio go before the cluster, the cluster before its subnet',
+    edit: (s) => s.cells.pop(),
+    creates: 0,
+    updates: [],
+    deletes: 11,
+    before: [['istio/east/remote-secret/west', 'azure/aks-cluster/west'], ['istio/west/istiod', 'istio/west/namespace'], ['azure/aks-cluster/west', 'azure/aks-subnet/west']],
+  },
+];
+
+for (const row of ROWS) {
+  test(`change steps: ${row.what}`, () => {
+    const { steps: s, before, after } = steps(row.edit);
+    assert.equal(s.creates.length, row.creates, s.creates.join(', '));
+    assert.deepEqual(s.updates, row.updates);
+    assert.equal(s.deletes.length, row.deletes, s.deletes.join(', '));
+    assertRespectsEdges(s.creates, after);
+    assertRespectsEdges(s.updates, after);
+    assertRespectsEdges(s.deletes, before, true);
+    for (const [first, then] of row.before ?? []) assertBefore([...s.creates, ...s.deletes], first, then);
+  });
+}
+
+test('dependency order: a node after everything it depends on, ties in graph order; a cycle is an error naming its nodes', () => {
+  const node = (id: string, dependsOn: string[] = []) => ({ id, kind: 'k', params: {}, dependsOn });
+  assert.deepEqual(dependencyOrder({ nodes: [node('c', ['b']), node('a'), node('b', ['a']), node('d')] }), ['a', 'd', 'b', 'c']);
+  assert.throws(() => dependencyOrder({ nodes: [node('x', ['y']), node('y', ['x']), node('z')] }), /cycle or an unknown dependency among x, y/);
+});
+
+const UP: MeshActivity = { mesh: 'cells', phase: 'Ready', teardownRequested: false, changeRunning: false };
+const REFUSALS: { what: string; edit?: (s: Raw) => void; allowReplace?: boolean; mesh?: Partial<MeshActivity>; expect?: { status: number; rules: string[] } }[] = [
+  { what: 'a node count on a Ready mesh is accepted', edit: (s) => (s.cells[0].nodePool.count = 3) },
+  { what: 'a Degraded mesh takes a change too', edit: (s) => (s.cells[0].nodePool.count = 3), mesh: { phase: 'Degraded' } },
+  { what: 'another mesh name', edit: (s) => (s.name = 'other'), expect: { status: 400, rules: ['change.same-mesh'] } },
+  { what: 'a cluster service range without allowReplace', edit: (s) => (s.cells[0].serviceCidr = '172.22.0.0/16'), expect: { status: 400, rules: ['change.replace-not-allowed'] } },
+  { what: 'a replacement allowed but not applied', edit: (s) => (s.cells[0].serviceCidr = '172.22.0.0/16'), allowReplace: true, expect: { status: 400, rules: ['change.replace-not-applied'] } },
+  { what: 'another change running', mesh: { changeRunning: true }, expect: { status: 409, rules: ['change.in-progress'] } },
+  { what: 'teardown requested', mesh: { teardownRequested: true }, expect: { status: 409, rules: ['change.teardown-requested'] } },
+  { what: 'a mesh still provisioning', mesh: { phase: 'Provisioning' }, expect: { status: 409, rules: ['change.mesh-not-up'] } },
+  { what: 'a rotation holding the mesh', mesh: { rotationId: 'rot-1' }, expect: { status: 409, rules: ['change.rotation-running'] } },
+];
+
+for (const row of REFUSALS) {
+  test(`change refusal: ${row.what}`, () => {
+    const { current, next } = specs(row.edit ?? (() => {}));
+    const plan = planChange(current, next, { naming: 2, allowReplace: row.allowReplace ?? false });
+    const refusal = refuseChange({ spec: next, allowReplace: row.allowReplace ?? false }, plan, { ...UP, ...row.mesh });
+    if (!row.expect) return assert.equal(refusal, undefined, JSON.stringify(refusal));
+    assert.equal(refusal?.status, row.expect.status, JSON.stringify(refusal));
+    assert.deepEqual(refusal?.problems.map((p) => p.rule), row.expect.rules);
+  });
+}
