@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, unquote_plus
 from moto.core.request import Request
 from moto.core.routing import get_service_router
 
+from common import read_body, signing_service
+
 # `applied-*` kinds let Moto perform the call, then lose its answer: the cloud did the work
 # and the caller cannot know (a create that must not be duplicated by a retry). `drop`
 # closes the connection without an answer, before (`drop`) or after (`applied-drop`) applying.
@@ -96,31 +98,9 @@ def _record(operation: str, text: str) -> dict[str, Any] | None:
 # --- request inspection -------------------------------------------------------
 
 
-def _service(environ: dict[str, Any]) -> str:
-    # Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/ec2/aws4_request, ...
-    # or, presigned (an EKS token's STS call), the same credential as X-Amz-Credential in the query.
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    presigned = parse_qs(environ.get("QUERY_STRING", "")).get("X-Amz-Credential", [""])[0]
-    try:
-        return (auth.split("Credential=", 1)[1].split(",", 1)[0] if auth else presigned).split("/")[3].lower()
-    except IndexError:
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        return target.split(".", 1)[0].lower() or "unknown"
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)  # Moto reads it again
-    return body
-
-
 def describe_call(environ: dict[str, Any]) -> tuple[str, str, bool]:
     """(operation name, lower-cased text for `match`, whether it is a query-protocol call)."""
-    body = _read_body(environ)
+    body = read_body(environ)
     query = environ.get("QUERY_STRING", "")
     path = environ.get("PATH_INFO", "")
     raw_body = body.decode("utf-8", "replace")
@@ -135,8 +115,8 @@ def describe_call(environ: dict[str, Any]) -> tuple[str, str, bool]:
     elif params.get("Action"):
         action = params["Action"][0]
     else:
-        action = _rest_action(_service(environ), environ, body)
-    return f"{_service(environ)}.{action}", text, bool(params.get("Action"))
+        action = _rest_action(signing_service(environ), environ, body)
+    return f"{signing_service(environ)}.{action}", text, bool(params.get("Action"))
 
 
 def _rest_action(service: str, environ: dict[str, Any], body: bytes) -> str:

@@ -27,6 +27,11 @@ export interface MotoOptions {
    * in place of AWS-like defaults; 0 turns one off for tests of something else.
    */
   consistency?: { iamPropagationSeconds?: number; ec2VisibilitySeconds?: number };
+  /**
+   * false: Moto accepts requests its botocore models refuse (sim/aws/strict.py), as plain Moto
+   * does; for telling whether a failure comes from strict mode. Defaults to true.
+   */
+  strict?: boolean;
   /** Defaults to `<repo>/.stack/venv/bin/python`. */
   python?: string;
   /** Child stdout and stderr are appended here. */
@@ -49,6 +54,7 @@ export async function startMoto(opts: MotoOptions): Promise<MotoHandle> {
   if (opts.fabricUrl) args.push('--fabric-url', opts.fabricUrl);
   if (opts.fabricCa) args.push('--fabric-ca', opts.fabricCa);
   if (opts.consistency) args.push('--consistency', JSON.stringify(opts.consistency));
+  if (opts.strict === false) args.push('--no-strict');
 
   const child = spawn(python, args, {
     cwd: repoRoot,

@@ -1,7 +1,7 @@
 """Moto in server mode, extended for cellbridge's proving ground (see sim/README.md).
 
     python sim/aws/moto_server.py --host 127.0.0.1 --port 0 --time-scale 600 \
-        [--fabric-url https://127.0.0.1:P/_sim/fabric --fabric-ca ca.pem]
+        [--fabric-url https://127.0.0.1:P/_sim/fabric --fabric-ca ca.pem] [--no-strict]
 
 The kube pool backing EKS clusters comes from CELLBRIDGE_SIM_KUBE_URL.
 
@@ -39,6 +39,7 @@ import lifecycle  # noqa: E402
 import load_balancers  # noqa: E402
 import presigned  # noqa: E402
 import regions  # noqa: E402
+import strict  # noqa: E402
 import telemetry  # noqa: E402
 import tgw_routes  # noqa: E402
 import transit_gateway  # noqa: E402
@@ -112,9 +113,10 @@ def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
     return _json(start_response, 404, {"error": f"no route {method} {path}"})
 
 
-def build_app() -> Callable[..., Iterable[bytes]]:
+def build_app(strict_requests: bool) -> Callable[..., Iterable[bytes]]:
     moto_app = DomainDispatcherApplication(create_backend_app)
-    counted = faults.middleware(moto_app)
+    # Inside the fault layer: a refused request is still counted, and a fault still fires first.
+    counted = faults.middleware(strict.middleware(moto_app) if strict_requests else moto_app)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -135,6 +137,8 @@ def main() -> None:
     parser.add_argument("--fabric-url", help="base URL of the tunnel fabric; telemetry is POSTed to <url>/aws-telemetry")
     parser.add_argument("--consistency", default="{}", help='JSON: real-world seconds of IAM propagation and EC2 visibility (sim/aws/consistency.py)')
     parser.add_argument("--fabric-ca", help="CA bundle that signs the fabric's HTTPS certificate")
+    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True,
+                        help="refuse requests botocore's service models refuse, as AWS does (sim/aws/strict.py)")
     args = parser.parse_args()
 
     lifecycle.set_time_scale(args.time_scale)
@@ -150,7 +154,7 @@ def main() -> None:
     eks_access.install()
     load_balancers.install()
 
-    server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(args.host, args.port, build_app(args.strict), threaded=True, request_handler=MotoRequestHandler)
     print(f"READY http://{args.host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()
