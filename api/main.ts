@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   // Lazy: the API starts (and /healthz answers) while Temporal is down; routes that need it answer 503 until it is back.
   const connection = Connection.lazy({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
-  const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting));
+  const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), numberSetting(env, 'CELLBRIDGE_API_STATUS_MAX_AGE_MS', 1000));
   const rotations = new Rotations(client, temporal.taskQueue);
   // The failover drill's probe image (probe/README.md): built from probe/ and pushed where the clusters can pull it.
   const drills = new Drills(client, temporal.taskQueue, env.CELLBRIDGE_PROBE_IMAGE ?? 'cellbridge/probe:latest');

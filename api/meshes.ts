@@ -18,6 +18,7 @@ import type * as workflows from '../workflows/index.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 import { badRequest, HttpError } from './http.ts';
 import { leftoversOf } from './leftovers.ts';
+import { StatusCache } from './status-cache.ts';
 import { notFound, queryWorkflow, type DescribedRun } from './temporal-errors.ts';
 
 /** The workflows that run under a mesh's workflow ID; both take a MeshWorkflowInput. */
@@ -32,11 +33,17 @@ export interface Reply {
 }
 
 export class Meshes {
+  private readonly statuses: StatusCache<unknown>;
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly settings: WorkflowSettings,
-  ) {}
+    /** How old a served GET of one mesh may be (api/status-cache.ts). */
+    statusMaxAgeMs = 1000,
+  ) {
+    this.statuses = new StatusCache(statusMaxAgeMs);
+  }
 
   async create(body: unknown, dryRun: boolean): Promise<Reply> {
     const validation = validateSpec(body);
@@ -47,6 +54,7 @@ export class Meshes {
     await this.refuseOrphaning(spec);
     try {
       const handle = await this.start('provisionMesh', spec, CURRENT_NAMING);
+      this.statuses.forget(spec.name);
       return { status: 202, body: { mesh: spec.name, workflowId, runId: handle.firstExecutionRunId, created: true } };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -76,6 +84,7 @@ export class Meshes {
     const request: ChangeRequest = { spec, allowReplace: options.allowReplace };
     try {
       const accepted = await run.handle.executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [request] });
+      this.statuses.forget(name);
       return { status: 202, body: { mesh: name, accepted: true, changeId: accepted.changeId, plan: accepted.plan } };
     } catch (error) {
       throw refused(error) ?? error;
@@ -83,10 +92,14 @@ export class Meshes {
   }
 
   async get(name: string): Promise<Reply> {
+    return { status: 200, body: await this.statuses.get(name, () => this.currentStatus(name)) };
+  }
+
+  private async currentStatus(name: string): Promise<unknown> {
     const run = await this.latest(name);
     const { handle, description } = run;
     const status = await queryWorkflow<MeshStatus>(run, MESH_QUERY.status);
-    return { status: 200, body: { ...status, workflow: { id: handle.workflowId, runId: description.runId, type: description.type, status: description.status.name } } };
+    return { ...status, workflow: { id: handle.workflowId, runId: description.runId, type: description.type, status: description.status.name } };
   }
 
   /** The latest verification report; 409 while the mesh has none (not yet up, or no cells). */
@@ -103,6 +116,7 @@ export class Meshes {
       throw new HttpError(409, { error: 'NotRunning', message: `mesh ${name} is not up (its last run is ${description.type}, ${description.status.name})` });
     }
     await handle.signal(MESH_SIGNAL.verify);
+    this.statuses.forget(name);
     return { status: 202, body: { mesh: name, action: 'verify' } };
   }
 
@@ -111,6 +125,7 @@ export class Meshes {
     const { handle, description } = run;
     if (description.status.name === 'RUNNING') {
       if (description.type === 'provisionMesh') await handle.signal(MESH_SIGNAL.teardown);
+      this.statuses.forget(name);
       return { status: 202, body: { mesh: name, action: 'teardown', workflowId: handle.workflowId } };
     }
     const status = await queryWorkflow<MeshStatus>(run, MESH_QUERY.status);
@@ -119,6 +134,7 @@ export class Meshes {
     const spec = await queryWorkflow<MeshSpec>(run, MESH_QUERY.spec);
     // The names its resources were built with, whatever new meshes use now.
     const teardown = await this.start('teardownMesh', spec, status.naming);
+    this.statuses.forget(name);
     return { status: 202, body: { mesh: name, action: 'teardown', workflowId: handle.workflowId, runId: teardown.firstExecutionRunId } };
   }
 
