@@ -13,10 +13,13 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import { refuseBlindCreateResends } from './aws/no-blind-resend.ts';
+import { azureCallPolicy, observeAwsCalls, type CloudCallObserver } from './cloud-call-metrics.ts';
 
 export interface CloudConfig {
   aws: { endpoint?: string; requestTimeoutMs: number };
   azure: { endpoint?: string; credential: TokenCredential };
+  /** Told of every call to a cloud API (the worker's metrics); none by default. */
+  observeCall?: CloudCallObserver;
 }
 
 export interface CloudClients {
@@ -43,18 +46,23 @@ export function createCloudClients(config: CloudConfig): CloudClients {
       return client;
     };
   };
-  const azureOptions = config.azure.endpoint ? { endpoint: config.azure.endpoint } : {};
+  const observe = config.observeCall;
+  const azureOptions = {
+    ...(config.azure.endpoint ? { endpoint: config.azure.endpoint } : {}),
+    ...(observe ? { additionalPolicies: [{ policy: azureCallPolicy(observe), position: 'perRetry' as const }] } : {}),
+  };
+  const observed = <C extends EC2Client | EKSClient | IAMClient | STSClient | SecretsManagerClient>(client: C): C => (observe ? observeAwsCalls(client, observe) : client);
   let iam: IAMClient | undefined;
   // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes and
   // keeps waiting: a call the cloud never answers would hold its activity until the
   // activity's own timeout instead of failing and being retried.
   const aws = (region: string) => ({ region, endpoint: config.aws.endpoint, requestHandler: { requestTimeout: config.aws.requestTimeoutMs, throwOnRequestTimeout: true } });
   return {
-    ec2: memo((region) => refuseBlindCreateResends(new EC2Client(aws(region)))),
-    eks: memo((region) => new EKSClient(aws(region))),
-    iam: () => (iam ??= new IAMClient(aws('us-east-1'))),
-    sts: memo((region) => new STSClient(aws(region))),
-    secretsManager: memo((region) => new SecretsManagerClient(aws(region))),
+    ec2: memo((region) => refuseBlindCreateResends(observed(new EC2Client(aws(region))))),
+    eks: memo((region) => observed(new EKSClient(aws(region)))),
+    iam: () => (iam ??= observed(new IAMClient(aws('us-east-1')))),
+    sts: memo((region) => observed(new STSClient(aws(region)))),
+    secretsManager: memo((region) => observed(new SecretsManagerClient(aws(region)))),
     stsEndpoint: config.aws.endpoint,
     containerService: memo((subscription) => new ContainerServiceClient(config.azure.credential, subscription, azureOptions)),
     network: memo((subscription) => new NetworkManagementClient(config.azure.credential, subscription, azureOptions)),

@@ -4,6 +4,7 @@ import { numberSetting, temporalSettings } from '../domain/settings.ts';
 import { workflowSettingsFromEnv } from '../domain/workflow-settings.ts';
 import { authenticatorFromEnv, isInsecureLoopback } from './auth.ts';
 import { Drills } from './drills.ts';
+import { apiMetrics, serveApiMetrics } from './metrics.ts';
 import { Meshes } from './meshes.ts';
 import { Rotations } from './rotations.ts';
 import { createApiServer, type TemporalAccess } from './server.ts';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const rotations = new Rotations(client, temporal.taskQueue);
   // The failover drill's probe image (probe/README.md): built from probe/ and pushed where the clusters can pull it.
   const drills = new Drills(client, temporal.taskQueue, env.CELLBRIDGE_PROBE_IMAGE ?? 'cellbridge/probe:latest');
+  const access = temporalAccess(connection, numberSetting(env, 'CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS', 4_000));
   const server = createApiServer({
     authenticate,
     audit: (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
@@ -30,10 +32,13 @@ async function main(): Promise<void> {
     rotations,
     drills,
     codec: temporal.codec,
-    temporal: temporalAccess(connection, numberSetting(env, 'CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS', 4_000)),
+    temporal: access,
     codecCorsOrigin: env.CELLBRIDGE_CODEC_CORS_ORIGIN,
   });
   await server.listen({ port, host });
+  if (env.CELLBRIDGE_API_METRICS_PORT) {
+    await serveApiMetrics(apiMetrics(meshes, client, access), env.CELLBRIDGE_METRICS_HOST ?? '127.0.0.1', numberSetting(env, 'CELLBRIDGE_API_METRICS_PORT', 0));
+  }
   console.log(`cellbridge API listening on http://${host}:${port}`);
 }
 

@@ -1,14 +1,31 @@
 /** The worker process: polls the task queue and runs the workflows and activities of every mesh. */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { createCloudClients } from '../activities/cloud-clients.ts';
 import { numberSetting, temporalSettings } from '../domain/settings.ts';
+import { activityMetrics } from './activity-metrics.ts';
 import { azureCredential } from './azure-credential.ts';
+import { workerLogger } from './logger.ts';
+import { createWorkerMetrics, serveMetrics } from './metrics.ts';
 import { workflowCode } from './workflow-code.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
+  const logger = workerLogger(env.CELLBRIDGE_LOG_LEVEL);
+  const metricsHost = env.CELLBRIDGE_METRICS_HOST ?? '127.0.0.1';
+  const sdkMetricsPort = optionalPort(env, 'CELLBRIDGE_WORKER_SDK_METRICS_PORT');
+  // Before the first connection: the runtime is what every connection and worker reports through.
+  Runtime.install({
+    logger: logger.temporal,
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      ...(sdkMetricsPort ? { metrics: { prometheus: { bindAddress: `${metricsHost}:${sdkMetricsPort}` } } } : {}),
+    },
+  });
+  const metrics = createWorkerMetrics();
+  const metricsPort = optionalPort(env, 'CELLBRIDGE_WORKER_METRICS_PORT');
+  if (metricsPort) await serveMetrics(metrics.registry, metricsHost, metricsPort);
   const temporal = temporalSettings(env);
   const connection = await NativeConnection.connect({ address: temporal.address });
   // Rotation activities talk to mesh workflows and schedules, with the same encryption.
@@ -16,6 +33,7 @@ async function main(): Promise<void> {
   const clients = createCloudClients({
     aws: { endpoint: env.CELLBRIDGE_AWS_ENDPOINT, requestTimeoutMs: numberSetting(env, 'CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS', 30_000) },
     azure: { endpoint: env.CELLBRIDGE_AZURE_ENDPOINT, credential: azureCredential(env.CELLBRIDGE_AZURE_CREDENTIAL, env.CELLBRIDGE_AZURE_ENDPOINT) },
+    observeCall: metrics.observeCloudCall,
   });
   const worker = await Worker.create({
     connection,
@@ -38,12 +56,17 @@ async function main(): Promise<void> {
       dnsServers: env.CELLBRIDGE_DNS_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean),
     }),
     dataConverter: temporal.dataConverter,
+    interceptors: { activity: [activityMetrics(metrics)] },
     // A create activity holds its slot while it polls a long operation (a 45-minute gateway),
     // and it mostly waits: the SDK's default of 100 slots queues everything else at 100 meshes.
     maxConcurrentActivityTaskExecutions: numberSetting(env, 'CELLBRIDGE_MAX_CONCURRENT_ACTIVITIES', 1000),
   });
-  console.log(`cellbridge worker polling ${temporal.taskQueue} on ${temporal.address}`);
+  logger.pino.info({ taskQueue: temporal.taskQueue, address: temporal.address, metricsPort, sdkMetricsPort }, `cellbridge worker polling ${temporal.taskQueue} on ${temporal.address}`);
   await worker.run();
+}
+
+function optionalPort(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  return env[name] ? numberSetting(env, name, 0) : undefined;
 }
 
 main().catch((error) => {

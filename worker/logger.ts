@@ -1,0 +1,26 @@
+/**
+ * The worker's logs as JSON lines through pino: the Temporal SDK's own (activity and
+ * workflow loggers carry workflowId, runId, workflowType, activityType and attempt; Core's
+ * native logs are forwarded to it) and cellbridge's. Payloads are never logged by the SDK,
+ * and cellbridge's errors carry no secrets (README "Security").
+ */
+import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import { pino } from 'pino';
+
+const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+
+export function workerLogger(level: string | undefined): { temporal: Logger; pino: pino.Logger } {
+  const base = pino({ level: level ?? 'info', base: { service: 'cellbridge-worker' }, timestamp: pino.stdTimeFunctions.isoTime });
+  const log = (logLevel: LogLevel, message: string, meta?: LogMetadata) => base[LEVELS[logLevel]](meta ?? {}, message);
+  return {
+    pino: base,
+    temporal: {
+      log,
+      trace: (message, meta) => log('TRACE', message, meta),
+      debug: (message, meta) => log('DEBUG', message, meta),
+      info: (message, meta) => log('INFO', message, meta),
+      warn: (message, meta) => log('WARN', message, meta),
+      error: (message, meta) => log('ERROR', message, meta),
+    },
+  };
+}
