@@ -8,7 +8,7 @@ import type { ChangePlan } from '../domain/change-plan.ts';
 import type { MeshPhase } from '../domain/mesh-status.ts';
 import type { Check } from '../domain/verification.ts';
 import type { Answer, ApiClient } from './api-client.ts';
-import { EXIT, phaseOutcome } from './exit-codes.ts';
+import { changeOutcome, EXIT, phaseOutcome } from './exit-codes.ts';
 import { progress } from './progress.ts';
 
 export interface Io {
@@ -33,7 +33,7 @@ function failed(io: Io, answer: Answer): number {
   say(io, `${answer.status} ${error ?? ''}: ${message ?? ''}`.trim());
   for (const p of problems ?? []) say(io, `  ${p.path || '(spec)'}: ${p.message} [${p.rule}]`);
   if (answer.status === 400 || answer.status === 413 || answer.status === 415) return EXIT.invalid;
-  if (answer.status === 409 || answer.status === 501) return EXIT.refused;
+  if (answer.status === 409) return EXIT.refused;
   return EXIT.error;
 }
 
@@ -66,7 +66,7 @@ export async function plan(io: Io, file: string, allowReplace: boolean): Promise
   return EXIT.done;
 }
 
-/** `apply -f`: create the mesh (and watch it come up), or show the change plan of a live one and ask. */
+/** `apply -f`: create the mesh (and watch it come up), or show the change plan of a live one, ask, apply it and follow it. */
 export async function apply(io: Io, file: string, options: { yes: boolean; wait: boolean; allowReplace: boolean }): Promise<number> {
   const spec = readSpec(file);
   if (await isLive(io, spec.name)) {
@@ -74,7 +74,9 @@ export async function apply(io: Io, file: string, options: { yes: boolean; wait:
     if (planned !== EXIT.done) return planned;
     if (!(await confirm(io, options.yes, `apply this change to mesh ${spec.name}?`))) return EXIT.refused;
     const answer = await io.api.call('PUT', `/v1/meshes/${spec.name}${options.allowReplace ? '?allowReplace=true' : ''}`, spec);
-    return answer.status < 300 ? EXIT.done : failed(io, answer);
+    if (answer.status !== 202) return failed(io, answer);
+    say(io, `mesh ${spec.name}: change ${answer.body.changeId} accepted`);
+    return options.wait ? followChange(io, spec.name, answer.body.changeId) : (printJson(io, answer.body), EXIT.done);
   }
   const validated = await io.api.call('POST', '/v1/meshes?dryRun=true', spec);
   if (validated.status !== 200) return failed(io, validated);
@@ -83,6 +85,27 @@ export async function apply(io: Io, file: string, options: { yes: boolean; wait:
   if (created.status !== 202) return failed(io, created);
   say(io, `mesh ${spec.name}: ${created.body.created ? 'provisioning started' : 'already running with this spec'} (workflow ${created.body.workflowId})`);
   return options.wait ? watch(io, spec.name, 'up') : (printJson(io, created.body), EXIT.done);
+}
+
+/** Follows an accepted change until it is applied or rolled back, one line per step of progress. */
+async function followChange(io: Io, name: string, changeId: string): Promise<number> {
+  let last = '';
+  for (;;) {
+    const answer = await io.api.call('GET', `/v1/meshes/${name}`);
+    if (answer.status !== 200) return failed(io, answer);
+    const { change, phase } = answer.body;
+    if (change?.changeId === changeId) {
+      const line = changeLine(change);
+      if (line !== last) say(io, `mesh ${name}: ${(last = line)}`);
+      const outcome = phase === 'Changing' ? undefined : changeOutcome(change.state, phase);
+      if (outcome !== undefined) return printJson(io, answer.body), outcome;
+    }
+    await sleep(io.pollSeconds);
+  }
+}
+
+function changeLine(change: { changeId: string; state: string; progress: { done: number; total: number }; error?: string }): string {
+  return `change ${change.state} (${change.progress.done}/${change.progress.total})${change.error ? `: ${change.error}` : ''}`;
 }
 
 /** `watch NAME`: follows the mesh until it is up (or gone, after a delete) and exits with what happened. */
@@ -112,6 +135,7 @@ export async function get(io: Io, name: string): Promise<number> {
   say(io, `  resources: ${resources.filter((r: { state: string }) => r.state === 'ready').length}/${resources.length} ready`);
   for (const t of tunnels ?? []) say(io, `  tunnel ${t.index} ${t.insideCidr}: ${t.established ? 'BGP established' : `AWS ${t.aws.status}, Azure ${t.azure.state}`}`);
   for (const c of clusters ?? []) say(io, `  cell ${c.cell} (${c.cloud}): ${c.state}${c.endpoint ? ` ${c.endpoint}` : ''}`);
+  if (answer.body.change) say(io, `  ${changeLine(answer.body.change)}`);
   return EXIT.done;
 }
 

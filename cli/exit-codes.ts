@@ -2,6 +2,7 @@
  * What a CI job can branch on. A mesh that ended rolled back left nothing behind; one
  * left incomplete did, and needs a person (or a second DELETE).
  */
+import type { ChangeState } from '../domain/mesh-change.ts';
 import type { MeshPhase } from '../domain/mesh-status.ts';
 
 export const EXIT = {
@@ -14,7 +15,7 @@ export const EXIT = {
   rolledBack: 3,
   /** The run failed and left resources behind (RollbackIncomplete, TeardownIncomplete). */
   incomplete: 4,
-  /** Refused: a conflict (409), a plan that needs a replacement not allowed, a change not applied, or a check that failed. */
+  /** Refused: a conflict (409), a plan that needs a replacement not allowed, or a check that failed. */
   refused: 5,
 } as const;
 
@@ -31,6 +32,20 @@ export function phaseOutcome(phase: MeshPhase, goal: 'up' | 'gone'): number | un
       return EXIT.rolledBack;
     case 'RollbackIncomplete':
     case 'TeardownIncomplete':
+      return EXIT.incomplete;
+    default:
+      return undefined;
+  }
+}
+
+/** Where following a change stops: applied (and verified, or Degraded), rolled back, or left incomplete. */
+export function changeOutcome(state: ChangeState, phase: MeshPhase): number | undefined {
+  switch (state) {
+    case 'Applied':
+      return phase === 'Degraded' ? EXIT.refused : EXIT.done;
+    case 'RolledBack':
+      return EXIT.rolledBack;
+    case 'RollbackIncomplete':
       return EXIT.incomplete;
     default:
       return undefined;

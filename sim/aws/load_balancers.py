@@ -41,6 +41,10 @@ def put(key: str, body: dict[str, Any]) -> dict[str, Any]:
         existing = _load_balancers.get(key)
         if existing and existing["released_at"] is None:
             return _view(key, existing)
+        if existing:
+            # A load balancer of the same name made again (a cell removed and added back) is a new one:
+            # the deleted one's interfaces are still released on their own schedule, not orphaned.
+            _load_balancers[f"{key}#deleted-{existing['released_at']}"] = existing
         account, region, subnet_ids = _cluster_subnets(cluster_key)
         backend = ec2_backends[account][region]
         enis = []

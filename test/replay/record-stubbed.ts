@@ -9,7 +9,11 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { CURRENT_NAMING } from '../../domain/names.ts';
-import { meshWorkflowId } from '../../domain/mesh-status.ts';
+import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRequest } from '../../domain/mesh-change.ts';
+import type { MeshSpec } from '../../domain/mesh-spec.ts';
+import { exampleSpec } from '../support/stack.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+import { meshWorkflowId, type MeshStatus } from '../../domain/mesh-status.ts';
 import { ROTATION_QUERY, type RotationProgress } from '../../domain/rotation.ts';
 import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
 import { RotationSchedules } from '../../activities/rotation/schedule.ts';
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
     await cancelledWhileProvisioning(h);
     await claimsThenContinueAsNew(h);
     await teardownDeletesSchedule(h);
+    await changeAppliedThenRolledBack(h);
   } finally {
     await h.stop();
   }
@@ -106,6 +111,45 @@ async function teardownDeletesSchedule(h: Harness): Promise<void> {
   const sweep = await startMesh(h, spec, FAST_SETTINGS, 'teardownMesh');
   await sweep.result();
   await save(h, 'stubbed-teardown-deletes-schedule.json', meshWorkflowId(spec.name));
+}
+
+/** A resumed mesh takes a change (a cell added, a node group resized), then one that rolls back, then a teardown. */
+async function changeAppliedThenRolledBack(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-change');
+  const id = meshWorkflowId(spec.name);
+  await startMesh(h, spec);
+  await waitForPhase(h, spec.name, ['Ready', 'Degraded']);
+  const north = { name: 'north', cloud: 'aws', kubernetesVersion: '1.33', nodePool: { count: 2, instanceType: 'm6i.large' }, serviceCidr: '172.21.0.0/16' };
+  const apply = async (edit: (raw: any) => void) => {
+    const raw = exampleSpec('cells', { name: spec.name });
+    edit(raw);
+    const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(raw), allowReplace: false }] });
+    const ended = (status: MeshStatus) => status.change?.changeId === changeId && status.phase !== 'Changing';
+    while (!ended(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
+  };
+  const bigger = (raw: any) => (raw.cells.push(north), (raw.cells[0].nodePool.count = 3));
+  await apply(bigger);
+  h.faults.failCreate.add('kube.remoteSecret');
+  try {
+    await apply((raw) => (bigger(raw), raw.cells.push({ ...north, name: 'south', serviceCidr: '172.22.0.0/16' })));
+  } finally {
+    h.faults.failCreate.clear();
+  }
+  await h.client.workflow.getHandle(id).signal('teardown');
+  await waitForPhase(h, spec.name, ['Deleted']);
+  let runs: string[] = [];
+  while (runs.length < 2) {
+    runs = [];
+    for await (const run of h.client.workflow.list({ query: `WorkflowId = "${id}"` })) runs.push(run.runId);
+    if (runs.length < 2) await pause();
+  }
+  await save(h, 'stubbed-resumed-change-applied-rolled-back-teardown.json', id, (await orderByStart(h, id, runs)).at(-1));
+}
+
+function valid(raw: unknown): MeshSpec {
+  const result = validateSpec(raw);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.spec;
 }
 
 async function orderByStart(h: Harness, workflowId: string, runIds: string[]): Promise<string[]> {

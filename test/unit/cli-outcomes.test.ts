@@ -4,8 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { EXIT, phaseOutcome } from '../../cli/exit-codes.ts';
+import { changeOutcome, EXIT, phaseOutcome } from '../../cli/exit-codes.ts';
 import { cliSettings } from '../../cli/settings.ts';
+import type { ChangeState } from '../../domain/mesh-change.ts';
 import type { MeshPhase } from '../../domain/mesh-status.ts';
 
 const OUTCOMES: [MeshPhase, 'up' | 'gone', number | undefined][] = [
@@ -25,6 +26,20 @@ const OUTCOMES: [MeshPhase, 'up' | 'gone', number | undefined][] = [
 for (const [phase, goal, code] of OUTCOMES) {
   test(`waiting for the mesh to be ${goal}, ${phase} ${code === undefined ? 'keeps watching' : `exits ${code}`}`, () => {
     assert.equal(phaseOutcome(phase, goal), code);
+  });
+}
+
+const CHANGES: [ChangeState, MeshPhase, number | undefined][] = [
+  ['Applying', 'Changing', undefined],
+  ['RollingBack', 'Changing', undefined],
+  ['Applied', 'Ready', EXIT.done],
+  ['Applied', 'Degraded', EXIT.refused],
+  ['RolledBack', 'Ready', EXIT.rolledBack],
+  ['RollbackIncomplete', 'Ready', EXIT.incomplete],
+];
+for (const [state, phase, code] of CHANGES) {
+  test(`following a change, ${state} with the mesh ${phase} ${code === undefined ? 'keeps watching' : `exits ${code}`}`, () => {
+    assert.equal(changeOutcome(state, phase), code);
   });
 }
 

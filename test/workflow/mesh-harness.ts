@@ -32,7 +32,7 @@ const TEMPORAL = fileURLToPath(new URL('../../.stack/venv/bin/temporal', import.
 export const MESH_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.mesh, SearchAttributeType.KEYWORD);
 export const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
 
-/** What the stubs do: every create and delete succeeds unless its kind is listed here. */
+/** What the stubs do: every create and delete succeeds unless its kind is listed here; updates always do. */
 export interface Faults {
   failCreate: Set<ResourceKind>;
   /** Creates of these kinds never finish (like a 45-minute gateway): they heartbeat until cancelled. */
@@ -98,6 +98,7 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
         }
         return { cloudId: `stub-${node.id}`, state: 'available' };
       }],
+      [resourceActivityName('update', kind), async (node: ResourceNode) => ({ cloudId: `stub-${node.id}`, state: 'available' })],
       [resourceActivityName('delete', kind), async (node: ResourceNode) => {
         if (faults.failDelete.has(kind)) throw ApplicationFailure.nonRetryable(`injected delete failure of ${node.id}`, 'Injected');
         return { state: 'deleted' as const };

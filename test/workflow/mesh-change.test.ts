@@ -1,0 +1,108 @@
+/**
+ * A change to a live mesh inside its workflow (the applyChange Update), on a real Temporal
+ * dev server with the cloud side stubbed at the activity boundary (test/workflow/mesh-harness.ts):
+ * which activities a change schedules, that its rollback leaves the old spec, that a refusal
+ * names its rule, and that the teardown after a change deletes the changed graph.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequest } from '../../domain/mesh-change.ts';
+import type { MeshSpec } from '../../domain/mesh-spec.ts';
+import { meshWorkflowId } from '../../domain/mesh-status.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+import { historyChain } from '../support/history.ts';
+import { exampleSpec } from '../support/stack.ts';
+import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+
+const MESH = 'wf-change';
+const NORTH = { name: 'north', cloud: 'aws', kubernetesVersion: '1.33', nodePool: { count: 2, instanceType: 'm6i.large' }, serviceCidr: '172.21.0.0/16' };
+
+let h: Harness;
+before(async () => {
+  h = await startHarness('cellbridge-mesh-change');
+});
+after(async () => {
+  await h?.stop();
+});
+
+/** The cells example as a user would edit it (raw, then validated like the API does). */
+function edited(edit: (raw: any) => void): MeshSpec {
+  const raw = exampleSpec('cells', { name: MESH });
+  edit(raw);
+  const result = validateSpec(raw);
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  return result.spec;
+}
+
+const send = (spec: MeshSpec) => h.client.workflow.getHandle(meshWorkflowId(MESH)).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec, allowReplace: false }] });
+
+async function ended(changeId: string): Promise<any> {
+  for (;;) {
+    const status = (await waitForPhase(h, MESH, ['Ready', 'Degraded'])) as any;
+    if (status.change?.changeId === changeId) return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Resource activity types the mesh scheduled, over every run, in order. */
+async function scheduled(): Promise<string[]> {
+  const runs = await historyChain(h.client, meshWorkflowId(MESH));
+  return runs.flatMap((run) => (run.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [])));
+}
+
+describe('a change applied inside the mesh workflow', () => {
+  test('adding a cell and resizing a node group: creates for the cell, an update for the group, the new spec and graph kept', async () => {
+    await startMesh(h, meshSpec('cells', MESH));
+    await waitForPhase(h, MESH, ['Ready', 'Degraded']);
+    const before = await scheduled();
+    const next = edited((s) => (s.cells.push(NORTH), (s.cells[0].nodePool.count = 3)));
+    const accepted = await send(next);
+    assert.deepEqual([accepted.plan.summary.create, accepted.plan.summary.update, accepted.plan.summary.delete], [16, 1, 0]);
+    const status = await ended(accepted.changeId);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    assert.deepEqual(status.change.progress, { done: 17, total: 17 });
+    const added = (await scheduled()).slice(before.length);
+    assert.equal(added.filter((t) => t === 'updateAwsEksNodegroup').length, 1);
+    assert.equal(added.filter((t) => t === 'createAwsEksCluster').length, 1, 'only the new cell\'s cluster is created');
+    assert.equal(added.filter((t) => t.startsWith('delete')).length, 0);
+    assert.equal(added.filter((t) => t === 'createKubeRemoteSecret').length, 4, 'remote secrets to and from both existing cells');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(MESH)).query<MeshSpec>('spec');
+    assert.deepEqual(running.cells.map((c) => c.name), ['east', 'west', 'north']);
+  });
+
+  test('a create that fails rolls back: what it created is deleted, the spec and resources are the old ones', async () => {
+    const resources = ((await waitForPhase(h, MESH, ['Ready', 'Degraded'])) as any).resources.map((r: any) => r.id).sort();
+    h.faults.failCreate.add('kube.remoteSecret');
+    try {
+      const accepted = await send(edited((s) => (s.cells.push(NORTH, { ...NORTH, name: 'south', serviceCidr: '172.22.0.0/16' }), (s.cells[0].nodePool.count = 3))));
+      const status = await ended(accepted.changeId);
+      assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
+      assert.match(status.change.error, /injected create failure of istio\/\w+\/remote-secret/);
+      assert.deepEqual(status.resources.map((r: any) => r.id).sort(), resources, 'the resources are those of the old spec');
+      assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
+    } finally {
+      h.faults.failCreate.clear();
+    }
+    const running = await h.client.workflow.getHandle(meshWorkflowId(MESH)).query<MeshSpec>('spec');
+    assert.deepEqual(running.cells.map((c) => c.name), ['east', 'west', 'north']);
+  });
+
+  test('a spec naming another mesh is refused by the validator with its rule, and nothing starts', async () => {
+    const before = (await scheduled()).length;
+    const error = await send(edited((s) => (s.name = 'someone-else'))).catch((e: unknown) => e);
+    assert.ok(error instanceof WorkflowUpdateFailedError, String(error));
+    const refusal = (error.cause as ApplicationFailure).details?.[0] as ChangeRefusal;
+    assert.deepEqual([refusal.status, refusal.problems.map((p) => p.rule)], [400, ['change.same-mesh']]);
+    assert.equal((await scheduled()).length, before);
+  });
+
+  test('the teardown after a change deletes the changed graph: the added cell\'s cluster too', async () => {
+    const before = (await scheduled()).length;
+    await h.client.workflow.getHandle(meshWorkflowId(MESH)).signal('teardown');
+    assert.equal((await waitForPhase(h, MESH, ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted');
+    const teardown = (await scheduled()).slice(before);
+    assert.equal(teardown.filter((t) => t === 'deleteAwsEksCluster').length, 2, 'east\'s and north\'s EKS clusters');
+  });
+});
