@@ -69,7 +69,12 @@ function optionalPort(env: NodeJS.ProcessEnv, name: string): number | undefined 
   return env[name] ? numberSetting(env, name, 0) : undefined;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  // run() resolves once a shutdown signal (the SDK's defaults include SIGTERM) drained the worker; the
+  // open gRPC connections and metrics servers would keep the process alive until the kubelet's SIGKILL.
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
