@@ -137,8 +137,10 @@ def main() -> None:
     parser.add_argument("--fabric-url", help="base URL of the tunnel fabric; telemetry is POSTed to <url>/aws-telemetry")
     parser.add_argument("--consistency", default="{}", help='JSON: real-world seconds of IAM propagation and EC2 visibility (sim/aws/consistency.py)')
     parser.add_argument("--fabric-ca", help="CA bundle that signs the fabric's HTTPS certificate")
-    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True,
-                        help="refuse requests botocore's service models refuse, as AWS does (sim/aws/strict.py)")
+    # The environment reaches a stack's Moto without changing how the stack starts it.
+    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=os.environ.get("CELLBRIDGE_SIM_AWS_STRICT") != "0",
+                        help="refuse requests botocore's service models refuse, as AWS does (sim/aws/strict.py); "
+                        "CELLBRIDGE_SIM_AWS_STRICT=0 turns it off by default")
     args = parser.parse_args()
 
     lifecycle.set_time_scale(args.time_scale)
