@@ -1,10 +1,12 @@
 /**
- * Metrics after a real mesh run: a worker and an API with their /metrics ports, a mesh
- * brought to Ready and torn down, then each endpoint scraped. The text format is read by
+ * Metrics and logs after a real mesh run: a worker (logging at debug) and an API with
+ * their /metrics ports, a mesh brought to Ready and torn down, then each endpoint scraped
+ * and the worker's log read. The text format is read by
  * plain rules here, and the cloud call counts are judged against what the emulators
  * themselves counted, not against the product's own code.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningProcess } from '../../sim/child-process.ts';
@@ -12,7 +14,7 @@ import { readCalls } from '../../sim/controls.ts';
 import { freePort } from '../../sim/ports.ts';
 import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct } from '../../sim/stack.ts';
-import { api, exampleSpec, FAST_TIME_SCALE, useStack, waitForPhase } from '../support/stack.ts';
+import { api, awsTunnelKeys, exampleSpec, FAST_TIME_SCALE, useStack, waitForPhase } from '../support/stack.ts';
 
 const MESH = 'metrics-demo';
 /** Resource kinds every mesh has, with or without cells. */
@@ -52,7 +54,9 @@ describe('metrics', () => {
   const stack = useStack('metrics', { product: false, timeScale: FAST_TIME_SCALE });
   const ports = { worker: 0, sdk: 0, api: 0 };
   const processes: RunningProcess[] = [];
-  let ready: { api: Sample[] } | undefined;
+  let ready: { api: Sample[]; tunnelKeys: string[] } | undefined;
+  const workerLog = join(STACK_DIR, 'test', 'metrics', 'logs', 'worker.log');
+  let workerLogStart = 0;
   let startedAt = 0;
   let elapsedSeconds = 0;
 
@@ -60,9 +64,11 @@ describe('metrics', () => {
     const e = stack.endpoints();
     Object.assign(ports, { worker: await freePort(), sdk: await freePort(), api: await freePort() });
     const logs = join(STACK_DIR, 'test', 'metrics', 'logs');
+    // The log file outlives the stack: only this run's lines are judged.
+    workerLogStart = existsSync(workerLog) ? statSync(workerLog).size : 0;
     processes.push(
       ...(await Promise.all([
-        startProduct('worker', e.productEnv, join(logs, 'worker.log'), { CELLBRIDGE_WORKER_METRICS_PORT: String(ports.worker), CELLBRIDGE_WORKER_SDK_METRICS_PORT: String(ports.sdk) }),
+        startProduct('worker', e.productEnv, workerLog, { CELLBRIDGE_WORKER_METRICS_PORT: String(ports.worker), CELLBRIDGE_WORKER_SDK_METRICS_PORT: String(ports.sdk), CELLBRIDGE_LOG_LEVEL: 'debug' }),
         startProduct('api', e.productEnv, join(logs, 'api.log'), { CELLBRIDGE_API_METRICS_PORT: String(ports.api) }),
       ])),
     );
@@ -70,7 +76,7 @@ describe('metrics', () => {
     const created = await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: MESH }));
     assert.equal(created.status, 202, JSON.stringify(created.body));
     await waitForPhase(e, MESH, ['Ready'], 600_000);
-    ready = { api: await scrape(ports.api) };
+    ready = { api: await scrape(ports.api), tunnelKeys: await awsTunnelKeys(e, MESH) };
     assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
     await waitForPhase(e, MESH, ['Deleted'], 600_000);
     elapsedSeconds = (Date.now() - startedAt) / 1000;
@@ -115,9 +121,11 @@ describe('metrics', () => {
     const e = stack.endpoints();
     const samples = await scrape(ports.worker);
     const emulators = await readCalls(e);
-    // Only the worker calls these EC2 operations; Moto also serves the kube pool's STS checks.
+    // Only the worker calls these EC2 operations (Moto also serves the kube pool's STS checks),
+    // and this test once: the tunnel keys it reads while the mesh is up.
+    const testsOwn: Record<string, number> = { DescribeVpnConnections: 1 };
     for (const operation of ['CreateVpc', 'CreateTransitGateway', 'CreateVpnConnection', 'DeleteVpnConnection', 'DescribeVpnConnections']) {
-      const counted = emulators.aws[`ec2.${operation}`] ?? 0;
+      const counted = (emulators.aws[`ec2.${operation}`] ?? 0) - (testsOwn[operation] ?? 0);
       assert.equal(total(pick(samples, 'cellbridge_cloud_api_calls_total', { cloud: 'aws', operation })), counted, `aws ${operation}`);
       assert.ok(counted >= 1, `aws ${operation} was called`);
     }
@@ -125,6 +133,17 @@ describe('metrics', () => {
     assert.ok(total(pick(samples, 'cellbridge_cloud_api_calls_total', { cloud: 'azure', operation: 'PUT Microsoft.Network/virtualNetworkGateways', code: 'OK' })) >= 1);
     const calls = pick(samples, 'cellbridge_cloud_api_calls_total');
     t.diagnostic(`${total(calls.filter((s) => s.labels.cloud === 'aws'))} AWS and ${total(calls.filter((s) => s.labels.cloud === 'azure'))} ARM calls, ${total(calls.filter((s) => s.labels.code !== 'OK'))} not OK`);
+  });
+
+  test('the worker logs JSON lines, each activity\'s naming its workflow, and no tunnel pre-shared key even at debug level', async () => {
+    const text = readFileSync(workerLog).subarray(workerLogStart).toString('utf8');
+    const entries = text.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    const activities = entries.filter((entry) => entry.activityType !== undefined);
+    assert.ok(activities.length > 0, 'the SDK logged activities');
+    for (const entry of activities) assert.ok(typeof entry.workflowId === 'string' && typeof entry.msg === 'string' && typeof entry.time === 'string', JSON.stringify(entry));
+    assert.ok(activities.some((entry) => entry.workflowId === `mesh-${MESH}`), 'the mesh\'s workflow ID');
+    assert.equal(ready!.tunnelKeys.length, 4, 'four tunnel keys read from the AWS emulator');
+    for (const key of ready!.tunnelKeys) assert.ok(!text.includes(key), 'a tunnel key in the worker log');
   });
 
   test('the Temporal SDK\'s own runtime metrics are served on their port', async () => {
