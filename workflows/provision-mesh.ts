@@ -108,7 +108,6 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
         if (phase !== 'Ready' && phase !== 'Degraded') throw new Error(`mesh ${spec.name} is ${phase}; rotations run only when it is Ready or Degraded`);
         if (teardownRequested) throw new Error(`mesh ${spec.name} is about to be torn down`);
         if (rotation !== undefined && rotation.rotationId !== id) throw new Error(`rotation ${rotation.rotationId} is already running on mesh ${spec.name}`);
-        if (changeRunning) throw new Error(`a change is being applied to mesh ${spec.name}`);
       },
     },
   );

@@ -2,7 +2,8 @@
  * A change to a live mesh inside its workflow (the applyChange Update), on a real Temporal
  * dev server with the cloud side stubbed at the activity boundary (test/workflow/mesh-harness.ts):
  * which activities a change schedules, that its rollback leaves the old spec, that a refusal
- * names its rule, and that the teardown after a change deletes the changed graph.
+ * names its rule, that rotations and teardown never overlap a change, and that the teardown
+ * after a change deletes the changed graph.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -98,11 +99,29 @@ describe('a change applied inside the mesh workflow', () => {
     assert.equal((await scheduled()).length, before);
   });
 
-  test('the teardown after a change deletes the changed graph: the added cell\'s cluster too', async () => {
+  test('while a change runs, a rotation claim and another change are refused, and a teardown waits for it to end', async () => {
     const before = (await scheduled()).length;
-    await h.client.workflow.getHandle(meshWorkflowId(MESH)).signal('teardown');
-    assert.equal((await waitForPhase(h, MESH, ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted');
-    const teardown = (await scheduled()).slice(before);
-    assert.equal(teardown.filter((t) => t === 'deleteAwsEksCluster').length, 2, 'east\'s and north\'s EKS clusters');
+    h.faults.holdCreate.add('aws.eksCluster');
+    const handle = h.client.workflow.getHandle(meshWorkflowId(MESH));
+    let accepted: ChangeAccepted | undefined;
+    try {
+      accepted = await send(edited((s) => (s.cells.push(NORTH, { ...NORTH, name: 'south', serviceCidr: '172.22.0.0/16' }), (s.cells[0].nodePool.count = 3))));
+      while (!(await handle.query<any>('status')).resources.some((r: any) => r.id === 'aws/eks-cluster/south' && r.state === 'creating')) await new Promise((r) => setTimeout(r, 100));
+      const claim = await handle.executeUpdate('beginRotation', { args: ['rotation-wf-change-1'] }).catch((e: unknown) => e);
+      assert.ok(claim instanceof WorkflowUpdateFailedError && /mesh wf-change is Changing; rotations run only when it is Ready or Degraded/.test(claim.cause?.message ?? ''), String(claim));
+      const second = await send(edited((s) => s.cells.push(NORTH))).catch((e: unknown) => e);
+      assert.ok(second instanceof WorkflowUpdateFailedError, String(second));
+      assert.deepEqual(((second.cause as ApplicationFailure).details?.[0] as ChangeRefusal).problems.map((p) => p.rule), ['change.in-progress']);
+      await handle.signal('teardown');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await handle.query<any>('status')).phase, 'Changing', 'the teardown waits');
+    } finally {
+      h.faults.holdCreate.clear();
+    }
+    const status = (await waitForPhase(h, MESH, ['Deleted', 'TeardownIncomplete'])) as any;
+    assert.equal(status.phase, 'Deleted');
+    assert.deepEqual([status.change.changeId, status.change.state], [accepted.changeId, 'Applied'], 'the change ended before the teardown');
+    const after = (await scheduled()).slice(before);
+    assert.equal(after.filter((t) => t === 'deleteAwsEksCluster').length, 3, 'the teardown deleted the changed graph: east, north and south');
   });
 });

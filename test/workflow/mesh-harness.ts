@@ -35,7 +35,7 @@ export const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, Search
 /** What the stubs do: every create and delete succeeds unless its kind is listed here; updates always do. */
 export interface Faults {
   failCreate: Set<ResourceKind>;
-  /** Creates of these kinds never finish (like a 45-minute gateway): they heartbeat until cancelled. */
+  /** Creates of these kinds do not finish while listed (like a 45-minute gateway): they heartbeat until cancelled or unlisted. */
   holdCreate: Set<ResourceKind>;
   failDelete: Set<ResourceKind>;
   /** How many of the next tunnel observations and cluster probes fail (a cloud API that does not answer for a while). */
@@ -91,7 +91,7 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
         if (faults.failCreate.has(kind)) throw ApplicationFailure.nonRetryable(`injected create failure of ${node.id}`, 'Injected');
         if (faults.holdCreate.has(kind)) {
           const context = Context.current();
-          for (;;) {
+          while (faults.holdCreate.has(kind)) {
             context.heartbeat();
             await context.sleep(100); // rejects once the cancellation arrives with a heartbeat response
           }
