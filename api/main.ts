@@ -9,6 +9,7 @@ import { Meshes } from './meshes.ts';
 import { Rotations } from './rotations.ts';
 import { createApiServer, type TemporalAccess } from './server.ts';
 import { within } from './temporal-errors.ts';
+import { temporalConnectionOptions, watchApiKey } from '../worker/temporal-connection.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   const authenticate = authenticatorFromEnv(env, host);
   const temporal = temporalSettings(env);
   // Lazy: the API starts (and /healthz answers) while Temporal is down; routes that need it answer 503 until it is back.
-  const connection = Connection.lazy({ address: temporal.address });
+  const connection = Connection.lazy(temporalConnectionOptions(temporal.connection));
+  watchApiKey(temporal.connection, [connection], (error) => console.error(`reloading the Temporal API key failed: ${error instanceof Error ? error.message : error}`));
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
   const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), numberSetting(env, 'CELLBRIDGE_API_STATUS_MAX_AGE_MS', 1000));
   const rotations = new Rotations(client, temporal.taskQueue);

@@ -7,6 +7,7 @@ import type { DataConverter } from '@temporalio/common';
 import { payloadCodecFromEnv } from './codec-settings.ts';
 import type { AesGcmPayloadCodec } from './payload-codec.ts';
 import { TASK_QUEUE } from './mesh-status.ts';
+import { temporalConnectionSettings, type TemporalConnectionSettings } from './temporal-connection.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -15,6 +16,7 @@ export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter
 
 export interface TemporalSettings {
   address: string;
+  connection: TemporalConnectionSettings;
   namespace: string;
   taskQueue: string;
   dataConverter: DataConverter;
@@ -23,8 +25,10 @@ export interface TemporalSettings {
 
 export function temporalSettings(env: Env): TemporalSettings {
   const codec = payloadCodecFromEnv(env);
+  const connection = temporalConnectionSettings(env);
   return {
-    address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    address: connection.address,
+    connection,
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.CELLBRIDGE_TASK_QUEUE ?? TASK_QUEUE,
     dataConverter: { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH },

@@ -8,6 +8,7 @@ import { activityMetrics } from './activity-metrics.ts';
 import { azureCredential } from './azure-credential.ts';
 import { workerLogger } from './logger.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
+import { reloadWorkerCredentials, temporalConnectionOptions } from './temporal-connection.ts';
 import { workflowCode } from './workflow-code.ts';
 
 async function main(): Promise<void> {
@@ -27,9 +28,10 @@ async function main(): Promise<void> {
   const metricsPort = optionalPort(env, 'CELLBRIDGE_WORKER_METRICS_PORT');
   if (metricsPort) await serveMetrics(metrics.registry, metricsHost, metricsPort);
   const temporal = temporalSettings(env);
-  const connection = await NativeConnection.connect({ address: temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(temporal.connection));
   // Rotation activities talk to mesh workflows and schedules, with the same encryption.
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: temporal.namespace, dataConverter: temporal.dataConverter });
+  const clientConnection = await Connection.connect(temporalConnectionOptions(temporal.connection));
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
   const clients = createCloudClients({
     aws: { endpoint: env.CELLBRIDGE_AWS_ENDPOINT, requestTimeoutMs: numberSetting(env, 'CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS', 30_000) },
     azure: { endpoint: env.CELLBRIDGE_AZURE_ENDPOINT, credential: azureCredential(env.CELLBRIDGE_AZURE_CREDENTIAL, env.CELLBRIDGE_AZURE_ENDPOINT) },
@@ -60,6 +62,10 @@ async function main(): Promise<void> {
     // A create activity holds its slot while it polls a long operation (a 45-minute gateway),
     // and it mostly waits: the SDK's default of 100 slots queues everything else at 100 meshes.
     maxConcurrentActivityTaskExecutions: numberSetting(env, 'CELLBRIDGE_MAX_CONCURRENT_ACTIVITIES', 1000),
+  });
+  reloadWorkerCredentials(temporal.connection, worker, [clientConnection], {
+    reloaded: () => logger.pino.info('reconnected to Temporal with the changed credentials'),
+    failed: (error) => logger.pino.error({ error: error instanceof Error ? error.message : String(error) }, 'reloading the Temporal credentials failed; the worker keeps its connection'),
   });
   logger.pino.info({ taskQueue: temporal.taskQueue, address: temporal.address, metricsPort, sdkMetricsPort }, `cellbridge worker polling ${temporal.taskQueue} on ${temporal.address}`);
   await worker.run();
