@@ -2,7 +2,8 @@
  * The worker's logs as JSON lines through pino: the Temporal SDK's own (activity and
  * workflow loggers carry workflowId, runId, workflowType, activityType and attempt; Core's
  * native logs are forwarded to it) and cellbridge's. Payloads are never logged by the SDK,
- * and cellbridge's errors carry no secrets (README "Security").
+ * and cellbridge's errors carry no secrets (README "Security"). The SDK's debug lines carry
+ * the activity's task token, which completes the activity for whoever holds it: left out.
  */
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import { pino } from 'pino';
@@ -11,7 +12,10 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 
 export function workerLogger(level: string | undefined): { temporal: Logger; pino: pino.Logger } {
   const base = pino({ level: level ?? 'info', base: { service: 'cellbridge-worker' }, timestamp: pino.stdTimeFunctions.isoTime });
-  const log = (logLevel: LogLevel, message: string, meta?: LogMetadata) => base[LEVELS[logLevel]](meta ?? {}, message);
+  const log = (logLevel: LogLevel, message: string, meta?: LogMetadata) => {
+    const { taskToken: _taskToken, ...fields } = meta ?? {};
+    base[LEVELS[logLevel]](fields, message);
+  };
   return {
     pino: base,
     temporal: {

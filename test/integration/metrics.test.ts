@@ -144,6 +144,7 @@ describe('metrics', () => {
     assert.ok(activities.some((entry) => entry.workflowId === `mesh-${MESH}`), 'the mesh\'s workflow ID');
     assert.equal(ready!.tunnelKeys.length, 4, 'four tunnel keys read from the AWS emulator');
     for (const key of ready!.tunnelKeys) assert.ok(!text.includes(key), 'a tunnel key in the worker log');
+    assert.ok(!text.includes('taskToken'), 'an activity task token in the worker log');
   });
 
   test('the Temporal SDK\'s own runtime metrics are served on their port', async () => {
