@@ -13,7 +13,7 @@ const { $schema: _dialect, $id: _id, ...meshSpec } = meshSpecSchema;
 
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 const temporalUnavailable = {
-  description: 'Temporal cannot be reached within the API\'s deadline (CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS), error TemporalUnavailable; or Temporal answers but no worker answered the workflow\'s query in that time (all workers stopped, or one is being replaced), error WorkerUnavailable. Retry after Retry-After',
+  description: 'Temporal cannot be reached within the API\'s deadline (CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS), error TemporalUnavailable; or Temporal answers but no worker answered the workflow\'s query in that time (all workers stopped, or one is being replaced), error WorkerUnavailable. Retry after Retry-After. With OIDC also when the issuer\'s keys cannot be fetched, error IssuerUnavailable (without Retry-After)',
   headers: retryAfter,
   content: json(ref('Error')),
 };
