@@ -81,7 +81,7 @@ export class ResourceEngine {
   async update<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, previous: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
     const ctx = Context.current();
     const change = handler.update;
-    if (!change) throw ApplicationFailure.nonRetryable(`${node.id}: a ${node.kind} cannot be updated in place yet`, 'UpdateNotSupported');
+    if (!change) throw ApplicationFailure.nonRetryable(`${node.id}: ${node.kind} cannot be updated in place yet`, 'UpdateNotSupported');
     // An operation in flight (a create, an earlier update) refuses a new one in both clouds.
     const observed = await this.settle(handler, node, (p) => p.is === 'busy' || p.is === 'deleting');
     if (observed === undefined) return this.ensureNow(handler, node, outputs);

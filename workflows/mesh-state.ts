@@ -50,8 +50,10 @@ export class MeshState {
       this.changeDone.add(id);
       this.change = { ...this.change, progress: { ...this.change.progress, done: this.changeDone.size } };
     }
+    // Ready again (an update, or one undone by a rollback): an earlier failure's detail no longer applies.
+    const { detail: _earlier, ...rest } = current;
     this.resources.set(id, {
-      ...current,
+      ...(state === 'ready' ? rest : current),
       state,
       ...(state === 'creating' ? { createStartedAt: now } : {}),
       ...(state === 'ready' ? { createdAt: now } : {}),
