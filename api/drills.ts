@@ -17,6 +17,7 @@ import { MESH_UPDATE } from '../domain/rotation.ts';
 import type { runDrill } from '../workflows/run-drill.ts';
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
+import { StatusCache } from './status-cache.ts';
 import { notFound, queryWorkflow } from './temporal-errors.ts';
 
 /** What a mesh's status and verification report say of its latest drill. */
@@ -28,7 +29,17 @@ export interface DrillLink {
 }
 
 export class Drills {
-  constructor(private readonly client: Client, private readonly taskQueue: string, private readonly image: string) {}
+  private readonly latestDrills: StatusCache<DrillLink | undefined>;
+
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly image: string,
+    /** How old a served latest drill may be: a mesh's GET carries it (api/status-cache.ts). */
+    latestMaxAgeMs = 1000,
+  ) {
+    this.latestDrills = new StatusCache(latestMaxAgeMs);
+  }
 
   async start(mesh: string, body: unknown): Promise<Reply> {
     const requested = (body as { cell?: unknown } | undefined)?.cell;
@@ -49,6 +60,7 @@ export class Drills {
     }
     const input: DrillInput = { spec, naming: status.naming, cell: plan.cell, image: this.image };
     await this.client.workflow.start<typeof runDrill>('runDrill', { taskQueue: this.taskQueue, workflowId: drillId, args: [input] });
+    this.latestDrills.forget(mesh);
     return { status: 202, body: { mesh, drillId, cell: plan.cell, href: href(mesh, drillId) } };
   }
 
@@ -64,6 +76,10 @@ export class Drills {
 
   /** The newest drill of the mesh, if it ever had one (newest first is how Temporal lists). */
   async latest(mesh: string): Promise<DrillLink | undefined> {
+    return this.latestDrills.get(mesh, () => this.findLatest(mesh));
+  }
+
+  private async findLatest(mesh: string): Promise<DrillLink | undefined> {
     for await (const run of this.client.workflow.list({ query: `WorkflowId STARTS_WITH "${drillWorkflowIdPrefix(mesh)}"` })) {
       if (drillIdOwner(run.workflowId) !== mesh) continue; // drill-abc-d-… belongs to mesh abc-d, not abc
       return { drillId: run.workflowId, workflowStatus: run.status.name, startedAt: run.startTime.toISOString(), href: href(mesh, run.workflowId) };

@@ -21,10 +21,11 @@ async function main(): Promise<void> {
   const connection = Connection.lazy(temporalConnectionOptions(temporal.connection));
   watchApiKey(temporal.connection, [connection], (error) => console.error(`reloading the Temporal API key failed: ${error instanceof Error ? error.message : error}`));
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
-  const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), numberSetting(env, 'CELLBRIDGE_API_STATUS_MAX_AGE_MS', 1000));
+  const statusMaxAgeMs = numberSetting(env, 'CELLBRIDGE_API_STATUS_MAX_AGE_MS', 1000);
+  const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), statusMaxAgeMs);
   const rotations = new Rotations(client, temporal.taskQueue);
   // The failover drill's probe image (probe/README.md): built from probe/ and pushed where the clusters can pull it.
-  const drills = new Drills(client, temporal.taskQueue, env.CELLBRIDGE_PROBE_IMAGE ?? 'cellbridge/probe:latest');
+  const drills = new Drills(client, temporal.taskQueue, env.CELLBRIDGE_PROBE_IMAGE ?? 'cellbridge/probe:latest', statusMaxAgeMs);
   const access = temporalAccess(connection, numberSetting(env, 'CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS', 4_000));
   const server = createApiServer({
     authenticate,

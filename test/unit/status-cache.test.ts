@@ -35,6 +35,20 @@ describe('status cache', () => {
     assert.equal(await second, 'Ready');
   });
 
+  test('"nothing" is an answer too: a mesh without drills is not listed again on every read', async () => {
+    let now = 0;
+    let fetches = 0;
+    const cache = new StatusCache<string | undefined>(1000, () => now);
+    const fetch = async () => {
+      fetches++;
+      return undefined;
+    };
+    assert.equal(await cache.get('a', fetch), undefined);
+    now = 500;
+    assert.equal(await cache.get('a', fetch), undefined);
+    assert.equal(fetches, 1);
+  });
+
   test('meshes are cached apart', async () => {
     const h = harness(1000);
     const [a, b] = [h.cache.get('a', h.fetch), h.cache.get('b', h.fetch)];
