@@ -216,8 +216,31 @@ describe('helm template', () => {
     assert.equal(env(worker.containers[0]!, 'CELLBRIDGE_TASK_QUEUE')?.value, 'cellbridge-staging');
   });
 
-  test('refuses to render a Temporal TLS setting the processes would ignore, and an API without authentication', async () => {
-    await assert.rejects(render('minimal-values.yaml', ['temporal.tls.secretName=temporal-mtls']), /temporal\.tls: the worker and the API cannot connect to Temporal with TLS/);
+  test('Temporal TLS, mutual TLS and API key: each file variable points into the mount of the Secret named, in both Deployments; none without them', async () => {
+    const secrets = ['temporal.tls.serverCaSecret=temporal-ca', 'temporal.tls.clientSecret=temporal-mtls', 'temporal.apiKey.existingSecret=temporal-cloud', 'temporal.tls.serverName=temporal.example'];
+    const objects = await render('minimal-values.yaml', secrets);
+    for (const name of ['r-cellbridge-worker', 'r-cellbridge-api']) {
+      const pod = podSpec(one(objects, 'Deployment', name));
+      const container = pod.containers[0]!;
+      const fileOf = (variable: string) => {
+        const path = env(container, variable)?.value ?? '';
+        const mount = container.volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+        assert.ok(mount?.readOnly, `${name}: ${variable}=${path} is in a read-only mount`);
+        return { secret: pod.volumes?.find((v) => v.name === mount!.name)?.secret?.secretName, file: path.slice(mount!.mountPath.length + 1) };
+      };
+      assert.deepEqual(fileOf('TEMPORAL_TLS_SERVER_CA_CERT_PATH'), { secret: 'temporal-ca', file: 'ca.crt' });
+      assert.deepEqual(fileOf('TEMPORAL_TLS_CLIENT_CERT_PATH'), { secret: 'temporal-mtls', file: 'tls.crt' });
+      assert.deepEqual(fileOf('TEMPORAL_TLS_CLIENT_KEY_PATH'), { secret: 'temporal-mtls', file: 'tls.key' });
+      assert.deepEqual(fileOf('TEMPORAL_API_KEY_PATH'), { secret: 'temporal-cloud', file: 'api-key' });
+      assert.equal(env(container, 'TEMPORAL_TLS_SERVER_NAME')?.value, 'temporal.example');
+      assert.ok(!container.volumeMounts?.some((m) => m.subPath), `${name}: no subPath mount (the kubelet would never update it)`);
+    }
+    const plain = podSpec(one(await render('minimal-values.yaml'), 'Deployment', 'r-cellbridge-worker')).containers[0]!;
+    assert.deepEqual(plain.env?.map((e) => e.name).filter((n) => n.startsWith('TEMPORAL_TLS') || n.startsWith('TEMPORAL_API_KEY')), []);
+  });
+
+  test('refuses to render mutual TLS without the entries of its Secret, and an API without authentication', async () => {
+    await assert.rejects(render('minimal-values.yaml', ['temporal.tls.clientSecret=temporal-mtls', 'temporal.tls.keyKey=']), /temporal\.tls\.certKey and temporal\.tls\.keyKey/);
     await assert.rejects(render('minimal-values.yaml', ['api.auth.tokenSecret.name=']), /api\.auth: set tokenSecret\.name .* or oidc\.issuer/);
   });
 });

@@ -37,13 +37,10 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end -}}
 {{- end -}}
 
-{{/*
-  What the chart refuses to render: settings the processes would refuse at start (no API
-  authentication) or silently ignore (a Temporal TLS connection, not supported yet).
-*/}}
+{{/* What the chart refuses to render: settings the processes would refuse at start. */}}
 {{- define "cellbridge.validate" -}}
-{{- if .Values.temporal.tls -}}
-{{- fail "temporal.tls: the worker and the API cannot connect to Temporal with TLS, mTLS or an API key yet (domain/settings.ts); leave temporal.tls empty" -}}
+{{- if and .Values.temporal.tls.clientSecret (not (and .Values.temporal.tls.certKey .Values.temporal.tls.keyKey)) -}}
+{{- fail "temporal.tls.certKey and temporal.tls.keyKey: name the client certificate's and key's entries of temporal.tls.clientSecret" -}}
 {{- end -}}
 {{- if not .Values.codec.existingSecret -}}
 {{- fail "codec.existingSecret: name the Secret holding the payload codec's keyring (README \"Deploy\")" -}}
@@ -61,6 +58,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
   value: {{ .Values.temporal.namespace | quote }}
 - name: CELLBRIDGE_TASK_QUEUE
   value: {{ .Values.temporal.taskQueue | quote }}
+{{- include "cellbridge.temporalCredentialsEnv" . }}
 - name: CELLBRIDGE_CODEC_KEYS
   valueFrom:
     secretKeyRef:
@@ -88,4 +86,70 @@ prometheus.io/path: /metrics
 - name: tmp
   emptyDir:
     sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- end -}}
+
+{{/*
+  Temporal's TLS and API key (README "Configuration"): files of existing Secrets, each Secret
+  mounted whole (not by subPath) so the kubelet's updates reach the processes, which re-read them.
+*/}}
+{{- define "cellbridge.temporalCredentialsEnv" -}}
+{{- $tls := .Values.temporal.tls }}
+{{- if $tls.enabled }}
+- name: TEMPORAL_TLS
+  value: "1"
+{{- end }}
+{{- with $tls.serverName }}
+- name: TEMPORAL_TLS_SERVER_NAME
+  value: {{ . | quote }}
+{{- end }}
+{{- if $tls.serverCaSecret }}
+- name: TEMPORAL_TLS_SERVER_CA_CERT_PATH
+  value: /etc/cellbridge/temporal-ca/{{ $tls.serverCaKey }}
+{{- end }}
+{{- if $tls.clientSecret }}
+- name: TEMPORAL_TLS_CLIENT_CERT_PATH
+  value: /etc/cellbridge/temporal-client/{{ $tls.certKey }}
+- name: TEMPORAL_TLS_CLIENT_KEY_PATH
+  value: /etc/cellbridge/temporal-client/{{ $tls.keyKey }}
+{{- end }}
+{{- if .Values.temporal.apiKey.existingSecret }}
+- name: TEMPORAL_API_KEY_PATH
+  value: /etc/cellbridge/temporal-api-key/{{ .Values.temporal.apiKey.key }}
+{{- end }}
+{{- end -}}
+
+{{- define "cellbridge.temporalVolumeMounts" -}}
+{{- if .Values.temporal.tls.serverCaSecret }}
+- name: temporal-ca
+  mountPath: /etc/cellbridge/temporal-ca
+  readOnly: true
+{{- end }}
+{{- if .Values.temporal.tls.clientSecret }}
+- name: temporal-client
+  mountPath: /etc/cellbridge/temporal-client
+  readOnly: true
+{{- end }}
+{{- if .Values.temporal.apiKey.existingSecret }}
+- name: temporal-api-key
+  mountPath: /etc/cellbridge/temporal-api-key
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "cellbridge.temporalVolumes" -}}
+{{- if .Values.temporal.tls.serverCaSecret }}
+- name: temporal-ca
+  secret:
+    secretName: {{ .Values.temporal.tls.serverCaSecret }}
+{{- end }}
+{{- if .Values.temporal.tls.clientSecret }}
+- name: temporal-client
+  secret:
+    secretName: {{ .Values.temporal.tls.clientSecret }}
+{{- end }}
+{{- if .Values.temporal.apiKey.existingSecret }}
+- name: temporal-api-key
+  secret:
+    secretName: {{ .Values.temporal.apiKey.existingSecret }}
+{{- end }}
 {{- end -}}

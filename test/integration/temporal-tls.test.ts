@@ -1,0 +1,149 @@
+/**
+ * The worker and the API reach a TLS-secured Temporal through Temporal's own environment
+ * variables: the dev server behind a real Envoy that terminates mutual TLS. The judges are the
+ * Temporal SDK's Connection (not the product's connection code) and Envoy's access log.
+ * The CLI talks to the API only, so it needs none of this.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { join } from 'node:path';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import { Connection, type TLSConfig } from '@temporalio/client';
+import type { RunningProcess } from '../../sim/child-process.ts';
+import { freePort } from '../../sim/ports.ts';
+import { STACK_DIR } from '../../sim/setup.ts';
+import { startProduct } from '../../sim/stack.ts';
+import { makePki, SERVER_NAME, startTlsTemporal, type Pki, type TlsTemporal } from '../support/temporal-tls-front.ts';
+
+const dir = join(STACK_DIR, 'test', 'temporal-tls');
+const TASK_QUEUE = `tls-${randomBytes(4).toString('hex')}`;
+let pki: Pki;
+let temporal: TlsTemporal;
+let api: RunningProcess | undefined;
+let worker: RunningProcess | undefined;
+let apiBase = '';
+/** The worker's own copies of its client pair, which the reload test replaces. */
+let workerCert = '';
+let workerKey = '';
+
+before(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  pki = makePki(dir);
+  temporal = await startTlsTemporal(dir, pki);
+  workerCert = join(dir, 'worker-client.pem');
+  workerKey = join(dir, 'worker-client-key.pem');
+  copyFileSync(pki.clientCert, workerCert);
+  copyFileSync(pki.clientKey, workerKey);
+  const common = {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.serverCa,
+    TEMPORAL_TLS_SERVER_NAME: SERVER_NAME,
+    CELLBRIDGE_TASK_QUEUE: TASK_QUEUE,
+    CELLBRIDGE_CODEC_KEY: randomBytes(32).toString('base64'),
+  };
+  const port = await freePort();
+  apiBase = `http://127.0.0.1:${port}`;
+  [api, worker] = await Promise.all([
+    startProduct('api', { ...common, TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKey, CELLBRIDGE_API_PORT: String(port), CELLBRIDGE_INSECURE_NO_AUTH: '1' }, join(dir, 'api.log')),
+    startProduct('worker', { ...common, TEMPORAL_TLS_CLIENT_CERT_PATH: workerCert, TEMPORAL_TLS_CLIENT_KEY_PATH: workerKey }, join(dir, 'worker.log')),
+  ]);
+});
+
+after(async () => {
+  await worker?.stop();
+  await api?.stop();
+  await temporal?.stop();
+});
+
+/** The SDK's own gRPC connection, as any Temporal client would open it. */
+function sdkConnect(tls: TLSConfig | false): Promise<Connection> {
+  return Connection.connect({ address: temporal.address, tls, connectTimeout: '5s' });
+}
+
+function trusted(cert = pki.clientCert, key = pki.clientKey) {
+  return { serverRootCACertificate: readFileSync(pki.serverCa), serverNameOverride: SERVER_NAME, clientCertPair: { crt: readFileSync(cert), key: readFileSync(key) } };
+}
+
+async function workflowPollers(): Promise<string[]> {
+  const connection = await sdkConnect(trusted());
+  try {
+    const reply = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: TASK_QUEUE }, taskQueueType: 1 });
+    return (reply.pollers ?? []).map((poller) => poller.identity ?? '');
+  } finally {
+    await connection.close();
+  }
+}
+
+/** What Envoy does with a raw TLS client offering HTTP/2: 'accepted' (it sends its SETTINGS), or the TLS alert's error code. */
+function tlsOutcome(options: ConnectionOptions): Promise<string> {
+  const [host, port] = temporal.address.split(':');
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host, port: Number(port), servername: SERVER_NAME, ca: readFileSync(pki.serverCa), ALPNProtocols: ['h2'], ...options });
+    socket.on('secureConnect', () => socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
+    socket.on('data', () => (resolve('accepted'), socket.destroy()));
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    socket.on('close', () => resolve('closed'));
+  });
+}
+
+/** A plain client speaking HTTP/2 (gRPC's preface) to the TLS port: all that comes back before the socket closes. */
+function plainReply(): Promise<Buffer> {
+  const [host, port] = temporal.address.split(':');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = netConnect({ host, port: Number(port) }, () => socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks)));
+    socket.setTimeout(10_000, () => reject(new Error('the TLS port neither answered nor closed a plain client')));
+  });
+}
+
+test('the API, configured with the TLS variables, answers /readyz and lists meshes through Temporal behind mutual TLS', async () => {
+  const ready = await fetch(`${apiBase}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(ready.status, 200, await ready.text());
+  const list = await fetch(`${apiBase}/v1/meshes`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(list.status, 200, await list.text());
+});
+
+test('the worker, configured with the TLS variables, polls its task queue through the TLS front (seen by describeTaskQueue)', async () => {
+  const identity = `${worker!.child.pid}@`;
+  let pollers: string[] = [];
+  for (let attempt = 0; attempt < 20 && !pollers.some((p) => p.startsWith(identity)); attempt++) {
+    pollers = await workflowPollers();
+    if (!pollers.some((p) => p.startsWith(identity))) await sleep(500);
+  }
+  assert.ok(pollers.some((p) => p.startsWith(identity)), `pollers of ${TASK_QUEUE}: ${JSON.stringify(pollers)}`);
+});
+
+test('a client with the trusted certificate gets through (the control for the refusals below)', async () => {
+  assert.equal(await tlsOutcome({ cert: readFileSync(pki.clientCert), key: readFileSync(pki.clientKey) }), 'accepted');
+  const connection = await sdkConnect(trusted());
+  await connection.close();
+});
+
+test('a plain (non-TLS) connection to the TLS port is refused: Envoy answers gRPC\'s preface with a TLS alert and closes, and the SDK cannot connect', async () => {
+  const reply = await plainReply();
+  // A TLS record of content type 21 (alert), never an HTTP/2 frame.
+  assert.equal(reply[0], 0x15, `a plain client got back ${reply.toString('hex')}`);
+  await assert.rejects(sdkConnect(false));
+});
+
+test('a TLS client without a client certificate is refused by Envoy (TLS alert: certificate required)', async () => {
+  assert.equal(await tlsOutcome({}), 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
+  await assert.rejects(sdkConnect({ serverRootCACertificate: readFileSync(pki.serverCa), serverNameOverride: SERVER_NAME }));
+});
+
+test('a TLS client whose certificate comes from a CA Envoy does not trust is refused (TLS alert: unknown CA)', async () => {
+  assert.equal(await tlsOutcome({ cert: readFileSync(pki.rogueCert), key: readFileSync(pki.rogueKey) }), 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA');
+  await assert.rejects(sdkConnect(trusted(pki.rogueCert, pki.rogueKey)));
+});
+
+test('a client that checks for a different server name refuses the server', async () => {
+  await assert.rejects(sdkConnect({ ...trusted(), serverNameOverride: 'other.cellbridge.test' }));
+});
