@@ -42,13 +42,23 @@ describe('changing a live mesh', () => {
   after(async () => connection?.close());
   afterEach(() => clearFaults(stack.endpoints()));
 
-  test('node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress', async () => {
+  test('a replacement is refused with its rule (not allowed; allowed but not applied); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress', async () => {
     const e = stack.endpoints();
     spec = exampleSpec('cells', { name: MESH });
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
     const ready = await waitForPhase(e, MESH, UP, 300_000);
     assert.equal(ready.phase, 'Ready', JSON.stringify({ error: ready.error, failed: ready.verification?.checks?.filter((c: any) => !c.pass) }));
     assert.deepEqual(await nodeCounts(e), { east: 2, west: 2 });
+
+    // Refused by the workflow's validator, its rule carried back through the Update's failure.
+    const replacing = structuredClone(spec);
+    replacing.cells[0].serviceCidr = '172.22.0.0/16';
+    const refused = await api(e, 'PUT', `/v1/meshes/${MESH}`, replacing);
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.deepEqual([...new Set(refused.body.problems.map((p: any) => p.rule))], ['change.replace-not-allowed']);
+    const unapplied = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, replacing);
+    assert.equal(unapplied.status, 400, JSON.stringify(unapplied.body));
+    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/eks-cluster/east.serviceCidr']);
 
     const next = structuredClone(spec);
     next.cells[0].nodePool.count = 3;
