@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
@@ -17,7 +17,7 @@ import type { RunningProcess } from '../../sim/child-process.ts';
 import { freePort } from '../../sim/ports.ts';
 import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct } from '../../sim/stack.ts';
-import { makePki, SERVER_NAME, startTlsTemporal, type Pki, type TlsTemporal } from '../support/temporal-tls-front.ts';
+import { issueClientCert, makePki, SERVER_NAME, startTlsTemporal, type Pki, type TlsTemporal } from '../support/temporal-tls-front.ts';
 
 const dir = join(STACK_DIR, 'test', 'temporal-tls');
 const TASK_QUEUE = `tls-${randomBytes(4).toString('hex')}`;
@@ -146,4 +146,26 @@ test('a TLS client whose certificate comes from a CA Envoy does not trust is ref
 
 test('a client that checks for a different server name refuses the server', async () => {
   await assert.rejects(sdkConnect({ ...trusted(), serverNameOverride: 'other.cellbridge.test' }));
+});
+
+/** The worker's polls (workflow or activity) that Envoy saw from a client certificate with this subject. */
+function pollsFrom(subject: string): number {
+  if (!existsSync(temporal.accessLog)) return 0;
+  return readFileSync(temporal.accessLog, 'utf8').split('\n')
+    .filter((line) => line.startsWith(`${subject} `) && /WorkflowService\/Poll(Workflow|Activity)TaskQueue$/.test(line)).length;
+}
+
+test('a renewed client certificate and key replace the worker\'s connection without a restart: its polls arrive with the new certificate', async () => {
+  assert.ok(pollsFrom('CN=client') > 0, 'the worker polled with its first certificate');
+  assert.equal(pollsFrom('CN=renewed'), 0);
+  const renewed = issueClientCert(dir, 'renewed');
+  // As the kubelet updates a mounted Secret: each file replaced whole.
+  copyFileSync(renewed.key, `${workerKey}.new`);
+  copyFileSync(renewed.cert, `${workerCert}.new`);
+  renameSync(`${workerKey}.new`, workerKey);
+  renameSync(`${workerCert}.new`, workerCert);
+  // A long poll already in flight finishes on the old connection (up to a minute, the server's long-poll time); the next ones use the new.
+  for (let waited = 0; waited < 100_000 && pollsFrom('CN=renewed') === 0; waited += 500) await sleep(500);
+  assert.ok(pollsFrom('CN=renewed') > 0, `no poll with the renewed certificate; access log:\n${readFileSync(temporal.accessLog, 'utf8').split('\n').slice(-10).join('\n')}`);
+  assert.ok(worker!.child.exitCode === null, 'the same worker process');
 });

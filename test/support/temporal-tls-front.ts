@@ -24,32 +24,46 @@ export interface Pki {
   rogueKey: string;
 }
 
-/** One openssl CA and a leaf it signs; `dir/<name>.pem`, `dir/<name>-key.pem`. */
+/** Three CAs (server, client, rogue) and their leaves, as `dir/<name>.pem` and `dir/<name>-key.pem`. */
 export function makePki(dir: string): Pki {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const ca = (name: string) => openssl('req', '-x509', ...ec, '-keyout', `${name}-key.pem`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  const leaf = (name: string, signer: string, ext: string) => {
-    openssl('req', ...ec, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${signer}.pem`, '-CAkey', `${signer}-key.pem`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
-  };
-  for (const name of ['server-ca', 'client-ca', 'rogue-ca']) ca(name);
-  leaf('server', 'server-ca', `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth\n`);
-  leaf('client', 'client-ca', 'extendedKeyUsage=clientAuth\n');
-  leaf('rogue', 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
+  for (const name of ['server-ca', 'client-ca', 'rogue-ca']) {
+    openssl(dir, 'req', '-x509', ...EC, '-keyout', `${name}-key.pem`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`,
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  }
+  leaf(dir, 'server', 'server-ca', `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth\n`);
+  const client = issueClientCert(dir, 'client');
+  const rogue = leaf(dir, 'rogue', 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
   const at = (file: string) => join(dir, file);
   return {
     serverCa: at('server-ca.pem'), serverCert: at('server.pem'), serverKey: at('server-key.pem'),
-    clientCa: at('client-ca.pem'), clientCert: at('client.pem'), clientKey: at('client-key.pem'),
-    rogueCert: at('rogue.pem'), rogueKey: at('rogue-key.pem'),
+    clientCa: at('client-ca.pem'), clientCert: client.cert, clientKey: client.key,
+    rogueCert: rogue.cert, rogueKey: rogue.key,
   };
+}
+
+/** A client pair with subject CN=<name>, signed by the CA Envoy trusts. */
+export function issueClientCert(dir: string, name: string): { cert: string; key: string } {
+  return leaf(dir, name, 'client-ca', 'extendedKeyUsage=clientAuth\n');
+}
+
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+function openssl(dir: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function leaf(dir: string, name: string, signer: string, ext: string): { cert: string; key: string } {
+  openssl(dir, 'req', ...EC, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+  writeFileSync(join(dir, `${name}.ext`), ext);
+  openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', `${signer}.pem`, '-CAkey', `${signer}-key.pem`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+  return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}-key.pem`) };
 }
 
 export interface TlsTemporal {
   /** Envoy's TLS port: what the product is configured with. */
   address: string;
+  /** Envoy's access log: one line per request as it starts, `<client certificate subject> <gRPC method path>`. */
+  accessLog: string;
   stop(): Promise<void>;
 }
 
@@ -67,13 +81,14 @@ export async function startTlsTemporal(dir: string, pki: Pki): Promise<TlsTempor
     }));
     await waitForPort(plainPort);
     const config = join(dir, 'envoy.yaml');
-    writeFileSync(config, envoyConfig(tlsPort, plainPort, pki));
+    const accessLog = join(dir, 'envoy-access.log');
+    writeFileSync(config, envoyConfig(tlsPort, plainPort, pki, accessLog));
     processes.push(await startProcess({
       name: 'envoy', command: ENVOY_BIN, logFile: join(dir, 'envoy.log'),
       args: ['-c', config, '--disable-hot-restart', '--log-level', 'warn'],
     }));
     await waitForPort(tlsPort);
-    return { address: `127.0.0.1:${tlsPort}`, stop };
+    return { address: `127.0.0.1:${tlsPort}`, accessLog, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -81,7 +96,7 @@ export async function startTlsTemporal(dir: string, pki: Pki): Promise<TlsTempor
 }
 
 /** JSON is YAML: the TLS listener (client certificate required, from the client CA only) and the plain HTTP/2 upstream. */
-function envoyConfig(tlsPort: number, plainPort: number, pki: Pki): string {
+function envoyConfig(tlsPort: number, plainPort: number, pki: Pki, accessLog: string): string {
   const address = (port: number) => ({ socket_address: { address: '127.0.0.1', port_value: port } });
   return JSON.stringify({
     static_resources: {
@@ -106,6 +121,16 @@ function envoyConfig(tlsPort: number, plainPort: number, pki: Pki): string {
             typed_config: {
               '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
               stat_prefix: 'temporal',
+              access_log: [{
+                name: 'envoy.access_loggers.file',
+                typed_config: {
+                  '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
+                  path: accessLog,
+                  log_format: { text_format_source: { inline_string: '%DOWNSTREAM_PEER_SUBJECT% %REQ(:PATH)%\n' } },
+                },
+              }],
+              // Long polls end a minute later: log each request as it starts.
+              access_log_options: { flush_access_log_on_new_request: true },
               codec_type: 'HTTP2',
               // Workers long-poll for a minute: no idle or route timeout may cut those calls.
               stream_idle_timeout: '0s',
