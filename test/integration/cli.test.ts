@@ -40,7 +40,7 @@ describe('the cellbridge CLI', () => {
     assert.equal((await api(stack.endpoints(), 'GET', '/v1/meshes/cli-bad')).status, 404);
   });
 
-  test('apply --yes creates the mesh, prints one line per step without a terminal, and exits 0 once Ready; plan shows nothing to change, a refused replacement exits 5; delete exits 0 with nothing left', async () => {
+  test('apply --yes creates the mesh, prints one line per step without a terminal, and exits 0 once Ready; plan shows nothing to change, apply of a changed spec follows the change to Applied and exits 0, a refused replacement exits 5; delete exits 0 with nothing left', async () => {
     const spec = exampleSpec('minimal', { name: 'cli-ok' });
     const file = specFile('ok', spec);
     const applied = await cli('apply', '-f', file, '--yes');
@@ -55,6 +55,14 @@ describe('the cellbridge CLI', () => {
     const same = await cli('plan', '-f', file);
     assert.equal(same.code, 0, same.out);
     assert.match(same.out, /nothing to change/);
+
+    // A live mesh: apply shows the plan, sends the change and follows it to its end.
+    const retimed = structuredClone(spec);
+    retimed.pki = { rotation: { intervalHours: 168 } };
+    const changed = await cli('apply', '-f', specFile('retimed', retimed), '--yes');
+    assert.equal(changed.code, 0, changed.out);
+    assert.match(changed.out, /mesh cli-ok: change [0-9a-f-]{36} accepted/);
+    assert.match(changed.out, /mesh cli-ok: change Applied \(0\/0\)/);
 
     const moved = structuredClone(spec);
     moved.aws.vpc.cidr = '10.99.0.0/16';
