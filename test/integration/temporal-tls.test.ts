@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
@@ -23,9 +23,13 @@ const dir = join(STACK_DIR, 'test', 'temporal-tls');
 const TASK_QUEUE = `tls-${randomBytes(4).toString('hex')}`;
 let pki: Pki;
 let temporal: TlsTemporal;
+const API_KEYS = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
 let api: RunningProcess | undefined;
 let worker: RunningProcess | undefined;
+let keyedApi: RunningProcess | undefined;
 let apiBase = '';
+let keyedApiBase = '';
+let apiKeyFile = '';
 /** The worker's own copies of its client pair, which the reload test replaces. */
 let workerCert = '';
 let workerKey = '';
@@ -34,7 +38,9 @@ before(async () => {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   pki = makePki(dir);
-  temporal = await startTlsTemporal(dir, pki);
+  temporal = await startTlsTemporal(dir, pki, API_KEYS);
+  apiKeyFile = join(dir, 'api-key');
+  writeFileSync(apiKeyFile, `${API_KEYS[0]}\n`, { mode: 0o600 });
   workerCert = join(dir, 'worker-client.pem');
   workerKey = join(dir, 'worker-client-key.pem');
   copyFileSync(pki.clientCert, workerCert);
@@ -48,21 +54,25 @@ before(async () => {
   };
   const port = await freePort();
   apiBase = `http://127.0.0.1:${port}`;
-  [api, worker] = await Promise.all([
+  const keyedPort = await freePort();
+  keyedApiBase = `http://127.0.0.1:${keyedPort}`;
+  [api, worker, keyedApi] = await Promise.all([
     startProduct('api', { ...common, TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKey, CELLBRIDGE_API_PORT: String(port), CELLBRIDGE_INSECURE_NO_AUTH: '1' }, join(dir, 'api.log')),
     startProduct('worker', { ...common, TEMPORAL_TLS_CLIENT_CERT_PATH: workerCert, TEMPORAL_TLS_CLIENT_KEY_PATH: workerKey }, join(dir, 'worker.log')),
+    startProduct('api', { ...common, TEMPORAL_ADDRESS: temporal.apiKeyAddress, TEMPORAL_API_KEY_PATH: apiKeyFile, CELLBRIDGE_API_PORT: String(keyedPort), CELLBRIDGE_INSECURE_NO_AUTH: '1' }, join(dir, 'api-keyed.log')),
   ]);
 });
 
 after(async () => {
+  await keyedApi?.stop();
   await worker?.stop();
   await api?.stop();
   await temporal?.stop();
 });
 
 /** The SDK's own gRPC connection, as any Temporal client would open it. */
-function sdkConnect(tls: TLSConfig | false): Promise<Connection> {
-  return Connection.connect({ address: temporal.address, tls, connectTimeout: '5s' });
+function sdkConnect(tls: TLSConfig | false, address = temporal.address, apiKey?: string): Promise<Connection> {
+  return Connection.connect({ address, tls, connectTimeout: '5s', ...(apiKey ? { apiKey } : {}) });
 }
 
 function trusted(cert = pki.clientCert, key = pki.clientKey) {
@@ -168,4 +178,44 @@ test('a renewed client certificate and key replace the worker\'s connection with
   for (let waited = 0; waited < 100_000 && pollsFrom('CN=renewed') === 0; waited += 500) await sleep(500);
   assert.ok(pollsFrom('CN=renewed') > 0, `no poll with the renewed certificate; access log:\n${readFileSync(temporal.accessLog, 'utf8').split('\n').slice(-10).join('\n')}`);
   assert.ok(worker!.child.exitCode === null, 'the same worker process');
+});
+
+/** Workflow service calls Envoy let through on the API-key port by the route of this key. */
+function callsWithKey(route: string): number {
+  return readFileSync(temporal.accessLog, 'utf8').split('\n').filter((line) => line.includes(` ${route} /temporal.api.workflowservice.`)).length;
+}
+
+/** GET /v1/meshes from the API-key API, once Envoy had time to write the calls it made to its access log. */
+async function keyedList(): Promise<number> {
+  const reply = await fetch(`${keyedApiBase}/v1/meshes`, { signal: AbortSignal.timeout(10_000) });
+  await reply.text();
+  await sleep(500);
+  return reply.status;
+}
+
+test('the API with TEMPORAL_API_KEY_PATH (TLS implied, no client certificate) lists meshes through the port that admits only bearers of the key', async () => {
+  assert.equal(await keyedList(), 200);
+  assert.ok(callsWithKey('key-1') > 0, 'Envoy routed the API\'s calls by the first key');
+  assert.equal(callsWithKey('key-2'), 0);
+});
+
+test('on the API-key port, a TLS client without a key or with a wrong key is refused, and one with the key gets through', async () => {
+  const tls = { serverRootCACertificate: readFileSync(pki.serverCa), serverNameOverride: SERVER_NAME };
+  await assert.rejects(sdkConnect(tls, temporal.apiKeyAddress));
+  await assert.rejects(sdkConnect(tls, temporal.apiKeyAddress, 'not-the-key'));
+  const connection = await sdkConnect(tls, temporal.apiKeyAddress, API_KEYS[0]);
+  await connection.close();
+});
+
+test('a changed API key file reaches the running API: its next calls carry the new key', async () => {
+  writeFileSync(`${apiKeyFile}.new`, `${API_KEYS[1]}\n`, { mode: 0o600 });
+  renameSync(`${apiKeyFile}.new`, apiKeyFile);
+  for (let waited = 0; waited < 20_000 && callsWithKey('key-2') === 0; waited += 1_000) {
+    assert.equal(await keyedList(), 200);
+    await sleep(1_000);
+  }
+  assert.ok(callsWithKey('key-2') > 0, 'Envoy saw the API\'s calls with the second key');
+  const before = callsWithKey('key-1');
+  assert.equal(await keyedList(), 200);
+  assert.equal(callsWithKey('key-1'), before, 'no call with the old key after the switch');
 });

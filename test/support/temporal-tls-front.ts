@@ -1,7 +1,7 @@
 /**
  * A TLS-secured Temporal for tests: the dev server on a plain loopback port behind a real Envoy
- * that terminates TLS (and requires a client certificate from one CA) and passes gRPC over
- * HTTP/2 to it. Certificates are made by openssl in the test's directory.
+ * that terminates TLS and passes gRPC over HTTP/2 to it: one port requires a client certificate
+ * from one CA (mutual TLS), another an API key as a bearer token. Certificates are made by openssl in the test's directory.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -60,15 +60,17 @@ function leaf(dir: string, name: string, signer: string, ext: string): { cert: s
 }
 
 export interface TlsTemporal {
-  /** Envoy's TLS port: what the product is configured with. */
+  /** Envoy's mutual TLS port. */
   address: string;
-  /** Envoy's access log: one line per request as it starts, `<client certificate subject> <gRPC method path>`. */
+  /** Envoy's TLS port that lets through only requests bearing one of the API keys (no client certificate). */
+  apiKeyAddress: string;
+  /** Envoy's access log: one line per request as it starts, `<client certificate subject> <route> <gRPC method path>`; the route of an API key request is `key-<n>` (n from 1, in the order given). */
   accessLog: string;
   stop(): Promise<void>;
 }
 
-export async function startTlsTemporal(dir: string, pki: Pki): Promise<TlsTemporal> {
-  const [plainPort, tlsPort] = [await freePort(), await freePort()];
+export async function startTlsTemporal(dir: string, pki: Pki, apiKeys: string[]): Promise<TlsTemporal> {
+  const [plainPort, tlsPort, apiKeyPort] = [await freePort(), await freePort(), await freePort()];
   const processes: RunningProcess[] = [];
   const stop = async () => {
     for (const process of processes.reverse()) await process.stop();
@@ -82,76 +84,89 @@ export async function startTlsTemporal(dir: string, pki: Pki): Promise<TlsTempor
     await waitForPort(plainPort);
     const config = join(dir, 'envoy.yaml');
     const accessLog = join(dir, 'envoy-access.log');
-    writeFileSync(config, envoyConfig(tlsPort, plainPort, pki, accessLog));
+    const passAll = [{ name: 'any', match: { prefix: '/' }, route: { cluster: 'temporal', timeout: '0s' } }];
+    const byKey = [
+      ...apiKeys.map((key, i) => ({ name: `key-${i + 1}`, match: { prefix: '/', headers: [{ name: 'authorization', string_match: { exact: `Bearer ${key}` } }] }, route: { cluster: 'temporal', timeout: '0s' } })),
+      { name: 'no-key', match: { prefix: '/' }, direct_response: { status: 401 } },
+    ];
+    writeFileSync(config, JSON.stringify({
+      static_resources: {
+        listeners: [listener('mtls', tlsPort, pki, true, passAll, accessLog), listener('api_key', apiKeyPort, pki, false, byKey, accessLog)],
+        clusters: [plainTemporal(plainPort)],
+      },
+    }));
     processes.push(await startProcess({
       name: 'envoy', command: ENVOY_BIN, logFile: join(dir, 'envoy.log'),
-      args: ['-c', config, '--disable-hot-restart', '--log-level', 'warn'],
+      // The access log is a test's evidence: written within 50 ms, not Envoy's default second.
+      args: ['-c', config, '--disable-hot-restart', '--log-level', 'warn', '--file-flush-interval-msec', '50'],
     }));
     await waitForPort(tlsPort);
-    return { address: `127.0.0.1:${tlsPort}`, accessLog, stop };
+    await waitForPort(apiKeyPort);
+    return { address: `127.0.0.1:${tlsPort}`, apiKeyAddress: `127.0.0.1:${apiKeyPort}`, accessLog, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-/** JSON is YAML: the TLS listener (client certificate required, from the client CA only) and the plain HTTP/2 upstream. */
-function envoyConfig(tlsPort: number, plainPort: number, pki: Pki, accessLog: string): string {
-  const address = (port: number) => ({ socket_address: { address: '127.0.0.1', port_value: port } });
-  return JSON.stringify({
-    static_resources: {
-      listeners: [{
-        name: 'temporal_tls',
-        address: address(tlsPort),
-        filter_chains: [{
-          transport_socket: {
-            name: 'envoy.transport_sockets.tls',
-            typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
-              require_client_certificate: true,
-              common_tls_context: {
-                alpn_protocols: ['h2'],
-                tls_certificates: [{ certificate_chain: { filename: pki.serverCert }, private_key: { filename: pki.serverKey } }],
-                validation_context: { trusted_ca: { filename: pki.clientCa } },
-              },
-            },
-          },
-          filters: [{
-            name: 'envoy.filters.network.http_connection_manager',
-            typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-              stat_prefix: 'temporal',
-              access_log: [{
-                name: 'envoy.access_loggers.file',
-                typed_config: {
-                  '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
-                  path: accessLog,
-                  log_format: { text_format_source: { inline_string: '%DOWNSTREAM_PEER_SUBJECT% %REQ(:PATH)%\n' } },
-                },
-              }],
-              // Long polls end a minute later: log each request as it starts.
-              access_log_options: { flush_access_log_on_new_request: true },
-              codec_type: 'HTTP2',
-              // Workers long-poll for a minute: no idle or route timeout may cut those calls.
-              stream_idle_timeout: '0s',
-              route_config: { virtual_hosts: [{ name: 'temporal', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'temporal', timeout: '0s' } }] }] },
-              http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
-            },
-          }],
-        }],
-      }],
-      clusters: [{
-        name: 'temporal',
-        type: 'STATIC',
-        connect_timeout: '5s',
-        typed_extension_protocol_options: {
-          'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-            '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-            explicit_http_config: { http2_protocol_options: {} },
+const loopback = (port: number) => ({ socket_address: { address: '127.0.0.1', port_value: port } });
+
+/** A TLS listener (JSON is YAML) passing gRPC on to Temporal by `routes`; with `requireClientCertificate`, only from the client CA. */
+function listener(name: string, port: number, pki: Pki, requireClientCertificate: boolean, routes: object[], accessLog: string): object {
+  return {
+    name,
+    address: loopback(port),
+    filter_chains: [{
+      transport_socket: {
+        name: 'envoy.transport_sockets.tls',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+          require_client_certificate: requireClientCertificate,
+          common_tls_context: {
+            alpn_protocols: ['h2'],
+            tls_certificates: [{ certificate_chain: { filename: pki.serverCert }, private_key: { filename: pki.serverKey } }],
+            ...(requireClientCertificate ? { validation_context: { trusted_ca: { filename: pki.clientCa } } } : {}),
           },
         },
-        load_assignment: { cluster_name: 'temporal', endpoints: [{ lb_endpoints: [{ endpoint: { address: address(plainPort) } }] }] },
+      },
+      filters: [{
+        name: 'envoy.filters.network.http_connection_manager',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+          stat_prefix: name,
+          codec_type: 'HTTP2',
+          // Workers long-poll for a minute: no idle or route timeout may cut those calls.
+          stream_idle_timeout: '0s',
+          access_log: [{
+            name: 'envoy.access_loggers.file',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
+              path: accessLog,
+              log_format: { text_format_source: { inline_string: '%DOWNSTREAM_PEER_SUBJECT% %ROUTE_NAME% %REQ(:PATH)%\n' } },
+            },
+          }],
+          // Long polls end a minute later: log each request as it starts.
+          access_log_options: { flush_access_log_on_new_request: true },
+          route_config: { virtual_hosts: [{ name: 'temporal', domains: ['*'], routes }] },
+          http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
+        },
       }],
+    }],
+  };
+}
+
+/** The dev server's plain port, spoken to over HTTP/2. */
+function plainTemporal(port: number): object {
+  return {
+    name: 'temporal',
+    type: 'STATIC',
+    connect_timeout: '5s',
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        explicit_http_config: { http2_protocol_options: {} },
+      },
     },
-  });
+    load_assignment: { cluster_name: 'temporal', endpoints: [{ lb_endpoints: [{ endpoint: { address: loopback(port) } }] }] },
+  };
 }
