@@ -61,7 +61,7 @@ export function watchApiKey(settings: TemporalConnectionSettings, connections: {
 }
 
 /** The client certificate and key files of mutual TLS, if any. */
-export function clientCertificatePaths(settings: TemporalConnectionSettings): string[] {
+function clientCertificatePaths(settings: TemporalConnectionSettings): string[] {
   const tls = settings.tls;
   return tls?.clientCertPath && tls.clientKeyPath ? [tls.clientCertPath, tls.clientKeyPath] : [];
 }
