@@ -1,7 +1,8 @@
 /**
  * Durability: the worker process dies (SIGKILL, no goodbye) while the Azure VPN gateway
  * is being created. A new worker takes over and the run completes with exactly one of
- * every resource: the retried activities find what the dead one created.
+ * every resource: the retried activities find what the dead one created. And workers
+ * scale out: two on one task queue share a mesh's activities, and either alone finishes it.
  */
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
@@ -56,7 +57,44 @@ describe('worker killed mid-run', () => {
     assert.equal((await waitForPhase(e, 'crash', ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted');
     assert.deepEqual(await meshInventory(e, 'crash'), []);
   });
+
+  test('two workers share the task queue: both run activities of one mesh, and when one is killed the other finishes it alone', async () => {
+    const e = stack.endpoints();
+    const [running] = processes.filter((p) => p.name === 'worker');
+    assert.ok(running, 'the worker the first test started still runs');
+    const second = await startProduct('worker', e.productEnv, join(LOGS, 'worker-3.log'));
+    processes.push(second);
+    assert.equal((await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'shared' }))).status, 202);
+
+    await waitForAzureResource(e.azure, 'virtualnetworkgateways/', 'Updating');
+    const beforeKill = await activityWorkers(e, 'mesh-shared');
+    await running.stop('SIGKILL');
+
+    const ready = await waitForPhase(e, 'shared', ['Ready', 'RolledBack', 'RollbackIncomplete'], 180_000);
+    assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
+    const identities = await activityWorkers(e, 'mesh-shared');
+    const of = (pid: number | undefined) => [...identities].filter((id) => id.startsWith(`${pid}@`));
+    assert.equal(of(running.child.pid).length, 1, `the killed worker ran activities of the mesh: ${[...identities].join(', ')} (before the kill: ${[...beforeKill].join(', ')})`);
+    assert.equal(of(second.child.pid).length, 1, `the second worker ran activities of the mesh: ${[...identities].join(', ')}`);
+    const inventory = await meshInventory(e, 'shared');
+    const count = (pattern: RegExp) => inventory.filter((r) => pattern.test(r)).length;
+    assert.deepEqual({ vng: count(/virtualNetworkGateways\//i), tgw: count(/^aws tgw/), vpn: count(/^aws vpn/), connections: count(/connections\//i) }, { vng: 1, tgw: 1, vpn: 2, connections: 4 });
+
+    assert.equal((await api(e, 'DELETE', '/v1/meshes/shared')).status, 202);
+    assert.equal((await waitForPhase(e, 'shared', ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted', 'the survivor tears it down too');
+    assert.deepEqual(await meshInventory(e, 'shared'), []);
+  });
 });
+
+async function activityWorkers(e: { temporal: { address: string } }, workflowId: string): Promise<Set<string>> {
+  const connection = await Connection.connect({ address: e.temporal.address });
+  try {
+    const runs = await historyChain(new Client({ connection }), workflowId);
+    return new Set(runs.flatMap((h) => (h.events ?? []).map((ev: any) => ev.activityTaskStartedEventAttributes?.identity).filter(Boolean)));
+  } finally {
+    await connection.close();
+  }
+}
 
 async function waitForAzureResource(azureUrl: string, idPart: string, provisioningState: string): Promise<string> {
   const deadline = Date.now() + 60_000;
