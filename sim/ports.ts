@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Stack ports come from below the OS's ephemeral range. A port the OS picked (port 0)
@@ -20,13 +22,54 @@ function ephemeralStart(): number {
   }
 }
 
-/** A port free on loopback right now, outside the ports the OS hands out by itself. */
+/**
+ * Ports handed out by any process on this machine, one file each holding the pid that
+ * took it. A port that is free now may be given to two stacks starting side by side (the
+ * test runner starts several) before either binds it; the file makes the pick exclusive
+ * until the process that took it ends.
+ */
+const RESERVATIONS = join(tmpdir(), 'cellbridge-ports');
+const reserved = new Set<string>();
+process.once('exit', () => {
+  for (const file of reserved) rmSync(file, { force: true });
+});
+
+/** A port free on loopback right now, outside the ports the OS hands out by itself, and taken by no other process's pick. */
 export async function freePort(): Promise<number> {
+  mkdirSync(RESERVATIONS, { recursive: true });
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = randomInt(LOWEST, EPHEMERAL_START);
-    if (await canListen(port)) return port;
+    if (reserve(port) && (await canListen(port))) return port;
   }
   throw new Error(`no free port between ${LOWEST} and ${EPHEMERAL_START} after 200 tries`);
+}
+
+function reserve(port: number): boolean {
+  const file = join(RESERVATIONS, String(port));
+  if (reserved.has(file)) return false;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      reserved.add(file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (alive(Number(readFileSync(file, 'utf8')))) return false;
+      // The process that took it has ended without cleaning up (killed): the port is free to take.
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function canListen(port: number): Promise<boolean> {

@@ -46,6 +46,17 @@ describe('the address book', () => {
     assert.equal(book.allocate(range, 0, 'd'), '10.0.0.5');
   });
 
+  test('an owner released and allocated again gets its last address back, even when its seed\'s address has come free meanwhile', () => {
+    const book = new AddressBook();
+    const range = { cidr: '10.0.0.0/29', ...CLOUD_SUBNET };
+    book.claim('10.0.0.4', 'node/x');
+    const service = book.allocate(range, 0, 'lb/east-west');
+    assert.equal(service, '10.0.0.5', 'its seed\'s address was held');
+    book.release('node/x');
+    book.release('lb/east-west');
+    assert.equal(book.allocate(range, 0, 'lb/east-west'), service, 'a Service made again keeps its frontend');
+  });
+
   test('a claimed address (found on an existing object) is not handed out again', () => {
     const book = new AddressBook();
     book.claim('10.0.0.4', 'node/x');

@@ -16,6 +16,8 @@ export const CLOUD_SUBNET = { reservedFirst: 4, reservedLast: 1 };
 
 export class AddressBook {
   private readonly owners = new Map<string, string>();
+  /** The address each owner held last: a Service deleted and made again gets it back if it is free. */
+  private readonly last = new Map<string, string>();
 
   /** Records an address already in use (found on an existing object). */
   claim(ip: string, owner: string): void {
@@ -28,6 +30,11 @@ export class AddressBook {
     if (!block) throw new Error(`${range.cidr} is not an IPv4 block`);
     const held = [...this.owners].find(([ip, o]) => o === owner && inside(ip, block.base, size(block)));
     if (held) return held[0];
+    const previous = this.last.get(owner);
+    if (previous && !this.owners.has(previous) && inside(previous, block.base, size(block))) {
+      this.owners.set(previous, owner);
+      return previous;
+    }
     const usable = size(block) - range.reservedFirst - range.reservedLast;
     if (usable <= 0) throw new Error(`${range.cidr} has no usable address`);
     for (let i = 0; i < usable; i++) {
@@ -41,7 +48,11 @@ export class AddressBook {
   }
 
   release(owner: string): void {
-    for (const [ip, o] of this.owners) if (o === owner) this.owners.delete(ip);
+    for (const [ip, o] of this.owners) {
+      if (o !== owner) continue;
+      this.owners.delete(ip);
+      this.last.set(owner, ip);
+    }
   }
 }
 
