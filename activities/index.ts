@@ -1,7 +1,8 @@
 /**
  * Every activity of the worker, built from injected clients so the same code runs
  * against the clouds or the proving ground. Each resource kind contributes a
- * create<Kind> and a delete<Kind> activity over the shared engine.
+ * create<Kind>, update<Kind> and delete<Kind> activity over the shared engine; checkDrift
+ * reads them all through the same handlers (activities/drift-check.ts).
  */
 import { resourceActivityName, type ResourceActivityName, type ResourceKind } from '../domain/activity-names.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
@@ -25,6 +26,7 @@ import { resourceGroupHandler } from './azure/resource-group.ts';
 import { subnetHandler as azureSubnetHandler, virtualNetworkHandler } from './azure/virtual-network.ts';
 import { vpnGatewayHandler } from './azure/vpn-gateway.ts';
 import type { CloudClients } from './cloud-clients.ts';
+import { checkDrift, type CheckDriftInput, type DriftFindings } from './drift-check.ts';
 import { ResourceEngine, type DeleteResult } from './engine.ts';
 import type { PollSettings } from './poll-backoff.ts';
 import type { ResourceHandler } from './resource-handler.ts';
@@ -110,8 +112,10 @@ export function createActivities(deps: ActivityDeps) {
   const eksTokens = new EksTokenCache();
   const kube = kubeAccess(deps.clients, eksTokens);
   const resolveHostname = hostnameResolver(deps.dnsServers);
+  const byKind = handlers(deps.clients, kube, new Helm(deps.helm), deps.helm);
   return {
-    ...resourceActivities(engine, handlers(deps.clients, kube, new Helm(deps.helm), deps.helm)),
+    ...resourceActivities(engine, byKind),
+    checkDrift: (input: CheckDriftInput): Promise<DriftFindings> => checkDrift(byKind, input),
     observeTunnels: (input: ObserveTunnelsInput): Promise<TunnelStatus[]> => observeTunnels(deps.clients, input),
     probeClusterAccess: (ref: ClusterRef): Promise<ClusterAccess> => probeClusterAccess(deps.clients, eksTokens, ref),
     observeLearnedRoutes: (input: ObserveLearnedRoutesInput): Promise<LearnedRoutes> => observeLearnedRoutes(deps.clients, input),

@@ -1,3 +1,4 @@
+import type { FieldDrift } from '../domain/drift.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import type { Ownership } from './ownership.ts';
 
@@ -29,6 +30,13 @@ export interface ResourceHandler<P, O> {
   /** Starts (or, for Azure, performs) the create. Must tolerate the resource already existing. */
   create(node: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<void>;
   phase(observed: O, node: ResourceNode<string, P>): Phase;
+  /**
+   * Every field of the existing resource that differs from its desired state, the one its
+   * create and update send (a `domain/*-parameters.ts` function per kind). `outputs` are
+   * those of its dependencies, as they were last made. Without it, a drift check only sees
+   * what `phase` calls drifted.
+   */
+  drift?(observed: O, node: ResourceNode<string, P>, outputs: Outputs): Promise<FieldDrift[]>;
   output(observed: O): ResourceOutput;
   /**
    * Starts changing the resource in place from `previous`'s params to `node`'s (a change to a

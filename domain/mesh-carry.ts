@@ -5,6 +5,7 @@
  * keeps a bounded history (docs/upgrading.md).
  */
 import type { ClusterAccessSummary } from './cluster-status.ts';
+import type { DriftStatus } from './drift.ts';
 import type { ChangeStatus } from './mesh-change.ts';
 import type { CleanupFailure, ResourceStatus } from './mesh-status.ts';
 import type { ResourceGraph } from './resource-graph.ts';
@@ -27,4 +28,6 @@ export interface MeshCarry {
   continuedRuns: number;
   /** The last change applied to the mesh, or rolled back. */
   change?: ChangeStatus;
+  /** The last drift report and when the next check is due (no check runs while a run continues as new). */
+  drift?: Omit<DriftStatus, 'running'>;
 }

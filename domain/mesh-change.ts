@@ -1,6 +1,7 @@
 /**
  * A change applied to a live mesh (PUT /v1/meshes/{name}): the Update the API sends its
  * workflow, when the workflow refuses it, and what the status shows while and after it runs.
+ * A drift check asked for (POST /v1/meshes/{name}/drift-checks) is refused by the same rules.
  */
 import type { ChangePlan, PlannedChange } from './change-plan.ts';
 import type { MeshPhase } from './mesh-status.ts';
@@ -50,6 +51,8 @@ export interface MeshActivity {
   rotationId?: string;
   teardownRequested: boolean;
   changeRunning: boolean;
+  /** The drift check running, if one is. */
+  driftCheckId?: string;
 }
 
 export function refuseChange(request: ChangeRequest, plan: ChangePlan, mesh: MeshActivity): ChangeRefusal | undefined {
@@ -72,5 +75,16 @@ export function refuseChange(request: ChangeRequest, plan: ChangePlan, mesh: Mes
   if (mesh.teardownRequested) return busy('change.teardown-requested', `mesh ${mesh.mesh} is about to be torn down`);
   if (mesh.phase !== 'Ready' && mesh.phase !== 'Degraded') return busy('change.mesh-not-up', `mesh ${mesh.mesh} is ${mesh.phase}; a change is applied only when it is Ready or Degraded`);
   if (mesh.rotationId !== undefined) return busy('change.rotation-running', `rotation ${mesh.rotationId} holds mesh ${mesh.mesh}; send the change when it is done`);
+  if (mesh.driftCheckId !== undefined) return busy('change.drift-check-running', `drift check ${mesh.driftCheckId} is running on mesh ${mesh.mesh}; send the change when it is done (GET /v1/meshes/${mesh.mesh}/drift)`);
+  return undefined;
+}
+
+/** A drift check is asked for only of a mesh that is up and not being changed, rotated or torn down: it never overlaps them. */
+export function refuseDriftCheck(mesh: MeshActivity): ChangeRefusal | undefined {
+  const busy = (rule: string, message: string): ChangeRefusal => ({ status: 409, error: 'DriftCheckConflict', message, problems: [{ path: '/', rule, message }] });
+  if (mesh.teardownRequested) return busy('drift.teardown-requested', `mesh ${mesh.mesh} is about to be torn down`);
+  if (mesh.changeRunning) return busy('drift.change-in-progress', `a change is being applied to mesh ${mesh.mesh}; ask for a drift check when it is done`);
+  if (mesh.phase !== 'Ready' && mesh.phase !== 'Degraded') return busy('drift.mesh-not-up', `mesh ${mesh.mesh} is ${mesh.phase}; drift is checked only when it is Ready or Degraded`);
+  if (mesh.rotationId !== undefined) return busy('drift.rotation-running', `rotation ${mesh.rotationId} holds mesh ${mesh.mesh}; ask for a drift check when it is done`);
   return undefined;
 }

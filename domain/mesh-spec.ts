@@ -5,6 +5,7 @@
  */
 
 import { hostAddress, parseCidr } from './cidr.ts';
+import { DRIFT_DEFAULTS, type DriftSettings } from './drift.ts';
 
 export const API_VERSION = 'cellbridge.io/v1alpha1';
 
@@ -29,6 +30,8 @@ export interface MeshSpecInput {
   pki?: PkiInput;
   /** Cross-cloud failover, as DestinationRules applied in every cluster. */
   trafficPolicies?: TrafficPolicyInput[];
+  /** How drift is checked and what is done about it (domain/drift.ts). */
+  drift?: Partial<DriftSettings>;
   backbone?: {
     /** Four /30s: connection 0 tunnel 1, connection 0 tunnel 2, connection 1 tunnel 1, connection 1 tunnel 2. */
     tunnelInsideCidrs?: string[];
@@ -177,6 +180,13 @@ export interface MeshSpec {
   pki: Pki;
   trafficPolicies: TrafficPolicy[];
   backbone: { tunnelInsideCidrs: [string, string, string, string]; bgpTimeoutSeconds: number };
+  /** Absent only in the specs of meshes that were running before drift checks existed: the defaults apply (driftSettings). */
+  drift?: DriftSettings;
+}
+
+/** The drift settings a mesh runs with. */
+export function driftSettings(spec: MeshSpec): DriftSettings {
+  return spec.drift ?? DRIFT_DEFAULTS;
 }
 
 export const DEFAULTS = {
@@ -246,6 +256,7 @@ export function normalizeSpec(input: MeshSpecInput): MeshSpec {
       ...(p.failoverPriority ? { failoverPriority: p.failoverPriority } : {}),
       outlierDetection: { ...DEFAULTS.outlierDetection, ...p.outlierDetection },
     })),
+    drift: { ...DRIFT_DEFAULTS, ...input.drift },
     backbone: {
       tunnelInsideCidrs: (input.backbone?.tunnelInsideCidrs as [string, string, string, string] | undefined) ?? DEFAULTS.tunnelInsideCidrs,
       bgpTimeoutSeconds: input.backbone?.bgpTimeoutSeconds ?? DEFAULTS.bgpTimeoutSeconds,

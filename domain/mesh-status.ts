@@ -65,6 +65,8 @@ export interface MeshStatus {
   continuedRuns?: number;
   /** The change being applied, or the last one applied or rolled back (PUT /v1/meshes/{name}). */
   change?: import('./mesh-change.ts').ChangeStatus;
+  /** The drift check under way, the last report (fingerprints only for secrets), the next scheduled check. */
+  drift?: import('./drift.ts').DriftStatus;
 }
 
 /** Message names shared by the workflows and the API. */

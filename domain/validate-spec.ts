@@ -9,6 +9,7 @@ import { asnProblems, transitGatewayAsnProblems } from './asn.ts';
 import { contains, mustParseCidr, overlaps, parseCidr, type Cidr } from './cidr.ts';
 import { cidrMessage, RangeChecker, type Reporter } from './range-checker.ts';
 import { checkCells } from './validate-cells.ts';
+import { checkDriftSettings } from './validate-drift.ts';
 import { checkIstio } from './validate-istio.ts';
 import { normalizeSpec, type MeshSpec, type MeshSpecInput } from './mesh-spec.ts';
 import type { Problem } from './problems.ts';
@@ -50,6 +51,7 @@ function semanticProblems(input: MeshSpecInput, spec: MeshSpec): Problem[] {
   checkAsns(spec, report);
   checkIstio(input, spec, report);
   checkTunnelCidrs(spec.backbone.tunnelInsideCidrs, report);
+  checkDriftSettings(spec, report);
   return problems;
 }
 

@@ -1,8 +1,9 @@
 /** The workflow's view of its mesh, kept for the `status` query and the phase search attribute. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeshScope } from '../domain/backbone-graph.ts';
 import { clusterStatuses, type ClusterAccessSummary } from '../domain/cluster-status.ts';
+import { driftDetails, type DriftReport, type DriftStatus, type DriftTrigger } from '../domain/drift.ts';
 import type { MeshCarry } from '../domain/mesh-carry.ts';
 import type { ChangeState, ChangeStatus } from '../domain/mesh-change.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
@@ -28,6 +29,7 @@ export class MeshState {
   /** The resources the running change touches, and those of them it is done with. */
   private changeIds = new Set<string>();
   private changeDone = new Set<string>();
+  private drift: DriftStatus = {};
 
   constructor(
     private spec: MeshSpec,
@@ -104,6 +106,33 @@ export class MeshState {
     if (this.change) this.change = { ...this.change, state: 'RollingBack', error };
   }
 
+  driftCheckStarts(checkId: string, trigger: DriftTrigger): void {
+    this.drift = { ...this.drift, running: { checkId, trigger, startedAt: new Date().toISOString() } };
+  }
+
+  /** The report is kept for the query and shown in the Web UI as the workflow's current details (no secret in it: fingerprints only). */
+  driftCheckEnds(report: DriftReport): void {
+    const { running: _done, ...rest } = this.drift;
+    this.drift = { ...rest, last: report };
+    setCurrentDetails(driftDetails(report));
+  }
+
+  nextDriftCheckAt(at: string): void {
+    this.drift = { ...this.drift, nextCheckAt: at };
+  }
+
+  get driftCheckRunning(): string | undefined {
+    return this.drift.running?.checkId;
+  }
+
+  get lastDriftReport(): DriftReport | undefined {
+    return this.drift.last;
+  }
+
+  get driftNextCheckAt(): string | undefined {
+    return this.drift.nextCheckAt;
+  }
+
   /** The mesh now runs with this spec (a change applied). */
   respec(spec: MeshSpec): void {
     this.spec = spec;
@@ -134,6 +163,10 @@ export class MeshState {
     this.rotation = carry.rotation;
     this.continuedRuns = carry.continuedRuns;
     this.change = carry.change;
+    if (carry.drift) {
+      this.drift = carry.drift;
+      if (carry.drift.last) setCurrentDetails(driftDetails(carry.drift.last));
+    }
   }
 
   /** What the next run needs; only called when the mesh is up. */
@@ -150,6 +183,7 @@ export class MeshState {
       ...(this.rotation ? { rotation: this.rotation } : {}),
       continuedRuns: this.continuedRuns + 1,
       ...(this.change ? { change: this.change } : {}),
+      ...(this.drift.last || this.drift.nextCheckAt ? { drift: { ...(this.drift.last ? { last: this.drift.last } : {}), ...(this.drift.nextCheckAt ? { nextCheckAt: this.drift.nextCheckAt } : {}) } } : {}),
     };
   }
 
@@ -171,6 +205,7 @@ export class MeshState {
       ...(this.rotation ? { rotation: this.rotation } : {}),
       ...(this.continuedRuns > 0 ? { continuedRuns: this.continuedRuns } : {}),
       ...(this.change ? { change: this.change } : {}),
+      ...(this.drift.running || this.drift.last || this.drift.nextCheckAt ? { drift: this.drift } : {}),
     };
   }
 }

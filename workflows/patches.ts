@@ -18,3 +18,6 @@ export const VERIFY_EAST_WEST_ROUTABLE_PATCH = 'verify-east-west-routable-v1';
 
 /** Verifying tolerates failed observations (tunnel status, cluster access) until the BGP deadline instead of rolling back at the first. */
 export const VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH = 'verify-tolerates-observation-failures-v1';
+
+/** provisionMesh checks drift on a timer from the spec's drift.intervalMinutes while it is up. */
+export const DRIFT_CHECKS_PATCH = 'drift-checks-v1';

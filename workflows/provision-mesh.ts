@@ -6,8 +6,9 @@
  * continues as new (right away, then every N wake-ups) with its state in the input
  * (domain/mesh-carry.ts), so a mesh that lives for years keeps a bounded history.
  * While up, it applies changes sent as the `applyChange` Update (workflows/apply-change.ts),
- * never beside a rotation or a teardown. docs/upgrading.md says how changes to this code
- * stay replayable.
+ * and checks drift on a timer and when asked (the `requestDriftCheck` Update;
+ * workflows/drift-check.ts), each never beside the other, a rotation or a teardown.
+ * docs/upgrading.md says how changes to this code stay replayable.
  */
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, uuid4, workflowInfo,
@@ -17,10 +18,10 @@ import { MESH_UPDATE, type RotationLease } from '../domain/rotation.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
 import { planChange } from '../domain/change-plan.ts';
-import { CHANGE_UPDATE, refuseChange, type ChangeAccepted, type ChangeRequest } from '../domain/mesh-change.ts';
+import { CHANGE_UPDATE, refuseChange, refuseDriftCheck, type ChangeAccepted, type ChangeRequest } from '../domain/mesh-change.ts';
 import { backboneNames } from '../domain/names.ts';
 import { planTunnels } from '../domain/apipa-plan.ts';
-import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { driftSettings, type MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, MESH_SIGNAL, type CleanupFailure, type MeshPhase, type MeshStatus } from '../domain/mesh-status.ts';
 import { DEFAULT_WORKFLOW_SETTINGS, type MeshWorkflowInput } from '../domain/workflow-settings.ts';
 import { awaitBgpEstablished } from './await-bgp.ts';
@@ -31,7 +32,9 @@ import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph, errorMessage, Saga } from './saga.ts';
 import { runGraph } from './run-graph.ts';
 import { applyChange, type GraphChange } from './apply-change.ts';
-import { LIFELONG_MESH_PATCH, VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH } from './patches.ts';
+import { DRIFT_CHECKS_PATCH, LIFELONG_MESH_PATCH, VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH } from './patches.ts';
+import { runDriftCheck } from './drift-check.ts';
+import { DRIFT_CHECK_UPDATE, sameDriftSettings, type DriftCheckAccepted, type DriftTrigger } from '../domain/drift.ts';
 
 export const statusQuery = defineQuery<MeshStatus>(MESH_QUERY.status);
 export const specQuery = defineQuery<MeshSpec>(MESH_QUERY.spec);
@@ -40,6 +43,7 @@ export const verifySignal = defineSignal(MESH_SIGNAL.verify);
 export const beginRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.beginRotation);
 export const endRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.endRotation);
 export const applyChangeUpdate = defineUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE);
+export const driftCheckUpdate = defineUpdate<DriftCheckAccepted, []>(DRIFT_CHECK_UPDATE);
 
 const schedules = proxyActivities<Pick<MeshActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule'>>({
   startToCloseTimeout: '1m',
@@ -77,7 +81,9 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   // Accepted by the Update, applied by the main loop; a change is running from acceptance to its end.
   let pendingChange: (GraphChange & { spec: MeshSpec }) | undefined;
   let changeRunning = false;
-  // Verifications, rotation claims and lease checks since this run started: what makes its history grow.
+  // A drift check asked for (by the API, the timer or a changed drift setting) waits for the main loop.
+  let driftRequested: { checkId: string; trigger: DriftTrigger } | undefined;
+  // Verifications, rotation claims, lease checks and drift checks since this run started: what makes its history grow.
   let wakeups = 0;
   setHandler(statusQuery, () => state.snapshot());
   setHandler(specQuery, () => spec);
@@ -108,6 +114,8 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
         if (phase !== 'Ready' && phase !== 'Degraded') throw new Error(`mesh ${spec.name} is ${phase}; rotations run only when it is Ready or Degraded`);
         if (teardownRequested) throw new Error(`mesh ${spec.name} is about to be torn down`);
         if (rotation !== undefined && rotation.rotationId !== id) throw new Error(`rotation ${rotation.rotationId} is already running on mesh ${spec.name}`);
+        const drift = state.driftCheckRunning;
+        if (drift !== undefined) throw new Error(`drift check ${drift} is running on mesh ${spec.name}; the rotation's next attempt finds it done`);
       },
     },
   );
@@ -128,8 +136,25 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     },
     {
       validator: (request) => {
-        const refusal = refuseChange(request, planFor(request), { mesh: spec.name, phase: state.currentPhase, rotationId: rotation?.rotationId, teardownRequested, changeRunning });
+        const refusal = refuseChange(request, planFor(request), { mesh: spec.name, phase: state.currentPhase, rotationId: rotation?.rotationId, teardownRequested, changeRunning, driftCheckId: state.driftCheckRunning });
         if (refusal) throw ApplicationFailure.create({ type: 'ChangeRefused', message: refusal.message, nonRetryable: true, details: [refusal] });
+      },
+    },
+  );
+
+  // Accepted at once with the check's ID (the report follows in the status); one asked for while another waits or runs is that one.
+  setHandler(
+    driftCheckUpdate,
+    () => {
+      const running = state.driftCheckRunning;
+      if (running !== undefined) return { checkId: running };
+      driftRequested ??= { checkId: uuid4(), trigger: 'request' };
+      return { checkId: driftRequested.checkId };
+    },
+    {
+      validator: () => {
+        const refusal = refuseDriftCheck({ mesh: spec.name, phase: state.currentPhase, rotationId: rotation?.rotationId, teardownRequested, changeRunning });
+        if (refusal) throw ApplicationFailure.create({ type: 'DriftCheckRefused', message: refusal.message, nonRetryable: true, details: [refusal] });
       },
     },
   );
@@ -181,29 +206,56 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     }
     // The first run continues as new as soon as it is up, so its provisioning history is left behind.
     let due = lifelong && !resumed;
+    // Runs recorded before drift checks had no timer here (docs/upgrading.md); asked-for checks need no patch: old histories hold no such Update.
+    const scheduledDrift = lifelong && patched(DRIFT_CHECKS_PATCH);
+    if (scheduledDrift && state.driftNextCheckAt === undefined) scheduleDriftCheck();
     for (;;) {
       if (lifelong && (due || workflowInfo().continueAsNewSuggested)) await continueAsNewUnlessAsked();
+      const asked = () => teardownRequested || verifyRequested || pendingChange !== undefined;
       if (lifelong && rotation) {
-        // Held: wake on a release too, and check the holder every leaseCheckMs meanwhile.
+        // Held: wake on a release too, and check the holder every leaseCheckMs meanwhile. A drift check asked for waits for the release.
         const held = rotation.rotationId;
-        const woke = await condition(() => teardownRequested || verifyRequested || pendingChange !== undefined || wakeups >= continueAsNewAfter || rotation?.rotationId !== held, leaseCheckMs);
+        const woke = await condition(() => asked() || wakeups >= continueAsNewAfter || rotation?.rotationId !== held, leaseCheckMs);
         if (!woke) {
           wakeups++;
           await dropLeaseOfStoppedRotation();
         }
       } else {
         // A claim wakes the loop too, so the lease checks start with it.
-        await condition(() => teardownRequested || verifyRequested || pendingChange !== undefined || (lifelong && (wakeups >= continueAsNewAfter || rotation !== undefined)));
+        const wake = () => asked() || driftRequested !== undefined || (lifelong && (wakeups >= continueAsNewAfter || rotation !== undefined));
+        if (scheduledDrift) {
+          const woke = await condition(wake, Math.max(1, Date.parse(state.driftNextCheckAt ?? '') - Date.now()));
+          if (!woke) driftRequested = { checkId: uuid4(), trigger: 'schedule' };
+        } else {
+          await condition(wake);
+        }
       }
       // An accepted change runs before a teardown asked for meanwhile: teardown waits for it.
       if (pendingChange) await runChange(pendingChange);
       if (teardownRequested) return;
+      if (driftRequested && !rotation) await checkDrift(driftRequested);
       due = lifelong && wakeups >= continueAsNewAfter;
       if (!verifyRequested) continue;
       verifyRequested = false;
       wakeups++;
       state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
       due = lifelong && wakeups >= continueAsNewAfter;
+    }
+
+    function scheduleDriftCheck(): void {
+      state.nextDriftCheckAt(new Date(Date.now() + driftSettings(spec).intervalMinutes * 60_000).toISOString());
+    }
+
+    /** Reads every resource, reports, repairs under `repair`; the next scheduled check counts from its end. */
+    async function checkDrift(request: { checkId: string; trigger: DriftTrigger }): Promise<void> {
+      driftRequested = undefined;
+      wakeups++;
+      state.driftCheckStarts(request.checkId, request.trigger);
+      const report = await runDriftCheck({ ...request, mode: driftSettings(spec).mode, graph }, calls, state);
+      state.driftCheckEnds(report);
+      if (scheduledDrift) scheduleDriftCheck();
+      // What a repair changed is verified as a change is.
+      if ((report.repair?.repaired.length ?? 0) > 0) state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
     }
   }
 
@@ -216,7 +268,10 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     pendingChange = undefined;
     wakeups++;
     const hadCells = withCells();
+    const driftBefore = driftSettings(spec);
     if (await applyChange(change, calls, state)) {
+      // New drift settings take effect at once: a mesh switched to repair repairs now, not at its next scheduled check.
+      if (!sameDriftSettings(driftBefore, driftSettings(change.spec))) driftRequested ??= { checkId: uuid4(), trigger: 'spec-changed' };
       spec = change.spec;
       graph = change.after;
       state.respec(spec);
@@ -237,9 +292,9 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
 
   /** Hands the mesh to a fresh run, once no message is being handled and none waits to be. */
   async function continueAsNewUnlessAsked(): Promise<void> {
-    if (teardownRequested || verifyRequested || pendingChange) return;
+    if (teardownRequested || verifyRequested || pendingChange || driftRequested) return;
     await condition(allHandlersFinished);
-    if (teardownRequested || verifyRequested || pendingChange) return;
+    if (teardownRequested || verifyRequested || pendingChange || driftRequested) return;
     const next = makeContinueAsNewFunc<typeof provisionMesh>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
     await next({ spec, settings, naming, resumed: state.carry(graph) });
   }

@@ -1,6 +1,7 @@
 /** The cell's managed node group: one pool of `count` nodes of the spec's instance type. */
 import { CreateNodegroupCommand, DeleteNodegroupCommand, DescribeNodegroupCommand, UpdateNodegroupConfigCommand, type Nodegroup } from '@aws-sdk/client-eks';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
+import { nodegroupDrift, nodegroupParameters, nodegroupResized } from '../../domain/nodegroup-parameters.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { absentIfNotFound, tolerating } from '../cloud-errors.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
@@ -21,8 +22,7 @@ export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Para
           nodegroupName: params.name,
           nodeRole,
           subnets: params.subnetNodes.map((n) => dependency(outputs, n).cloudId),
-          scalingConfig: { minSize: params.count, maxSize: params.count, desiredSize: params.count },
-          instanceTypes: [params.instanceType],
+          ...nodegroupParameters(params),
           amiType: 'AL2023_x86_64_STANDARD',
           capacityType: 'ON_DEMAND',
           tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
@@ -30,14 +30,11 @@ export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Para
     },
     // Only the size changes in place (the plan replaces a group for anything else); asked only when it differs, so a retry is a no-op.
     async update(group, { params }) {
-      if (group.scalingConfig?.desiredSize === params.count && group.scalingConfig.minSize === params.count && group.scalingConfig.maxSize === params.count) return;
-      await eks(params).send(new UpdateNodegroupConfigCommand({
-        clusterName: params.clusterName,
-        nodegroupName: params.name,
-        scalingConfig: { minSize: params.count, maxSize: params.count, desiredSize: params.count },
-      }));
+      if (!nodegroupResized(params, group)) return;
+      await eks(params).send(new UpdateNodegroupConfigCommand({ clusterName: params.clusterName, nodegroupName: params.name, scalingConfig: nodegroupParameters(params).scalingConfig }));
     },
     phase: (group) => nodegroupPhase(group),
+    drift: async (group, { params }) => nodegroupDrift(params, group),
     output: (group) => ({
       cloudId: group.nodegroupArn ?? '',
       state: group.status ?? 'UNKNOWN',

@@ -4,6 +4,7 @@
  * Each Azure resource file then only says how to address and describe its resource.
  */
 import type { MeshScope } from '../../domain/backbone-graph.ts';
+import type { FieldDrift } from '../../domain/drift.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../../domain/resource-graph.ts';
 import { isNotFound } from '../cloud-errors.ts';
 import { ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
@@ -22,6 +23,8 @@ interface ArmOperations<P, O extends ArmObserved> {
   remove(node: ResourceNode<string, P>, signal: AbortSignal): Promise<unknown>;
   /** Why an existing, provisioned resource is not what the spec asks for, if it is not. */
   drift?(observed: O, node: ResourceNode<string, P>): string | undefined;
+  /** Every field that differs from the desired state the PUT sends (ResourceHandler.drift). */
+  fieldDrift?(observed: O, node: ResourceNode<string, P>, outputs: Outputs): Promise<FieldDrift[]>;
   attributes?(observed: O): Record<string, string>;
   /** Subnets carry no tags: they are ours when their VNet is. Everything else is ours only if tagged with this mesh. */
   untagged?: boolean;
@@ -41,6 +44,7 @@ export function armResource<P extends { scope: MeshScope }, O extends ArmObserve
     // ARM's PUT is the whole desired state: the same call creates and changes in place.
     update: (_observed, node, _previous, outputs, signal) => ops.put(node, outputs, signal).then(() => undefined),
     phase: (observed, node) => armPhase(observed, ops.drift?.(observed, node)),
+    ...(ops.fieldDrift ? { drift: ops.fieldDrift } : {}),
     output: (observed): ResourceOutput => ({
       cloudId: observed.id ?? '',
       state: observed.provisioningState ?? 'Unknown',

@@ -1,12 +1,14 @@
 /**
  * One Azure connection per AWS tunnel: IKEv2, BGP, the tunnel's own key and the pinned
  * policy, with custom BGP addresses for both gateway instances (docs/domain-rules.md,
- * "Pitfall: custom BGP addresses on every connection"). The key is read from AWS inside
- * this activity and goes straight into the request body.
+ * "Pitfall: custom BGP addresses on every connection"), all from
+ * domain/azure-connection-parameters.ts. The key is read from AWS inside this activity and
+ * goes straight into the request body.
  */
 import type { VirtualNetworkGatewayConnection } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
-import { IPSEC_POLICY } from '../../domain/ipsec-policy.ts';
+import { connectionDrift, connectionParameters } from '../../domain/azure-connection-parameters.ts';
+import type { Outputs } from '../../domain/resource-graph.ts';
 import { tunnelPreSharedKey } from '../aws/vpn.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency } from '../resource-handler.ts';
@@ -17,31 +19,27 @@ type Params = BackboneParams['azure.connection'];
 
 export function connectionHandler(clients: CloudClients) {
   const connections = (p: Params) => clients.network(p.scope.azure.subscriptionId).virtualNetworkGatewayConnections;
+  // Everything the PUT sends comes from one function, so the drift check compares with exactly that.
+  const desired = async (params: Params, outputs: Outputs) => {
+    const gatewayId = dependency(outputs, params.gatewayNode).cloudId;
+    const vpnConnectionId = dependency(outputs, params.vpnConnectionNode).cloudId;
+    return connectionParameters(params, {
+      gatewayId,
+      localGatewayId: dependency(outputs, params.localGatewayNode).cloudId,
+      ipConfigurationIds: [ipConfigurationId(gatewayId, 0), ipConfigurationId(gatewayId, 1)],
+      sharedKey: await tunnelPreSharedKey(clients, params.scope.aws.region, vpnConnectionId, params.tunnel.insideCidr),
+    });
+  };
   return armResource<Params, VirtualNetworkGatewayConnection>({
     get: ({ params }) => connections(params).get(params.scope.azure.resourceGroup, params.name),
     put: async ({ id, params }, outputs, abortSignal) => {
-      const gatewayId = dependency(outputs, params.gatewayNode).cloudId;
-      const vpnConnectionId = dependency(outputs, params.vpnConnectionNode).cloudId;
-      const sharedKey = await tunnelPreSharedKey(clients, params.scope.aws.region, vpnConnectionId, params.tunnel.insideCidr);
-      const body: VirtualNetworkGatewayConnection = {
-        location: params.scope.azure.location,
-        tags: armTags(params.scope, id),
-        connectionType: 'IPsec',
-        connectionProtocol: 'IKEv2',
-        virtualNetworkGateway1: { id: gatewayId },
-        localNetworkGateway2: { id: dependency(outputs, params.localGatewayNode).cloudId },
-        sharedKey,
-        enableBgp: true,
-        gatewayCustomBgpIpAddresses: params.customBgpAddresses.map((address, instance) => ({
-          ipConfigurationId: ipConfigurationId(gatewayId, instance),
-          customBgpIpAddress: address,
-        })),
-        ipsecPolicies: [IPSEC_POLICY.azure],
-        usePolicyBasedTrafficSelectors: false,
-        dpdTimeoutSeconds: 45,
-        connectionMode: 'Default',
-      };
+      const body: VirtualNetworkGatewayConnection = { location: params.scope.azure.location, tags: armTags(params.scope, id), ...(await desired(params, outputs)) };
       return connections(params).beginCreateOrUpdateAndWait(params.scope.azure.resourceGroup, params.name, body, { abortSignal });
+    },
+    // ARM never returns the key with the connection: it is read from its own endpoint, and only its fingerprint leaves.
+    fieldDrift: async (observed, { params }, outputs) => {
+      const key = await connections(params).getSharedKey(params.scope.azure.resourceGroup, params.name);
+      return connectionDrift(await desired(params, outputs), observed, key.value);
     },
     remove: ({ params }, abortSignal) => connections(params).beginDeleteAndWait(params.scope.azure.resourceGroup, params.name, { abortSignal }),
     attributes: (c) => ({ connectionStatus: c.connectionStatus ?? 'Unknown' }),

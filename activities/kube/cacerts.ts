@@ -6,6 +6,8 @@
  * root, a near expiry) is replaced in one write.
  */
 import type { V1Secret } from '@kubernetes/client-node';
+import { cacertsDrift } from '../../domain/cacerts-parameters.ts';
+import type { FieldDrift } from '../../domain/drift.ts';
 import type { IstioParams } from '../../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
 import { cacertsData, readCacerts } from '../pki/cacerts.ts';
@@ -19,14 +21,13 @@ import { MANAGED_BY } from './managed-by.ts';
 import { applyObject, deleteObject, objectApi, readObject } from './objects.ts';
 
 type Params = IstioParams['kube.cacerts'];
-const DAY_MS = 86_400_000;
 const REF = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: ISTIO_NAMESPACE } };
 
 export interface ObservedCacerts {
   intermediateFingerprint?: string;
   notAfter?: string;
-  /** Why the secret cannot stay as it is; absent when it can. */
-  problem?: string;
+  /** Where the secret falls short of domain/cacerts-parameters.ts; empty when it can stay as it is. */
+  drift: FieldDrift[];
 }
 
 export function cacertsHandler(clients: CloudClients, kube: KubeAccess): ResourceHandler<Params, ObservedCacerts> {
@@ -58,7 +59,8 @@ export function cacertsHandler(clients: CloudClients, kube: KubeAccess): Resourc
         data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
       } as V1Secret);
     },
-    phase: (observed) => (observed.problem ? { is: 'drifted', detail: observed.problem } : ready()),
+    phase: (observed) => (observed.drift.length > 0 ? { is: 'drifted', detail: observed.drift.map((d) => `${d.field}: ${d.actual}, expected ${d.expected}`).join('; ') } : ready()),
+    drift: async (observed) => observed.drift,
     output: (observed) => ({ cloudId: `secrets/${ISTIO_NAMESPACE}/cacerts`, state: 'present', attributes: { intermediateFingerprintSha256: observed.intermediateFingerprint ?? '', notAfter: observed.notAfter ?? '' } }),
     async delete(_observed, { params }) {
       const config = await kube(params.cluster);
@@ -68,17 +70,21 @@ export function cacertsHandler(clients: CloudClients, kube: KubeAccess): Resourc
 }
 
 async function judge(secret: V1Secret, rootPem: string, marginDays: number): Promise<ObservedCacerts> {
+  const now = new Date();
+  const expected = { rootFingerprint: inspectCertificate(rootPem).fingerprintSha256, marginDays, now };
   let cacerts;
   try {
     cacerts = readCacerts(secret.data);
   } catch (error) {
-    return { problem: (error as Error).message };
+    return { drift: cacertsDrift(expected, { readable: false, problem: (error as Error).message }) };
   }
   const info = inspectCertificate(cacerts.intermediate.certPem);
-  const base = { intermediateFingerprint: info.fingerprintSha256, notAfter: info.notAfter };
-  const now = new Date();
-  if (!cacerts.roots.some((r) => inspectCertificate(r).fingerprintSha256 === inspectCertificate(rootPem).fingerprintSha256)) return { ...base, problem: 'root-cert.pem does not hold the mesh root' };
-  if (!(await verifiesAgainst(cacerts.intermediate.certPem, [rootPem], now))) return { ...base, problem: 'the intermediate does not chain to the mesh root' };
-  if (Date.parse(info.notAfter) - now.getTime() < marginDays * DAY_MS) return { ...base, problem: `the intermediate expires ${info.notAfter}, within the ${marginDays}-day margin` };
-  return base;
+  const observed = {
+    readable: true as const,
+    rootFingerprints: cacerts.roots.map((r) => inspectCertificate(r).fingerprintSha256),
+    intermediateFingerprint: info.fingerprintSha256,
+    chainsToRoot: await verifiesAgainst(cacerts.intermediate.certPem, [rootPem], now),
+    notAfter: info.notAfter,
+  };
+  return { intermediateFingerprint: info.fingerprintSha256, notAfter: info.notAfter, drift: cacertsDrift(expected, observed) };
 }

@@ -25,7 +25,7 @@ import { serviceAddress } from './helm-release.ts';
 import { objectApi, readObject } from './objects.ts';
 
 type ObjectApi = ReturnType<typeof objectApi>;
-import { CLUSTER_ANNOTATION, MULTICLUSTER_LABEL, remoteSecretName } from './remote-secret.ts';
+import { CLUSTER_ANNOTATION, MULTICLUSTER_LABEL, remoteSecretName } from '../../domain/remote-secret-parameters.ts';
 import { staticCloudCredentials } from './static-credentials.ts';
 import { daemonSetReady, deploymentReady } from './workload-readiness.ts';
 

@@ -1,6 +1,7 @@
 /** Plain Istio objects (the cross-network Gateway, DestinationRules), applied server-side in one cell. */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { IstioParams } from '../../domain/istio-graph.ts';
+import { manifestDrift, objectLabel } from '../../domain/manifest-parameters.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
 import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { applyObject, deleteObject, objectApi, readObject, type ObjectRef } from './objects.ts';
@@ -12,7 +13,7 @@ export interface ObservedManifest {
   missing: string[];
 }
 
-const label = (o: ObjectRef) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const label = (o: ObjectRef) => objectLabel(o);
 
 export function manifestHandler(kube: KubeAccess): ResourceHandler<Params, ObservedManifest> {
   return {
@@ -36,6 +37,11 @@ export function manifestHandler(kube: KubeAccess): ResourceHandler<Params, Obser
       for (const object of params.objects) await applyObject(api, object as KubernetesObject);
       const kept = new Set(params.objects.map((o) => label(o as ObjectRef)));
       for (const object of previous.params.objects) if (!kept.has(label(object as ObjectRef))) await deleteObject(api, object as ObjectRef);
+    },
+    async drift(_observed, { params }) {
+      const api = objectApi(await reachKube(kube, params.cluster));
+      const objects = await Promise.all(params.objects.map((o) => readObject(api, o as ObjectRef)));
+      return manifestDrift(params.objects, objects as (Record<string, unknown> | undefined)[]);
     },
     phase: (observed) => (observed.missing.length === 0 ? ready() : { is: 'drifted', detail: `missing: ${observed.missing.join(', ')}` }),
     output: (observed) => ({ cloudId: observed.present.join(', '), state: 'applied' }),

@@ -4,11 +4,12 @@
  * cluster, a token Secret for istio-system/istio-reader-service-account; in the target
  * cluster, `istio-remote-secret-<source>` holding a kubeconfig with that token, so the
  * target's istiod can watch the source. The token goes from one cluster to the other
- * inside this activity and nowhere else.
+ * inside this activity and nowhere else. The secret's shape is domain/remote-secret-parameters.ts.
  */
 import { dumpYaml, type KubeConfig, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
 import type { IstioParams } from '../../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
+import { remoteSecretDrift, remoteSecretName, remoteSecretObject, type ObservedRemoteSecret } from '../../domain/remote-secret-parameters.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
 import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 import { applyObject, deleteObject, objectApi, readObject } from './objects.ts';
@@ -17,13 +18,7 @@ type Params = IstioParams['kube.remoteSecret'];
 
 export const READER_ACCOUNT = 'istio-reader-service-account';
 export const READER_TOKEN_SECRET = 'istio-reader-service-account-istio-remote-secret-token';
-export const MULTICLUSTER_LABEL = 'istio/multiCluster';
-export const CLUSTER_ANNOTATION = 'networking.istio.io/cluster';
 const TOKEN_WAIT_MS = 60_000;
-
-export function remoteSecretName(sourceClusterName: string): string {
-  return `istio-remote-secret-${sourceClusterName}`;
-}
 
 const secretRef = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ISTIO_NAMESPACE } });
 
@@ -37,26 +32,24 @@ export function remoteSecretHandler(kube: KubeAccess): ResourceHandler<Params, V
       const source = await reachKube(kube, params.source);
       const { token, caData } = await readerToken(source, signal);
       const kubeconfig = remoteKubeconfig(params.source.clusterName, source.getCurrentCluster()?.server ?? '', caData, token);
-      await applyObject(objectApi(await reachKube(kube, params.target)), {
-        ...secretRef(remoteSecretName(params.source.clusterName)),
-        metadata: {
-          name: remoteSecretName(params.source.clusterName),
-          namespace: ISTIO_NAMESPACE,
-          labels: { [MULTICLUSTER_LABEL]: 'true' },
-          annotations: { [CLUSTER_ANNOTATION]: params.source.clusterName },
-        },
-        type: 'Opaque',
-        data: { [params.source.clusterName]: Buffer.from(kubeconfig).toString('base64') },
-      } as V1Secret);
+      await applyObject(objectApi(await reachKube(kube, params.target)), remoteSecretObject(params.source.clusterName, Buffer.from(kubeconfig).toString('base64')) as V1Secret);
     },
-    phase: (secret, { params }) =>
-      secret.data?.[params.source.clusterName] && secret.metadata?.labels?.[MULTICLUSTER_LABEL] === 'true' ? ready() : { is: 'drifted', detail: 'not in the istioctl format' },
+    drift: async (secret, { params }) =>
+      remoteSecretDrift(params.source.clusterName, observedSecret(secret)),
+    phase: (secret, { params }) => {
+      const drift = remoteSecretDrift(params.source.clusterName, observedSecret(secret));
+      return drift.length === 0 ? ready() : { is: 'drifted', detail: `not in the istioctl format: ${drift.map((d) => d.field).join(', ')}` };
+    },
     output: (secret) => ({ cloudId: `secrets/${secret.metadata?.name}`, state: 'present' }),
     async delete(_secret, { params }) {
       const target = await kube(params.target);
       if (target) await deleteObject(objectApi(target), secretRef(remoteSecretName(params.source.clusterName)));
     },
   };
+}
+
+function observedSecret(secret: V1Secret): ObservedRemoteSecret {
+  return { labels: secret.metadata?.labels, annotations: secret.metadata?.annotations, dataKeys: Object.keys(secret.data ?? {}) };
 }
 
 /** The reader account's long-lived token, made the way istioctl does on Kubernetes ≥ 1.24. */

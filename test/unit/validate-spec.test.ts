@@ -24,6 +24,15 @@ test('both example specs are valid and get every default filled in', () => {
   assert.equal(result.spec.azure.gatewayAsn, 65010);
   assert.equal(result.spec.azure.resourceGroup, 'cellbridge-demo');
   assert.deepEqual(result.spec.aws.vpc.mode === 'create' && result.spec.aws.vpc.subnets.map((s) => s.availabilityZone), ['us-east-1a', 'us-east-1b']);
+  assert.deepEqual(result.spec.drift, { mode: 'report', intervalMinutes: 60 }, 'drift is reported, hourly, unless the spec says otherwise');
+});
+
+test('drift settings at the ends of their range are accepted, and a given mode keeps the default interval', () => {
+  for (const drift of [{ intervalMinutes: 5 }, { intervalMinutes: 10080 }, { mode: 'repair' }]) {
+    const result = validateSpec(variant((s) => (s.drift = drift)));
+    assert.ok(result.ok, `${JSON.stringify(drift)}: ${JSON.stringify(!result.ok && result.problems)}`);
+    assert.deepEqual(result.spec.drift, { mode: 'report', intervalMinutes: 60, ...drift });
+  }
 });
 
 const rejected: [string, (spec: any) => void, string, string][] = [
@@ -56,6 +65,11 @@ const rejected: [string, (spec: any) => void, string, string][] = [
   ['an AWS-reserved tunnel CIDR', (s) => (s.backbone = { tunnelInsideCidrs: ['169.254.21.0/30', '169.254.22.0/30', '169.254.5.0/30', '169.254.22.4/30'] }), '/backbone/tunnelInsideCidrs/2', 'apipa.aws-reserved'],
   ['a tunnel CIDR that is not a /30', (s) => (s.backbone = { tunnelInsideCidrs: ['169.254.21.0/29', '169.254.22.0/30', '169.254.21.8/30', '169.254.22.4/30'] }), '/backbone/tunnelInsideCidrs/0', 'apipa.prefix'],
   ['a tunnel CIDR used twice', (s) => (s.backbone = { tunnelInsideCidrs: ['169.254.21.0/30', '169.254.22.0/30', '169.254.21.0/30', '169.254.22.4/30'] }), '/backbone/tunnelInsideCidrs/2', 'apipa.duplicate'],
+  ['a drift mode that is neither report nor repair', (s) => (s.drift = { mode: 'fix' }), '/drift/mode', 'schema.enum'],
+  ['an unknown drift setting', (s) => (s.drift = { interval: 30 }), '/drift/interval', 'schema.additionalProperties'],
+  ['a fractional drift interval', (s) => (s.drift = { intervalMinutes: 7.5 }), '/drift/intervalMinutes', 'schema.type'],
+  ['drift checked more often than every 5 minutes', (s) => (s.drift = { intervalMinutes: 4 }), '/drift/intervalMinutes', 'drift.interval-too-short'],
+  ['drift checked less often than weekly', (s) => (s.drift = { mode: 'repair', intervalMinutes: 10081 }), '/drift/intervalMinutes', 'drift.interval-too-long'],
   ['an existing VPC without subnets', (s) => (s.aws.vpc = { cidr: '10.10.0.0/16', existingVpcId: 'vpc-0123456789abcdef0' }), '/aws/vpc/existingSubnetIds', 'vpc.existing-subnets'],
 ];
 
