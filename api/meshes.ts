@@ -9,7 +9,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { isDeepStrictEqual } from 'node:util';
 import { planTunnels } from '../domain/apipa-plan.ts';
 import { planChange } from '../domain/change-plan.ts';
-import type { MeshSpec } from '../domain/mesh-spec.ts';
+import { driftSettings, type MeshSpec } from '../domain/mesh-spec.ts';
+import { DRIFT_CHECK_UPDATE, type DriftCheckAccepted } from '../domain/drift.ts';
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequest } from '../domain/mesh-change.ts';
 import { CURRENT_NAMING, type NamingVersion } from '../domain/names.ts';
 import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshStatus } from '../domain/mesh-status.ts';
@@ -89,6 +90,32 @@ export class Meshes {
     } catch (error) {
       throw refused(error) ?? error;
     }
+  }
+
+  /**
+   * Asks the mesh's workflow for a drift check now, as an Update: acceptance is synchronous (the
+   * check's ID, or 409 naming what the mesh is doing), the report is not. A check reads every
+   * resource of both clouds and every cluster, and under `repair` converges what drifted, which
+   * can take as long as a change: no HTTP request is held that long. GET …/drift serves it.
+   */
+  async requestDriftCheck(name: string): Promise<Reply> {
+    const run = await this.latest(name);
+    if (run.description.status.name !== 'RUNNING' || run.description.type !== 'provisionMesh') {
+      throw new HttpError(409, { error: 'NotRunning', message: `mesh ${name} is not up (its last run is ${run.description.type}, ${run.description.status.name}): drift is checked only on a live mesh` });
+    }
+    try {
+      const accepted = await run.handle.executeUpdate<DriftCheckAccepted, []>(DRIFT_CHECK_UPDATE, { args: [] });
+      this.statuses.forget(name);
+      return { status: 202, body: { mesh: name, accepted: true, checkId: accepted.checkId, report: `/v1/meshes/${name}/drift` } };
+    } catch (error) {
+      throw refused(error) ?? error;
+    }
+  }
+
+  /** The drift check running, the last report (secrets as fingerprints only) and when the next is due. */
+  async drift(name: string): Promise<Reply> {
+    const status = await queryWorkflow<MeshStatus>(await this.latest(name), MESH_QUERY.status);
+    return { status: 200, body: { mesh: name, phase: status.phase, ...status.drift } };
   }
 
   async get(name: string): Promise<Reply> {
@@ -179,7 +206,7 @@ export class Meshes {
     const leftovers = leftoversOf(status);
     if (!leftovers) return;
     const previous = await queryWorkflow<MeshSpec>(latest, MESH_QUERY.spec);
-    if (isDeepStrictEqual(previous, spec)) return;
+    if (sameSpec(previous, spec)) return;
     throw new HttpError(409, {
       error: 'LeftoversExist',
       message: `mesh ${spec.name}'s last run ended ${status.phase} and left ${leftovers.length} resource(s) behind (${leftovers.join(', ')}); a different spec would orphan them. DELETE /v1/meshes/${spec.name} first to sweep them (with the spec that created them), then send the new spec; or send the same spec again`,
@@ -194,7 +221,7 @@ export class Meshes {
     const { handle, description } = run;
     if (description.type === 'teardownMesh') throw new HttpError(409, { error: 'Conflict', message: `mesh ${spec.name} is being torn down; retry when it is Deleted` });
     const current = await queryWorkflow<MeshSpec>(run, MESH_QUERY.spec);
-    if (!isDeepStrictEqual(current, spec)) {
+    if (!sameSpec(current, spec)) {
       throw new HttpError(409, { error: 'Conflict', message: `mesh ${spec.name} exists with a different spec; DELETE it first, or send the same spec` });
     }
     return { status: 202, body: { mesh: spec.name, workflowId: handle.workflowId, runId: description.runId, created: false } };
@@ -207,11 +234,16 @@ export class Meshes {
   }
 }
 
-/** The workflow's validator refused the change: its refusal names the status, the fields and the rules. */
+/** The same spec, whether or not it was normalized before specs had drift settings (a mesh running since then has none). */
+function sameSpec(running: MeshSpec, sent: MeshSpec): boolean {
+  return isDeepStrictEqual({ ...running, drift: driftSettings(running) }, sent);
+}
+
+/** The workflow's validator refused the change or drift check: its refusal names the status, the fields and the rules. */
 function refused(error: unknown): HttpError | undefined {
   if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = error.cause;
-  const refusal = cause instanceof ApplicationFailure && cause.type === 'ChangeRefused' ? (cause.details?.[0] as ChangeRefusal | undefined) : undefined;
+  const refusal = cause instanceof ApplicationFailure && (cause.type === 'ChangeRefused' || cause.type === 'DriftCheckRefused') ? (cause.details?.[0] as ChangeRefusal | undefined) : undefined;
   if (!refusal) return new HttpError(409, { error: 'ChangeConflict', message: cause?.message ?? error.message });
   return new HttpError(refusal.status, { error: refusal.error, message: refusal.message, problems: refusal.problems });
 }

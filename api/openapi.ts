@@ -114,6 +114,25 @@ export const OPENAPI = {
         responses: { 202: { description: 'Verification requested', content: json({ type: 'object' }) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No such mesh'), 409: errorResponse('The mesh is not up') },
       },
     },
+    '/v1/meshes/{name}/drift-checks': {
+      parameters: [meshName],
+      post: {
+        summary: 'Check drift now: every resource of the mesh is read and compared with its desired state, and under spec.drift.mode=repair what drifted is converged back (deleted resources made again). Accepted at once with the check\'s ID (a check already waiting or running is that one); the report is served by GET …/drift',
+        responses: {
+          202: { description: 'The check is accepted: its checkId', content: json({ type: 'object', required: ['mesh', 'checkId'], properties: { mesh: { type: 'string' }, accepted: { type: 'boolean' }, checkId: { type: 'string' }, report: { type: 'string', description: 'Where the report appears' } } }) },
+          401: errorResponse('Missing, wrong, expired or foreign bearer token'),
+          404: errorResponse('No such mesh'),
+          409: errorResponse('The mesh is not up, not Ready or Degraded, being changed, held by a rotation or about to be torn down (problems name the rule)'),
+        },
+      },
+    },
+    '/v1/meshes/{name}/drift': {
+      parameters: [meshName],
+      get: {
+        summary: 'The drift check running, the last drift report (each drifted resource with its fields, expected and actual values; secret values as sha256 fingerprints only) and when the next scheduled check is due',
+        responses: { 200: { description: 'Drift', content: json(ref('Drift')) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No such mesh') },
+      },
+    },
     '/v1/meshes/{name}/rotation-schedule': {
       parameters: [meshName],
       get: { summary: 'The rotation schedule of a mesh: interval, jitter, paused and why, next and recent runs', responses: { 200: { description: 'The schedule', content: json({ type: 'object' }) }, 401: errorResponse('Missing, wrong, expired or foreign bearer token'), 404: errorResponse('No schedule (the mesh is not up with cells)') } },
@@ -210,6 +229,52 @@ export const OPENAPI = {
           checks: { type: 'array', items: { type: 'object', required: ['id', 'pass', 'evidence'], properties: { id: { type: 'string' }, cluster: { type: 'string' }, pass: { type: 'boolean' }, evidence: { type: 'string' } } } },
         },
       },
+      ResourceDrift: {
+        type: 'object',
+        required: ['id', 'kind', 'name', 'state', 'fields', 'repairBy'],
+        properties: {
+          id: { type: 'string', description: 'The resource graph node' },
+          kind: { type: 'string' },
+          name: { type: 'string', description: 'Its name in its cloud or cluster' },
+          state: { enum: ['drifted', 'missing', 'unchecked'], description: 'unchecked: it depends on a missing resource, or could not be read' },
+          fields: { type: 'array', items: { type: 'object', required: ['field', 'expected', 'actual'], properties: { field: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } } } },
+          repairBy: { enum: ['create', 'update'] },
+        },
+      },
+      DriftReport: {
+        type: 'object',
+        required: ['checkId', 'trigger', 'mode', 'startedAt', 'checked', 'drifts'],
+        properties: {
+          checkId: { type: 'string' },
+          trigger: { enum: ['schedule', 'request', 'spec-changed'] },
+          mode: { enum: ['report', 'repair'] },
+          startedAt: { type: 'string', format: 'date-time' },
+          finishedAt: { type: 'string', format: 'date-time' },
+          checked: { type: 'integer', description: 'Resources read' },
+          drifts: { type: 'array', items: ref('ResourceDrift'), description: 'What the check found, before any repair' },
+          repair: {
+            type: 'object',
+            properties: {
+              state: { enum: ['Repaired', 'NotRepaired'] },
+              rounds: { type: 'integer' },
+              repaired: { type: 'array', items: { type: 'string' } },
+              remaining: { type: 'array', items: ref('ResourceDrift'), description: 'What a check after the repair still found' },
+              error: { type: 'string' },
+            },
+          },
+          error: { type: 'string', description: 'The check could not run to its end' },
+        },
+      },
+      Drift: {
+        type: 'object',
+        properties: {
+          mesh: { type: 'string' },
+          phase: { type: 'string' },
+          running: { type: 'object', properties: { checkId: { type: 'string' }, trigger: { type: 'string' }, startedAt: { type: 'string', format: 'date-time' } } },
+          last: ref('DriftReport'),
+          nextCheckAt: { type: 'string', format: 'date-time' },
+        },
+      },
       ClusterStatus: {
         type: 'object',
         required: ['cell', 'cloud', 'name', 'state', 'network', 'nodePool'],
@@ -241,6 +306,7 @@ export const OPENAPI = {
           verification: ref('Verification'),
           rotation: { type: 'object', description: 'The rotation holding the mesh now (no teardown or second rotation until it lets go or stops running)', properties: { rotationId: { type: 'string' }, claimedAt: { type: 'string', format: 'date-time' } } },
           continuedRuns: { type: 'integer', description: 'How many times the mesh workflow has continued as new (its history stays bounded)' },
+          drift: ref('Drift'),
           workflow: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' } } },
         },
       },

@@ -99,6 +99,8 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   app.get<{ Params: { name: string; drillId: string } }>('/v1/meshes/:name/drills/:drillId', (request, reply) =>
     temporal(reply, () => deps.drills.progress(request.params.name, request.params.drillId)),
   );
+  app.post<NameParams>('/v1/meshes/:name/drift-checks', (request, reply) => temporal(reply, () => deps.meshes.requestDriftCheck(request.params.name)));
+  app.get<NameParams>('/v1/meshes/:name/drift', (request, reply) => temporal(reply, () => deps.meshes.drift(request.params.name)));
   app.post<NameParams>('/v1/meshes/:name/verification', (request, reply) => temporal(reply, () => deps.meshes.reverify(request.params.name)));
   app.get<NameParams>('/v1/meshes/:name/rotation-schedule', (request, reply) => temporal(reply, () => deps.rotations.schedule(request.params.name)));
   app.patch<NameParams>('/v1/meshes/:name/rotation-schedule', (request, reply) => temporal(reply, () => deps.rotations.updateSchedule(request.params.name, request.body)));

@@ -5,7 +5,7 @@
  * value is the AWS tunnel's current key; a report shows both only as fingerprints.
  */
 import type { BackboneParams } from './backbone-graph.ts';
-import { fieldDrift, type FieldDrift } from './drift.ts';
+import { desiredFieldsDrift, fieldDrift, type FieldDrift } from './drift.ts';
 import { IPSEC_POLICY } from './ipsec-policy.ts';
 import { secretFingerprint } from './secret-fingerprint.ts';
 
@@ -68,8 +68,9 @@ export function connectionParameters(params: Params, inputs: ConnectionInputs): 
 export function connectionDrift(desired: ConnectionParameters, observed: ObservedConnection, observedSharedKey: string | undefined): FieldDrift[] {
   // ARM IDs are case-insensitive, and ARM may return them in another case than they were sent.
   const id = (value: string | undefined) => value?.toLowerCase();
+  // Per gateway instance, named by its IP configuration (the last segment of its ID).
   const bgp = (list: { ipConfigurationId?: string; customBgpIpAddress?: string }[] | undefined) =>
-    (list ?? []).map((b) => `${id(b.ipConfigurationId)} ${b.customBgpIpAddress}`).sort();
+    Object.fromEntries((list ?? []).map((b) => [id(b.ipConfigurationId)?.split('/').pop() ?? '', b.customBgpIpAddress]));
   const policy = (p: object | undefined) => Object.fromEntries(Object.keys(IPSEC_POLICY.azure).map((k) => [k, (p as Record<string, unknown> | undefined)?.[k]]));
   return [
     ...fieldDrift('connectionType', desired.connectionType, observed.connectionType),
@@ -78,8 +79,8 @@ export function connectionDrift(desired: ConnectionParameters, observed: Observe
     ...fieldDrift('localNetworkGateway2.id', id(desired.localNetworkGateway2.id), id(observed.localNetworkGateway2?.id)),
     ...fieldDrift('sharedKey', secretFingerprint(desired.sharedKey), secretFingerprint(observedSharedKey)),
     ...fieldDrift('enableBgp', desired.enableBgp, observed.enableBgp),
-    ...fieldDrift('gatewayCustomBgpIpAddresses', bgp(desired.gatewayCustomBgpIpAddresses), bgp(observed.gatewayCustomBgpIpAddresses)),
-    ...fieldDrift('ipsecPolicies', desired.ipsecPolicies.map(policy), (observed.ipsecPolicies ?? []).map(policy)),
+    ...desiredFieldsDrift(bgp(desired.gatewayCustomBgpIpAddresses), bgp(observed.gatewayCustomBgpIpAddresses), 'gatewayCustomBgpIpAddresses'),
+    ...desiredFieldsDrift(desired.ipsecPolicies.map(policy), (observed.ipsecPolicies ?? []).map(policy), 'ipsecPolicies'),
     ...fieldDrift('usePolicyBasedTrafficSelectors', desired.usePolicyBasedTrafficSelectors, observed.usePolicyBasedTrafficSelectors ?? false),
     ...fieldDrift('dpdTimeoutSeconds', desired.dpdTimeoutSeconds, observed.dpdTimeoutSeconds),
     ...fieldDrift('connectionMode', desired.connectionMode, observed.connectionMode),

@@ -18,9 +18,6 @@ export function manifestDrift(desired: KubeObject[], observed: (Record<string, u
     if (!actual) return fieldDrift(objectLabel(object), 'present', 'absent');
     const { apiVersion: _v, kind: _k, metadata, ...body } = object;
     const actualMetadata = (actual.metadata ?? {}) as Record<string, unknown>;
-    return [
-      ...desiredFieldsDrift(metadata.labels ?? {}, actualMetadata.labels ?? {}, `${objectLabel(object)} metadata.labels`),
-      ...desiredFieldsDrift(body, actual, objectLabel(object)),
-    ];
+    return [...desiredFieldsDrift(metadata.labels ?? {}, actualMetadata.labels ?? {}, 'metadata.labels'), ...desiredFieldsDrift(body, actual, '')].map((d) => ({ ...d, field: `${objectLabel(object)} ${d.field}` }));
   });
 }

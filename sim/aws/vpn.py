@@ -299,6 +299,36 @@ def delete_vpn_connection_response(self: Any) -> EmptyResult:
     return EmptyResult()
 
 
+def modify_vpn_tunnel_options_response(self: Any) -> ActionResult:
+    """ModifyVpnTunnelOptions for the pre-shared key only, the option drift tests change by hand.
+
+    AWS keeps the connection `available` and renegotiates the one tunnel; here the new key
+    takes effect at once, so the fabric sees the two ends' keys differ on its next look.
+    """
+    backend = self.ec2_backend
+    vpn_id = self._get_param("VpnConnectionId")
+    outside_ip = self._get_param("VpnTunnelOutsideIpAddress")
+    vpn = backend.vpn_connections.get(vpn_id)
+    if vpn is None or vpn.state in GONE:
+        raise InvalidVpnConnectionIdError(vpn_id)
+    tunnel = next((t for t in vpn.options["TunnelOptions"] if t.get("OutsideIpAddress") == outside_ip), None)
+    if tunnel is None:
+        raise invalid_value(f"The tunnel outside IP address {outside_ip} does not belong to {vpn_id}.")
+    requested = self._get_param("TunnelOptions") or {}
+    others = sorted(k for k in requested if k != "PreSharedKey")
+    if others:
+        raise invalid_value(f"Only PreSharedKey can be modified on the proving ground, not {', '.join(others)}.")
+    psk = requested.get("PreSharedKey")
+    if psk is not None:
+        if not PSK_RE.match(psk):
+            raise invalid_value(
+                "The pre-shared key must be 8-64 characters of letters, numbers, periods (.) "
+                "and underscores (_), and cannot start with zero (0)."
+            )
+        tunnel["PreSharedKey"] = psk
+    return ActionResult({"VpnConnection": vpn})
+
+
 def describe_vpn_connections_response(self: Any) -> ActionResult:
     vpns = self.ec2_backend.describe_vpn_connections(
         vpn_connection_ids=self._get_param("VpnConnectionIds", []),
@@ -383,3 +413,4 @@ def install() -> None:
     VpnResponses.create_vpn_connection = create_vpn_connection_response  # type: ignore[method-assign]
     VpnResponses.delete_vpn_connection = delete_vpn_connection_response  # type: ignore[method-assign]
     VpnResponses.describe_vpn_connections = describe_vpn_connections_response  # type: ignore[method-assign]
+    VpnResponses.modify_vpn_tunnel_options = modify_vpn_tunnel_options_response  # type: ignore[attr-defined]

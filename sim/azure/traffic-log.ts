@@ -12,7 +12,7 @@ export interface TrafficEntry {
 }
 
 // Secrets are replaced, not dropped, so that their type and presence are still judged:
-// a connection's pre-shared key, and the kubeconfigs (tokens) an AKS credential action returns.
+// a connection's pre-shared key (in the connection and from its sharedkey endpoint), and the kubeconfigs (tokens) an AKS credential action returns.
 const REDACTED = 'redacted-by-the-emulator';
 
 export class TrafficLog {
@@ -26,7 +26,10 @@ export class TrafficLog {
   }
 
   record(entry: TrafficEntry): void {
-    appendFileSync(this.file, `${JSON.stringify(entry, redact)}\n`);
+    // A connection's sharedkey endpoint answers the key itself, as `value`.
+    const keyReply = /\/sharedkey(\?|$)/i.test(entry.request.url) && typeof entry.response.body === 'object' && entry.response.body !== null;
+    const safe = keyReply ? { ...entry, response: { ...entry.response, body: { ...(entry.response.body as object), value: REDACTED } } } : entry;
+    appendFileSync(this.file, `${JSON.stringify(safe, redact)}\n`);
   }
 }
 

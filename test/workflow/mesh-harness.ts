@@ -13,6 +13,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DriftFindings } from '../../activities/drift-check.ts';
 import type { MeshActivities } from '../../activities/index.ts';
 import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
 import { RotationSchedules } from '../../activities/rotation/schedule.ts';
@@ -41,6 +42,10 @@ export interface Faults {
   /** How many of the next tunnel observations and cluster probes fail (a cloud API that does not answer for a while). */
   failObservations: number;
   failProbes: number;
+  /** The next answers of checkDrift, oldest first; once used up, nothing has drifted. */
+  driftFindings: DriftFindings[];
+  /** checkDrift does not finish while set (a check reading a slow cloud). */
+  holdDrift: boolean;
 }
 
 export interface Harness {
@@ -58,7 +63,7 @@ export async function startHarness(taskQueue = 'cellbridge-test'): Promise<Harne
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: TEMPORAL }, searchAttributes: [MESH_KEY, PHASE_KEY] },
   });
-  const faults: Faults = { failCreate: new Set(), holdCreate: new Set(), failDelete: new Set(), failObservations: 0, failProbes: 0 };
+  const faults: Faults = { failCreate: new Set(), holdCreate: new Set(), failDelete: new Set(), failObservations: 0, failProbes: 0, driftFindings: [], holdDrift: false };
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -121,6 +126,14 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
     // Istio is not stubbed into passing: the mesh comes up Degraded, which is up (rotations, teardown, continue-as-new).
     inspectIstio: async () => {
       throw ApplicationFailure.nonRetryable('no cluster behind this stub', 'Stub');
+    },
+    checkDrift: async (input) => {
+      const context = Context.current();
+      while (faults.holdDrift) {
+        context.heartbeat();
+        await context.sleep(100);
+      }
+      return faults.driftFindings.shift() ?? { checked: input.nodes.length, drifts: [] };
     },
     claimRotation: (input) => lock.claim(input.meshWorkflowId, input.rotationId),
     releaseRotation: (input) => lock.release(input.meshWorkflowId, input.rotationId),

@@ -73,6 +73,13 @@ export const connection: ResourceSpec = {
       },
     };
   },
+  actions: {
+    // As in ARM: the key is read only from its own endpoint (ConnectionSharedKey), never with the connection.
+    sharedkey: {
+      method: 'GET',
+      run: (_ctx, resource) => ({ id: `${resource.id}/sharedkey`, value: str(resource.properties.sharedKey) ?? '' }),
+    },
+  },
   references: (resource) => ['virtualNetworkGateway1', 'localNetworkGateway2', 'virtualNetworkGateway2']
     .map((k) => refId(resource.properties[k]))
     .filter((id): id is string => id !== undefined)

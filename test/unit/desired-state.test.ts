@@ -1,0 +1,160 @@
+/**
+ * Desired state against what a cloud or cluster reports, per resource kind, with no emulator:
+ * the same `domain/*-parameters.ts` function builds the handler's request and judges drift, so
+ * a row here is both "what is sent" and "what counts as drifted". Params come from the cells
+ * example's real graph.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { connectionDrift, connectionParameters, type ObservedConnection } from '../../domain/azure-connection-parameters.ts';
+import { cacertsDrift, type ObservedCacerts } from '../../domain/cacerts-parameters.ts';
+import { shown as shownValue, type FieldDrift } from '../../domain/drift.ts';
+import { localGatewayDrift, localGatewayParameters, type ObservedLocalGateway } from '../../domain/local-gateway-parameters.ts';
+import { manifestDrift } from '../../domain/manifest-parameters.ts';
+import { meshGraph } from '../../domain/mesh-graph.ts';
+import { CURRENT_NAMING } from '../../domain/names.ts';
+import { nodegroupDrift, nodegroupParameters, nodegroupResized, type ObservedNodegroup } from '../../domain/nodegroup-parameters.ts';
+import { remoteSecretDrift, remoteSecretObject, type ObservedRemoteSecret } from '../../domain/remote-secret-parameters.ts';
+import { secretFingerprint } from '../../domain/secret-fingerprint.ts';
+import { nodeById } from '../../domain/resource-graph.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+
+const spec = (() => {
+  const result = validateSpec(JSON.parse(readFileSync(new URL('../../examples/cells.json', import.meta.url), 'utf8')));
+  assert.ok(result.ok);
+  return result.spec;
+})();
+const graph = meshGraph(spec, CURRENT_NAMING);
+const params = <P>(id: string) => nodeById(graph, id).params as P;
+const shown = (drifts: FieldDrift[]) => drifts.map((d) => `${d.field}: ${d.expected} → ${d.actual}`);
+
+describe('EKS node group', () => {
+  const p = params<Parameters<typeof nodegroupParameters>[0]>('aws/eks-nodegroup/east');
+  test('the create and update send a fixed size of the spec\'s count and its instance type', () => {
+    assert.deepEqual(nodegroupParameters(p), { scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 }, instanceTypes: ['m6i.large'] });
+  });
+  const rows: [string, ObservedNodegroup, string[], boolean][] = [
+    ['as the spec says', { scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 }, instanceTypes: ['m6i.large'] }, [], false],
+    ['scaled by hand', { scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 3 }, instanceTypes: ['m6i.large'] }, ['scalingConfig.desiredSize: 2 → 3', 'scalingConfig.minSize: 2 → 1', 'scalingConfig.maxSize: 2 → 3'], true],
+    ['another instance type (not resizable: the plan replaces a group for it)', { scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 }, instanceTypes: ['t3.small'] }, ['instanceTypes: ["m6i.large"] → ["t3.small"]'], false],
+    ['nothing reported', {}, ['scalingConfig.desiredSize: 2 → absent', 'scalingConfig.minSize: 2 → absent', 'scalingConfig.maxSize: 2 → absent', 'instanceTypes: ["m6i.large"] → absent'], true],
+  ];
+  for (const [what, observed, expected, resized] of rows) {
+    test(`${what}: ${expected.length} drift(s), ${resized ? '' : 'no '}resize`, () => {
+      assert.deepEqual(shown(nodegroupDrift(p, observed)), expected);
+      assert.equal(nodegroupResized(p, observed), resized);
+    });
+  }
+});
+
+describe('Azure connection', () => {
+  const p = params<Parameters<typeof connectionParameters>[0]>('azure/connection/1');
+  const gw = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworkGateways/cells-vpngw';
+  const inputs = { gatewayId: gw, localGatewayId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/localNetworkGateways/cells-aws-t1', ipConfigurationIds: [`${gw}/ipConfigurations/ipcfg0`, `${gw}/ipConfigurations/ipcfg1`] as [string, string], sharedKey: 'TheAwsTunnelKey_0123456789' };
+  const desired = connectionParameters(p, inputs);
+  // What ARM returns: no key, IDs in another case, extra read-only fields.
+  const { sharedKey: _key, ...returned } = desired;
+  const asArm: ObservedConnection = { ...returned, virtualNetworkGateway1: { id: gw.toUpperCase() }, ipsecPolicies: [{ ...desired.ipsecPolicies[0] }] };
+  test('the PUT body: IKEv2 with BGP, the AWS tunnel\'s key, custom BGP addresses on both instances, the pinned policy', () => {
+    assert.equal(desired.sharedKey, inputs.sharedKey);
+    assert.deepEqual(desired.gatewayCustomBgpIpAddresses.map((b) => b.ipConfigurationId), inputs.ipConfigurationIds);
+    assert.deepEqual(desired.gatewayCustomBgpIpAddresses.map((b) => b.customBgpIpAddress), p.customBgpAddresses);
+    assert.equal(desired.ipsecPolicies[0]?.pfsGroup, 'PFS2048');
+  });
+  const rows: [string, ObservedConnection, string | undefined, string[]][] = [
+    ['as the PUT sent it (IDs in another case)', asArm, inputs.sharedKey, []],
+    ['its key changed on one side', asArm, 'SomeOtherKey_0123456789', [`sharedKey: ${secretFingerprint(inputs.sharedKey)} → ${secretFingerprint('SomeOtherKey_0123456789')}`]],
+    ['its key unreadable', asArm, undefined, [`sharedKey: ${secretFingerprint(inputs.sharedKey)} → absent`]],
+    ['Azure\'s default quick mode (PFS none)', { ...asArm, ipsecPolicies: [{ ...desired.ipsecPolicies[0], pfsGroup: 'None' }] }, inputs.sharedKey, ['ipsecPolicies.0.pfsGroup: PFS2048 → None']],
+    ['its policy removed', { ...asArm, ipsecPolicies: [] }, inputs.sharedKey, [`ipsecPolicies: ${shownValue(desired.ipsecPolicies)} → []`]],
+    ['BGP switched off', { ...asArm, enableBgp: false }, inputs.sharedKey, ['enableBgp: true → false']],
+    ['a custom BGP address lost', { ...asArm, gatewayCustomBgpIpAddresses: desired.gatewayCustomBgpIpAddresses.slice(0, 1) }, inputs.sharedKey, [`gatewayCustomBgpIpAddresses.ipcfg1: ${p.customBgpAddresses[1]} → absent`]],
+  ];
+  for (const [what, observed, key, expected] of rows) {
+    test(`${what}: ${expected.length} drift(s)`, () => {
+      const drifts = connectionDrift(desired, observed, key);
+      assert.deepEqual(shown(drifts), expected);
+      assert.ok(!JSON.stringify(drifts).includes(inputs.sharedKey) && !JSON.stringify(drifts).includes('SomeOtherKey'), 'keys only as fingerprints');
+    });
+  }
+});
+
+describe('Azure local network gateway', () => {
+  const p = params<Parameters<typeof localGatewayParameters>[0]>('azure/local-gateway/2');
+  const desired = localGatewayParameters(p, '203.0.113.10');
+  test('the PUT body: AWS\'s outside IP, no address space, AWS\'s .1 as BGP peer', () => {
+    assert.deepEqual(desired, { gatewayIpAddress: '203.0.113.10', localNetworkAddressSpace: { addressPrefixes: [] }, bgpSettings: { asn: 64512, bgpPeeringAddress: p.tunnel.awsBgpAddress } });
+  });
+  const rows: [string, ObservedLocalGateway, string[]][] = [
+    ['as sent', structuredClone(desired), []],
+    ['pointing at the address of an AWS VPN connection made again since', { ...structuredClone(desired), gatewayIpAddress: '203.0.113.99' }, ['gatewayIpAddress: 203.0.113.10 → 203.0.113.99']],
+    ['peering with Azure\'s own .2', { ...structuredClone(desired), bgpSettings: { asn: 64512, bgpPeeringAddress: '169.254.21.6' } }, [`bgpSettings.bgpPeeringAddress: ${p.tunnel.awsBgpAddress} → 169.254.21.6`]],
+    ['an address prefix entered by hand', { ...structuredClone(desired), localNetworkAddressSpace: { addressPrefixes: ['10.10.0.0/16'] } }, ['localNetworkAddressSpace.addressPrefixes: [] → ["10.10.0.0/16"]']],
+  ];
+  for (const [what, observed, expected] of rows) test(`${what}: ${expected.length} drift(s)`, () => assert.deepEqual(shown(localGatewayDrift(desired, observed)), expected));
+});
+
+describe('Istio objects (DestinationRules, Gateways)', () => {
+  const { objects } = params<{ objects: Parameters<typeof manifestDrift>[0] }>('istio/east/traffic-policies');
+  const applied = () => structuredClone(objects[0]) as any;
+  const rows: [string, () => (Record<string, unknown> | undefined)[], string[]][] = [
+    ['as applied, with what the API server adds (uid, defaults)', () => {
+      const o = applied();
+      o.metadata.uid = 'u-1';
+      o.spec.trafficPolicy.connectionPool = { tcp: { maxConnections: 100 } };
+      return [o];
+    }, []],
+    ['a DestinationRule edited by hand', () => {
+      const o = applied();
+      o.spec.trafficPolicy.outlierDetection.consecutive5xxErrors = 7;
+      return [o];
+    }, ['DestinationRule default/reviews-failover spec.trafficPolicy.outlierDetection.consecutive5xxErrors: 1 → 7']],
+    ['its failover priority removed', () => {
+      const o = applied();
+      delete o.spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority;
+      return [o];
+    }, ['DestinationRule default/reviews-failover spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority: ["topology.istio.io/network"] → absent']],
+    ['its managed-by label removed', () => {
+      const o = applied();
+      o.metadata.labels = {};
+      return [o];
+    }, ['DestinationRule default/reviews-failover metadata.labels.app.kubernetes.io/managed-by: cellbridge → absent']],
+    ['deleted', () => [undefined], ['DestinationRule default/reviews-failover: present → absent']],
+  ];
+  for (const [what, observed, expected] of rows) test(`${what}: ${expected.length} drift(s)`, () => assert.deepEqual(shown(manifestDrift(objects, observed())), expected));
+});
+
+describe('remote secret', () => {
+  const source = 'cells-east-0123456789';
+  const made = remoteSecretObject(source, 'a2ViZWNvbmZpZw==');
+  test('made as istioctl makes it: multicluster label, cluster annotation, the kubeconfig under the source cluster\'s name', () => {
+    assert.equal(made.metadata.name, `istio-remote-secret-${source}`);
+    assert.deepEqual(made.metadata.labels, { 'istio/multiCluster': 'true' });
+    assert.deepEqual(made.metadata.annotations, { 'networking.istio.io/cluster': source });
+    assert.deepEqual(Object.keys(made.data), [source]);
+  });
+  const asMade: ObservedRemoteSecret = { labels: made.metadata.labels, annotations: made.metadata.annotations, dataKeys: Object.keys(made.data) };
+  const rows: [string, ObservedRemoteSecret, string[]][] = [
+    ['as made', asMade, []],
+    ['its label removed (istiod stops watching the cluster)', { ...asMade, labels: {} }, ['metadata.labels.istio/multiCluster: true → absent']],
+    ['its kubeconfig under another key', { ...asMade, dataKeys: ['other'] }, [`data.${source}: a kubeconfig → absent`]],
+    ['its cluster annotation changed', { ...asMade, annotations: { 'networking.istio.io/cluster': 'other' } }, [`metadata.annotations.networking.istio.io/cluster: ${source} → other`]],
+  ];
+  for (const [what, observed, expected] of rows) test(`${what}: ${expected.length} drift(s)`, () => assert.deepEqual(shown(remoteSecretDrift(source, observed)), expected));
+});
+
+describe('cacerts', () => {
+  const now = new Date('2026-12-01T00:00:00Z');
+  const expected = { rootFingerprint: 'aa11', marginDays: 90, now };
+  const good: ObservedCacerts = { readable: true, rootFingerprints: ['aa11'], intermediateFingerprint: 'bb22', chainsToRoot: true, notAfter: '2027-12-01T00:00:00Z' };
+  const rows: [string, ObservedCacerts, string[]][] = [
+    ['the mesh root, an intermediate from it, a year left', good, []],
+    ['two roots while a root rotation runs, the mesh root among them', { ...good, rootFingerprints: ['cc33', 'aa11'] }, []],
+    ['a wrong certificate pasted as root-cert.pem', { ...good, rootFingerprints: ['bb22'] }, ['root-cert.pem: holds the mesh root aa11 → bb22']],
+    ['an intermediate from another root', { ...good, chainsToRoot: false }, ['ca-cert.pem: an intermediate issued by the mesh root → bb22, not issued by it']],
+    ['an intermediate within the margin', { ...good, notAfter: '2027-01-01T00:00:00Z' }, ['ca-cert.pem notAfter: after 2027-03-01T00:00:00.000Z (90-day margin) → 2027-01-01T00:00:00Z']],
+    ['a key missing', { readable: false, problem: 'cacerts has no ca-key.pem' }, ['data: ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem of the mesh → cacerts has no ca-key.pem']],
+  ];
+  for (const [what, observed, drifts] of rows) test(`${what}: ${drifts.length} drift(s)`, () => assert.deepEqual(shown(cacertsDrift(expected, observed)), drifts));
+});
