@@ -5,7 +5,7 @@
  * per kind: the `*-parameters.ts` files). Each drift names the resource, the field and both
  * values; secret values are shown only as fingerprints (domain/secret-fingerprint.ts).
  * The spec's `drift.mode` says whether a mesh only reports drift or repairs it through the
- * same path a change takes (workflows/drift-check.ts).
+ * same path a change takes (workflows/drift-check.ts). docs/drift.md says what each kind compares.
  */
 
 export type DriftMode = 'report' | 'repair';

@@ -24,6 +24,7 @@ import {
   DescribeTransitGatewayVpcAttachmentsCommand,
   DescribeVpcsCommand,
   DescribeVpnConnectionsCommand,
+  ModifyVpnTunnelOptionsCommand,
   EC2Client,
   SearchTransitGatewayRoutesCommand,
   type Filter,
@@ -325,6 +326,21 @@ describe('AWS emulator (extended Moto)', () => {
     const outside = [t1, t2, g1, g2].map((t) => t!.OutsideIpAddress!);
     assert.equal(new Set(outside).size, 4, `distinct outside IPs: ${outside.join(', ')}`);
     for (const ip of outside) assert.match(ip, /^(198\.51\.100|203\.0\.113)\.\d+$/);
+  });
+
+  test('ModifyVpnTunnelOptions changes one tunnel\'s pre-shared key (the tunnel named by its outside IP); other options and bad keys are refused', async () => {
+    const { tgw, cgw } = await backbone(client, 'modify');
+    const vpn = await vpnAvailable(client, (await createVpn(client, 'modify', cgw.CustomerGatewayId!, tgw.TransitGatewayId!)).VpnConnectionId!);
+    const [t1, t2] = vpn.Options!.TunnelOptions!;
+    const modify = (TunnelOptions: Record<string, unknown>, outside = t2!.OutsideIpAddress) =>
+      client.send(new ModifyVpnTunnelOptionsCommand({ VpnConnectionId: vpn.VpnConnectionId, VpnTunnelOutsideIpAddress: outside, TunnelOptions }));
+    await modify({ PreSharedKey: 'Changed.by_hand42' });
+    const [m1, m2] = (await describeVpn(client, vpn.VpnConnectionId!)).Options!.TunnelOptions!;
+    assert.deepEqual([m1!.PreSharedKey, m2!.PreSharedKey], [t1!.PreSharedKey, 'Changed.by_hand42']);
+    const bad = awsError('InvalidParameterValue', 400);
+    await assert.rejects(modify({ PreSharedKey: '0startsWithZero' }), bad);
+    await assert.rejects(modify({ DPDTimeoutSeconds: 60 }), bad);
+    await assert.rejects(modify({ PreSharedKey: 'Another.key_1234' }, '192.0.2.250'), bad);
   });
 
   test('invalid PSK and reserved or malformed inside CIDR are rejected with InvalidParameterValue', async () => {

@@ -184,6 +184,8 @@ describe('Azure ARM emulator through the real SDKs', () => {
     assert.equal(good.virtualNetworkGateway1.id, VNG_ID);
     assert.equal(good.ipsecPolicies?.[0]?.pfsGroup, 'PFS2048');
     assert.equal(good.sharedKey, undefined, 'the pre-shared key is write-only (x-ms-secret), never rendered back');
+    const key = await net.virtualNetworkGatewayConnections.getSharedKey(RG, 'conn-good');
+    assert.equal(key.value, TUNNELS.find((t) => t.name === 'good')!.connPsk, 'it is read from its own endpoint, as in ARM');
   });
 
   test('connection status is Connected where IPsec is up (any BGP mistake aside) and Connecting where the PSK differs', async () => {
