@@ -60,6 +60,8 @@ async function checkNode(handler: AnyHandler, node: ResourceNode, outputs: Outpu
     const observed = await handler.describe(node);
     if (observed === undefined) return { ...base, state: 'missing', repairBy: 'create', fields: fieldDrift('exists', 'present', 'absent') };
     const phase = handler.phase(observed, node);
+    // On its way out (deleted by hand moments ago): as good as gone.
+    if (phase.is === 'deleting') return { ...base, state: 'missing', repairBy: 'create', fields: fieldDrift('exists', 'present', 'being deleted') };
     const deps = Object.fromEntries(node.dependsOn.flatMap((d) => (outputs[d] ? [[d, outputs[d]]] : [])));
     fields = handler.drift ? await handler.drift(observed, node, deps) : [];
     // A kind that judges only a whole state still reports it; one in the middle of an operation is not drift.
