@@ -1,7 +1,7 @@
 /**
  * Records histories of workflow paths the proving ground cannot easily drive (a rotation
  * terminated while it holds the mesh, a cancelled mesh, continue-as-new after rotation
- * claims, teardownMesh deleting a schedule): the product's workflow code on a real
+ * claims, teardownMesh deleting a schedule, drift reported and repaired): the product's workflow code on a real
  * Temporal dev server, with the cloud and cluster activities stubbed at the activity
  * boundary (test/workflow/mesh-harness.ts). Replay checks commands against events, so
  * stubbed activity results do not make these histories any less a test of determinism.
@@ -10,6 +10,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { CURRENT_NAMING } from '../../domain/names.ts';
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRequest } from '../../domain/mesh-change.ts';
+import { DRIFT_CHECK_UPDATE, type DriftCheckAccepted, type DriftReport } from '../../domain/drift.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { exampleSpec } from '../support/stack.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     await claimsThenContinueAsNew(h);
     await teardownDeletesSchedule(h);
     await changeAppliedThenRolledBack(h);
+    await driftReportedThenRepaired(h);
   } finally {
     await h.stop();
   }
@@ -144,6 +146,43 @@ async function changeAppliedThenRolledBack(h: Harness): Promise<void> {
     if (runs.length < 2) await pause();
   }
   await save(h, 'stubbed-resumed-change-applied-rolled-back-teardown.json', id, (await orderByStart(h, id, runs)).at(-1));
+}
+
+/** A resumed mesh reports drift when asked, is switched to repair (a change), repairs in two rounds, and is torn down. */
+async function driftReportedThenRepaired(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-drift');
+  const id = meshWorkflowId(spec.name);
+  await startMesh(h, spec);
+  await waitForPhase(h, spec.name, ['Ready', 'Degraded']);
+  const handle = () => h.client.workflow.getHandle(id);
+  const reportOf = async (which: (r: DriftReport) => boolean) => {
+    for (;;) {
+      const drift = (await handle().query<MeshStatus>('status')).drift;
+      if (drift?.last && !drift.running && which(drift.last)) return;
+      await pause();
+    }
+  };
+  const found = (id: string, kind: string, state: 'missing' | 'drifted', repairBy: 'create' | 'update') => ({ id, kind, name: id, state, repairBy, fields: [{ field: 'exists', expected: 'present', actual: 'absent' }] });
+  h.faults.driftFindings.push({ checked: 60, drifts: [found('aws/vpn-connection/1', 'aws.vpnConnection', 'missing', 'create')] });
+  const { checkId } = await handle().executeUpdate<DriftCheckAccepted, []>(DRIFT_CHECK_UPDATE, { args: [] });
+  await reportOf((r) => r.checkId === checkId);
+  h.faults.driftFindings.push(
+    { checked: 60, drifts: [found('aws/vpn-connection/1', 'aws.vpnConnection', 'missing', 'create'), found('aws/eks-nodegroup/east', 'aws.eksNodegroup', 'drifted', 'update')] },
+    { checked: 60, drifts: [found('azure/connection/2', 'azure.connection', 'drifted', 'update')] },
+  );
+  const raw = exampleSpec('cells', { name: spec.name });
+  raw.drift = { mode: 'repair' };
+  await handle().executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(raw), allowReplace: false }] });
+  await reportOf((r) => r.trigger === 'spec-changed');
+  await handle().signal('teardown');
+  await waitForPhase(h, spec.name, ['Deleted']);
+  let runs: string[] = [];
+  while (runs.length < 2) {
+    runs = [];
+    for await (const run of h.client.workflow.list({ query: `WorkflowId = "${id}"` })) runs.push(run.runId);
+    if (runs.length < 2) await pause();
+  }
+  await save(h, 'stubbed-resumed-drift-reported-repaired-teardown.json', id, (await orderByStart(h, id, runs)).at(-1));
 }
 
 function valid(raw: unknown): MeshSpec {
