@@ -31,6 +31,8 @@ export interface DriftFindings {
   drifts: ResourceDrift[];
 }
 
+const HEARTBEAT_TICK_MS = 1000;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- dispatched by kind at run time, as the resource activities are.
 type AnyHandler = ResourceHandler<any, any>;
 
@@ -38,15 +40,21 @@ export async function checkDrift(handlers: Record<ResourceKind, AnyHandler>, inp
   const ctx = Context.current();
   const byId = new Map(input.nodes.map((n) => [n.id, n]));
   const found = new Map<string, ResourceDrift>();
-  for (const level of levels(input.nodes)) {
-    ctx.heartbeat({ detail: `reading ${level.length} resources` });
-    await Promise.all(level.map(async (id) => {
-      const node = byId.get(id)!;
-      if (!isResourceKind(node.kind)) throw ApplicationFailure.nonRetryable(`no handler for resource kind ${node.kind}`, 'UnknownKind');
-      const handler = handlers[node.kind];
-      const drift = await checkNode(handler, node, input.outputs, (dep) => found.get(dep));
-      if (drift) found.set(id, drift);
-    }));
+  let read = 0;
+  // A level can wait on slow reads (Helm, a throttled cloud): the server hears from the worker meanwhile.
+  const heartbeat = setInterval(() => ctx.heartbeat({ detail: `read ${read} of ${input.nodes.length} resources` }), HEARTBEAT_TICK_MS);
+  try {
+    for (const level of levels(input.nodes)) {
+      await Promise.all(level.map(async (id) => {
+        const node = byId.get(id)!;
+        if (!isResourceKind(node.kind)) throw ApplicationFailure.nonRetryable(`no handler for resource kind ${node.kind}`, 'UnknownKind');
+        const drift = await checkNode(handlers[node.kind], node, input.outputs, (dep) => found.get(dep));
+        if (drift) found.set(id, drift);
+        read++;
+      }));
+    }
+  } finally {
+    clearInterval(heartbeat);
   }
   return { checked: input.nodes.length, drifts: dependencyOrder({ nodes: input.nodes }).flatMap((id) => found.get(id) ?? []) };
 }
