@@ -125,10 +125,6 @@ export class MeshState {
     return this.drift.running?.checkId;
   }
 
-  get lastDriftReport(): DriftReport | undefined {
-    return this.drift.last;
-  }
-
   get driftNextCheckAt(): string | undefined {
     return this.drift.nextCheckAt;
   }
