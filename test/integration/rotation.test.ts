@@ -105,11 +105,21 @@ function assertNoGap(record: TrustRecord, after: Record<string, string>): void {
 }
 
 describe('CA rotation', () => {
-  const stack = useStack('rotation');
+  // The worker and the API are started here, not by the stack, so that one test can kill the worker.
+  const stack = useStack('rotation', { product: false });
+  const logs = join(STACK_DIR, 'test', 'rotation', 'logs');
   const spec = rotationSpec('rot');
+  const processes: RunningProcess[] = [];
+  let worker: RunningProcess;
+  after(async () => {
+    for (const p of processes) await p.stop();
+  });
 
   before(async () => {
     const e = stack.endpoints();
+    processes.push(await startProduct('api', e.productEnv, join(logs, 'api.log')));
+    worker = await startProduct('worker', e.productEnv, join(logs, 'worker-1.log'));
+    processes.push(worker);
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
     const ready = await waitForPhase(e, 'rot', ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'], 300_000);
     assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
@@ -229,52 +239,36 @@ describe('CA rotation', () => {
     }
   });
 
-  test('teardown deletes the schedule and every resource', async () => {
-    const e = stack.endpoints();
-    assert.equal((await api(e, 'DELETE', '/v1/meshes/rot')).status, 202);
-    assert.equal((await waitForPhase(e, 'rot', ['Deleted', 'TeardownIncomplete'], 300_000)).phase, 'Deleted');
-    assert.equal((await api(e, 'GET', '/v1/meshes/rot/rotation-schedule')).status, 404);
-    assert.deepEqual(await meshInventory(e, 'rot'), []);
-  });
-});
-
-describe('CA rotation survives its worker', () => {
-  const stack = useStack('rotation-crash', { product: false });
-  const logs = join(STACK_DIR, 'test', 'rotation-crash', 'logs');
-  const processes: RunningProcess[] = [];
-  after(async () => {
-    for (const p of processes) await p.stop();
-  });
-
   test('a worker killed (SIGKILL) during phase 2 of a root rotation leaves progress answering 503 WorkerUnavailable + Retry-After until it is replaced, and the rotation completes with zero trust gaps', async () => {
     const e = stack.endpoints();
-    processes.push(await startProduct('api', e.productEnv, join(logs, 'api.log')));
-    let worker = await startProduct('worker', e.productEnv, join(logs, 'worker-1.log'));
-    const spec = rotationSpec('rotk');
-    spec.pki.rotation = { ...FAST_ROTATION, workloadCertTtlSeconds: 4 };
-    assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
-    assert.equal((await waitForPhase(e, 'rotk', ['Ready', 'Degraded', 'RolledBack'], 300_000)).phase, 'Ready');
     const watching = await watch(e, spec);
-    const started = await api(e, 'POST', '/v1/meshes/rotk/rotations', { kind: 'root' });
+    const started = await api(e, 'POST', '/v1/meshes/rot/rotations', { kind: 'root' });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
     for (;;) {
-      const { body } = await api(e, 'GET', `/v1/meshes/rotk/rotations/${started.body.rotationId}`);
+      const { body } = await api(e, 'GET', `/v1/meshes/rot/rotations/${started.body.rotationId}`);
       if (body.phase === 'sign-with-new-root') break;
       assert.equal(body.workflowStatus, 'RUNNING', JSON.stringify(body));
       await new Promise((r) => setTimeout(r, 50));
     }
     await worker.stop('SIGKILL');
     // With no worker alive, progress is "retry later" (503 + Retry-After), never a 502.
-    const orphaned = await fetch(`${e.api}/v1/meshes/rotk/rotations/${started.body.rotationId}`);
+    const orphaned = await fetch(`${e.api}/v1/meshes/rot/rotations/${started.body.rotationId}`);
     const orphanedBody = await orphaned.json();
     assert.deepEqual([orphaned.status, orphanedBody.error], [503, 'WorkerUnavailable'], JSON.stringify(orphanedBody));
     assert.ok(orphaned.headers.get('retry-after'), 'a 503 says when to retry');
     worker = await startProduct('worker', e.productEnv, join(logs, 'worker-2.log'));
     processes.push(worker);
-    const done = await waitForRotation(e, 'rotk', started.body.rotationId, 180_000);
+    const done = await waitForRotation(e, 'rot', started.body.rotationId, 180_000);
     const record = await watching.stop();
     assert.equal(done.phase, 'done', JSON.stringify(done));
     assertNoGap(record, await cacertsFingerprints(e, spec));
-    assert.equal((await api(e, 'DELETE', '/v1/meshes/rotk')).status, 202);
-    assert.equal((await waitForPhase(e, 'rotk', ['Deleted', 'TeardownIncomplete'], 300_000)).phase, 'Deleted');
+  });
+
+  test('teardown deletes the schedule and every resource', async () => {
+    const e = stack.endpoints();
+    assert.equal((await api(e, 'DELETE', '/v1/meshes/rot')).status, 202);
+    assert.equal((await waitForPhase(e, 'rot', ['Deleted', 'TeardownIncomplete'], 300_000)).phase, 'Deleted');
+    assert.equal((await api(e, 'GET', '/v1/meshes/rot/rotation-schedule')).status, 404);
+    assert.deepEqual(await meshInventory(e, 'rot'), []);
   });
 });
