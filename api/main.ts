@@ -10,6 +10,7 @@ import { Rotations } from './rotations.ts';
 import { createApiServer, type TemporalAccess } from './server.ts';
 import { within } from './temporal-errors.ts';
 import { temporalConnectionOptions, watchApiKey } from '../worker/temporal-connection.ts';
+import { clientInterceptors, startTracing } from '../worker/tracing.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   // Lazy: the API starts (and /healthz answers) while Temporal is down; routes that need it answer 503 until it is back.
   const connection = Connection.lazy(temporalConnectionOptions(temporal.connection));
   watchApiKey(temporal.connection, [connection], (error) => console.error(`reloading the Temporal API key failed: ${error instanceof Error ? error.message : error}`));
-  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
+  // Tracing's client interceptor begins the trace a mesh's workflow and activities continue.
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter, interceptors: clientInterceptors(startTracing(env, 'cellbridge-api')) });
   const statusMaxAgeMs = numberSetting(env, 'CELLBRIDGE_API_STATUS_MAX_AGE_MS', 1000);
   const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), statusMaxAgeMs);
   const rotations = new Rotations(client, temporal.taskQueue);

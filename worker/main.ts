@@ -9,7 +9,8 @@ import { azureCredential } from './azure-credential.ts';
 import { workerLogger } from './logger.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
 import { reloadWorkerCredentials, temporalConnectionOptions } from './temporal-connection.ts';
-import { workflowCode } from './workflow-code.ts';
+import { activityInterceptors, clientInterceptors, startTracing, workflowSpanSinks } from './tracing.ts';
+import { workflowCode, workflowInterceptorModules } from './workflow-code.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -25,13 +26,14 @@ async function main(): Promise<void> {
     },
   });
   const metrics = createWorkerMetrics();
+  const tracing = startTracing(env, 'cellbridge-worker');
   const metricsPort = optionalPort(env, 'CELLBRIDGE_WORKER_METRICS_PORT');
   if (metricsPort) await serveMetrics(metrics.registry, metricsHost, metricsPort);
   const temporal = temporalSettings(env);
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal.connection));
   // Rotation activities talk to mesh workflows and schedules, with the same encryption.
   const clientConnection = await Connection.connect(temporalConnectionOptions(temporal.connection));
-  const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: temporal.dataConverter });
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: temporal.dataConverter, interceptors: clientInterceptors(tracing) });
   const clients = createCloudClients({
     aws: { endpoint: env.CELLBRIDGE_AWS_ENDPOINT, requestTimeoutMs: numberSetting(env, 'CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS', 30_000) },
     azure: { endpoint: env.CELLBRIDGE_AZURE_ENDPOINT, credential: azureCredential(env.CELLBRIDGE_AZURE_CREDENTIAL, env.CELLBRIDGE_AZURE_ENDPOINT) },
@@ -58,7 +60,8 @@ async function main(): Promise<void> {
       dnsServers: env.CELLBRIDGE_DNS_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean),
     }),
     dataConverter: temporal.dataConverter,
-    interceptors: { activity: [activityMetrics(metrics)] },
+    interceptors: { activity: [activityMetrics(metrics), ...activityInterceptors(tracing)], workflowModules: workflowInterceptorModules(env) },
+    sinks: workflowSpanSinks(tracing),
     // A create activity holds its slot while it polls a long operation (a 45-minute gateway),
     // and it mostly waits: the SDK's default of 100 slots queues everything else at 100 meshes.
     maxConcurrentActivityTaskExecutions: numberSetting(env, 'CELLBRIDGE_MAX_CONCURRENT_ACTIVITIES', 1000),
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
   });
   logger.pino.info({ taskQueue: temporal.taskQueue, address: temporal.address, metricsPort, sdkMetricsPort }, `cellbridge worker polling ${temporal.taskQueue} on ${temporal.address}`);
   await worker.run();
+  await tracing?.shutdown();
 }
 
 function optionalPort(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -21,3 +21,6 @@ export const VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH = 'verify-tolerates-obs
 
 /** provisionMesh checks drift on a timer from the spec's drift.intervalMinutes while it is up. */
 export const DRIFT_CHECKS_PATCH = 'drift-checks-v1';
+
+/** Every workflow runs OpenTelemetry's interceptors (workflows/tracing-interceptors.ts), which delay handler and activity results by a few microtasks. */
+export const TRACING_PATCH = 'opentelemetry-interceptors-v1';

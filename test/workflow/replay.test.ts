@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code.ts';
 import { historyFromJson } from '../replay/history-json.ts';
 
 const require = createRequire(import.meta.url);
@@ -31,6 +32,8 @@ describe('workflow replay', () => {
       {
         workflowsPath: require.resolve('../../workflows/index.ts'),
         dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
+        // The workflow interceptors every worker bundles (tracing's, behind its patch).
+        interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
       },
       histories,
     );

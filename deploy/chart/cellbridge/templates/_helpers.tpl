@@ -70,6 +70,10 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end }}
 - name: CELLBRIDGE_METRICS_HOST
   value: {{ .Values.metrics.host | quote }}
+{{- with .Values.tracing.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* prometheus.io annotations for a pod whose cellbridge metrics are on `port`. */}}

@@ -1,0 +1,50 @@
+/**
+ * The workflow side of OpenTelemetry tracing (worker/tracing.ts): the SDK's interceptors span a
+ * workflow's run, its handlers and what it schedules, and pass the trace to its activities in
+ * their headers. Bundled into every workflow (worker/workflow-code.ts).
+ *
+ * Gated by a patch, per run: the interceptors' async wrappers resolve handlers and activities a
+ * few microtasks later, which reorders the commands of a recorded history (an Update completed
+ * before a timer started, replayed with them, completes after it). A run recorded without the
+ * marker passes every call straight through, the same promise, as if they were not there.
+ */
+import {
+  OpenTelemetryInboundInterceptor,
+  OpenTelemetryInternalsInterceptor,
+  OpenTelemetryOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
+import { patched, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import { TRACING_PATCH } from './patches.ts';
+
+export const interceptors: WorkflowInterceptorsFactory = () => {
+  let traced = false;
+  const on = () => traced;
+  return {
+    inbound: [
+      // First in the chain: a run decides once, as it starts, before any other call reaches the gates below.
+      {
+        execute: (input, next) => {
+          traced = patched(TRACING_PATCH);
+          return next(input);
+        },
+      },
+      gated(new OpenTelemetryInboundInterceptor(), on),
+    ],
+    outbound: [gated(new OpenTelemetryOutboundInterceptor(), on)],
+    internals: [gated(new OpenTelemetryInternalsInterceptor(), on)],
+  };
+};
+
+type Method = (input: unknown, next: (input: unknown) => unknown) => unknown;
+
+/** `interceptor`'s methods while `on()`; otherwise each call goes to the next interceptor unchanged. */
+function gated<T extends object>(interceptor: T, on: () => boolean): T {
+  return new Proxy(interceptor, {
+    get(target, name) {
+      const method: unknown = Reflect.get(target, name);
+      if (typeof method !== 'function') return method;
+      const call: Method = (input, next) => (on() ? (method as Method).call(target, input, next) : next(input));
+      return call;
+    },
+  });
+}
