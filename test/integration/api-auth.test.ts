@@ -157,7 +157,7 @@ describe('API authentication', () => {
     const doc = await api(e, 'GET', '/v1/openapi.json');
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.1.0');
-    assert.deepEqual(Object.keys(doc.body.paths).sort(), ['/codec/{operation}', '/healthz', '/readyz', '/v1/meshes', '/v1/meshes/{name}', '/v1/meshes/{name}/drills', '/v1/meshes/{name}/drills/{drillId}', '/v1/meshes/{name}/rotation-schedule', '/v1/meshes/{name}/rotations', '/v1/meshes/{name}/rotations/{rotationId}', '/v1/meshes/{name}/verification', '/v1/openapi.json']);
+    assert.deepEqual(Object.keys(doc.body.paths).sort(), ['/codec/{operation}', '/healthz', '/readyz', '/v1/meshes', '/v1/meshes/{name}', '/v1/meshes/{name}/drift', '/v1/meshes/{name}/drift-checks', '/v1/meshes/{name}/drills', '/v1/meshes/{name}/drills/{drillId}', '/v1/meshes/{name}/rotation-schedule', '/v1/meshes/{name}/rotations', '/v1/meshes/{name}/rotations/{rotationId}', '/v1/meshes/{name}/verification', '/v1/openapi.json']);
     assert.deepEqual(doc.body.components.schemas.MeshSpec.required, ['apiVersion', 'name', 'aws', 'azure']);
   });
 });
