@@ -157,7 +157,10 @@ function probe(endpoint: string, ca?: string, path = '/version', token?: string)
 /** Lists namespaces on the cluster as the stack's caller, with a fresh EKS token each time. */
 async function listNamespacesAs(cluster: Cluster, attempt: number): Promise<number> {
   // The API server caches webhook verdicts per token; an earlier signing date makes a new token.
-  const signingDate = new Date(Date.now() - attempt * 1_000);
+  // Minutes apart: SigV4 dates have whole seconds, so attempts a second apart in signing date
+  // and a second apart in time made the same token (a cached verdict), as could the AWS CLI's
+  // token signed now. Four minutes back is still inside EKS's 15.
+  const signingDate = new Date(Date.now() - attempt * 60_000);
   const token = await presignEksToken({ clusterName: cluster.name!, region: REGION, credentials, stsEndpoint: moto.url, signingDate });
   const ca = Buffer.from(cluster.certificateAuthority!.data!, 'base64').toString('utf8');
   return probe(cluster.endpoint!, ca, '/api/v1/namespaces', token);
