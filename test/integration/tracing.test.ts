@@ -5,7 +5,8 @@
  * emulator runs: the mesh's first activities fail against closed ports, once each
  * (CELLBRIDGE_RESOURCE_MAX_ATTEMPTS=1), so the run rolls back and ends, and its own span (sent
  * when the run ends) comes too. The judge is an OTLP receiver here that reads the requests as the
- * OTLP/JSON wire format defines them, not the product's code.
+ * OTLP/JSON wire format defines them, not the product's code. The traced run's history then
+ * replays against the workflow code, as the recorded histories do untraced (test/workflow/replay.test.ts).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -17,11 +18,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { payloadCodecFromEnv } from '../../domain/codec-settings.ts';
+import { FAILURE_CONVERTER_PATH } from '../../domain/settings.ts';
 import type { RunningProcess } from '../../sim/child-process.ts';
 import { startProcess } from '../../sim/child-process.ts';
 import { freePort, waitForPort } from '../../sim/ports.ts';
 import { REPO, setupStack, STACK_DIR, TEMPORAL_BIN } from '../../sim/setup.ts';
 import { startProduct } from '../../sim/stack.ts';
+import { freshWorkflowBundle } from '../../sim/workflow-bundle.ts';
+import { workflowSpanSinks } from '../../worker/tracing.ts';
+import { workflowCode, workflowInterceptorModules } from '../../worker/workflow-code.ts';
+import { TRACING_PATCH } from '../../workflows/patches.ts';
 
 /** OTLP/JSON as the OpenTelemetry protocol specifies it (ids in hex, attribute values typed). */
 interface OtlpValue { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number; arrayValue?: { values?: OtlpValue[] }; kvlistValue?: { values?: OtlpAttribute[] } }
@@ -44,6 +52,8 @@ let temporalAddress = '';
 let api: RunningProcess | undefined;
 let worker: RunningProcess | undefined;
 let apiBase = '';
+/** The traced run's workflow ID, from the API's answer. */
+let workflowId = '';
 
 function text(value: OtlpValue): string {
   return JSON.stringify(value);
@@ -134,7 +144,9 @@ test('one trace spans the API\'s start of provisionMesh, the workflow\'s run (ro
     method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(spec),
     signal: AbortSignal.timeout(15_000),
   });
-  assert.equal(created.status, 202, await created.text());
+  const answer = await created.text();
+  assert.equal(created.status, 202, answer);
+  workflowId = (JSON.parse(answer) as { workflowId: string }).workflowId;
 
   const started = (spans: Received[]) => spans.find((r) => r.span.name === 'StartWorkflow:provisionMesh');
   const spans = await spansUntil((all) => {
@@ -171,4 +183,31 @@ test('no span attribute carries the payload codec key, the API token or the work
   assert.deepEqual(leaks, []);
   const keys = new Set(spans.flatMap((r) => (r.span.attributes ?? []).map((attribute) => attribute.key)));
   assert.deepEqual([...keys].filter((key) => ['memo', 'lastResult', 'lastFailure', 'searchAttributes', 'typedSearchAttributes', 'parent', 'root'].includes(key)), []);
+});
+
+test('the traced run\'s history, with the tracing patch\'s marker, replays against the workflow code the worker runs', async () => {
+  assert.ok(workflowId, 'the first test started a run');
+  const connection = await Connection.connect({ address: temporalAddress });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+    const patches = (history.events ?? []).flatMap((event) => {
+      const marker = event.markerRecordedEventAttributes;
+      if (marker?.markerName !== 'core_patch') return [];
+      return Object.values(marker.details ?? {}).flatMap((payloads) => (payloads.payloads ?? []).map((payload) => Buffer.from(payload.data ?? []).toString('utf8')));
+    });
+    assert.ok(patches.some((data) => data.includes(TRACING_PATCH)), `no ${TRACING_PATCH} marker among ${JSON.stringify(patches)}`);
+    const env = { CELLBRIDGE_WORKFLOW_BUNDLE: freshWorkflowBundle(process.env) };
+    await Worker.runReplayHistory(
+      {
+        ...workflowCode(env),
+        interceptors: { workflowModules: workflowInterceptorModules(env) },
+        sinks: workflowSpanSinks(undefined),
+        dataConverter: { payloadCodecs: [payloadCodecFromEnv({ CELLBRIDGE_CODEC_KEY: CODEC_KEY })], failureConverterPath: FAILURE_CONVERTER_PATH },
+      },
+      history,
+      workflowId,
+    );
+  } finally {
+    await connection.close();
+  }
 });
