@@ -1,8 +1,9 @@
 /**
- * Durability: the worker process dies (SIGKILL, no goodbye) while the Azure VPN gateway
- * is being created. A new worker takes over and the run completes with exactly one of
- * every resource: the retried activities find what the dead one created. And workers
- * scale out: two on one task queue share a mesh's activities, and either alone finishes it.
+ * Durability and scale-out: two workers on one task queue share a mesh's activities, and the
+ * one creating the Azure VPN gateway dies (SIGKILL, no goodbye). The other finishes the run
+ * with exactly one of every resource: the retried activity finds what the dead one created.
+ * (A worker killed with none left and a new one started: test/integration/rotation.test.ts;
+ * kills at many points: `npm run chaos`, test/chaos/crash.chaos.ts.)
  */
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
@@ -26,65 +27,64 @@ describe('worker killed mid-run', () => {
     for (const p of processes) await p.stop();
   });
 
-  test('SIGKILL during the Azure gateway create: a new worker finishes with 1 gateway, 1 TGW, 2 CGWs, 2 VPNs', async () => {
+  test('two workers share the task queue: both run activities of one mesh; the one creating the Azure gateway is killed (SIGKILL) and the other finishes alone, with one gateway, one TGW, two VPNs, four connections, and the gateway created once', async () => {
     const e = stack.endpoints();
-    const first = await startProduct('worker', e.productEnv, join(LOGS, 'worker-1.log'));
-    assert.equal((await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'crash' }))).status, 202);
-
-    const gateway = await waitForAzureResource(e.azure, 'virtualnetworkgateways/', 'Updating');
-    await first.stop('SIGKILL');
-    processes.push(await startProduct('worker', e.productEnv, join(LOGS, 'worker-2.log')));
-
-    const ready = await waitForPhase(e, 'crash', ['Ready', 'RolledBack', 'RollbackIncomplete'], 180_000);
-    assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
-    const inventory = await meshInventory(e, 'crash');
-    const count = (pattern: RegExp) => inventory.filter((r) => pattern.test(r)).length;
-    assert.deepEqual(
-      { vng: count(/virtualNetworkGateways\//i), tgw: count(/^aws tgw/), cgw: count(/^aws cgw/), vpn: count(/^aws vpn/), lng: count(/localNetworkGateways\//i), connections: count(/connections\//i) },
-      { vng: 1, tgw: 1, cgw: 2, vpn: 2, lng: 4, connections: 4 },
-    );
-    assert.ok(inventory.some((r) => r.includes(gateway)), 'the gateway is the one the dead worker started');
-    const calls = await readCalls(e);
-    assert.equal(calls.azure['virtualNetworkGateways.createOrUpdate'], 1, 'the retry found the gateway instead of creating it again');
-
-    const connection = await Connection.connect({ address: e.temporal.address });
-    // The first run provisioned the mesh; once up it continued as new.
-    const [history] = await historyChain(new Client({ connection }), 'mesh-crash');
-    await connection.close();
-    assert.ok(gatewayActivityAttempts(history!) >= 2, 'the gateway activity was retried after the kill');
-
-    assert.equal((await api(e, 'DELETE', '/v1/meshes/crash')).status, 202);
-    assert.equal((await waitForPhase(e, 'crash', ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted');
-    assert.deepEqual(await meshInventory(e, 'crash'), []);
-  });
-
-  test('two workers share the task queue: both run activities of one mesh, and when one is killed the other finishes it alone', async () => {
-    const e = stack.endpoints();
-    const [running] = processes.filter((p) => p.name === 'worker');
-    assert.ok(running, 'the worker the first test started still runs');
-    const second = await startProduct('worker', e.productEnv, join(LOGS, 'worker-3.log'));
-    processes.push(second);
+    const workers = [
+      await startProduct('worker', e.productEnv, join(LOGS, 'worker-1.log')),
+      await startProduct('worker', e.productEnv, join(LOGS, 'worker-2.log')),
+    ];
+    processes.push(...workers);
     assert.equal((await api(e, 'POST', '/v1/meshes', exampleSpec('minimal', { name: 'shared' }))).status, 202);
 
-    await waitForAzureResource(e.azure, 'virtualnetworkgateways/', 'Updating');
-    const beforeKill = await activityWorkers(e, 'mesh-shared');
-    await running.stop('SIGKILL');
+    const gateway = await waitForAzureResource(e.azure, 'virtualnetworkgateways/', 'Updating');
+    const holder = await gatewayWorker(e, 'mesh-shared');
+    const victim = workers.find((w) => holder.startsWith(`${w.child.pid}@`));
+    assert.ok(victim, `the gateway activity runs on one of the two workers (${holder})`);
+    const survivor = workers.find((w) => w !== victim)!;
+    await victim.stop('SIGKILL');
 
     const ready = await waitForPhase(e, 'shared', ['Ready', 'RolledBack', 'RollbackIncomplete'], 180_000);
     assert.equal(ready.phase, 'Ready', JSON.stringify(ready.error));
     const identities = await activityWorkers(e, 'mesh-shared');
     const of = (pid: number | undefined) => [...identities].filter((id) => id.startsWith(`${pid}@`));
-    assert.equal(of(running.child.pid).length, 1, `the killed worker ran activities of the mesh: ${[...identities].join(', ')} (before the kill: ${[...beforeKill].join(', ')})`);
-    assert.equal(of(second.child.pid).length, 1, `the second worker ran activities of the mesh: ${[...identities].join(', ')}`);
+    assert.equal(of(victim.child.pid).length, 1, `the killed worker ran activities of the mesh: ${[...identities].join(', ')}`);
+    assert.equal(of(survivor.child.pid).length, 1, `the surviving worker ran activities of the mesh: ${[...identities].join(', ')}`);
     const inventory = await meshInventory(e, 'shared');
     const count = (pattern: RegExp) => inventory.filter((r) => pattern.test(r)).length;
-    assert.deepEqual({ vng: count(/virtualNetworkGateways\//i), tgw: count(/^aws tgw/), vpn: count(/^aws vpn/), connections: count(/connections\//i) }, { vng: 1, tgw: 1, vpn: 2, connections: 4 });
+    assert.deepEqual(
+      { vng: count(/virtualNetworkGateways\//i), tgw: count(/^aws tgw/), cgw: count(/^aws cgw/), vpn: count(/^aws vpn/), lng: count(/localNetworkGateways\//i), connections: count(/connections\//i) },
+      { vng: 1, tgw: 1, cgw: 2, vpn: 2, lng: 4, connections: 4 },
+    );
+    assert.ok(inventory.some((r) => r.includes(gateway)), 'the gateway is the one the killed worker started');
+    const calls = await readCalls(e);
+    assert.equal(calls.azure['virtualNetworkGateways.createOrUpdate'], 1, 'the retry found the gateway instead of creating it again');
+    const connection = await Connection.connect({ address: e.temporal.address });
+    // The first run provisioned the mesh; once up it continued as new.
+    const [history] = await historyChain(new Client({ connection }), 'mesh-shared');
+    await connection.close();
+    assert.ok(gatewayActivityAttempts(history!) >= 2, 'the gateway activity was retried after the kill');
 
     assert.equal((await api(e, 'DELETE', '/v1/meshes/shared')).status, 202);
     assert.equal((await waitForPhase(e, 'shared', ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted', 'the survivor tears it down too');
     assert.deepEqual(await meshInventory(e, 'shared'), []);
   });
 });
+
+/** The identity (pid@host) of the worker running the mesh's createAzureVpnGateway activity. */
+async function gatewayWorker(e: { temporal: { address: string } }, workflowId: string): Promise<string> {
+  const connection = await Connection.connect({ address: e.temporal.address });
+  try {
+    const handle = new Client({ connection }).workflow.getHandle(workflowId);
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      const { raw } = await handle.describe();
+      const pending = raw.pendingActivities?.find((a) => a.activityType?.name === 'createAzureVpnGateway' && a.lastWorkerIdentity);
+      if (pending) return pending.lastWorkerIdentity!;
+    }
+    throw new Error('no worker took the createAzureVpnGateway activity within 30 s');
+  } finally {
+    await connection.close();
+  }
+}
 
 async function activityWorkers(e: { temporal: { address: string } }, workflowId: string): Promise<Set<string>> {
   const connection = await Connection.connect({ address: e.temporal.address });
