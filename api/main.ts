@@ -9,7 +9,7 @@ import { Meshes } from './meshes.ts';
 import { Rotations } from './rotations.ts';
 import { createApiServer, type TemporalAccess } from './server.ts';
 import { within } from './temporal-errors.ts';
-import { temporalConnectionOptions, watchApiKey } from '../worker/temporal-connection.ts';
+import { reloadingConnection, watchApiKey } from '../worker/temporal-connection.ts';
 import { clientInterceptors, startTracing } from '../worker/tracing.ts';
 
 async function main(): Promise<void> {
@@ -18,11 +18,19 @@ async function main(): Promise<void> {
   const port = numberSetting(env, 'CELLBRIDGE_API_PORT', 8080);
   const authenticate = authenticatorFromEnv(env, host);
   const temporal = temporalSettings(env);
+  const tracing = startTracing(env, 'cellbridge-api');
   // Lazy: the API starts (and /healthz answers) while Temporal is down; routes that need it answer 503 until it is back.
-  const connection = Connection.lazy(temporalConnectionOptions(temporal.connection));
+  // Replaced, with its Client, when the mutual-TLS client certificate changes.
+  const { connection, used: client } = reloadingConnection(
+    temporal.connection,
+    // Tracing's client interceptor begins the trace a mesh's workflow and activities continue.
+    (current) => new Client({ connection: current, namespace: temporal.namespace, dataConverter: temporal.dataConverter, interceptors: clientInterceptors(tracing) }),
+    {
+      reloaded: () => console.log('reconnected to Temporal with the changed client certificate'),
+      failed: (error) => console.error(`reloading the Temporal client certificate failed: ${error instanceof Error ? error.message : error}`),
+    },
+  );
   watchApiKey(temporal.connection, [connection], (error) => console.error(`reloading the Temporal API key failed: ${error instanceof Error ? error.message : error}`));
-  // Tracing's client interceptor begins the trace a mesh's workflow and activities continue.
-  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: temporal.dataConverter, interceptors: clientInterceptors(startTracing(env, 'cellbridge-api')) });
   const statusMaxAgeMs = numberSetting(env, 'CELLBRIDGE_API_STATUS_MAX_AGE_MS', 1000);
   const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), statusMaxAgeMs);
   const rotations = new Rotations(client, temporal.taskQueue);

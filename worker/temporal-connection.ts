@@ -4,7 +4,7 @@
  * API's clients. Also the watchers that pick up rotated credentials without a restart.
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import type { TLSConfig } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { TemporalConnectionSettings } from '../domain/temporal-connection.ts';
 
@@ -84,4 +84,43 @@ export function reloadWorkerCredentials(
     if (options.apiKey !== undefined) for (const other of others) other.setApiKey(options.apiKey);
     log.reloaded();
   }, log.failed);
+}
+
+/** How long a replaced connection stays open for the calls already on it (the API's own calls end within seconds). */
+const REPLACED_CONNECTION_GRACE_MS = 60_000;
+
+/**
+ * The API's connection, replaced when the mutual-TLS client certificate or key changes: a gRPC
+ * connection's TLS is fixed when it is made, so a renewed certificate needs a new one. The
+ * returned `connection` and whatever `use` builds on it (the API's Client) stand for the current
+ * ones: each member is looked up on the newest at every access, so the code holding them
+ * (routes, status cache, metrics) follows without being handed anything new. The old connection
+ * is closed once the calls already on it had time to end.
+ */
+export function reloadingConnection<T extends object>(
+  settings: TemporalConnectionSettings,
+  use: (connection: Connection) => T,
+  log: { reloaded(): void; failed(error: unknown): void },
+): { connection: Connection; used: T; stop(): void } {
+  let connection = Connection.lazy(temporalConnectionOptions(settings));
+  let used = use(connection);
+  const stop = watchFiles(clientCertificatePaths(settings), () => {
+    const replaced = connection;
+    connection = Connection.lazy(temporalConnectionOptions(settings));
+    used = use(connection);
+    setTimeout(() => void replaced.close().catch(log.failed), REPLACED_CONNECTION_GRACE_MS).unref();
+    log.reloaded();
+  }, log.failed);
+  return { connection: newest(() => connection), used: newest(() => used), stop };
+}
+
+/** An object whose members are those of `current()` at each access (methods bound to it). */
+function newest<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, name) {
+      const target = current();
+      const value: unknown = Reflect.get(target, name);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -33,6 +33,9 @@ let apiKeyFile = '';
 /** The worker's own copies of its client pair, which the reload test replaces. */
 let workerCert = '';
 let workerKey = '';
+/** The API's own copies, which the API's reload test replaces. */
+let apiCert = '';
+let apiKey = '';
 
 before(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -45,6 +48,10 @@ before(async () => {
   workerKey = join(dir, 'worker-client-key.pem');
   copyFileSync(pki.clientCert, workerCert);
   copyFileSync(pki.clientKey, workerKey);
+  apiCert = join(dir, 'api-client.pem');
+  apiKey = join(dir, 'api-client-key.pem');
+  copyFileSync(pki.clientCert, apiCert);
+  copyFileSync(pki.clientKey, apiKey);
   const common = {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.serverCa,
@@ -57,7 +64,7 @@ before(async () => {
   const keyedPort = await freePort();
   keyedApiBase = `http://127.0.0.1:${keyedPort}`;
   [api, worker, keyedApi] = await Promise.all([
-    startProduct('api', { ...common, TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKey, CELLBRIDGE_API_PORT: String(port), CELLBRIDGE_INSECURE_NO_AUTH: '1' }, join(dir, 'api.log')),
+    startProduct('api', { ...common, TEMPORAL_TLS_CLIENT_CERT_PATH: apiCert, TEMPORAL_TLS_CLIENT_KEY_PATH: apiKey, CELLBRIDGE_API_PORT: String(port), CELLBRIDGE_INSECURE_NO_AUTH: '1' }, join(dir, 'api.log')),
     startProduct('worker', { ...common, TEMPORAL_TLS_CLIENT_CERT_PATH: workerCert, TEMPORAL_TLS_CLIENT_KEY_PATH: workerKey }, join(dir, 'worker.log')),
     startProduct('api', { ...common, TEMPORAL_ADDRESS: temporal.apiKeyAddress, TEMPORAL_API_KEY_PATH: apiKeyFile, CELLBRIDGE_API_PORT: String(keyedPort), CELLBRIDGE_INSECURE_NO_AUTH: '1' }, join(dir, 'api-keyed.log')),
   ]);
@@ -178,6 +185,34 @@ test('a renewed client certificate and key replace the worker\'s connection with
   for (let waited = 0; waited < 100_000 && pollsFrom('CN=renewed') === 0; waited += 500) await sleep(500);
   assert.ok(pollsFrom('CN=renewed') > 0, `no poll with the renewed certificate; access log:\n${readFileSync(temporal.accessLog, 'utf8').split('\n').slice(-10).join('\n')}`);
   assert.ok(worker!.child.exitCode === null, 'the same worker process');
+});
+
+/** The API's calls listing workflows (GET /v1/meshes) that Envoy saw from a client certificate with this subject. */
+function listsFrom(subject: string): number {
+  return readFileSync(temporal.accessLog, 'utf8').split('\n')
+    .filter((line) => line.startsWith(`${subject} `) && line.endsWith('.WorkflowService/ListWorkflowExecutions')).length;
+}
+
+test('a renewed client certificate and key replace the API\'s connection without a restart: its next calls arrive with the new certificate', async () => {
+  const list = async () => {
+    const reply = await fetch(`${apiBase}/v1/meshes`, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(reply.status, 200, await reply.text());
+    await sleep(200);
+  };
+  await list();
+  assert.ok(listsFrom('CN=client') > 0, 'the API listed with its first certificate');
+  const renewed = issueClientCert(dir, 'renewed-api');
+  copyFileSync(renewed.key, `${apiKey}.new`);
+  copyFileSync(renewed.cert, `${apiCert}.new`);
+  renameSync(`${apiKey}.new`, apiKey);
+  renameSync(`${apiCert}.new`, apiCert);
+  // The API checks the files every 2 s; each GET after that goes through the new connection.
+  for (let waited = 0; waited < 20_000 && listsFrom('CN=renewed-api') === 0; waited += 500) await list();
+  assert.ok(listsFrom('CN=renewed-api') > 0, `no list with the renewed certificate; access log:\n${readFileSync(temporal.accessLog, 'utf8').split('\n').slice(-10).join('\n')}`);
+  const before = listsFrom('CN=client');
+  await list();
+  assert.equal(listsFrom('CN=client'), before, 'once renewed, the API no longer calls with the old certificate');
+  assert.ok(api!.child.exitCode === null, 'the same API process');
 });
 
 /** Workflow service calls Envoy let through on the API-key port by the route of this key. */
