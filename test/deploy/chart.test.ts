@@ -171,9 +171,10 @@ describe('helm template', () => {
     const api = podSpec(one(objects, 'Deployment', 'r-cellbridge-api')).containers[0]!;
     assert.deepEqual(env(api, 'CELLBRIDGE_API_TOKEN')?.valueFrom?.secretKeyRef, { name: 'cellbridge-api-token', key: 'token' });
     assert.equal(env(api, 'TEMPORAL_ADDRESS')?.value, 'temporal-frontend.temporal:7233');
+    assert.equal(env(api, 'OTEL_EXPORTER_OTLP_ENDPOINT'), undefined, 'no tracing unless asked for');
   });
 
-  test('identity, OIDC and metrics: IRSA and Workload Identity on the worker\'s ServiceAccount and pods only, OIDC settings and no token for the API, metrics ports scraped', async () => {
+  test('identity, OIDC, metrics and traces: IRSA and Workload Identity on the worker\'s ServiceAccount and pods only, OIDC settings and no token for the API, metrics ports scraped, both sending traces to the collector', async () => {
     const file = 'identity-oidc-metrics-values.yaml';
     const given = values(file);
     const objects = await render(file);
@@ -200,6 +201,7 @@ describe('helm template', () => {
     assert.equal(env(api, 'CELLBRIDGE_OIDC_OPERATOR_VALUES')?.value, given.api.auth.oidc.operatorValues);
     assert.equal(env(api, 'CELLBRIDGE_API_METRICS_PORT')?.value, String(api.ports?.find((p) => p.name === 'metrics')?.containerPort));
     assert.equal(env(api, 'CELLBRIDGE_CODEC_KEY_ID')?.value, given.codec.currentKeyId);
+    for (const container of [worker.containers[0]!, api]) assert.equal(env(container, 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value, given.tracing.otlpEndpoint);
   });
 
   test('token, no metrics: no PodDisruptionBudget, no ServiceAccounts made, metrics ports and scrape annotations off', async () => {
