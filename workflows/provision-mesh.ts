@@ -11,7 +11,7 @@
  * docs/upgrading.md says how changes to this code stay replayable.
  */
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, uuid4, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, sleep, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { MeshActivities } from '../activities/index.ts';
 import { MESH_UPDATE, type RotationLease } from '../domain/rotation.ts';
@@ -81,8 +81,9 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   // Accepted by the Update, applied by the main loop; a change is running from acceptance to its end.
   let pendingChange: (GraphChange & { spec: MeshSpec }) | undefined;
   let changeRunning = false;
-  // A drift check asked for (by the API, the timer or a changed drift setting) waits for the main loop.
+  // A drift check asked for (by the API, the drift clock or a changed drift setting) waits for the main loop.
   let driftRequested: { checkId: string; trigger: DriftTrigger } | undefined;
+  let driftClocks = 0;
   // Verifications, rotation claims, lease checks and drift checks since this run started: what makes its history grow.
   let wakeups = 0;
   setHandler(statusQuery, () => state.snapshot());
@@ -206,9 +207,12 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     }
     // The first run continues as new as soon as it is up, so its provisioning history is left behind.
     let due = lifelong && !resumed;
-    // Runs recorded before drift checks had no timer here (docs/upgrading.md); asked-for checks need no patch: old histories hold no such Update.
+    // Runs recorded before drift checks had no drift clock (docs/upgrading.md); asked-for checks need no patch: old histories hold no such Update.
     const scheduledDrift = lifelong && patched(DRIFT_CHECKS_PATCH);
-    if (scheduledDrift && state.driftNextCheckAt === undefined) scheduleDriftCheck();
+    if (scheduledDrift) {
+      if (state.driftNextCheckAt === undefined) scheduleDriftCheck();
+      startDriftClock();
+    }
     for (;;) {
       if (lifelong && (due || workflowInfo().continueAsNewSuggested)) await continueAsNewUnlessAsked();
       const asked = () => teardownRequested || verifyRequested || pendingChange !== undefined;
@@ -222,13 +226,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
         }
       } else {
         // A claim wakes the loop too, so the lease checks start with it.
-        const wake = () => asked() || driftRequested !== undefined || (lifelong && (wakeups >= continueAsNewAfter || rotation !== undefined));
-        if (scheduledDrift) {
-          const woke = await condition(wake, Math.max(1, Date.parse(state.driftNextCheckAt ?? '') - Date.now()));
-          if (!woke) driftRequested = { checkId: uuid4(), trigger: 'schedule' };
-        } else {
-          await condition(wake);
-        }
+        await condition(() => asked() || driftRequested !== undefined || (lifelong && (wakeups >= continueAsNewAfter || rotation !== undefined)));
       }
       // An accepted change runs before a teardown asked for meanwhile: teardown waits for it.
       if (pendingChange) await runChange(pendingChange);
@@ -246,6 +244,35 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
       state.nextDriftCheckAt(new Date(Date.now() + driftSettings(spec).intervalMinutes * 60_000).toISOString());
     }
 
+    /**
+     * Asks for a check when the next one is due, beside the loop. Its timers are never cancelled:
+     * one that fires early (the due time moved on) sleeps again for the rest. A timer cancelled by
+     * the loop waking for an Update would put a TimerCanceled beside the Update's completion, an
+     * order the tracing interceptors' async handler wrappers do not keep on replay. A shorter
+     * interval from a change takes effect at once: the change starts a check, and a new clock
+     * (`driftClocks`) for the new due time; the old one ends when it wakes.
+     */
+    function startDriftClock(): void {
+      // A cancelled mesh stops its clock with everything else; that is no failure.
+      driftClock().catch((error: unknown) => {
+        if (!isCancellation(error)) log.error('the drift clock stopped', { mesh: spec.name, error: errorMessage(error) });
+      });
+    }
+
+    async function driftClock(): Promise<void> {
+      const generation = ++driftClocks;
+      while (generation === driftClocks) {
+        const wait = Date.parse(state.driftNextCheckAt ?? '') - Date.now();
+        if (wait > 0) {
+          await sleep(wait);
+          continue;
+        }
+        driftRequested ??= { checkId: uuid4(), trigger: 'schedule' };
+        // Until the check has run and set the next due time.
+        await condition(() => Date.parse(state.driftNextCheckAt ?? '') > Date.now());
+      }
+    }
+
     /** Reads every resource, reports, repairs under `repair`; the next scheduled check counts from its end. */
     async function checkDrift(request: { checkId: string; trigger: DriftTrigger }): Promise<void> {
       driftRequested = undefined;
@@ -253,7 +280,12 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
       state.driftCheckStarts(request.checkId, request.trigger);
       const report = await runDriftCheck({ ...request, mode: driftSettings(spec).mode, graph }, calls, state);
       state.driftCheckEnds(report);
-      if (scheduledDrift) scheduleDriftCheck();
+      if (scheduledDrift) {
+        const shorter = Date.parse(state.driftNextCheckAt ?? '') > Date.now() + driftSettings(spec).intervalMinutes * 60_000;
+        scheduleDriftCheck();
+        // The clock sleeps until the old due time: a sooner one needs a clock of its own.
+        if (shorter) startDriftClock();
+      }
       // What a repair changed is verified as a change is.
       if ((report.repair?.repaired.length ?? 0) > 0) state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
     }
