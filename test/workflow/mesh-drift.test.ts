@@ -13,14 +13,21 @@ import { DRIFT_CHECK_UPDATE, type DriftCheckAccepted, type ResourceDrift } from 
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequest } from '../../domain/mesh-change.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code.ts';
+import { DRIFT_CHECKS_PATCH, TRACING_PATCH } from '../../workflows/patches.ts';
 import { historyChain } from '../support/history.ts';
 import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 const MESH = 'wf-drift';
+const require = createRequire(import.meta.url);
 
 let h: Harness;
 before(async () => {
-  h = await startHarness('cellbridge-mesh-drift');
+  // Traced as production workers are: the Updates here wake a loop whose run carries the tracing marker.
+  h = await startHarness('cellbridge-mesh-drift', { traced: true });
 });
 after(async () => {
   await h?.stop();
@@ -109,5 +116,24 @@ describe('drift checks inside the mesh workflow', () => {
     await waitForPhase(h, MESH, ['Ready', 'Degraded']);
     await handle().signal('teardown');
     await waitForPhase(h, MESH, ['Deleted']);
+  });
+
+  test('every run of the mesh, traced, with its drift Updates, changes and clock, replays against the workflow code without nondeterminism', async () => {
+    const runs = await historyChain(h.client, meshWorkflowId(MESH));
+    assert.ok(runs.length >= 2, 'the first run and at least one resumed run');
+    const patches = runs.flatMap((run) => (run.events ?? []).flatMap((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+    }));
+    assert.ok(patches.includes(TRACING_PATCH) && patches.includes(DRIFT_CHECKS_PATCH), `traced runs with drift checks: ${patches.join(', ')}`);
+    const results = Worker.runReplayHistories(
+      {
+        workflowsPath: require.resolve('../../workflows/index.ts'),
+        dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
+        interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+      },
+      runs.map((history, i) => ({ workflowId: `run-${i}`, history })),
+    );
+    for await (const result of results) assert.equal(result.error, undefined, `${result.workflowId}: ${result.error}`);
   });
 });

@@ -25,6 +25,7 @@ import type { ResourceNode } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import { DEFAULT_WORKFLOW_SETTINGS, type WorkflowSettings } from '../../domain/workflow-settings.ts';
 import type * as workflows from '../../workflows/index.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code.ts';
 import { historyChain } from '../support/history.ts';
 import { exampleSpec } from '../support/stack.ts';
 
@@ -56,7 +57,8 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(taskQueue = 'cellbridge-test'): Promise<Harness> {
+/** `traced`: the worker runs the workflow interceptors production workers bundle (tracing's, behind its patch), so runs carry its marker. */
+export async function startHarness(taskQueue = 'cellbridge-test', options: { traced?: boolean } = {}): Promise<Harness> {
   if (!existsSync(TEMPORAL)) throw new Error(`${TEMPORAL} is missing: run the proving ground's setup (npx tsx sim/setup.ts) first`);
   // Injected failures are expected here; the SDK's per-activity warnings would bury the test report.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -69,6 +71,7 @@ export async function startHarness(taskQueue = 'cellbridge-test'): Promise<Harne
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowsPath: require.resolve('../../workflows/index.ts'),
+    ...(options.traced ? { interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } } : {}),
     activities: stubActivities(env.client, taskQueue, faults),
     dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
   });
