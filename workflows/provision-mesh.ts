@@ -246,9 +246,10 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
 
     /**
      * Asks for a check when the next one is due, beside the loop. Its timers are never cancelled:
-     * one that fires early (the due time moved on) sleeps again for the rest. A timer cancelled by
-     * the loop waking for an Update would put a TimerCanceled beside the Update's completion, an
-     * order the tracing interceptors' async handler wrappers do not keep on replay. A shorter
+     * one that fires early (the due time moved on) sleeps again for the rest. A timeout on the
+     * loop's wait instead was cancelled whenever an Update woke the loop, and a stack run once
+     * failed to replay such a workflow task (TMPRL1100, TimerCanceled against the Update); not
+     * reproduced since, but with no cancelled timer the question does not arise. A shorter
      * interval from a change takes effect at once: the change starts a check, and a new clock
      * (`driftClocks`) for the new due time; the old one ends when it wakes.
      */
