@@ -4,12 +4,13 @@
  * writes each file's seconds (the sum of its top-level tests) to .stack/test-durations.json,
  * the figures test/durations.json is refreshed from.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { longestFirst } from './schedule.ts';
 
 const STARTS_STACK = /useStack\(|startStack\(/;
+const MEASURED = '.stack/test-durations.json';
 const table = JSON.parse(readFileSync(new URL('durations.json', import.meta.url), 'utf8')) as Record<string, number>;
 const files = longestFirst(process.argv.slice(2), table, (file) => STARTS_STACK.test(readFileSync(file, 'utf8')));
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? 2);
@@ -26,7 +27,10 @@ for (const event of ['test:pass', 'test:fail'] as const) {
 }
 stream.on('end', () => {
   const cwd = `${process.cwd()}/`;
-  const rows = Object.entries(measured).sort(([, a], [, b]) => b - a).map(([file, s]) => [file.replace(cwd, ''), Math.round(s)]);
-  writeFileSync('.stack/test-durations.json', `${JSON.stringify(Object.fromEntries(rows), null, 2)}\n`);
+  const rows = Object.entries(measured).map(([file, s]) => [file.replace(cwd, ''), Math.round(s)]);
+  // Merged with what the other suite (npm test, npm run test:long) measured last.
+  const earlier = existsSync(MEASURED) ? (JSON.parse(readFileSync(MEASURED, 'utf8')) as Record<string, number>) : {};
+  const merged = Object.entries({ ...earlier, ...Object.fromEntries(rows) }).sort(([, a], [, b]) => b - a);
+  writeFileSync(MEASURED, `${JSON.stringify(Object.fromEntries(merged), null, 2)}\n`);
 });
 stream.compose(new spec()).pipe(process.stdout);
