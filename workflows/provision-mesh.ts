@@ -247,9 +247,8 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     /**
      * Asks for a check when the next one is due, beside the loop. Its timers are never cancelled:
      * one that fires early (the due time moved on) sleeps again for the rest. A timeout on the
-     * loop's wait instead was cancelled whenever an Update woke the loop, and a stack run once
-     * failed to replay such a workflow task (TMPRL1100, TimerCanceled against the Update); not
-     * reproduced since, but with no cancelled timer the question does not arise. A shorter
+     * loop's wait instead would start and cancel a timer on every wake (each Update, signal and
+     * claim), two more events each in a history kept bounded by counting wake-ups. A shorter
      * interval from a change takes effect at once: the change starts a check, and a new clock
      * (`driftClocks`) for the new due time; the old one ends when it wakes.
      */
