@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
 import { afterEach, describe, test } from 'node:test';
-import { api, clearFaults, cutTunnels, exampleSpec, injectFault, meshInventory, useStack, waitForPhase, type FaultRule } from '../support/stack.ts';
+import { api, clearFaults, cutTunnels, exampleSpec, FAST_TIME_SCALE, injectFault, meshInventory, useStack, waitForPhase, type FaultRule } from '../support/stack.ts';
 
 describe('rollback after a fault', () => {
-  const stack = useStack('rollback');
+  const stack = useStack('rollback', { timeScale: FAST_TIME_SCALE });
   afterEach(() => clearFaults(stack.endpoints()));
 
   const cases: { mesh: string; cloud: 'aws' | 'azure'; fault: Omit<FaultRule, 'match'>; expect: RegExp }[] = [
