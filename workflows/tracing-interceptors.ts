@@ -37,13 +37,22 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
 
 type Method = (input: unknown, next: (input: unknown) => unknown) => unknown;
 
-/** `interceptor`'s methods while `on()`; otherwise each call goes to the next interceptor unchanged. */
+/**
+ * Calls a workflow serves only live, never on replay: an Update's validator (an accepted
+ * Update is not validated again, a refused one leaves no event) and a query. A span made
+ * there draws on the workflow's random source, which the replay then does not, so every
+ * later command may come out differently: a run that had refused an Update failed to replay
+ * (TMPRL1100, test/workflow/traced-refused-update.test.ts). They are never traced.
+ */
+const LIVE_ONLY = new Set<string | symbol>(['validateUpdate', 'handleQuery']);
+
+/** `interceptor`'s methods while `on()` (but the live-only ones); otherwise each call goes to the next interceptor unchanged. */
 function gated<T extends object>(interceptor: T, on: () => boolean): T {
   return new Proxy(interceptor, {
     get(target, name) {
       const method: unknown = Reflect.get(target, name);
       if (typeof method !== 'function') return method;
-      const call: Method = (input, next) => (on() ? (method as Method).call(target, input, next) : next(input));
+      const call: Method = (input, next) => (on() && !LIVE_ONLY.has(name) ? (method as Method).call(target, input, next) : next(input));
       return call;
     },
   });

@@ -1,0 +1,67 @@
+/**
+ * A traced mesh (the OpenTelemetry workflow interceptors on, as production workers run them)
+ * whose applyChange Updates were refused by the validator, then one accepted: every run
+ * replays against the workflow code. A validator runs only live, so a span made in it left
+ * the replay behind the recorded run (TMPRL1100 "Update machine does not handle this event").
+ * Temporal dev server, cloud side stubbed at the activity boundary (test/workflow/mesh-harness.ts).
+ */
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRequest } from '../../domain/mesh-change.ts';
+import type { MeshSpec } from '../../domain/mesh-spec.ts';
+import { meshWorkflowId } from '../../domain/mesh-status.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code.ts';
+import { historyChain } from '../support/history.ts';
+import { exampleSpec } from '../support/stack.ts';
+import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+
+const MESH = 'wf-refused';
+const require = createRequire(import.meta.url);
+
+let h: Harness;
+before(async () => {
+  h = await startHarness('cellbridge-traced-refused', { traced: true });
+});
+after(async () => {
+  await h?.stop();
+});
+
+function edited(edit: (raw: any) => void): MeshSpec {
+  const raw = exampleSpec('cells', { name: MESH });
+  edit(raw);
+  const result = validateSpec(raw);
+  assert.ok(result.ok, JSON.stringify(result));
+  return result.spec;
+}
+
+test('a traced mesh that refused two changes in its validator and applied a third replays every run without nondeterminism', async () => {
+  await startMesh(h, meshSpec('cells', MESH));
+  await waitForPhase(h, MESH, ['Ready', 'Degraded']);
+  const handle = h.client.workflow.getHandle(meshWorkflowId(MESH));
+  const send = (spec: MeshSpec, allowReplace: boolean) => handle.executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec, allowReplace }] });
+  const replacement = edited((s) => (s.cells[0].serviceCidr = '172.22.0.0/16'));
+  await assert.rejects(send(replacement, false), WorkflowUpdateFailedError, 'a replacement not allowed is refused');
+  await assert.rejects(send(replacement, true), WorkflowUpdateFailedError, 'an allowed replacement is refused as not applied');
+  const accepted = await send(edited((s) => (s.cells[0].nodePool.count = 3)), false);
+  for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 50))) {
+    const status: any = await handle.query('status');
+    if (status.change?.changeId === accepted.changeId && status.phase !== 'Changing') break;
+    assert.ok(Date.now() < deadline, `the change did not end: ${JSON.stringify(status.change)}`);
+  }
+
+  const runs = await historyChain(h.client, meshWorkflowId(MESH));
+  const results = Worker.runReplayHistories(
+    {
+      workflowsPath: require.resolve('../../workflows/index.ts'),
+      dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
+      interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    },
+    runs.map((history, i) => ({ workflowId: `run-${i}`, history })),
+  );
+  for await (const result of results) assert.equal(result.error, undefined, `${result.workflowId}: ${result.error}`);
+});
