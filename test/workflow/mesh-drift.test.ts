@@ -13,16 +13,12 @@ import { DRIFT_CHECK_UPDATE, type DriftCheckAccepted, type ResourceDrift } from 
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequest } from '../../domain/mesh-change.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code.ts';
 import { DRIFT_CHECKS_PATCH, TRACING_PATCH } from '../../workflows/patches.ts';
 import { historyChain } from '../support/history.ts';
+import { replayAsWorkers } from '../support/replay.ts';
 import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 const MESH = 'wf-drift';
-const require = createRequire(import.meta.url);
 
 let h: Harness;
 before(async () => {
@@ -126,14 +122,7 @@ describe('drift checks inside the mesh workflow', () => {
       return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
     }));
     assert.ok(patches.includes(TRACING_PATCH) && patches.includes(DRIFT_CHECKS_PATCH), `traced runs with drift checks: ${patches.join(', ')}`);
-    const results = Worker.runReplayHistories(
-      {
-        workflowsPath: require.resolve('../../workflows/index.ts'),
-        dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
-        interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-      },
-      runs.map((history, i) => ({ workflowId: `run-${i}`, history })),
-    );
+    const results = replayAsWorkers(runs.map((history, i) => ({ workflowId: `run-${i}`, history })));
     for await (const result of results) assert.equal(result.error, undefined, `${result.workflowId}: ${result.error}`);
   });
 });

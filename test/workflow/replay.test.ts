@@ -5,14 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { Worker } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code.ts';
 import { historyFromJson } from '../replay/history-json.ts';
+import { replayAsWorkers } from '../support/replay.ts';
 
-const require = createRequire(import.meta.url);
 const DIR = new URL('../replay/histories/', import.meta.url);
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
@@ -28,15 +24,7 @@ describe('workflow replay', () => {
 
   test('every recorded history replays against the current workflow code without nondeterminism', async () => {
     const histories = files.map((file) => ({ workflowId: file, history: historyFromJson(readFileSync(new URL(file, DIR), 'utf8')) }));
-    const results = Worker.runReplayHistories(
-      {
-        workflowsPath: require.resolve('../../workflows/index.ts'),
-        dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
-        // The workflow interceptors every worker bundles (tracing's, behind its patch).
-        interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-      },
-      histories,
-    );
+    const results = replayAsWorkers(histories);
     const replayed: string[] = [];
     for await (const result of results) {
       assert.equal(result.error, undefined, `${result.workflowId}: ${result.error}`);

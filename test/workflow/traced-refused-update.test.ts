@@ -6,22 +6,18 @@
  * Temporal dev server, cloud side stubbed at the activity boundary (test/workflow/mesh-harness.ts).
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRequest } from '../../domain/mesh-change.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code.ts';
 import { historyChain } from '../support/history.ts';
+import { replayAsWorkers } from '../support/replay.ts';
 import { exampleSpec } from '../support/stack.ts';
 import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 const MESH = 'wf-refused';
-const require = createRequire(import.meta.url);
 
 let h: Harness;
 before(async () => {
@@ -55,13 +51,6 @@ test('a traced mesh that refused two changes in its validator and applied a thir
   }
 
   const runs = await historyChain(h.client, meshWorkflowId(MESH));
-  const results = Worker.runReplayHistories(
-    {
-      workflowsPath: require.resolve('../../workflows/index.ts'),
-      dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
-      interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-    },
-    runs.map((history, i) => ({ workflowId: `run-${i}`, history })),
-  );
+  const results = replayAsWorkers(runs.map((history, i) => ({ workflowId: `run-${i}`, history })));
   for await (const result of results) assert.equal(result.error, undefined, `${result.workflowId}: ${result.error}`);
 });
