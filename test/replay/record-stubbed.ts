@@ -139,13 +139,7 @@ async function changeAppliedThenRolledBack(h: Harness): Promise<void> {
   }
   await h.client.workflow.getHandle(id).signal('teardown');
   await waitForPhase(h, spec.name, ['Deleted']);
-  let runs: string[] = [];
-  while (runs.length < 2) {
-    runs = [];
-    for await (const run of h.client.workflow.list({ query: `WorkflowId = "${id}"` })) runs.push(run.runId);
-    if (runs.length < 2) await pause();
-  }
-  await save(h, 'stubbed-resumed-change-applied-rolled-back-teardown.json', id, (await orderByStart(h, id, runs)).at(-1));
+  await saveResumedRun(h, 'stubbed-resumed-change-applied-rolled-back-teardown.json', id);
 }
 
 /** A resumed mesh reports drift when asked, is switched to repair (a change), repairs in two rounds, and is torn down. */
@@ -176,13 +170,18 @@ async function driftReportedThenRepaired(h: Harness): Promise<void> {
   await reportOf((r) => r.trigger === 'spec-changed');
   await handle().signal('teardown');
   await waitForPhase(h, spec.name, ['Deleted']);
+  await saveResumedRun(h, 'stubbed-resumed-drift-reported-repaired-teardown.json', id);
+}
+
+/** Saves the latest run of a mesh that has continued as new at least once. */
+async function saveResumedRun(h: Harness, file: string, id: string): Promise<void> {
   let runs: string[] = [];
   while (runs.length < 2) {
     runs = [];
     for await (const run of h.client.workflow.list({ query: `WorkflowId = "${id}"` })) runs.push(run.runId);
     if (runs.length < 2) await pause();
   }
-  await save(h, 'stubbed-resumed-drift-reported-repaired-teardown.json', id, (await orderByStart(h, id, runs)).at(-1));
+  await save(h, file, id, (await orderByStart(h, id, runs)).at(-1));
 }
 
 function valid(raw: unknown): MeshSpec {
