@@ -12,10 +12,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequest } from '../../domain/mesh-change.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
-import { validateSpec } from '../../domain/validate-spec.ts';
 import { historyChain } from '../support/history.ts';
-import { exampleSpec } from '../support/stack.ts';
-import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+import { editedSpec, meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 const MESH = 'wf-change';
 const NORTH = { name: 'north', cloud: 'aws', kubernetesVersion: '1.33', nodePool: { count: 2, instanceType: 'm6i.large' }, serviceCidr: '172.21.0.0/16' };
@@ -28,14 +26,7 @@ after(async () => {
   await h?.stop();
 });
 
-/** The cells example as a user would edit it (raw, then validated like the API does). */
-function edited(edit: (raw: any) => void): MeshSpec {
-  const raw = exampleSpec('cells', { name: MESH });
-  edit(raw);
-  const result = validateSpec(raw);
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
-  return result.spec;
-}
+const edited = (edit: (raw: any) => void): MeshSpec => editedSpec(MESH, edit);
 
 const send = (spec: MeshSpec) => h.client.workflow.getHandle(meshWorkflowId(MESH)).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec, allowReplace: false }] });
 

@@ -157,6 +157,15 @@ export function meshSpec(example: 'minimal' | 'cells', name: string): MeshSpec {
   return validation.spec;
 }
 
+/** The cells example as a user would edit it (raw, then validated like the API does). */
+export function editedSpec(name: string, edit: (raw: any) => void): MeshSpec {
+  const raw = exampleSpec('cells', { name });
+  edit(raw);
+  const validation = validateSpec(raw);
+  if (!validation.ok) throw new Error(JSON.stringify(validation.problems));
+  return validation.spec;
+}
+
 export const FAST_SETTINGS: WorkflowSettings = {
   ...DEFAULT_WORKFLOW_SETTINGS,
   resourceMaxAttempts: 1,

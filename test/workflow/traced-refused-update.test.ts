@@ -11,11 +11,9 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRequest } from '../../domain/mesh-change.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
-import { validateSpec } from '../../domain/validate-spec.ts';
 import { historyChain } from '../support/history.ts';
 import { replayAsWorkers } from '../support/replay.ts';
-import { exampleSpec } from '../support/stack.ts';
-import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+import { editedSpec, meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 const MESH = 'wf-refused';
 
@@ -27,13 +25,7 @@ after(async () => {
   await h?.stop();
 });
 
-function edited(edit: (raw: any) => void): MeshSpec {
-  const raw = exampleSpec('cells', { name: MESH });
-  edit(raw);
-  const result = validateSpec(raw);
-  assert.ok(result.ok, JSON.stringify(result));
-  return result.spec;
-}
+const edited = (edit: (raw: any) => void): MeshSpec => editedSpec(MESH, edit);
 
 test('a traced mesh that refused two changes in its validator and applied a third replays every run without nondeterminism', async () => {
   await startMesh(h, meshSpec('cells', MESH));
