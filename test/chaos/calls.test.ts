@@ -2,7 +2,7 @@
 // is played, which faults each surface gets, and a seeded draw that replays.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cellsOf, deriveCalls, faultsFor, isMutating, ruleFor, sample, stageOf, type Surface } from './calls.ts';
+import { cellsOf, deriveCalls, faultsFor, groupsOf, isMutating, ruleFor, sample, stageOf, type MatrixCall, type Surface } from './calls.ts';
 
 const writes: [Surface, string, boolean, 'provision' | 'teardown'][] = [
   ['aws', 'ec2.CreateVpc', true, 'provision'],
@@ -52,4 +52,23 @@ test('the same seed draws the same cells; another seed draws others', () => {
   assert.deepEqual(sample(items, 3, 42), sample(items, 3, 42));
   assert.notDeepEqual(sample(items, 3, 42), sample(items, 3, 43));
   assert.equal(new Set(sample(items, 50, 7)).size, 50, 'no cell twice');
+});
+
+test('groups share one example and stage, never hold one call twice, and cover every cell once', () => {
+  const call = (surface: Surface, operation: string, stage: 'provision' | 'teardown', example: 'minimal' | 'cells'): MatrixCall => ({ surface, operation, stage, example });
+  const calls = [
+    call('aws', 'ec2.CreateVpc', 'provision', 'minimal'), call('azure', 'virtualNetworks.createOrUpdate', 'provision', 'minimal'),
+    call('aws', 'ec2.DeleteVpc', 'teardown', 'minimal'), call('kube', 'patch.secrets', 'provision', 'cells'), call('aws', 'eks.CreateCluster', 'provision', 'cells'),
+  ];
+  const cells = cellsOf(calls);
+  const groups = groupsOf(cells, 3);
+  assert.deepEqual(groups.flat().length, cells.length);
+  assert.equal(new Set(groups.flat()).size, cells.length, 'each cell in exactly one group');
+  for (const group of groups) {
+    assert.ok(group.length >= 1 && group.length <= 3);
+    assert.equal(new Set(group.map((c) => `${c.call.example} ${c.call.stage}`)).size, 1, 'one example and stage per group');
+    assert.equal(new Set(group.map((c) => `${c.call.surface} ${c.call.operation}`)).size, group.length, 'no call twice in a group');
+  }
+  assert.equal(groups.filter((g) => g[0]!.call.operation === 'ec2.DeleteVpc').length, 4, 'a lone teardown call: one group per fault');
+  assert.deepEqual(groupsOf(cells, 1).map((g) => g.length), cells.map(() => 1), 'size 1 plays every cell alone');
 });

@@ -113,3 +113,27 @@ export function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Cells that can share one run: same example and stage, each call at most once (a rule
+ * fires on its call's first occurrence), at most `size` per group. The full matrix plays
+ * a group first and plays its cells one by one unless the group completes with every
+ * fault fired.
+ */
+export function groupsOf(cells: MatrixCell[], size: number): MatrixCell[][] {
+  const groups: MatrixCell[][] = [];
+  const open = new Map<string, MatrixCell[][]>();
+  for (const cell of cells) {
+    const bucket = `${cell.call.example} ${cell.call.stage}`;
+    const candidates = open.get(bucket) ?? [];
+    let group = candidates.find((g) => g.length < size && !g.some((other) => other.call.surface === cell.call.surface && other.call.operation === cell.call.operation));
+    if (!group) {
+      group = [];
+      candidates.push(group);
+      groups.push(group);
+      open.set(bucket, candidates);
+    }
+    group.push(cell);
+  }
+  return groups;
+}

@@ -51,38 +51,42 @@ export async function recordBaseline(e: Endpoints, names: Record<Example, string
   return { calls, counts };
 }
 
-export async function runCell(e: Endpoints, cell: MatrixCell, mesh: string, baseline: Baseline): Promise<CellResult> {
+/**
+ * Plays `cells` on one run of `mesh` (one fault per call: a group from `groupsOf`, or a
+ * single cell) and judges it from the clouds. Every fault must fire; a completed run must
+ * hold each resource exactly as often as a fault-free one and tear down to zero.
+ */
+export async function runCells(e: Endpoints, cells: MatrixCell[], mesh: string, baseline: Baseline): Promise<Omit<CellResult, 'cell'>> {
   const started = Date.now();
-  const { call } = cell;
-  const rule = ruleFor(cell);
-  const url = surfaceUrl(e, call.surface);
-  const result = (outcome: CellResult['outcome'], detail: string): CellResult => ({ cell, outcome, seconds: (Date.now() - started) / 1000, detail });
+  const { stage, example } = cells[0]!.call;
+  const result = (outcome: CellResult['outcome'], detail: string) => ({ outcome, seconds: (Date.now() - started) / 1000, detail });
+  const inject = () => Promise.all(cells.map((cell) => injectFault(surfaceUrl(e, cell.call.surface), ruleFor(cell))));
   await clearFaults(e);
   try {
-    if (call.stage === 'teardown') {
-      await post(e, call.example, mesh);
-      const ready = await waitForPhase(e, mesh, FINAL, TIMEOUT_MS[call.example]);
+    if (stage === 'teardown') {
+      await post(e, example, mesh);
+      const ready = await waitForPhase(e, mesh, FINAL, TIMEOUT_MS[example]);
       if (ready.phase !== 'Ready') return result('FAILED', `fault-free provisioning before the teardown fault ended ${ready.phase}: ${ready.error}`);
-      await injectFault(url, rule);
-      const gone = await teardown(e, mesh, call.example);
-      const fired = await firedCount(url);
+      await inject();
+      const gone = await teardown(e, mesh, example);
+      const unfired = await unfiredCells(e, cells);
       const left = await leftovers(e, mesh, ready);
-      if (fired === 0) return result('FAILED', 'the fault never fired');
+      if (unfired.length > 0) return result('FAILED', `never fired: ${unfired.join(', ')}`);
       if (gone.phase !== 'Deleted' || left.length > 0) return result('FAILED', `teardown ended ${gone.phase}, left: ${left.join('; ')} ${JSON.stringify(gone.cleanupFailures ?? [])}`);
       return result('completed', 'torn down to zero after the fault');
     }
-    await injectFault(url, rule);
-    await post(e, call.example, mesh);
-    const final = await waitForPhase(e, mesh, FINAL, TIMEOUT_MS[call.example]);
-    const fired = await firedCount(url);
+    await inject();
+    await post(e, example, mesh);
+    const final = await waitForPhase(e, mesh, FINAL, TIMEOUT_MS[example]);
+    const unfired = await unfiredCells(e, cells);
     await clearFaults(e);
-    if (fired === 0) {
-      await sweep(e, mesh, call.example);
-      return result('FAILED', `the fault never fired (run ended ${final.phase})`);
+    if (unfired.length > 0) {
+      await sweep(e, mesh, example);
+      return result('FAILED', `never fired: ${unfired.join(', ')} (run ended ${final.phase})`);
     }
     if (final.phase === 'Ready') {
-      const twice = duplicates(countByType(await meshInventory(e, mesh)), baseline.counts[call.example]);
-      const gone = await teardown(e, mesh, call.example);
+      const twice = duplicates(countByType(await meshInventory(e, mesh)), baseline.counts[example]);
+      const gone = await teardown(e, mesh, example);
       const left = await leftovers(e, mesh, final);
       if (twice.length > 0) return result('FAILED', `resources beyond a fault-free run: ${twice.join(', ')}; after teardown left: ${left.join('; ') || 'nothing'}`);
       if (gone.phase !== 'Deleted' || left.length > 0) return result('FAILED', `teardown after the run ended ${gone.phase}, left: ${left.join('; ')}`);
@@ -94,11 +98,11 @@ export async function runCell(e: Endpoints, cell: MatrixCell, mesh: string, base
       return result('rolled back', `to zero: ${String(final.error).slice(0, 160)}`);
     }
     const left = await leftovers(e, mesh, final);
-    await sweep(e, mesh, call.example);
+    await sweep(e, mesh, example);
     return result('FAILED', `ended ${final.phase}: ${String(final.error).slice(0, 200)}; left: ${left.join('; ')} ${JSON.stringify(final.cleanupFailures ?? [])}`);
   } catch (error) {
     await clearFaults(e).catch(() => undefined);
-    await sweep(e, mesh, call.example).catch(() => undefined);
+    await sweep(e, mesh, example).catch(() => undefined);
     return result('FAILED', (error as Error).message.slice(0, 400));
   }
 }
@@ -113,8 +117,10 @@ function surfaceUrl(e: Endpoints, surface: Surface): string {
   return surface === 'aws' ? e.aws : surface === 'azure' ? e.azure : e.kube;
 }
 
-async function firedCount(url: string): Promise<number> {
-  return (await faultsFired(url)).reduce((sum, f) => sum + f.fired, 0);
+/** The cells whose fault did not fire: a group names each operation at most once per surface. */
+async function unfiredCells(e: Endpoints, cells: MatrixCell[]): Promise<string[]> {
+  const fired = await Promise.all(cells.map(async (cell) => (await faultsFired(surfaceUrl(e, cell.call.surface))).some((f) => f.operation === cell.call.operation && f.fired > 0)));
+  return cells.filter((_, i) => !fired[i]).map((cell) => `${cell.call.surface} ${cell.call.operation} × ${cell.fault}`);
 }
 
 export async function post(e: Endpoints, example: Example, mesh: string): Promise<void> {
