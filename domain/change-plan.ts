@@ -3,10 +3,15 @@
  * alone: every resource of both clouds and every cell as create, update in place,
  * replace, delete or unchanged, with the fields that cause it, how long the clouds take,
  * and what traffic it interrupts. A replacement the request did not allow is refused,
- * naming the resource, the field and the cloud's rule.
+ * naming the resource, the field and the cloud's rule. An allowed one is applied when it
+ * stays inside the cells (a cluster, its node pool or subnet, and the Istio and remote
+ * secrets built on them); one that starts in the backbone or the mesh's root CA is refused
+ * as not applied (a live mesh's tunnels and trust are not rebuilt by a change).
  */
+import { backboneGraph, meshScope } from './backbone-graph.ts';
 import { cloudLatency } from './cloud-latency.ts';
 import { changeRule } from './change-rules.ts';
+import { ISTIO_ID } from './istio-graph.ts';
 import { meshGraph, type MeshNode } from './mesh-graph.ts';
 import type { MeshSpec } from './mesh-spec.ts';
 import type { NamingVersion } from './names.ts';
@@ -41,7 +46,7 @@ export interface ChangePlan {
   /** The longest chain of dependent changes: how long the whole change takes at best. */
   expectedSeconds: number;
   interruptsTraffic: boolean;
-  /** Replacements the request did not allow: the change is refused while any is listed. */
+  /** Replacements the request did not allow or a live mesh does not apply, Kubernetes version steps the clouds refuse: the change is refused while any is listed. */
   refused: Problem[];
 }
 
@@ -68,6 +73,9 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
   const changes = [...decided.values()].map(withCost).sort((a, b) => a.id.localeCompare(b.id));
   const summary: Record<ChangeAction, number> = { create: 0, update: 0, replace: 0, delete: 0, unchanged: 0 };
   for (const c of changes) summary[c.action] += 1;
+  // Each replacement is listed once, by the resource whose own fields force it; what is built on it follows it.
+  const replaced = changes.filter((c) => c.action === 'replace' && !c.replacedWith);
+  const shared = sharedResources(current, next, options.naming);
   return {
     changes,
     summary,
@@ -75,8 +83,32 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
     interruptsTraffic: changes.some((c) => c.interrupts !== undefined),
     refused: [
       ...changes.flatMap(versionStepProblems),
-      ...(options.allowReplace ? [] : changes.filter((c) => c.action === 'replace' && !c.replacedWith).map((c) => refusal(c, changes))),
+      ...(options.allowReplace ? replaced.filter((c) => shared.has(c.id)).map(notApplied) : replaced.map((c) => refusal(c, changes))),
     ],
+  };
+}
+
+/**
+ * What every cell stands on: the backbone (VPC, subnets, transit gateway, VPN gateway,
+ * tunnels) and the mesh's root CA. Replacing one of them would cut every tunnel or every
+ * cell's trust at once, and a failure part way would leave the whole mesh to rebuild: a
+ * live mesh does not take it. A cell's own resources are replaced by deleting and making
+ * again that cell's part of the graph.
+ */
+function sharedResources(current: MeshSpec, next: MeshSpec, naming: NamingVersion): Set<string> {
+  const ids = [current, next].flatMap((spec) => backboneGraph(spec, meshScope(spec, naming)).nodes.map((n) => n.id));
+  return new Set([...ids, ISTIO_ID.root]);
+}
+
+function notApplied(change: PlannedChange): Problem {
+  const forcing = forcingFields(change);
+  return {
+    path: `${change.id}.${forcing.map((f) => f.field).join(',')}`,
+    rule: 'change.replace-not-applied',
+    message:
+      `${change.id} (${change.kind}) would be deleted and made again (${forcing.map((f) => `${f.field} ${f.from} → ${f.to}`).join('; ')}): ` +
+      `a live mesh replaces a cell's own resources, not what every cell stands on (the backbone, the root CA). ` +
+      `Keep ${forcing.map((f) => f.field).join(', ')} as it is, or DELETE the mesh and POST the new spec`,
   };
 }
 
@@ -146,7 +178,7 @@ function longestChain(changes: PlannedChange[], before: Map<string, MeshNode>, a
 /** Names the resource, the field and the cloud's rule; what is built on it and would go with it is counted. */
 function refusal(change: PlannedChange, changes: PlannedChange[]): Problem {
   const rule = changeRule(change.kind).replaceOn;
-  const forcing = change.fields.filter((f) => topField(f.field) in rule || isIdentity(topField(f.field)));
+  const forcing = forcingFields(change);
   const causes = forcing.map((f) => `${f.field} ${f.from} → ${f.to} (${rule[topField(f.field)] ?? "it is the resource's identity"})`);
   const followers = dependentsReplacedWith(change.id, changes);
   return {
@@ -157,6 +189,12 @@ function refusal(change: PlannedChange, changes: PlannedChange[]): Problem {
       `${followers > 0 ? `, and ${followers} resource(s) built on it with it` : ''}. ` +
       `${change.interrupts ? `That interrupts ${change.interrupts}. ` : ''}Send the change with ?allowReplace=true to accept that, or keep ${forcing.map((f) => f.field).join(', ')} as it is`,
   };
+}
+
+/** The fields that make a resource be deleted and made again, rather than changed in place. */
+function forcingFields(change: PlannedChange): FieldChange[] {
+  const rule = changeRule(change.kind).replaceOn;
+  return change.fields.filter((f) => topField(f.field) in rule || isIdentity(topField(f.field)));
 }
 
 function dependentsReplacedWith(id: string, changes: PlannedChange[]): number {

@@ -61,16 +61,8 @@ export function refuseChange(request: ChangeRequest, plan: ChangePlan, mesh: Mes
   if (request.spec.name !== mesh.mesh) {
     return invalid([{ path: '/name', rule: 'change.same-mesh', message: `the spec names mesh ${request.spec.name}, not ${mesh.mesh}: a mesh cannot be renamed` }]);
   }
+  // Replacements not allowed, or not applied to a live mesh (the backbone, the root CA), are the plan's refusals.
   if (plan.refused.length > 0) return invalid(plan.refused);
-  // One problem per resource whose own fields force it; what is built on it follows it.
-  const replaced = plan.changes.filter((c) => c.action === 'replace' && !c.replacedWith);
-  if (replaced.length > 0) {
-    return invalid(replaced.map((c) => ({
-      path: `${c.id}.${c.fields.map((f) => f.field).join(',')}`,
-      rule: 'change.replace-not-applied',
-      message: `${c.id} would be deleted and made again (${c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`).join('; ')}); replacements are planned but not yet applied to a live mesh: keep ${c.fields.map((f) => f.field).join(', ')} as it is, or DELETE the mesh and POST the new spec`,
-    })));
-  }
   if (mesh.changeRunning) return busy('change.in-progress', `another change is being applied to mesh ${mesh.mesh}; send this one when it is done`);
   if (mesh.teardownRequested) return busy('change.teardown-requested', `mesh ${mesh.mesh} is about to be torn down`);
   if (mesh.phase !== 'Ready' && mesh.phase !== 'Degraded') return busy('change.mesh-not-up', `mesh ${mesh.mesh} is ${mesh.phase}; a change is applied only when it is Ready or Degraded`);

@@ -1,10 +1,11 @@
 /**
- * Applies an accepted change to a live mesh, inside its workflow: creates over the new
- * graph (only the nodes the plan creates, in parallel as their edges allow), updates in
- * place in dependency order, deletions last (domain/change-steps.ts). The first failure
- * rolls everything back to the old spec: what was deleted is made again, what was updated
- * gets its old params back (newest first), and every create is compensated. It returns
- * whether the change stands.
+ * Applies an accepted change to a live mesh, inside its workflow (domain/change-steps.ts):
+ * replaced resources taken down first (the old graph's part, newest first), creates and
+ * the replaced resources made again over the new graph (only those nodes, in parallel as
+ * their edges allow), updates in place in dependency order, deletions last. The first
+ * failure rolls everything back to the old spec: every create and remade resource is
+ * compensated, what was taken down or deleted is made again from the old graph, what was
+ * updated gets its old params back (newest first). It returns whether the change stands.
  */
 import { log } from '@temporalio/workflow';
 import type { ChangePlan } from '../domain/change-plan.ts';
@@ -26,24 +27,32 @@ export interface GraphChange {
 export async function applyChange(change: GraphChange, calls: ResourceCalls, state: MeshState): Promise<boolean> {
   const { plan, before, after } = change;
   const steps = changeSteps(plan, before, after);
+  const deletes = [...steps.takenDown.filter((id) => !after.nodes.some((n) => n.id === id)), ...steps.deletes];
   state.beginChange(
     {
       changeId: change.changeId,
       state: 'Applying',
       summary: plan.summary,
       changes: plan.changes.filter((c) => c.action !== 'unchanged'),
-      progress: { done: 0, total: steps.creates.length + steps.updates.length + steps.deletes.length },
+      progress: { done: 0, total: steps.takenDown.length + steps.creates.length + steps.remade.length + steps.updates.length + steps.deletes.length },
       startedAt: new Date().toISOString(),
     },
-    [...steps.creates, ...steps.updates, ...steps.deletes],
+    [...steps.takenDown, ...steps.creates, ...steps.updates, ...steps.deletes],
     after,
   );
   const saga = new Saga();
   const outputs: Outputs = state.outputs();
   const updated: string[] = [];
+  let takingDown = false;
   let deleting = false;
   try {
-    Object.assign(outputs, await runGraph(after, calls, saga, state, { only: new Set(steps.creates), known: outputs }));
+    // Only a change with a replacement takes anything down first; the others run the commands they always did.
+    if (steps.takenDown.length > 0) {
+      takingDown = true;
+      const failures = await destroyGraph(before, new Set(steps.takenDown), calls, state);
+      if (failures.length > 0) throw new Error(`taking down what is replaced failed: ${failures.map((f) => `${f.resource} (${f.error})`).join('; ')}`);
+    }
+    Object.assign(outputs, await runGraph(after, calls, saga, state, { only: new Set([...steps.creates, ...steps.remade]), known: outputs }));
     for (const id of steps.updates) {
       updated.push(id);
       outputs[id] = await update(id, after, before, outputs, calls, state);
@@ -55,13 +64,13 @@ export async function applyChange(change: GraphChange, calls: ResourceCalls, sta
     const reason = errorMessage(error);
     log.warn('change failed: rolling back to the old spec', { changeId: change.changeId, reason });
     state.changeRollsBack(reason);
-    const failures = await rollBack(deleting ? steps.deletes : [], updated, saga, change, outputs, calls, state);
+    const failures = await rollBack({ takenDown: takingDown ? steps.takenDown : [], deleted: deleting ? steps.deletes : [], updated }, saga, change, outputs, calls, state);
     state.forget(steps.creates.filter((id) => !before.nodes.some((n) => n.id === id)));
     state.addCleanupFailures(failures);
     state.changeEnds(failures.length > 0 ? 'RollbackIncomplete' : 'RolledBack', failures.length > 0 ? `${reason}; the rollback left ${failures.map((f) => f.resource).join(', ')}` : reason);
     return false;
   }
-  state.forget(steps.deletes);
+  state.forget(deletes);
   state.changeEnds('Applied');
   return true;
 }
@@ -79,8 +88,22 @@ async function update(id: string, to: ResourceGraph, from: ResourceGraph, output
   }
 }
 
-/** Back to the old spec: deleted nodes made again, updates undone newest first, creates compensated. */
-async function rollBack(deleted: string[], updated: string[], saga: Saga, change: GraphChange, outputs: Outputs, calls: ResourceCalls, state: MeshState): Promise<CleanupFailure[]> {
+/**
+ * Back to the old spec: deleted nodes made again, updates undone newest first, creates compensated.
+ * After a replacement the order differs: the new resources hold the old ones' names, so every
+ * create and remade resource is compensated first, and only then is what was taken down made
+ * again, with what was deleted (a resource the compensation could not delete is not made again
+ * over: that would adopt the new one as the old). A change without a replacement keeps the
+ * order its recorded histories have.
+ */
+async function rollBack(
+  undo: { takenDown: string[]; deleted: string[]; updated: string[] },
+  saga: Saga,
+  change: GraphChange,
+  outputs: Outputs,
+  calls: ResourceCalls,
+  state: MeshState,
+): Promise<CleanupFailure[]> {
   const failures: CleanupFailure[] = [];
   const noting = async (id: string, fn: () => Promise<unknown>) => {
     try {
@@ -89,7 +112,24 @@ async function rollBack(deleted: string[], updated: string[], saga: Saga, change
       failures.push({ resource: id, error: errorMessage(error) });
     }
   };
-  if (deleted.length > 0) await noting(deleted.join(', '), () => runGraph(change.before, calls, new Saga(), state, { only: new Set(deleted), known: outputs }));
-  for (const id of [...updated].reverse()) await noting(id, () => update(id, change.before, change.after, outputs, calls, state));
-  return [...failures, ...(await saga.compensate(change.after, calls, state))];
+  const makeAgain = async (ids: string[]) => {
+    if (ids.length > 0) await noting(ids.join(', '), () => runGraph(change.before, calls, new Saga(), state, { only: new Set(ids), known: outputs }));
+  };
+  const undoUpdates = async () => {
+    for (const id of [...undo.updated].reverse()) await noting(id, () => update(id, change.before, change.after, outputs, calls, state));
+  };
+  if (undo.takenDown.length === 0) {
+    await makeAgain(undo.deleted);
+    await undoUpdates();
+    return [...failures, ...(await saga.compensate(change.after, calls, state))];
+  }
+  const left = await saga.compensate(change.after, calls, state);
+  failures.push(...left);
+  if (left.length === 0) await makeAgain([...undo.takenDown, ...undo.deleted]);
+  else {
+    for (const id of undo.takenDown) failures.push({ resource: id, error: 'not made again from the old spec: its replacement could not be deleted' });
+    await makeAgain(undo.deleted);
+  }
+  await undoUpdates();
+  return failures;
 }

@@ -49,7 +49,8 @@ export class MeshState {
     if (!current) return;
     const now = new Date().toISOString();
     if (this.change?.state === 'Applying' && this.changeIds.has(id) && (state === 'ready' || state === 'deleted' || state === 'kept')) {
-      this.changeDone.add(id);
+      // A replaced resource is two steps of the change: taken down, then made again.
+      this.changeDone.add(`${id} ${state === 'ready' ? 'made' : 'gone'}`);
       this.change = { ...this.change, progress: { ...this.change.progress, done: this.changeDone.size } };
     }
     // Ready again (an update, or one undone by a rollback): an earlier failure's detail no longer applies.

@@ -160,11 +160,27 @@ test('a refused replacement names the resource, the field, both values, the clou
   );
 });
 
-test('allowing replacement plans the same changes and refuses nothing', () => {
-  const allowed = plan((s) => (s.aws.vpc.cidr = '10.11.0.0/16', s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }]), true);
+test("allowing replacement plans the same changes; a cell's replacement is refused no more", () => {
+  const edit = (s: Raw) => (s.cells[0].serviceCidr = '172.22.0.0/16');
+  const [refused, allowed] = [plan(edit), plan(edit, true)];
+  assert.deepEqual(allowed.changes, refused.changes);
   assert.deepEqual(allowed.refused, []);
+  const cluster = allowed.changes.find((c) => c.id === 'aws/eks-cluster/east')!;
+  assert.deepEqual([cluster.action, cluster.fields, cluster.expectedSeconds, cluster.interrupts], ['replace', [{ field: 'serviceCidr', from: '"172.20.0.0/16"', to: '"172.22.0.0/16"' }], 900, 'every workload of the cell, and its part of the mesh']);
+  assert.deepEqual(allowed.changes.find((c) => c.id === 'istio/west/remote-secret/east')?.action, 'replace', "the other cell's remote secret for it is made again");
+  assert.equal(allowed.interruptsTraffic, true);
+});
+
+test('an allowed replacement of the backbone is refused as not applied, naming the field, both values and what to do', () => {
+  const allowed = plan((s) => (s.aws.vpc.cidr = '10.11.0.0/16', s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }]), true);
   assert.ok(ids(allowed, 'replace').includes('aws/vpc'));
   assert.ok(ids(allowed, 'replace').includes('aws/tgw-attachment'), 'what is built on the VPC is made again with it');
+  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/subnet/0.cidr', 'change.replace-not-applied aws/subnet/1.cidr', 'change.replace-not-applied aws/vpc.cidr']);
+  assert.equal(
+    allowed.refused.at(-1)?.message,
+    'aws/vpc (aws.vpc) would be deleted and made again (cidr "10.10.0.0/16" → "10.11.0.0/16"): ' +
+      "a live mesh replaces a cell's own resources, not what every cell stands on (the backbone, the root CA). Keep cidr as it is, or DELETE the mesh and POST the new spec",
+  );
 });
 
 test('a changed traffic policy shows the leaf that changed, with both values', () => {

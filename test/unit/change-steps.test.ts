@@ -23,14 +23,17 @@ function valid(raw: Raw): MeshSpec {
   return result.spec;
 }
 
-function specs(edit: (s: Raw) => void): { current: MeshSpec; next: MeshSpec } {
-  const next = cellsExample();
+/** `base` shapes the live mesh's spec (the example by default); `edit` makes the new spec from it. */
+function specs(edit: (s: Raw) => void, base: (s: Raw) => void = () => {}): { current: MeshSpec; next: MeshSpec } {
+  const [current, next] = [cellsExample(), cellsExample()];
+  base(current);
+  base(next);
   edit(next);
-  return { current: valid(cellsExample()), next: valid(next) };
+  return { current: valid(current), next: valid(next) };
 }
 
-function steps(edit: (s: Raw) => void, allowReplace = false) {
-  const { current, next } = specs(edit);
+function steps(edit: (s: Raw) => void, allowReplace = false, base?: (s: Raw) => void) {
+  const { current, next } = specs(edit, base);
   const [before, after] = [meshGraph(current, 2), meshGraph(next, 2)];
   return { steps: changeSteps(planChange(current, next, { naming: 2, allowReplace }), before, after), before, after };
 }
@@ -51,7 +54,29 @@ function assertRespectsEdges(order: string[], graph: ResourceGraph, reverse = fa
   }
 }
 
-const ROWS: { what: string; edit: (s: Raw) => void; creates: number; updates: string[]; deletes: number; before?: [string, string][] }[] = [
+interface Row {
+  what: string;
+  edit: (s: Raw) => void;
+  base?: (s: Raw) => void;
+  allowReplace?: boolean;
+  creates: number;
+  updates: string[];
+  deletes: number;
+  /** Replaced resources: taken down from the old graph, made again from the new (the same count, unless deletions built on them go with them). */
+  takenDown?: number;
+  remade?: number;
+  /** [first, then] pairs within creates and deletes, within what is taken down, within what is made again. */
+  before?: [string, string][];
+  takenDownBefore?: [string, string][];
+  remadeBefore?: [string, string][];
+}
+
+const EAST_CELL = [
+  'aws/eks-access-entry/east', 'aws/eks-cluster/east', 'aws/eks-nodegroup/east', 'istio/east/base', 'istio/east/cacerts', 'istio/east/cross-network-gateway',
+  'istio/east/east-west-gateway', 'istio/east/istiod', 'istio/east/namespace', 'istio/east/remote-secret/west', 'istio/east/traffic-policies', 'istio/west/remote-secret/east',
+];
+
+const ROWS: Row[] = [
   { what: 'the same spec: nothing', edit: () => {}, creates: 0, updates: [], deletes: 0 },
   { what: 'a rotation interval: no resource (the schedule is brought along by the workflow)', edit: (s) => (s.pki = { rotation: { intervalHours: 24 } }), creates: 0, updates: [], deletes: 0 },
   { what: 'both node counts: updates only, one after the other in the new graph\'s dependency order', edit: (s) => ((s.cells[0].nodePool.count = 3), (s.cells[1].nodePool.count = 3)), creates: 0, updates: ['aws/eks-nodegroup/east', 'azure/aks-cluster/west'], deletes: 0 },
@@ -73,18 +98,62 @@ const ROWS: { what: string; edit: (s: Raw) => void; creates: number; updates: st
     deletes: 11,
     before: [['istio/east/remote-secret/west', 'azure/aks-cluster/west'], ['istio/west/istiod', 'istio/west/namespace'], ['azure/aks-cluster/west', 'azure/aks-subnet/west']],
   },
+  {
+    what: "an EKS cluster's service range, replacement allowed: the cell's part taken down (remote secrets both ways and Istio before the node group, the node group before the cluster), then made again from the new spec",
+    edit: (s) => (s.cells[0].serviceCidr = '172.22.0.0/16'),
+    allowReplace: true,
+    creates: 0,
+    updates: [],
+    deletes: 0,
+    takenDown: EAST_CELL.length,
+    remade: EAST_CELL.length,
+    takenDownBefore: [['istio/west/remote-secret/east', 'istio/east/istiod'], ['istio/east/remote-secret/west', 'istio/east/namespace'], ['istio/east/namespace', 'aws/eks-nodegroup/east'], ['aws/eks-nodegroup/east', 'aws/eks-cluster/east']],
+    remadeBefore: [['aws/eks-cluster/east', 'aws/eks-nodegroup/east'], ['istio/east/cacerts', 'istio/east/istiod'], ['istio/east/istiod', 'istio/west/remote-secret/east']],
+  },
+  {
+    what: "an AKS pool's VM size, replacement allowed: the AKS cluster and what is built on it made again, its subnet kept",
+    edit: (s) => (s.cells[1].nodePool.vmSize = 'Standard_D8s_v5'),
+    allowReplace: true,
+    creates: 0,
+    updates: [],
+    deletes: 0,
+    takenDown: 10,
+    remade: 10,
+    takenDownBefore: [['istio/east/remote-secret/west', 'istio/west/istiod'], ['istio/west/namespace', 'azure/aks-cluster/west']],
+    remadeBefore: [['azure/aks-cluster/west', 'istio/west/namespace'], ['istio/west/istiod', 'istio/east/remote-secret/west']],
+  },
+  {
+    what: 'a cell replaced while another is removed: the remote secrets between them go down with the replaced cell, the rest of the removed cell last',
+    base: (s) => s.cells.push(NORTH),
+    edit: (s) => ((s.cells[0].serviceCidr = '172.22.0.0/16'), s.cells.pop()),
+    allowReplace: true,
+    creates: 0,
+    updates: [],
+    deletes: 14,
+    takenDown: EAST_CELL.length + 2,
+    remade: EAST_CELL.length,
+    takenDownBefore: [['istio/east/remote-secret/north', 'istio/east/namespace'], ['istio/north/remote-secret/east', 'istio/east/istiod']],
+    before: [['istio/north/istiod', 'istio/north/namespace'], ['istio/north/namespace', 'aws/eks-cluster/north']],
+  },
 ];
 
 for (const row of ROWS) {
   test(`change steps: ${row.what}`, () => {
-    const { steps: s, before, after } = steps(row.edit);
+    const { steps: s, before, after } = steps(row.edit, row.allowReplace, row.base);
     assert.equal(s.creates.length, row.creates, s.creates.join(', '));
     assert.deepEqual(s.updates, row.updates);
     assert.equal(s.deletes.length, row.deletes, s.deletes.join(', '));
+    assert.equal(s.takenDown.length, row.takenDown ?? 0, s.takenDown.join(', '));
+    assert.equal(s.remade.length, row.remade ?? 0, s.remade.join(', '));
+    assertRespectsEdges(s.takenDown, before, true);
     assertRespectsEdges(s.creates, after);
+    assertRespectsEdges(s.remade, after);
     assertRespectsEdges(s.updates, after);
     assertRespectsEdges(s.deletes, before, true);
+    assert.deepEqual(s.takenDown.filter((id) => s.deletes.includes(id)), [], 'nothing is deleted twice');
     for (const [first, then] of row.before ?? []) assertBefore([...s.creates, ...s.deletes], first, then);
+    for (const [first, then] of row.takenDownBefore ?? []) assertBefore(s.takenDown, first, then);
+    for (const [first, then] of row.remadeBefore ?? []) assertBefore(s.remade, first, then);
   });
 }
 
@@ -95,12 +164,27 @@ test('dependency order: a node after everything it depends on, ties in graph ord
 });
 
 const UP: MeshActivity = { mesh: 'cells', phase: 'Ready', teardownRequested: false, changeRunning: false };
-const REFUSALS: { what: string; edit?: (s: Raw) => void; allowReplace?: boolean; mesh?: Partial<MeshActivity>; expect?: { status: number; rules: string[] } }[] = [
+const REFUSALS: { what: string; edit?: (s: Raw) => void; allowReplace?: boolean; mesh?: Partial<MeshActivity>; expect?: { status: number; rules: string[]; paths?: string[] } }[] = [
   { what: 'a node count on a Ready mesh is accepted', edit: (s) => (s.cells[0].nodePool.count = 3) },
   { what: 'a Degraded mesh takes a change too', edit: (s) => (s.cells[0].nodePool.count = 3), mesh: { phase: 'Degraded' } },
   { what: 'another mesh name', edit: (s) => (s.name = 'other'), expect: { status: 400, rules: ['change.same-mesh'] } },
   { what: 'a cluster service range without allowReplace', edit: (s) => (s.cells[0].serviceCidr = '172.22.0.0/16'), expect: { status: 400, rules: ['change.replace-not-allowed'] } },
-  { what: 'a replacement allowed but not applied', edit: (s) => (s.cells[0].serviceCidr = '172.22.0.0/16'), allowReplace: true, expect: { status: 400, rules: ['change.replace-not-applied'] } },
+  { what: "a cluster service range with allowReplace: accepted, the cell's part is made again", edit: (s) => (s.cells[0].serviceCidr = '172.22.0.0/16'), allowReplace: true },
+  { what: "an EKS node group's instance type with allowReplace: accepted", edit: (s) => (s.cells[0].nodePool.instanceType = 'm6i.xlarge'), allowReplace: true },
+  { what: "an AKS cell's node subnet with allowReplace: accepted (the subnet is the cell's own)", edit: (s) => (s.cells[1].subnetCidr = '10.20.4.0/22'), allowReplace: true },
+  {
+    what: 'a backbone replacement allowed but not applied (the Azure gateway ASN: customer gateways)',
+    edit: (s) => (s.azure.gatewayAsn = 65020),
+    allowReplace: true,
+    expect: { status: 400, rules: ['change.replace-not-applied', 'change.replace-not-applied'], paths: ['aws/customer-gateway/0.bgpAsn', 'aws/customer-gateway/1.bgpAsn'] },
+  },
+  {
+    what: 'a VPC CIDR allowed but not applied: the VPC and its subnets are named, not the clusters built on them',
+    edit: (s) => ((s.aws.vpc.cidr = '10.11.0.0/16'), (s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }])),
+    allowReplace: true,
+    expect: { status: 400, rules: ['change.replace-not-applied', 'change.replace-not-applied', 'change.replace-not-applied'], paths: ['aws/subnet/0.cidr', 'aws/subnet/1.cidr', 'aws/vpc.cidr'] },
+  },
+  { what: "the root CA's key type allowed but not applied (a root rotation)", edit: (s) => (s.pki = { ...s.pki, keyType: 'RSA_4096' }), allowReplace: true, expect: { status: 400, rules: ['change.replace-not-applied'], paths: ['pki/root-ca.keyType'] } },
   { what: 'another change running', mesh: { changeRunning: true }, expect: { status: 409, rules: ['change.in-progress'] } },
   { what: 'teardown requested', mesh: { teardownRequested: true }, expect: { status: 409, rules: ['change.teardown-requested'] } },
   { what: 'a mesh still provisioning', mesh: { phase: 'Provisioning' }, expect: { status: 409, rules: ['change.mesh-not-up'] } },
@@ -115,5 +199,6 @@ for (const row of REFUSALS) {
     if (!row.expect) return assert.equal(refusal, undefined, JSON.stringify(refusal));
     assert.equal(refusal?.status, row.expect.status, JSON.stringify(refusal));
     assert.deepEqual(refusal?.problems.map((p) => p.rule), row.expect.rules);
+    if (row.expect.paths) assert.deepEqual(refusal?.problems.map((p) => p.path), row.expect.paths);
   });
 }

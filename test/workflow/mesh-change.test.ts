@@ -1,8 +1,8 @@
 /**
  * A change to a live mesh inside its workflow (the applyChange Update), on a real Temporal
  * dev server with the cloud side stubbed at the activity boundary (test/workflow/mesh-harness.ts):
- * which activities a change schedules, that its rollback leaves the old spec, that a refusal
- * names its rule, that rotations and teardown never overlap a change, and that the teardown
+ * which activities a change schedules (a replacement: the cell's part taken down, then made
+ * again), that its rollback leaves the old spec, that a refusal names its rule, that rotations and teardown never overlap a change, and that the teardown
  * after a change deletes the changed graph.
  */
 import assert from 'node:assert/strict';
@@ -28,11 +28,11 @@ after(async () => {
 
 const edited = (edit: (raw: any) => void): MeshSpec => editedSpec(MESH, edit);
 
-const send = (spec: MeshSpec) => h.client.workflow.getHandle(meshWorkflowId(MESH)).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec, allowReplace: false }] });
+const send = (spec: MeshSpec, allowReplace = false, mesh = MESH) => h.client.workflow.getHandle(meshWorkflowId(mesh)).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec, allowReplace }] });
 
-async function ended(changeId: string): Promise<any> {
+async function ended(changeId: string, mesh = MESH): Promise<any> {
   for (;;) {
-    const status = (await waitForPhase(h, MESH, ['Ready', 'Degraded'])) as any;
+    const status = (await waitForPhase(h, mesh, ['Ready', 'Degraded'])) as any;
     if (status.change?.changeId === changeId) return status;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -40,9 +40,25 @@ async function ended(changeId: string): Promise<any> {
 
 /** Resource activity types the mesh scheduled, over every run, in order. */
 async function scheduled(): Promise<string[]> {
-  const runs = await historyChain(h.client, meshWorkflowId(MESH));
-  return runs.flatMap((run) => (run.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [])));
+  return (await scheduledCalls()).map((c) => c.type);
 }
+
+/** The same, each with its first argument (no payload codec in this harness: plain JSON). */
+async function scheduledCalls(mesh = MESH): Promise<{ type: string; input: any }[]> {
+  const runs = await historyChain(h.client, meshWorkflowId(mesh));
+  return runs.flatMap((run) =>
+    (run.events ?? []).flatMap((e) => {
+      const attributes = e.activityTaskScheduledEventAttributes;
+      if (!attributes) return [];
+      const data = attributes.input?.payloads?.[0]?.data;
+      return [{ type: attributes.activityType!.name!, input: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined }];
+    }),
+  );
+}
+
+/** A mesh of its own: the example's east cell with another service range, north added. */
+const REPLACING = 'wf-replace';
+const EAST_SERVICE_RANGE = (serviceCidr: string) => editedSpec(REPLACING, (s) => (s.cells.push(NORTH), (s.cells[0].serviceCidr = serviceCidr)));
 
 describe('a change applied inside the mesh workflow', () => {
   test('adding a cell and resizing a node group: creates for the cell, an update for the group, the new spec and graph kept', async () => {
@@ -114,5 +130,54 @@ describe('a change applied inside the mesh workflow', () => {
     assert.deepEqual([status.change.changeId, status.change.state], [accepted.changeId, 'Applied'], 'the change ended before the teardown');
     const after = (await scheduled()).slice(before);
     assert.equal(after.filter((t) => t === 'deleteAwsEksCluster').length, 3, 'the teardown deleted the changed graph: east, north and south');
+  });
+});
+
+describe('a replacement applied inside the mesh workflow', () => {
+  test("an allowed replacement of a cluster's service range: the cell's part taken down (remote secrets both ways first), then made again from the new spec", async () => {
+    await startMesh(h, EAST_SERVICE_RANGE('172.20.0.0/16'));
+    await waitForPhase(h, REPLACING, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(REPLACING)).length;
+    const accepted = await send(EAST_SERVICE_RANGE('172.22.0.0/16'), true, REPLACING);
+    assert.equal(accepted.plan.summary.replace, 14, 'the east cell (12) and the remote secrets between it and north');
+    const status = await ended(accepted.changeId, REPLACING);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    assert.deepEqual(status.change.progress, { done: 28, total: 28 }, 'each replaced resource taken down and made again');
+    const calls = (await scheduledCalls(REPLACING)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsEksCluster').map((c) => c.input.params.serviceCidr), ['172.22.0.0/16']);
+    assert.ok(types.indexOf('deleteAwsEksCluster') >= 0 && types.indexOf('deleteAwsEksCluster') < types.indexOf('createAwsEksCluster'), 'the old cluster is gone before the new one is made');
+    assert.ok(types.lastIndexOf('deleteKubeRemoteSecret') < types.indexOf('deleteAwsEksCluster'), "the other cells' remote secrets for it go first");
+    assert.equal(types.filter((t) => t === 'deleteKubeRemoteSecret').length, 4);
+    assert.equal(types.filter((t) => t === 'createKubeRemoteSecret').length, 4, 'remote secrets to and from both other cells, for the new cluster');
+    assert.ok(types.indexOf('createKubeRemoteSecret') > types.indexOf('createAwsEksCluster'));
+    assert.equal(types.filter((t) => t.startsWith('createAzure')).length, 0, 'the other cells and the backbone are left alone');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(REPLACING)).query<MeshSpec>('spec');
+    assert.equal(running.cells[0]!.serviceCidr, '172.22.0.0/16');
+    assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
+  });
+
+  test('a replacement that fails part way rolls back: the new cluster is deleted, then the old one is made again from the old spec', async () => {
+    const resources = ((await waitForPhase(h, REPLACING, ['Ready', 'Degraded'])) as any).resources.map((r: any) => r.id).sort();
+    const before = (await scheduledCalls(REPLACING)).length;
+    h.faults.failCreateOnce.add('kube.remoteSecret');
+    try {
+      const accepted = await send(EAST_SERVICE_RANGE('172.23.0.0/16'), true, REPLACING);
+      const status = await ended(accepted.changeId, REPLACING);
+      assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
+      assert.match(status.change.error, /injected create failure of istio\/\w+\/remote-secret/);
+      assert.deepEqual(status.resources.map((r: any) => r.id).sort(), resources, 'the resources are those of the old spec');
+      assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), [], 'every one of them made again');
+    } finally {
+      h.faults.failCreateOnce.clear();
+    }
+    const calls = (await scheduledCalls(REPLACING)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsEksCluster').map((c) => c.input.params.serviceCidr), ['172.23.0.0/16', '172.22.0.0/16'], 'the new cluster, then the old one again');
+    const deletes = types.flatMap((t, i) => (t === 'deleteAwsEksCluster' ? [i] : []));
+    assert.equal(deletes.length, 2, 'the old cluster taken down, the new one compensated');
+    assert.ok(deletes[1]! < types.lastIndexOf('createAwsEksCluster'), 'the new cluster is deleted before the old one is made again (same name)');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(REPLACING)).query<MeshSpec>('spec');
+    assert.equal(running.cells[0]!.serviceCidr, '172.22.0.0/16');
   });
 });

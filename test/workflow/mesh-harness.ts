@@ -37,6 +37,8 @@ export const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, Search
 /** What the stubs do: every create and delete succeeds unless its kind is listed here; updates always do. */
 export interface Faults {
   failCreate: Set<ResourceKind>;
+  /** The next create of each of these kinds fails, once (a rollback that makes the kind again then succeeds). */
+  failCreateOnce: Set<ResourceKind>;
   /** Creates of these kinds do not finish while listed (like a 45-minute gateway): they heartbeat until cancelled or unlisted. */
   holdCreate: Set<ResourceKind>;
   failDelete: Set<ResourceKind>;
@@ -65,7 +67,7 @@ export async function startHarness(taskQueue = 'cellbridge-test', options: { tra
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: TEMPORAL }, searchAttributes: [MESH_KEY, PHASE_KEY] },
   });
-  const faults: Faults = { failCreate: new Set(), holdCreate: new Set(), failDelete: new Set(), failObservations: 0, failProbes: 0, driftFindings: [], holdDrift: false };
+  const faults: Faults = { failCreate: new Set(), failCreateOnce: new Set(), holdCreate: new Set(), failDelete: new Set(), failObservations: 0, failProbes: 0, driftFindings: [], holdDrift: false };
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -96,7 +98,7 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
   const resources = Object.fromEntries(
     RESOURCE_KINDS.flatMap((kind) => [
       [resourceActivityName('create', kind), async (node: ResourceNode) => {
-        if (faults.failCreate.has(kind)) throw ApplicationFailure.nonRetryable(`injected create failure of ${node.id}`, 'Injected');
+        if (faults.failCreate.has(kind) || faults.failCreateOnce.delete(kind)) throw ApplicationFailure.nonRetryable(`injected create failure of ${node.id}`, 'Injected');
         if (faults.holdCreate.has(kind)) {
           const context = Context.current();
           while (faults.holdCreate.has(kind)) {
