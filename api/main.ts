@@ -9,11 +9,14 @@ import { Meshes } from './meshes.ts';
 import { Rotations } from './rotations.ts';
 import { createApiServer, type TemporalAccess } from './server.ts';
 import { within } from './temporal-errors.ts';
+import { istioReleasesFromEnv } from '../worker/istio-releases.ts';
 import { reloadingConnection, watchApiKey } from '../worker/temporal-connection.ts';
 import { clientInterceptors, startTracing } from '../worker/tracing.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
+  // The same list the workers install from: a version they could not install is refused here.
+  const istioReleases = istioReleasesFromEnv(env);
   const host = env.CELLBRIDGE_API_HOST ?? '127.0.0.1';
   const port = numberSetting(env, 'CELLBRIDGE_API_PORT', 8080);
   const authenticate = authenticatorFromEnv(env, host);
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
   );
   watchApiKey(temporal.connection, [connection], (error) => console.error(`reloading the Temporal API key failed: ${error instanceof Error ? error.message : error}`));
   const statusMaxAgeMs = numberSetting(env, 'CELLBRIDGE_API_STATUS_MAX_AGE_MS', 1000);
-  const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), statusMaxAgeMs);
+  const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), istioReleases, statusMaxAgeMs);
   const rotations = new Rotations(client, temporal.taskQueue);
   // The failover drill's probe image (probe/README.md): built from probe/ and pushed where the clusters can pull it.
   const drills = new Drills(client, temporal.taskQueue, env.CELLBRIDGE_PROBE_IMAGE ?? 'cellbridge/probe:latest', statusMaxAgeMs);

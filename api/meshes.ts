@@ -15,6 +15,7 @@ import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequ
 import { CURRENT_NAMING, type NamingVersion } from '../domain/names.ts';
 import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshStatus } from '../domain/mesh-status.ts';
 import { validateSpec } from '../domain/validate-spec.ts';
+import type { IstioSupport } from '../domain/istio-versions.ts';
 import type * as workflows from '../workflows/index.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 import { badRequest, HttpError } from './http.ts';
@@ -40,6 +41,8 @@ export class Meshes {
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly settings: WorkflowSettings,
+    /** The Istio releases the workers install (CELLBRIDGE_ISTIO_RELEASES): specs naming another are refused. */
+    private readonly istioReleases: readonly IstioSupport[],
     /** How old a served GET of one mesh may be (api/status-cache.ts). */
     statusMaxAgeMs = 1000,
   ) {
@@ -47,7 +50,7 @@ export class Meshes {
   }
 
   async create(body: unknown, dryRun: boolean): Promise<Reply> {
-    const validation = validateSpec(body);
+    const validation = validateSpec(body, this.istioReleases);
     if (!validation.ok) throw badRequest(validation.problems);
     const { spec } = validation;
     if (dryRun) return { status: 200, body: { valid: true, spec, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) } };
@@ -71,7 +74,7 @@ export class Meshes {
    * the workflow applies it; GET shows its progress under `change`.
    */
   async change(name: string, body: unknown, options: { dryRun: boolean; allowReplace: boolean }): Promise<Reply> {
-    const validation = validateSpec(body);
+    const validation = validateSpec(body, this.istioReleases);
     if (!validation.ok) throw badRequest(validation.problems);
     const { spec } = validation;
     if (spec.name !== name) throw badRequest([{ path: '/name', rule: 'change.same-mesh', message: `the spec names mesh ${spec.name}, not ${name}: a mesh cannot be renamed` }]);

@@ -98,7 +98,7 @@ function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
       ...common,
       release(id(ISTIO_ID.istiod), 'istiod', 'istiod', istiodValues(spec, cluster, cell), [{ kind: 'Deployment', name: 'istiod' }], istiodDeps),
       // The gateway's image is injected by istiod's webhook, so it waits for istiod to be Ready.
-      release(id(ISTIO_ID.eastWest), EAST_WEST_GATEWAY, 'gateway', eastWestValues(spec, cell), [{ kind: 'Deployment', name: EAST_WEST_GATEWAY }], [id(ISTIO_ID.istiod)], EAST_WEST_GATEWAY),
+      release(id(ISTIO_ID.eastWest), EAST_WEST_GATEWAY, 'gateway', eastWestValues(cell), [{ kind: 'Deployment', name: EAST_WEST_GATEWAY }], [id(ISTIO_ID.istiod)], EAST_WEST_GATEWAY),
       node(id(ISTIO_ID.exposeServices), 'kube.manifest', { cluster, objects: [crossNetworkGateway()] }, [id(ISTIO_ID.eastWest)]),
     ];
   }
@@ -106,8 +106,8 @@ function cellNodes(spec: MeshSpec, scope: MeshScope, cell: Cell): IstioNode[] {
     ...common,
     node(id(ISTIO_ID.gatewayApi), 'kube.crdBundle', { cluster, bundle: 'gateway-api', crds: GATEWAY_API_CRDS_USED }, [id(ISTIO_ID.namespace)]),
     release(id(ISTIO_ID.istiod), 'istiod', 'istiod', istiodValues(spec, cluster, cell), [{ kind: 'Deployment', name: 'istiod' }], [...istiodDeps, id(ISTIO_ID.gatewayApi)]),
-    release(id(ISTIO_ID.cni), 'istio-cni', 'cni', cniValues(spec), [{ kind: 'DaemonSet', name: 'istio-cni-node' }], [id(ISTIO_ID.base)]),
-    release(id(ISTIO_ID.ztunnel), 'ztunnel', 'ztunnel', ztunnelValues(spec, cluster, cell), [{ kind: 'DaemonSet', name: 'ztunnel' }], [id(ISTIO_ID.istiod)]),
+    release(id(ISTIO_ID.cni), 'istio-cni', 'cni', cniValues(), [{ kind: 'DaemonSet', name: 'istio-cni-node' }], [id(ISTIO_ID.base)]),
+    release(id(ISTIO_ID.ztunnel), 'ztunnel', 'ztunnel', ztunnelValues(cluster, cell), [{ kind: 'DaemonSet', name: 'ztunnel' }], [id(ISTIO_ID.istiod)]),
     node(id(ISTIO_ID.eastWest), 'kube.manifest', { cluster, objects: [eastWestGatewayApi(cell.network, cell.cloud)] }, [id(ISTIO_ID.istiod), id(ISTIO_ID.gatewayApi)]),
   ];
 }

@@ -11,14 +11,14 @@ import type { Cell, MeshSpec, TrafficPolicy } from './mesh-spec.ts';
 export const ISTIO_NAMESPACE = 'istio-system';
 export const NETWORK_LABEL = 'topology.istio.io/network';
 export const EAST_WEST_GATEWAY = 'istio-eastwestgateway';
-/** Images are named explicitly: the charts of a source snapshot point at a testing registry. */
-const IMAGE_HUB = 'docker.io/istio';
+// Images (global.hub, global.tag) are no workflow value: the worker sets them from the
+// release's configuration and the chart it installs (domain/istio-charts.ts).
 
 export function istiodValues(spec: MeshSpec, cluster: ClusterRef, cell: Cell): Record<string, unknown> {
   const ambient = spec.istio.dataplane === 'ambient';
   return {
     ...(ambient ? { profile: 'ambient' } : {}),
-    global: { meshID: spec.istio.meshId, multiCluster: { clusterName: cluster.clusterName }, network: cell.network, hub: IMAGE_HUB, tag: spec.istio.version },
+    global: { meshID: spec.istio.meshId, multiCluster: { clusterName: cluster.clusterName }, network: cell.network },
     meshConfig: {
       trustDomain: spec.istio.trustDomain,
       // Root rotation (the rotation workflow) needs both from the first install.
@@ -29,12 +29,12 @@ export function istiodValues(spec: MeshSpec, cluster: ClusterRef, cell: Cell): R
 }
 
 /** Ambient's node agents: the CNI plugin and ztunnel (docs/domain-rules.md, "Istio multi-primary / multi-network / ambient"). */
-export function cniValues(spec: MeshSpec): Record<string, unknown> {
-  return { profile: 'ambient', global: { hub: IMAGE_HUB, tag: spec.istio.version } };
+export function cniValues(): Record<string, unknown> {
+  return { profile: 'ambient' };
 }
 
-export function ztunnelValues(spec: MeshSpec, cluster: ClusterRef, cell: Cell): Record<string, unknown> {
-  return { profile: 'ambient', multiCluster: { clusterName: cluster.clusterName }, network: cell.network, global: { hub: IMAGE_HUB, tag: spec.istio.version } };
+export function ztunnelValues(cluster: ClusterRef, cell: Cell): Record<string, unknown> {
+  return { profile: 'ambient', multiCluster: { clusterName: cluster.clusterName }, network: cell.network };
 }
 
 /**
@@ -62,13 +62,12 @@ function internalLoadBalancer(cloud: Cell['cloud']): Record<string, string> {
     : { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' };
 }
 
-export function eastWestValues(spec: MeshSpec, cell: Cell): Record<string, unknown> {
+export function eastWestValues(cell: Cell): Record<string, unknown> {
   return {
     name: EAST_WEST_GATEWAY,
     networkGateway: cell.network,
     labels: { istio: 'eastwestgateway', app: EAST_WEST_GATEWAY, [NETWORK_LABEL]: cell.network },
     service: { type: 'LoadBalancer', annotations: internalLoadBalancer(cell.cloud) },
-    global: { hub: IMAGE_HUB, tag: spec.istio.version },
   };
 }
 

@@ -1,34 +1,39 @@
 /**
- * Istio releases whose Helm charts the worker carries (CELLBRIDGE_ISTIO_CHARTS/<version>),
- * each with what it supports. The Go module proxy, the only source reachable here, serves
- * istio.io/istio at one snapshot: master of 2026-08-27 (VERSION 1.31), named 1.31-dev.
- * Where each figure comes from: docs/istio-support.md.
+ * What an Istio release offers a mesh: its version name and the Kubernetes minors it
+ * supports. A deployment's releases come from its configuration (domain/istio-releases.ts,
+ * CELLBRIDGE_ISTIO_RELEASES); validation refuses any other version and any Kubernetes the
+ * chosen release does not support. Where each figure comes from: docs/istio-support.md.
  */
 
-export interface IstioRelease {
+export interface IstioSupport {
+  /** The name a spec's istio.version gives ("1.28.2", or the proving ground's "1.31-dev"). */
+  version: string;
   /** The Kubernetes minor versions this release supports, oldest and newest ("1.32"). */
-  kubernetes: { oldest: string; newest: string };
+  kubernetes: { min: string; max: string };
 }
 
-export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
-  '1.31-dev': { kubernetes: { oldest: '1.32', newest: '1.35' } },
-};
+/**
+ * The release the proving ground serves from its local chart repository: the Go module
+ * proxy, the only source reachable there, serves istio.io/istio at one snapshot (master of
+ * 2026-08-27, VERSION 1.31), named 1.31-dev. Also what validateSpec offers when no
+ * deployment's list is given (tests and tools that validate specs without a worker).
+ */
+export const PROVING_GROUND_ISTIO: IstioSupport = { version: '1.31-dev', kubernetes: { min: '1.32', max: '1.35' } };
 
-export const SUPPORTED_ISTIO_VERSIONS: readonly string[] = Object.keys(ISTIO_RELEASES);
-
-/** The release of a version the worker carries; undefined for any other (Object.hasOwn: no prototype keys). */
-export function istioRelease(version: string): IstioRelease | undefined {
-  return Object.hasOwn(ISTIO_RELEASES, version) ? ISTIO_RELEASES[version] : undefined;
+/** The offered release named `version`; undefined for any other. */
+export function istioRelease<R extends IstioSupport>(offered: readonly R[], version: string): R | undefined {
+  return offered.find((r) => r.version === version);
 }
 
 /** Whether `release` supports Kubernetes `minor` ("1.33"), compared as numbers (1.9 < 1.10). */
-export function supportsKubernetes(release: IstioRelease, minor: string): boolean {
+export function supportsKubernetes(release: IstioSupport, minor: string): boolean {
   const n = minorNumber(minor);
-  return n !== undefined && n >= minorNumber(release.kubernetes.oldest)! && n <= minorNumber(release.kubernetes.newest)!;
+  return n !== undefined && n >= minorNumber(release.kubernetes.min)! && n <= minorNumber(release.kubernetes.max)!;
 }
 
-function minorNumber(minor: string): number | undefined {
-  const match = /^1\.(\d+)$/.exec(minor);
+/** The number after "1." of a Kubernetes minor ("1.33" → 33); undefined for anything else. */
+export function minorNumber(minor: string): number | undefined {
+  const match = /^1\.(\d{1,3})$/.exec(minor);
   return match ? Number(match[1]) : undefined;
 }
 

@@ -1,19 +1,20 @@
 /**
- * Rules for the Istio, PKI and traffic-policy parts of a spec: a release the worker has
- * charts for and that supports every cell's Kubernetes (docs/istio-support.md), CA
+ * Rules for the Istio, PKI and traffic-policy parts of a spec: a release the deployment
+ * offers and that supports every cell's Kubernetes (docs/istio-support.md), CA
  * lifetimes that nest, a root of the user's own, and failover that can actually fail
  * over (outlier detection able to eject a whole locality).
  */
-import { FAILOVER_PRIORITY_KEYS, istioRelease, SUPPORTED_ISTIO_VERSIONS, supportsKubernetes, type IstioRelease } from './istio-versions.ts';
+import { FAILOVER_PRIORITY_KEYS, istioRelease, supportsKubernetes, type IstioSupport } from './istio-versions.ts';
 import { kubernetesMinor, SUPPORTED_KUBERNETES_MINORS } from './kubernetes-versions.ts';
 import { checkRootSecret } from './validate-root-secret.ts';
 import type { MeshSpec, MeshSpecInput } from './mesh-spec.ts';
 import type { Reporter } from './range-checker.ts';
 
-export function checkIstio(input: MeshSpecInput, spec: MeshSpec, report: Reporter): void {
-  const release = istioRelease(spec.istio.version);
+/** `offered`: the Istio releases this deployment's workers are configured to install. */
+export function checkIstio(input: MeshSpecInput, spec: MeshSpec, offered: readonly IstioSupport[], report: Reporter): void {
+  const release = istioRelease(offered, spec.istio.version);
   if (!release) {
-    report('/istio/version', 'istio.version', `${spec.istio.version} is not available: this worker carries the charts of ${SUPPORTED_ISTIO_VERSIONS.join(', ')}`);
+    report('/istio/version', 'istio.version', `${spec.istio.version} is not available: this deployment installs Istio ${offered.map((r) => r.version).join(', ')}`);
   } else {
     checkKubernetesVersions(spec, release, report);
   }
@@ -33,13 +34,13 @@ export function checkIstio(input: MeshSpecInput, spec: MeshSpec, report: Reporte
  * Every cell runs this Istio release, so its Kubernetes must be one the release supports.
  * A version the cloud itself refuses is reported once, by the cell rules.
  */
-function checkKubernetesVersions(spec: MeshSpec, release: IstioRelease, report: Reporter): void {
-  const { oldest, newest } = release.kubernetes;
+function checkKubernetesVersions(spec: MeshSpec, release: IstioSupport, report: Reporter): void {
+  const { min, max } = release.kubernetes;
   spec.cells.forEach((cell, i) => {
     const minor = kubernetesMinor(cell.cloud, cell.kubernetesVersion);
     if (minor === undefined || !SUPPORTED_KUBERNETES_MINORS[cell.cloud].includes(minor)) return;
     if (!supportsKubernetes(release, minor)) {
-      report(`/cells/${i}/kubernetesVersion`, 'istio.kubernetes-version', `${cell.kubernetesVersion}: Istio ${spec.istio.version} supports Kubernetes ${oldest} to ${newest} only`);
+      report(`/cells/${i}/kubernetesVersion`, 'istio.kubernetes-version', `${cell.kubernetesVersion}: Istio ${spec.istio.version} supports Kubernetes ${min} to ${max} only`);
     }
   });
 }

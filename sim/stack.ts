@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { startMoto } from './aws/moto.ts';
 import { exitOf, startProcess, type RunningProcess } from './child-process.ts';
 import { startHostsDns } from './dns/hosts-dns.ts';
+import { provingGroundReleases, serveChartRepo, writeIstioReleases } from './istio/chart-repo.ts';
 import { startKubePool } from './kube/launch.ts';
 import { freePort, waitForPort } from './ports.ts';
-import { PYTHON, REPO, setupStack, TEMPORAL_BIN } from './setup.ts';
+import { ISTIO_DIR, PYTHON, REPO, setupStack, TEMPORAL_BIN } from './setup.ts';
 import { ensureTls } from './tls.ts';
 import { freshWorkflowBundle } from './workflow-bundle.ts';
 
@@ -100,6 +101,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The clouds' DNS for load-balancer names: what the pool publishes in its hosts file (sim/kube/hosts-file.ts).
     const dns = await startHostsDns(join(options.dir, 'kube', 'hosts'));
     running.push(dns);
+    // Istio's charts as a deployment gets them: from a chart repository, at a chart version.
+    const chartRepo = await serveChartRepo(join(ISTIO_DIR, 'chart-repo'));
+    running.push(chartRepo);
+    const istioReleases = writeIstioReleases(join(options.dir, 'istio-releases.json'), provingGroundReleases(chartRepo.url));
     const endpoints: Endpoints = {
       temporal: { address: `127.0.0.1:${ports.temporal}`, ui: urls.ui },
       api: urls.api,
@@ -107,7 +112,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       azure: urls.azure,
       kube: urls.kube,
       timeScale: options.timeScale,
-      productEnv: productEnv(options, ports, urls, tls.caPath, dns.server),
+      productEnv: productEnv(options, ports, urls, tls.caPath, dns.server, istioReleases),
     };
     if (options.product) {
       // Together: neither needs the other to start, and each spends seconds loading its modules.
@@ -159,7 +164,7 @@ async function startTemporal(options: StackOptions, ports: { temporal: number; u
 }
 
 /** The worker and API settings for this stack: emulator endpoints, scaled polling, loopback-only auth. */
-function productEnv(options: StackOptions, ports: { temporal: number; api: number }, urls: { aws: string; azure: string; ui: string }, caPath: string, dnsServer: string): Record<string, string> {
+function productEnv(options: StackOptions, ports: { temporal: number; api: number }, urls: { aws: string; azure: string; ui: string }, caPath: string, dnsServer: string, istioReleases: string): Record<string, string> {
   const scaled = (realMs: number, floorMs: number) => String(Math.max(floorMs, Math.round(realMs / options.timeScale)));
   return {
     TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
@@ -181,9 +186,10 @@ function productEnv(options: StackOptions, ports: { temporal: number; api: numbe
     CELLBRIDGE_API_PORT: String(ports.api),
     CELLBRIDGE_INSECURE_NO_AUTH: '1',
     CELLBRIDGE_CODEC_CORS_ORIGIN: urls.ui,
-    // What sim/istio/fetch.sh put in .stack/istio: the real helm and Istio's charts.
+    // What sim/istio/fetch.sh put in .stack/istio: the real helm, and Istio's charts served as a chart repository.
     CELLBRIDGE_HELM: join(REPO, '.stack', 'istio', 'bin', 'helm'),
-    CELLBRIDGE_ISTIO_CHARTS: join(REPO, '.stack', 'istio', 'charts'),
+    CELLBRIDGE_ISTIO_RELEASES: istioReleases,
+    CELLBRIDGE_ISTIO_CHART_CACHE: join(options.dir, 'istio-charts'),
     CELLBRIDGE_GATEWAY_API_CRDS: join(REPO, '.stack', 'istio', 'gateway-api', 'standard'),
   };
 }

@@ -1,4 +1,6 @@
 /** The worker process: polls the task queue and runs the workflows and activities of every mesh. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
@@ -7,6 +9,7 @@ import { numberSetting, temporalSettings } from '../domain/settings.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import { azureCredential } from './azure-credential.ts';
 import { workerLogger } from './logger.ts';
+import { istioReleasesFromEnv } from './istio-releases.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
 import { reloadWorkerCredentials, temporalConnectionOptions } from './temporal-connection.ts';
 import { activityInterceptors, clientInterceptors, startTracing, workflowSpanSinks } from './tracing.ts';
@@ -15,6 +18,7 @@ import { workflowCode, workflowInterceptorModules } from './workflow-code.ts';
 async function main(): Promise<void> {
   const env = process.env;
   const logger = workerLogger(env.CELLBRIDGE_LOG_LEVEL);
+  const istioReleases = istioReleasesFromEnv(env);
   const metricsHost = env.CELLBRIDGE_METRICS_HOST ?? '127.0.0.1';
   const sdkMetricsPort = optionalPort(env, 'CELLBRIDGE_WORKER_SDK_METRICS_PORT');
   // Before the first connection: the runtime is what every connection and worker reports through.
@@ -53,7 +57,8 @@ async function main(): Promise<void> {
       },
       helm: {
         binary: env.CELLBRIDGE_HELM ?? 'helm',
-        chartsDir: env.CELLBRIDGE_ISTIO_CHARTS ?? 'charts',
+        istioReleases,
+        chartCacheDir: env.CELLBRIDGE_ISTIO_CHART_CACHE ?? join(tmpdir(), 'cellbridge-istio-charts'),
         gatewayApiCrdsDir: env.CELLBRIDGE_GATEWAY_API_CRDS ?? 'gateway-api',
       },
       temporal: { client, taskQueue: temporal.taskQueue },

@@ -1,24 +1,29 @@
 /**
- * Helm releases through the real `helm` binary (CELLBRIDGE_HELM) and the charts the
- * worker carries (CELLBRIDGE_ISTIO_CHARTS/<istio version>/<chart>). The kubeconfig and
- * values go to a private temporary directory that is removed after each call, so
- * credentials never reach a command line, a log or the workflow.
+ * Helm releases through the real `helm` binary (CELLBRIDGE_HELM) and the charts of the
+ * Istio releases the deployment configures (CELLBRIDGE_ISTIO_RELEASES, fetched by
+ * istio-charts.ts), with the images that release runs. The kubeconfig and values go to a
+ * private temporary directory that is removed after each call, so credentials never
+ * reach a command line, a log or the workflow.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ApplicationFailure } from '@temporalio/common';
+import { withImages } from '../../domain/istio-charts.ts';
+import type { IstioRelease } from '../../domain/istio-releases.ts';
+import { IstioCharts } from './istio-charts.ts';
 
 const run = promisify(execFile);
 const HELM_TIMEOUT_MS = 5 * 60_000;
 
 export interface HelmSettings {
   binary: string;
-  chartsDir: string;
+  /** The Istio releases this worker installs (CELLBRIDGE_ISTIO_RELEASES). */
+  istioReleases: readonly IstioRelease[];
+  /** Where pulled charts are kept (CELLBRIDGE_ISTIO_CHART_CACHE). */
+  chartCacheDir: string;
   /** The Gateway API CRD files (standard channel) ambient mode installs. */
   gatewayApiCrdsDir: string;
 }
@@ -26,6 +31,7 @@ export interface HelmSettings {
 export interface HelmRelease {
   name: string;
   namespace: string;
+  /** The chart's name in the Istio release (base, istiod, gateway, cni, ztunnel). */
   chart: string;
   istioVersion: string;
   values: Record<string, unknown>;
@@ -37,16 +43,17 @@ export interface ReleaseStatus {
 }
 
 export class Helm {
-  constructor(private readonly settings: HelmSettings) {}
+  private readonly charts: IstioCharts;
+
+  constructor(private readonly settings: HelmSettings) {
+    this.charts = new IstioCharts({ helm: settings.binary, releases: settings.istioReleases, cacheDir: settings.chartCacheDir });
+  }
 
   /** Installs or upgrades in place: re-running converges, never duplicates. */
   async upgradeInstall(config: KubeConfig, release: HelmRelease, signal: AbortSignal): Promise<void> {
-    const chart = join(this.settings.chartsDir, release.istioVersion, release.chart);
-    if (!existsSync(chart)) {
-      throw ApplicationFailure.nonRetryable(`this worker has no ${release.chart} chart for Istio ${release.istioVersion} (looked in ${chart})`, 'ChartMissing');
-    }
-    await this.withFiles(config, release.values, (kubeconfig, values) =>
-      this.helm(['upgrade', '--install', release.name, chart, '--namespace', release.namespace, '--kubeconfig', kubeconfig, '--values', values, '--history-max', '5'], signal),
+    const chart = await this.charts.resolve(release.istioVersion, release.chart);
+    await this.withFiles(config, withImages(release.values, chart.images), (kubeconfig, values) =>
+      this.helm(['upgrade', '--install', release.name, chart.path, '--namespace', release.namespace, '--kubeconfig', kubeconfig, '--values', values, '--history-max', '5'], signal),
     );
   }
 

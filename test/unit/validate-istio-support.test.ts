@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ISTIO_RELEASES, istioRelease, supportsKubernetes } from '../../domain/istio-versions.ts';
+import { istioRelease, PROVING_GROUND_ISTIO, supportsKubernetes } from '../../domain/istio-versions.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import { rejectionTable } from '../support/rejections.ts';
 
@@ -33,15 +33,15 @@ const supportTable: [minor: string, supported: boolean][] = [
 
 for (const [minor, supported] of supportTable) {
   test(`Istio 1.31-dev ${supported ? 'supports' : 'does not support'} Kubernetes ${minor} (MinK8SVersion 32, tested up to 1.35)`, () => {
-    assert.equal(supportsKubernetes(ISTIO_RELEASES['1.31-dev']!, minor), supported);
+    assert.equal(supportsKubernetes(PROVING_GROUND_ISTIO, minor), supported);
   });
 }
 
-test('only the releases in the table are known; prototype keys are not releases', () => {
-  assert.ok(istioRelease('1.31-dev'));
-  assert.equal(istioRelease('1.30.0'), undefined);
-  assert.equal(istioRelease('constructor'), undefined);
-  assert.equal(istioRelease('toString'), undefined);
+test('only the offered releases are known; prototype keys are not releases', () => {
+  assert.ok(istioRelease([PROVING_GROUND_ISTIO], '1.31-dev'));
+  assert.equal(istioRelease([PROVING_GROUND_ISTIO], '1.30.0'), undefined);
+  assert.equal(istioRelease([PROVING_GROUND_ISTIO], 'constructor'), undefined);
+  assert.equal(istioRelease([PROVING_GROUND_ISTIO], 'toString'), undefined);
 });
 
 test('every example spec is valid under the pinned Istio release', () => {

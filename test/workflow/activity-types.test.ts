@@ -30,7 +30,7 @@ describe('typed activities', () => {
     const activities = createActivities({
       clients: {} as CloudClients,
       poll: { initialMs: 1, maxMs: 1, factor: 1 },
-      helm: { binary: 'helm', chartsDir: 'charts', gatewayApiCrdsDir: 'gateway-api' },
+      helm: { binary: 'helm', istioReleases: [], chartCacheDir: 'charts', gatewayApiCrdsDir: 'gateway-api' },
       temporal: { client: {} as Client, taskQueue: 'cellbridge' },
     });
     const names = Object.keys(activities);

@@ -1,0 +1,109 @@
+/**
+ * Istio releases as a deployment configures them, through the worker's own chart code
+ * (activities/kube/istio-charts.ts) and the proving ground's chart repository
+ * (sim/istio/chart-repo.ts, served over HTTP as the stack serves it): the charts are
+ * pulled at their chart version, their Chart.yaml decides the images, a second release of
+ * the same charts with a mirror's hub and tag renders that hub and tag, a mirrored
+ * directory is read in place, and a version the deployment does not configure is refused.
+ * `helm template` renders what `helm upgrade --install` would apply.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { loadAll } from 'js-yaml';
+import { IstioCharts, type ResolvedChart } from '../../activities/kube/istio-charts.ts';
+import { withImages } from '../../domain/istio-charts.ts';
+import { parseIstioReleases, type IstioRelease } from '../../domain/istio-releases.ts';
+import { PROVING_GROUND_CHART_VERSION, provingGroundReleases, serveChartRepo, type ChartRepoServer } from '../../sim/istio/chart-repo.ts';
+import { HELM_BIN, ISTIO_DIR, setupStack } from '../../sim/setup.ts';
+
+const run = promisify(execFile);
+const MIRROR = { hub: 'registry.example:5000/mirror/istio', tag: '1.31.0-mirror' };
+
+describe('Istio releases from configuration, through the proving ground\'s chart repository', () => {
+  let repo: ChartRepoServer;
+  let dir: string;
+  let releases: IstioRelease[];
+  let charts: IstioCharts;
+
+  before(async () => {
+    setupStack();
+    repo = await serveChartRepo(join(ISTIO_DIR, 'chart-repo'));
+    dir = mkdtempSync(join(tmpdir(), 'cellbridge-istio-releases-'));
+    // The stack's own release, then the same charts under another name with a mirror's images, then a mirrored directory.
+    const [provingGround] = provingGroundReleases(repo.url);
+    releases = parseIstioReleases({
+      releases: [
+        provingGround,
+        { ...provingGround, version: '1.31-mirror', images: MIRROR },
+        { version: '1.31-directory', chart: { directory: join(ISTIO_DIR, 'charts', '1.31-dev') }, images: { tag: '1.31-dev' }, kubernetes: { min: '1.32', max: '1.35' } },
+      ],
+    });
+    charts = new IstioCharts({ helm: HELM_BIN, releases, cacheDir: join(dir, 'cache') });
+  });
+
+  after(async () => {
+    await repo?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** `helm template` of a resolved chart with the images set as the worker sets them; the containers' images by workload. */
+  async function renderedImages(chart: ResolvedChart, values: Record<string, unknown> = {}): Promise<string[]> {
+    const file = join(dir, `values-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(withImages(values, chart.images)));
+    const { stdout } = await run(HELM_BIN, ['template', 'release', chart.path, '--namespace', 'istio-system', '--values', file], { maxBuffer: 16 << 20, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    const objects = loadAll(stdout) as { kind?: string; spec?: { template?: { spec?: { containers?: { image?: string }[] } } } }[];
+    return objects.flatMap((o) => (o?.kind === 'Deployment' || o?.kind === 'DaemonSet' ? (o.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? '') : []));
+  }
+
+  test(`1.31-dev: istiod is pulled from the repository at chart version ${PROVING_GROUND_CHART_VERSION} into the cache, and runs docker.io/istio/pilot:1.31-dev (the chart's appVersion)`, async () => {
+    const istiod = await charts.resolve('1.31-dev', 'istiod');
+    assert.ok(istiod.path.startsWith(join(dir, 'cache')), istiod.path);
+    assert.deepEqual(istiod.images, { hub: 'docker.io/istio', tag: '1.31-dev' });
+    assert.deepEqual(await renderedImages(istiod), ['docker.io/istio/pilot:1.31-dev']);
+  });
+
+  test('a second release of the same charts with a mirror\'s hub and tag renders istiod and ztunnel from that hub at that tag', async () => {
+    const istiod = await charts.resolve('1.31-mirror', 'istiod');
+    const ztunnel = await charts.resolve('1.31-mirror', 'ztunnel');
+    assert.deepEqual(istiod.images, MIRROR);
+    assert.deepEqual(await renderedImages(istiod), [`${MIRROR.hub}/pilot:${MIRROR.tag}`]);
+    // The ambient profile picks ztunnel's distroless variant, which the chart appends to the tag.
+    assert.deepEqual(await renderedImages(ztunnel, { profile: 'ambient' }), [`${MIRROR.hub}/ztunnel:${MIRROR.tag}-distroless`]);
+  });
+
+  test('a chart already pulled is taken from the cache: resolving again adds nothing and leaves no staging folder', async () => {
+    const before = readdirSync(join(dir, 'cache'), { recursive: true }).length;
+    const again = await charts.resolve('1.31-dev', 'istiod');
+    assert.equal(readdirSync(join(dir, 'cache'), { recursive: true }).length, before);
+    assert.ok(existsSync(join(again.path, 'Chart.yaml')));
+    for (const source of readdirSync(join(dir, 'cache')).filter((d) => !d.startsWith('.'))) {
+      assert.deepEqual(readdirSync(join(dir, 'cache', source)).filter((d) => d.startsWith('.')), [], 'no staging folder left');
+    }
+  });
+
+  test('a mirrored directory is read in place, with the tag its configuration sets', async () => {
+    const istiod = await charts.resolve('1.31-directory', 'istiod');
+    assert.equal(istiod.path, join(ISTIO_DIR, 'charts', '1.31-dev', 'istiod'));
+    assert.deepEqual(await renderedImages(istiod), ['docker.io/istio/pilot:1.31-dev']);
+  });
+
+  test('a version the deployment does not configure is refused for good (IstioReleaseNotConfigured), naming what it installs', async () => {
+    await assert.rejects(charts.resolve('1.30.0', 'istiod'), (error: Error) =>
+      error instanceof ApplicationFailure && error.nonRetryable === true && error.type === 'IstioReleaseNotConfigured'
+      && /does not install Istio 1\.30\.0 \(CELLBRIDGE_ISTIO_RELEASES offers 1\.31-dev, 1\.31-mirror, 1\.31-directory\)/.test(error.message));
+  });
+
+  test('a chart version the repository does not have fails the pull, retryably (ChartPullFailed), and caches nothing', async () => {
+    const missing = new IstioCharts({ helm: HELM_BIN, releases: [{ ...releases[0]!, chart: { repository: repo.url, version: '9.9.9' } }], cacheDir: join(dir, 'cache-missing') });
+    await assert.rejects(missing.resolve('1.31-dev', 'base'), (error: Error) =>
+      error instanceof ApplicationFailure && error.nonRetryable === false && error.type === 'ChartPullFailed' && /9\.9\.9/.test(error.message));
+    const cached = readdirSync(join(dir, 'cache-missing'), { recursive: true }).map(String).filter((p) => p.endsWith('Chart.yaml'));
+    assert.deepEqual(cached, []);
+  });
+});
