@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api, type V1Container, type V1Deployment, type V1PodSpec } from '@kubernetes/client-node';
 import { load, loadAll } from 'js-yaml';
+import { parseIstioReleases } from '../../domain/istio-releases.ts';
 import type { ClusterAnswer } from '../../sim/kube/control-plane.ts';
 import { startKubePool, type KubePoolHandle } from '../../sim/kube/launch.ts';
 import { freePort } from '../../sim/ports.ts';
@@ -245,6 +246,28 @@ describe('helm template', () => {
     await assert.rejects(render('minimal-values.yaml', ['temporal.tls.clientSecret=temporal-mtls', 'temporal.tls.keyKey=']), /temporal\.tls\.certKey and temporal\.tls\.keyKey/);
     await assert.rejects(render('minimal-values.yaml', ['api.auth.tokenSecret.name=']), /api\.auth: set tokenSecret\.name .* or oidc\.issuer/);
   });
+
+  test('refuses to render without an Istio release', async () => {
+    await assert.rejects(render('minimal-values.yaml', ['istio.releases=null']), /istio\.releases: list at least one Istio release/);
+  });
+
+  test('istio.releases reach the worker and the API as the file CELLBRIDGE_ISTIO_RELEASES names (a ConfigMap mounted in both), a file the worker\'s own check accepts; the worker pulls charts into its /tmp', async () => {
+    const objects = await render('minimal-values.yaml');
+    const configMap = one(objects, 'ConfigMap', 'r-cellbridge-istio-releases') as K8sObject & { data: Record<string, string> };
+    const releases = parseIstioReleases(JSON.parse(configMap.data['releases.json']!));
+    assert.deepEqual(releases.map((r) => [r.version, r.chart]), [['1.30.4', { repository: 'https://istio-release.storage.googleapis.com/charts', version: '1.30.4' }]]);
+    for (const name of ['r-cellbridge-worker', 'r-cellbridge-api']) {
+      const pod = podSpec(one(objects, 'Deployment', name));
+      const container = pod.containers[0]!;
+      const path = env(container, 'CELLBRIDGE_ISTIO_RELEASES')?.value ?? '';
+      const mount = container.volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+      assert.ok(mount?.readOnly, `${name}: ${path} is in a read-only mount`);
+      assert.equal(pod.volumes?.find((v) => v.name === mount!.name)?.configMap?.name, 'r-cellbridge-istio-releases');
+      assert.equal(path.slice(mount!.mountPath.length + 1), 'releases.json');
+    }
+    const worker = podSpec(one(objects, 'Deployment', 'r-cellbridge-worker')).containers[0]!;
+    assert.match(env(worker, 'CELLBRIDGE_ISTIO_CHART_CACHE')?.value ?? '', /^\/tmp\//);
+  });
 });
 
 describe('helm install into a kube pool cluster', () => {
@@ -277,7 +300,7 @@ describe('helm install into a kube pool cluster', () => {
     await pool?.stop();
   });
 
-  test('the kube-apiserver stored every rendered object: Deployments, Service, ServiceAccounts, PodDisruptionBudget', async () => {
+  test('the kube-apiserver stored every rendered object: Deployments, Service, ServiceAccounts, PodDisruptionBudget, the Istio releases ConfigMap', async () => {
     const apps = config.makeApiClient(AppsV1Api);
     const core = config.makeApiClient(CoreV1Api);
     const policy = config.makeApiClient(PolicyV1Api);
@@ -289,12 +312,13 @@ describe('helm install into a kube pool cluster', () => {
         Service: () => core.readNamespacedService({ name, namespace: NAMESPACE }),
         ServiceAccount: () => core.readNamespacedServiceAccount({ name, namespace: NAMESPACE }),
         PodDisruptionBudget: () => policy.readNamespacedPodDisruptionBudget({ name, namespace: NAMESPACE }),
+        ConfigMap: () => core.readNamespacedConfigMap({ name, namespace: NAMESPACE }),
       }[object.kind];
       assert.ok(read, `a reader for ${object.kind}`);
       stored[`${object.kind}/${name}`] = read;
     }
     assert.deepEqual(Object.keys(stored).sort(), [
-      'Deployment/r-cellbridge-api', 'Deployment/r-cellbridge-worker', 'PodDisruptionBudget/r-cellbridge-worker',
+      'ConfigMap/r-cellbridge-istio-releases', 'Deployment/r-cellbridge-api', 'Deployment/r-cellbridge-worker', 'PodDisruptionBudget/r-cellbridge-worker',
       'Service/r-cellbridge-api', 'ServiceAccount/r-cellbridge-api', 'ServiceAccount/r-cellbridge-worker',
     ]);
     for (const [key, read] of Object.entries(stored)) assert.equal((await read()).metadata?.name, key.split('/')[1]);

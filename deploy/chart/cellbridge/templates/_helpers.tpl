@@ -8,6 +8,7 @@
 {{- end -}}
 
 {{- define "cellbridge.workerName" -}}{{ include "cellbridge.fullname" . | trunc 56 | trimSuffix "-" }}-worker{{- end -}}
+{{- define "cellbridge.istioReleasesName" -}}{{ include "cellbridge.fullname" . | trunc 48 | trimSuffix "-" }}-istio-releases{{- end -}}
 {{- define "cellbridge.apiName" -}}{{ include "cellbridge.fullname" . | trunc 59 | trimSuffix "-" }}-api{{- end -}}
 
 {{- define "cellbridge.workerServiceAccount" -}}
@@ -45,6 +46,9 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- if not .Values.codec.existingSecret -}}
 {{- fail "codec.existingSecret: name the Secret holding the payload codec's keyring (README \"Deploy\")" -}}
 {{- end -}}
+{{- if not .Values.istio.releases -}}
+{{- fail "istio.releases: list at least one Istio release the worker installs (README \"Istio releases\")" -}}
+{{- end -}}
 {{- if and (not .Values.api.auth.tokenSecret.name) (not .Values.api.auth.oidc.issuer) -}}
 {{- fail "api.auth: set tokenSecret.name (a Secret with the API token) or oidc.issuer; the API refuses to start without authentication off loopback" -}}
 {{- end -}}
@@ -70,6 +74,8 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end }}
 - name: CELLBRIDGE_METRICS_HOST
   value: {{ .Values.metrics.host | quote }}
+- name: CELLBRIDGE_ISTIO_RELEASES
+  value: /etc/cellbridge/istio/releases.json
 {{- with .Values.tracing.otlpEndpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ . | quote }}
@@ -156,4 +162,17 @@ prometheus.io/path: /metrics
   secret:
     secretName: {{ .Values.temporal.apiKey.existingSecret }}
 {{- end }}
+{{- end -}}
+
+{{/* The Istio releases (istio.releases) as the file CELLBRIDGE_ISTIO_RELEASES names, in both processes. */}}
+{{- define "cellbridge.istioReleasesVolumeMount" -}}
+- name: istio-releases
+  mountPath: /etc/cellbridge/istio
+  readOnly: true
+{{- end -}}
+
+{{- define "cellbridge.istioReleasesVolume" -}}
+- name: istio-releases
+  configMap:
+    name: {{ include "cellbridge.istioReleasesName" . }}
 {{- end -}}
