@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
-import { DescribeNodegroupCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
-import { CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi, KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { cloudLatency } from '../../domain/cloud-latency.ts';
 import { AesGcmPayloadCodec } from '../../domain/payload-codec.ts';
@@ -42,7 +42,7 @@ describe('changing a live mesh', () => {
   after(async () => connection?.close());
   afterEach(() => clearFaults(stack.endpoints()));
 
-  test('a replacement is refused with its rule (not allowed; allowed but not applied); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress', async () => {
+  test('a replacement is refused with its rule (not allowed; allowed but not applied to the backbone); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress', async () => {
     const e = stack.endpoints();
     spec = exampleSpec('cells', { name: MESH });
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
@@ -56,9 +56,11 @@ describe('changing a live mesh', () => {
     const refused = await api(e, 'PUT', `/v1/meshes/${MESH}`, replacing);
     assert.equal(refused.status, 400, JSON.stringify(refused.body));
     assert.deepEqual([...new Set(refused.body.problems.map((p: any) => p.rule))], ['change.replace-not-allowed']);
-    const unapplied = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, replacing);
+    const backbone = structuredClone(spec);
+    backbone.azure.gatewayAsn = 65020;
+    const unapplied = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, backbone);
     assert.equal(unapplied.status, 400, JSON.stringify(unapplied.body));
-    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/eks-cluster/east.serviceCidr']);
+    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/customer-gateway/0.bgpAsn', 'change.replace-not-applied aws/customer-gateway/1.bgpAsn']);
 
     const next = structuredClone(spec);
     next.cells[0].nodePool.count = 3;
@@ -75,6 +77,51 @@ describe('changing a live mesh', () => {
     assert.equal(done.phase, 'Ready');
     assert.deepEqual(await nodeCounts(e), { east: 3, west: 3 });
     spec = next;
+  });
+
+  test("an allowed replacement of the EKS cell's service range: a new cluster with the new range, Istio, cacerts from the same root and remote secrets both ways made again; nothing of the old cluster is left", async () => {
+    const e = stack.endpoints();
+    const before = await eastCluster(e);
+    const next = structuredClone(spec);
+    next.cells[0].serviceCidr = '172.22.0.0/16';
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const cluster = accepted.body.plan.changes.find((c: any) => c.id === 'aws/eks-cluster/east');
+    assert.deepEqual([cluster.action, cluster.fields.map((f: any) => f.field), cluster.expectedSeconds > 0, typeof cluster.interrupts], ['replace', ['serviceCidr'], true, 'string']);
+    assert.equal(accepted.body.plan.summary.replace, 12, JSON.stringify(accepted.body.plan.summary));
+    const done = await changeEnded(e, accepted.body.changeId);
+    assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+    spec = next;
+
+    const after = await eastCluster(e);
+    assert.equal(after.serviceCidr, '172.22.0.0/16', 'EKS shows the new service range');
+    assert.notEqual(after.issuer, before.issuer, 'EKS made a new cluster (a new OIDC issuer)');
+    assert.notEqual(after.systemUid, before.systemUid, 'its API server is a new one (a new kube-system namespace)');
+    assert.match(after.kubernetesServiceIp ?? '', /^172\.22\./, 'the API server allocates from the new range');
+    await assert.rejects(core(before.config).readNamespace({ name: 'kube-system' }), 'the old API server is gone');
+
+    const configs = await cellConfigs(e, ['east', 'west']);
+    const [east, west] = await Promise.all([configs.east!, configs.west!].map((c) => core(c).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' })));
+    const root = new X509Certificate(text(west!, 'root-cert.pem'));
+    assert.equal(new X509Certificate(text(east!, 'root-cert.pem')).fingerprint256, root.fingerprint256, "the new cluster's cacerts hold the mesh's root");
+    assert.ok(new X509Certificate(text(east!, 'ca-cert.pem')).verify(root.publicKey), 'its intermediate is signed by that root');
+    const istiod = await configs.east!.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+    assert.ok((istiod.status?.readyReplicas ?? 0) > 0, 'istiod runs in the new cluster');
+    assert.deepEqual(await remoteSecretClusters(configs.east!), [cellClusterName(MESH, 'west')], 'the new cluster holds the remote secret for west');
+    assert.deepEqual(await remoteSecretClusters(configs.west!), [cellClusterName(MESH, 'east')], 'west holds one remote secret for east');
+    // West's istiod reads the new cluster with the secret's kubeconfig: it names the new API server and its CA.
+    const { items } = await core(configs.west!).listNamespacedSecret({ namespace: 'istio-system', labelSelector: 'istio/multiCluster=true' });
+    const reader = new KubeConfig();
+    reader.loadFromString(text(items[0]!, cellClusterName(MESH, 'east')));
+    assert.deepEqual([reader.getCurrentCluster()?.server, reader.getCurrentCluster()?.caData], [after.config.getCurrentCluster()?.server, after.config.getCurrentCluster()?.caData]);
+
+    const eks = eksClient(e);
+    assert.deepEqual(((await eks.send(new ListClustersCommand({}))).clusters ?? []).filter((c) => c === cellClusterName(MESH, 'east')), [cellClusterName(MESH, 'east')], 'one EKS cluster for east');
+    assert.equal(((await eks.send(new ListNodegroupsCommand({ clusterName: cellClusterName(MESH, 'east') }))).nodegroups ?? []).length, 1, 'one node group');
+    const pool = (await (await fetch(`${e.kube}/clusters`)).json()) as { clusters: { name: string }[] };
+    assert.equal(pool.clusters.filter((c) => c.name === cellClusterName(MESH, 'east')).length, 1, 'one control plane for east in the kube pool');
+    assert.deepEqual(await nodeCounts(e), { east: 3, west: 3 }, 'the node group is made with the spec\'s count');
   });
 
   test('a change that fails part way (the AKS pool resize refused) rolls back: the EKS node group it had resized is back, the cell it had added is gone from AWS and every cluster', async () => {
@@ -204,6 +251,18 @@ async function changeEnded(e: Endpoints, changeId: string): Promise<any> {
     if (Date.now() > deadline) throw new Error(`change ${changeId} did not end: ${JSON.stringify(body?.change)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+function eksClient(e: Endpoints): EKSClient {
+  return new EKSClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+}
+
+/** The east cell's cluster as EKS and its own API server show it. */
+async function eastCluster(e: Endpoints): Promise<{ serviceCidr?: string; issuer?: string; systemUid?: string; kubernetesServiceIp?: string; config: KubeConfig }> {
+  const cluster = (await eksClient(e).send(new DescribeClusterCommand({ name: cellClusterName(MESH, 'east') }))).cluster;
+  const config = (await cellConfigs(e, ['east'])).east!;
+  const [system, service] = await Promise.all([core(config).readNamespace({ name: 'kube-system' }), core(config).readNamespacedService({ name: 'kubernetes', namespace: 'default' })]);
+  return { serviceCidr: cluster?.kubernetesNetworkConfig?.serviceIpv4Cidr, issuer: cluster?.identity?.oidc?.issuer, systemUid: system.metadata?.uid, kubernetesServiceIp: service.spec?.clusterIP, config };
 }
 
 async function nodeCounts(e: Endpoints): Promise<{ east: number | undefined; west: number | undefined }> {
