@@ -5,11 +5,14 @@
  * pulled at their chart version, their Chart.yaml decides the images, a second release of
  * the same charts with a mirror's hub and tag renders that hub and tag, a mirrored
  * directory is read in place, and a version the deployment does not configure is refused.
- * `helm template` renders what `helm upgrade --install` would apply.
+ * `helm template` renders what `helm upgrade --install` would apply. Then the real API
+ * process, given the same kind of file: it validates specs against exactly those releases
+ * (no Temporal needed for a dry run), and does not start on a wrong file.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +23,9 @@ import { IstioCharts, type ResolvedChart } from '../../activities/kube/istio-cha
 import { withImages } from '../../domain/istio-charts.ts';
 import { parseIstioReleases, type IstioRelease } from '../../domain/istio-releases.ts';
 import { PROVING_GROUND_CHART_VERSION, provingGroundReleases, serveChartRepo, type ChartRepoServer } from '../../sim/istio/chart-repo.ts';
-import { HELM_BIN, ISTIO_DIR, setupStack } from '../../sim/setup.ts';
+import { startProcess, type RunningProcess } from '../../sim/child-process.ts';
+import { freePort } from '../../sim/ports.ts';
+import { HELM_BIN, ISTIO_DIR, REPO, setupStack } from '../../sim/setup.ts';
 
 const run = promisify(execFile);
 const MIRROR = { hub: 'registry.example:5000/mirror/istio', tag: '1.31.0-mirror' };
@@ -105,5 +110,76 @@ describe('Istio releases from configuration, through the proving ground\'s chart
       error instanceof ApplicationFailure && error.nonRetryable === false && error.type === 'ChartPullFailed' && /9\.9\.9/.test(error.message));
     const cached = readdirSync(join(dir, 'cache-missing'), { recursive: true }).map(String).filter((p) => p.endsWith('Chart.yaml'));
     assert.deepEqual(cached, []);
+  });
+});
+
+describe('the API process offers exactly the releases of its CELLBRIDGE_ISTIO_RELEASES', () => {
+  let dir: string;
+  let api: RunningProcess | undefined;
+  let url: string;
+  const env = (releases: string, port: number) => ({
+    CELLBRIDGE_ISTIO_RELEASES: releases,
+    CELLBRIDGE_API_PORT: String(port),
+    CELLBRIDGE_INSECURE_NO_AUTH: '1',
+    // Nothing listens there: a dry run is answered from validation alone.
+    TEMPORAL_ADDRESS: '127.0.0.1:9',
+    CELLBRIDGE_CODEC_KEY: randomBytes(32).toString('base64'),
+    CELLBRIDGE_CODEC_KEY_ID: 'test',
+  });
+  const spec = (version: string, kubernetes: string) => {
+    const cells = JSON.parse(readFileSync(join(REPO, 'examples', 'cells.json'), 'utf8'));
+    cells.istio = { ...cells.istio, version };
+    cells.cells[0].kubernetesVersion = kubernetes;
+    return cells;
+  };
+  const dryRun = async (body: unknown) => {
+    const response = await fetch(`${url}/v1/meshes?dryRun=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as { problems?: { path: string; rule: string; message: string }[]; spec?: { istio: { version: string } } } };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cellbridge-istio-releases-api-'));
+    const file = join(dir, 'releases.json');
+    const chart = { repository: 'http://127.0.0.1:9', version: PROVING_GROUND_CHART_VERSION };
+    writeFileSync(file, JSON.stringify({ releases: [
+      { version: '1.31-dev', chart, kubernetes: { min: '1.32', max: '1.35' } },
+      { version: '1.31-mirror', chart, images: MIRROR, kubernetes: { min: '1.33', max: '1.34' } },
+    ] }));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    api = await startProcess({ name: 'api', command: process.execPath, args: ['--import', 'tsx', join(REPO, 'api', 'main.ts')], env: env(file, port), ready: /API listening/, logFile: join(dir, 'api.log'), timeoutMs: 120_000 });
+  });
+
+  after(async () => {
+    await api?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a spec naming the configured second release is valid; one naming none gets the first', async () => {
+    const second = await dryRun(spec('1.31-mirror', '1.33'));
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.equal(second.body.spec?.istio.version, '1.31-mirror');
+    const unnamed = spec('1.31-dev', '1.33');
+    delete unnamed.istio.version;
+    assert.equal((await dryRun(unnamed)).body.spec?.istio.version, '1.31-dev');
+  });
+
+  test('a version the file does not configure is refused with 400 at /istio/version (istio.version); a Kubernetes outside the named release\'s range at the cell (istio.kubernetes-version)', async () => {
+    const unconfigured = await dryRun(spec('1.30.0', '1.33'));
+    assert.equal(unconfigured.status, 400);
+    assert.deepEqual(unconfigured.body.problems?.map((p) => [p.path, p.rule]), [['/istio/version', 'istio.version']]);
+    assert.match(unconfigured.body.problems![0]!.message, /this deployment installs Istio 1\.31-dev, 1\.31-mirror/);
+    const outOfRange = await dryRun(spec('1.31-mirror', '1.32'));
+    assert.equal(outOfRange.status, 400);
+    assert.deepEqual(outOfRange.body.problems?.map((p) => [p.path, p.rule]), [['/cells/0/kubernetesVersion', 'istio.kubernetes-version']]);
+  });
+
+  test('with a wrong file the API does not start, and says which field is wrong', async () => {
+    const wrong = join(dir, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ releases: [{ version: '1.31-dev', chart: { repository: 'http://127.0.0.1:9' }, kubernetes: { min: '1.32', max: '1.35' } }] }));
+    await assert.rejects(
+      run(process.execPath, ['--import', 'tsx', join(REPO, 'api', 'main.ts')], { env: { ...process.env, ...env(wrong, await freePort()) }, timeout: 60_000 }),
+      (error: Error & { code?: number; stderr?: string }) => error.code === 1 && /CELLBRIDGE_ISTIO_RELEASES \(.*wrong\.json\): releases\[0\]\.chart\.version: missing/.test(error.stderr ?? ''),
+    );
   });
 });
