@@ -1,7 +1,7 @@
 /** The worker process: polls the task queue and runs the workflows and activities of every mesh. */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { createCloudClients } from '../activities/cloud-clients.ts';
@@ -11,7 +11,7 @@ import { azureCredential } from './azure-credential.ts';
 import { workerLogger } from './logger.ts';
 import { istioReleasesFromEnv } from './istio-releases.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
-import { reloadWorkerCredentials, temporalConnectionOptions } from './temporal-connection.ts';
+import { reloadingConnection, reloadWorkerCredentials, temporalConnectionOptions } from './temporal-connection.ts';
 import { activityInterceptors, clientInterceptors, startTracing, workflowSpanSinks } from './tracing.ts';
 import { workflowCode, workflowInterceptorModules } from './workflow-code.ts';
 
@@ -35,9 +35,16 @@ async function main(): Promise<void> {
   if (metricsPort) await serveMetrics(metrics.registry, metricsHost, metricsPort);
   const temporal = temporalSettings(env);
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal.connection));
-  // Rotation activities talk to mesh workflows and schedules, with the same encryption.
-  const clientConnection = await Connection.connect(temporalConnectionOptions(temporal.connection));
-  const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: temporal.dataConverter, interceptors: clientInterceptors(tracing) });
+  // Rotation activities talk to mesh workflows and schedules, with the same encryption. Replaced,
+  // with its Client, when the mutual-TLS client certificate changes, as the API's is.
+  const { connection: clientConnection, used: client } = reloadingConnection(
+    temporal.connection,
+    (current) => new Client({ connection: current, namespace: temporal.namespace, dataConverter: temporal.dataConverter, interceptors: clientInterceptors(tracing) }),
+    {
+      reloaded: () => logger.pino.info('the rotation client reconnected to Temporal with the changed client certificate'),
+      failed: (error) => logger.pino.error({ error: error instanceof Error ? error.message : String(error) }, 'reloading the rotation client certificate failed; it keeps its connection'),
+    },
+  );
   const clients = createCloudClients({
     aws: { endpoint: env.CELLBRIDGE_AWS_ENDPOINT, requestTimeoutMs: numberSetting(env, 'CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS', 30_000) },
     azure: { endpoint: env.CELLBRIDGE_AZURE_ENDPOINT, credential: azureCredential(env.CELLBRIDGE_AZURE_CREDENTIAL, env.CELLBRIDGE_AZURE_ENDPOINT) },
