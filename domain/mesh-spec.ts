@@ -6,6 +6,7 @@
 
 import { hostAddress, parseCidr } from './cidr.ts';
 import { DRIFT_DEFAULTS, type DriftSettings } from './drift.ts';
+import { PROVING_GROUND_ISTIO } from './istio-versions.ts';
 
 export const API_VERSION = 'cellbridge.io/v1alpha1';
 
@@ -59,7 +60,7 @@ export interface CellInput {
 }
 
 export interface IstioInput {
-  /** An Istio release whose charts the worker carries (see domain/istio-versions.ts). */
+  /** One of the Istio releases the deployment configures (domain/istio-releases.ts); validation fills in the first. */
   version?: string;
   meshId?: string;
   trustDomain?: string;
@@ -195,7 +196,8 @@ export const DEFAULTS = {
   /** Microsoft's reference plan for AWS ↔ Azure active-active (docs/domain-rules.md, "Backbone topology"). */
   tunnelInsideCidrs: ['169.254.21.0/30', '169.254.22.0/30', '169.254.21.4/30', '169.254.22.4/30'] as [string, string, string, string],
   bgpTimeoutSeconds: 1800,
-  istio: { version: '1.31-dev', trustDomain: 'cluster.local', dataplane: 'sidecar' as const },
+  /** version: validateSpec gives a spec naming none the deployment's first release; this is the proving ground's. */
+  istio: { version: PROVING_GROUND_ISTIO.version, trustDomain: 'cluster.local', dataplane: 'sidecar' as const },
   pki: { keyType: 'ECDSA_P256' as const, rootValidityDays: 3650, intermediateValidityDays: 365, verificationMarginDays: 90 },
   /**
    * Monthly: an intermediate of a year is rotated about twelve times before it could expire.
