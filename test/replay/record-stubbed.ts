@@ -1,7 +1,7 @@
 /**
  * Records histories of workflow paths the proving ground cannot easily drive (a rotation
  * terminated while it holds the mesh, a cancelled mesh, continue-as-new after rotation
- * claims, teardownMesh deleting a schedule, drift reported and repaired): the product's workflow code on a real
+ * claims, teardownMesh deleting a schedule, drift reported and repaired, a cell's cluster replaced): the product's workflow code on a real
  * Temporal dev server, with the cloud and cluster activities stubbed at the activity
  * boundary (test/workflow/mesh-harness.ts). Replay checks commands against events, so
  * stubbed activity results do not make these histories any less a test of determinism.
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     await claimsThenContinueAsNew(h);
     await teardownDeletesSchedule(h);
     await changeAppliedThenRolledBack(h);
+    await replacementAppliedThenRolledBack(h);
     await driftReportedThenRepaired(h);
   } finally {
     await h.stop();
@@ -140,6 +141,31 @@ async function changeAppliedThenRolledBack(h: Harness): Promise<void> {
   await h.client.workflow.getHandle(id).signal('teardown');
   await waitForPhase(h, spec.name, ['Deleted']);
   await saveResumedRun(h, 'stubbed-resumed-change-applied-rolled-back-teardown.json', id);
+}
+
+/** A resumed mesh has its east cluster replaced (a new service range), then a replacement that rolls back, then a teardown. */
+async function replacementAppliedThenRolledBack(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-replace');
+  const id = meshWorkflowId(spec.name);
+  await startMesh(h, spec);
+  await waitForPhase(h, spec.name, ['Ready', 'Degraded']);
+  const replace = async (serviceCidr: string) => {
+    const raw = exampleSpec('cells', { name: spec.name });
+    raw.cells[0].serviceCidr = serviceCidr;
+    const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(raw), allowReplace: true }] });
+    const ended = (status: MeshStatus) => status.change?.changeId === changeId && status.phase !== 'Changing';
+    while (!ended(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
+  };
+  await replace('172.22.0.0/16');
+  h.faults.failCreateOnce.add('kube.remoteSecret');
+  try {
+    await replace('172.23.0.0/16');
+  } finally {
+    h.faults.failCreateOnce.clear();
+  }
+  await h.client.workflow.getHandle(id).signal('teardown');
+  await waitForPhase(h, spec.name, ['Deleted']);
+  await saveResumedRun(h, 'stubbed-resumed-replacement-applied-rolled-back-teardown.json', id);
 }
 
 /** A resumed mesh reports drift when asked, is switched to repair (a change), repairs in two rounds, and is torn down. */
