@@ -11,10 +11,12 @@ import { createApiServer, type TemporalAccess } from './server.ts';
 import { within } from './temporal-errors.ts';
 import { istioReleasesFromEnv } from '../worker/istio-releases.ts';
 import { reloadingConnection, watchApiKey } from '../worker/temporal-connection.ts';
+import { jsonLogger } from '../worker/logger.ts';
 import { clientInterceptors, startTracing } from '../worker/tracing.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
+  const log = jsonLogger('cellbridge-api', env.CELLBRIDGE_LOG_LEVEL);
   // The same list the workers install from: a version they could not install is refused here.
   const istioReleases = istioReleasesFromEnv(env);
   const host = env.CELLBRIDGE_API_HOST ?? '127.0.0.1';
@@ -29,11 +31,11 @@ async function main(): Promise<void> {
     // Tracing's client interceptor begins the trace a mesh's workflow and activities continue.
     (current) => new Client({ connection: current, namespace: temporal.namespace, dataConverter: temporal.dataConverter, interceptors: clientInterceptors(tracing) }),
     {
-      reloaded: () => console.log('reconnected to Temporal with the changed client certificate'),
-      failed: (error) => console.error(`reloading the Temporal client certificate failed: ${error instanceof Error ? error.message : error}`),
+      reloaded: () => log.info('reconnected to Temporal with the changed client certificate'),
+      failed: (error) => log.error({ error: errorText(error) }, 'reloading the Temporal client certificate failed; the API keeps its connection'),
     },
   );
-  watchApiKey(temporal.connection, [connection], (error) => console.error(`reloading the Temporal API key failed: ${error instanceof Error ? error.message : error}`));
+  watchApiKey(temporal.connection, [connection], (error) => log.error({ error: errorText(error) }, 'reloading the Temporal API key failed'));
   const statusMaxAgeMs = numberSetting(env, 'CELLBRIDGE_API_STATUS_MAX_AGE_MS', 1000);
   const meshes = new Meshes(client, temporal.taskQueue, workflowSettingsFromEnv(env, numberSetting), istioReleases, statusMaxAgeMs);
   const rotations = new Rotations(client, temporal.taskQueue);
@@ -42,7 +44,9 @@ async function main(): Promise<void> {
   const access = temporalAccess(connection, numberSetting(env, 'CELLBRIDGE_API_TEMPORAL_TIMEOUT_MS', 4_000));
   const server = createApiServer({
     authenticate,
+    // Audit lines are their own record (api/audit.ts), apart from the process's log.
     audit: (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
+    log,
     loopbackOnly: isInsecureLoopback(env),
     meshes,
     rotations,
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
   if (env.CELLBRIDGE_API_METRICS_PORT) {
     await serveApiMetrics(apiMetrics(meshes, client, access), env.CELLBRIDGE_METRICS_HOST ?? '127.0.0.1', numberSetting(env, 'CELLBRIDGE_API_METRICS_PORT', 0));
   }
-  console.log(`cellbridge API listening on http://${host}:${port}`);
+  log.info({ host, port }, `cellbridge API listening on http://${host}:${port}`);
 }
 
 /** How much longer than the gRPC deadline the API waits before it answers 503 itself. */
@@ -76,6 +80,11 @@ function temporalAccess(connection: Connection, timeoutMs: number): TemporalAcce
   };
 }
 
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// A process that could not start (a wrong setting) says why in plain text on stderr, for the person starting it.
 main().catch((error) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

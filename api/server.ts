@@ -30,9 +30,15 @@ export interface TemporalAccess {
   retryAfterSeconds: number;
 }
 
+/** Where the API reports what went wrong upstream: JSON lines in production (worker/logger.ts). */
+export interface ApiLog {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
 export interface ApiDeps {
   authenticate: Authenticator;
   audit: AuditSink;
+  log: ApiLog;
   /** No token (CELLBRIDGE_INSECURE_NO_AUTH=1): only loopback Host names, and no changes from another origin (browser-guard.ts). */
   loopbackOnly: boolean;
   meshes: Meshes;
@@ -182,7 +188,7 @@ function replyWithError(deps: ApiDeps, error: FastifyError | Error, request: Fas
       .header('retry-after', String(deps.temporal.retryAfterSeconds))
       .send({ error: 'TemporalUnavailable', message: `Temporal could not be reached in time (${error.message}); retry in ${deps.temporal.retryAfterSeconds} s` });
   }
-  console.error('request failed:', error.message);
+  deps.log.error({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], error: error.message }, 'request failed');
   return reply.code(502).send({ error: 'Upstream', message: `Temporal request failed: ${error.message}` });
 }
 

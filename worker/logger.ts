@@ -10,8 +10,13 @@ import { pino } from 'pino';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
 
+/** One JSON object per line (pino), named by the process that writes it: what log collectors read. */
+export function jsonLogger(service: string, level: string | undefined, destination?: pino.DestinationStream): pino.Logger {
+  return pino({ level: level ?? 'info', base: { service }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}
+
 export function workerLogger(level: string | undefined): { temporal: Logger; pino: pino.Logger } {
-  const base = pino({ level: level ?? 'info', base: { service: 'cellbridge-worker' }, timestamp: pino.stdTimeFunctions.isoTime });
+  const base = jsonLogger('cellbridge-worker', level);
   const log = (logLevel: LogLevel, message: string, meta?: LogMetadata) => {
     const { taskToken: _taskToken, ...fields } = meta ?? {};
     base[LEVELS[logLevel]](fields, message);

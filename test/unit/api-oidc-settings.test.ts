@@ -31,6 +31,7 @@ test('while the issuer\'s discovery document cannot be fetched, a bearer token i
   const app = createApiServer({
     authenticate,
     audit: (entry) => audited.push(entry),
+    log: { error: () => undefined },
     loopbackOnly: false,
     meshes: { delete: async () => assert.fail('the route ran') } as unknown as Meshes,
     rotations: {} as Rotations,
