@@ -58,12 +58,12 @@ export class IstioCharts {
   }
 
   private async fetch(release: IstioRelease, chart: IstioChart): Promise<string> {
-    const pull = pullArguments(release.chart, chart);
-    if (!pull) {
-      const path = join((release.chart as { directory: string }).directory, chart);
+    if ('directory' in release.chart) {
+      const path = join(release.chart.directory, chart);
       if (!existsSync(join(path, 'Chart.yaml'))) throw ApplicationFailure.nonRetryable(`Istio ${release.version} has no ${chart} chart in its directory (looked in ${path})`, 'ChartMissing');
       return path;
     }
+    const pull = pullArguments(release.chart, chart)!;
     // Keyed by the source itself: a release pointed elsewhere never reuses another's charts.
     const dir = join(this.settings.cacheDir, createHash('sha256').update(JSON.stringify(release.chart)).digest('hex').slice(0, 16));
     const path = join(dir, chart);
