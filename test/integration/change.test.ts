@@ -94,34 +94,23 @@ describe('changing a live mesh', () => {
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
     spec = next;
 
-    const after = await eastCluster(e);
-    assert.equal(after.serviceCidr, '172.22.0.0/16', 'EKS shows the new service range');
-    assert.notEqual(after.issuer, before.issuer, 'EKS made a new cluster (a new OIDC issuer)');
-    assert.notEqual(after.systemUid, before.systemUid, 'its API server is a new one (a new kube-system namespace)');
-    assert.match(after.kubernetesServiceIp ?? '', /^172\.22\./, 'the API server allocates from the new range');
-    await assert.rejects(core(before.config).readNamespace({ name: 'kube-system' }), 'the old API server is gone');
+    await assertEastMadeAgain(e, spec, before, '172.22.0.0/16');
+  });
 
-    const configs = await cellConfigs(e, ['east', 'west']);
-    const [east, west] = await Promise.all([configs.east!, configs.west!].map((c) => core(c).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' })));
-    const root = new X509Certificate(text(west!, 'root-cert.pem'));
-    assert.equal(new X509Certificate(text(east!, 'root-cert.pem')).fingerprint256, root.fingerprint256, "the new cluster's cacerts hold the mesh's root");
-    assert.ok(new X509Certificate(text(east!, 'ca-cert.pem')).verify(root.publicKey), 'its intermediate is signed by that root');
-    const istiod = await configs.east!.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
-    assert.ok((istiod.status?.readyReplicas ?? 0) > 0, 'istiod runs in the new cluster');
-    assert.deepEqual(await remoteSecretClusters(configs.east!), [cellClusterName(MESH, 'west')], 'the new cluster holds the remote secret for west');
-    assert.deepEqual(await remoteSecretClusters(configs.west!), [cellClusterName(MESH, 'east')], 'west holds one remote secret for east');
-    // West's istiod reads the new cluster with the secret's kubeconfig: it names the new API server and its CA.
-    const { items } = await core(configs.west!).listNamespacedSecret({ namespace: 'istio-system', labelSelector: 'istio/multiCluster=true' });
-    const reader = new KubeConfig();
-    reader.loadFromString(text(items[0]!, cellClusterName(MESH, 'east')));
-    assert.deepEqual([reader.getCurrentCluster()?.server, reader.getCurrentCluster()?.caData], [after.config.getCurrentCluster()?.server, after.config.getCurrentCluster()?.caData]);
-
-    const eks = eksClient(e);
-    assert.deepEqual(((await eks.send(new ListClustersCommand({}))).clusters ?? []).filter((c) => c === cellClusterName(MESH, 'east')), [cellClusterName(MESH, 'east')], 'one EKS cluster for east');
-    assert.equal(((await eks.send(new ListNodegroupsCommand({ clusterName: cellClusterName(MESH, 'east') }))).nodegroups ?? []).length, 1, 'one node group');
-    const pool = (await (await fetch(`${e.kube}/clusters`)).json()) as { clusters: { name: string }[] };
-    assert.equal(pool.clusters.filter((c) => c.name === cellClusterName(MESH, 'east')).length, 1, 'one control plane for east in the kube pool');
-    assert.deepEqual(await nodeCounts(e), { east: 3, west: 3 }, 'the node group is made with the spec\'s count');
+  test('a replacement that fails part way (the new node group refused) rolls back: the new cluster is deleted and the old one made again with the old range, its Istio, cacerts and remote secrets', async () => {
+    const e = stack.endpoints();
+    const before = await eastCluster(e);
+    const next = structuredClone(spec);
+    next.cells[0].serviceCidr = '172.23.0.0/16';
+    // After the new cluster exists: its node group is refused once, so the old one's is made again.
+    await injectFault(e.aws, { operation: 'eks.CreateNodegroup', kind: 'error', status: 400, code: 'InvalidParameterException', message: 'simulated node group failure', count: 1, match: cellClusterName(MESH, 'east') });
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const done = await changeEnded(e, accepted.body.changeId);
+    assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
+    assert.match(done.change.error, /simulated node group failure/);
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+    await assertEastMadeAgain(e, spec, before, '172.22.0.0/16');
   });
 
   test('a change that fails part way (the AKS pool resize refused) rolls back: the EKS node group it had resized is back, the cell it had added is gone from AWS and every cluster', async () => {
@@ -252,6 +241,39 @@ async function changeEnded(e: Endpoints, changeId: string): Promise<any> {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+/** East is a new cluster with `serviceCidr`, its Istio, cacerts and remote secrets both ways made again, and nothing of `before` is left. */
+async function assertEastMadeAgain(e: Endpoints, spec: any, before: Awaited<ReturnType<typeof eastCluster>>, serviceCidr: string): Promise<void> {
+  const after = await eastCluster(e);
+  assert.equal(after.serviceCidr, serviceCidr, 'EKS shows the service range');
+  assert.notEqual(after.issuer, before.issuer, 'EKS made a new cluster (a new OIDC issuer)');
+  assert.notEqual(after.systemUid, before.systemUid, 'its API server is a new one (a new kube-system namespace)');
+  assert.ok(after.kubernetesServiceIp?.startsWith(serviceCidr.split('.').slice(0, 2).join('.') + '.'), `the API server allocates from ${serviceCidr}: ${after.kubernetesServiceIp}`);
+  await assert.rejects(core(before.config).readNamespace({ name: 'kube-system' }), 'the old API server is gone');
+
+  const configs = await cellConfigs(e, ['east', 'west']);
+  const [east, west] = await Promise.all([configs.east!, configs.west!].map((c) => core(c).readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' })));
+  const root = new X509Certificate(text(west!, 'root-cert.pem'));
+  assert.equal(new X509Certificate(text(east!, 'root-cert.pem')).fingerprint256, root.fingerprint256, "the new cluster's cacerts hold the mesh's root");
+  assert.ok(new X509Certificate(text(east!, 'ca-cert.pem')).verify(root.publicKey), 'its intermediate is signed by that root');
+  const istiod = await configs.east!.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+  assert.ok((istiod.status?.readyReplicas ?? 0) > 0, 'istiod runs in the new cluster');
+  assert.deepEqual(await remoteSecretClusters(configs.east!), [cellClusterName(MESH, 'west')], 'the new cluster holds the remote secret for west');
+  assert.deepEqual(await remoteSecretClusters(configs.west!), [cellClusterName(MESH, 'east')], 'west holds one remote secret for east');
+  // West's istiod reads the new cluster with the secret's kubeconfig: it names the new API server and its CA.
+  const { items } = await core(configs.west!).listNamespacedSecret({ namespace: 'istio-system', labelSelector: 'istio/multiCluster=true' });
+  const reader = new KubeConfig();
+  reader.loadFromString(text(items[0]!, cellClusterName(MESH, 'east')));
+  assert.deepEqual([reader.getCurrentCluster()?.server, reader.getCurrentCluster()?.caData], [after.config.getCurrentCluster()?.server, after.config.getCurrentCluster()?.caData]);
+
+  const eks = eksClient(e);
+  assert.deepEqual(((await eks.send(new ListClustersCommand({}))).clusters ?? []).filter((c) => c === cellClusterName(MESH, 'east')), [cellClusterName(MESH, 'east')], 'one EKS cluster for east');
+  assert.equal(((await eks.send(new ListNodegroupsCommand({ clusterName: cellClusterName(MESH, 'east') }))).nodegroups ?? []).length, 1, 'one node group');
+  const pool = (await (await fetch(`${e.kube}/clusters`)).json()) as { clusters: { name: string }[] };
+  assert.equal(pool.clusters.filter((c) => c.name === cellClusterName(MESH, 'east')).length, 1, 'one control plane for east in the kube pool');
+  assert.deepEqual(await nodeCounts(e), { east: spec.cells[0].nodePool.count, west: spec.cells[1].nodePool.count }, "the node group is made with the spec's count");
+}
+
 
 function eksClient(e: Endpoints): EKSClient {
   return new EKSClient({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
