@@ -24,3 +24,10 @@ export const DRIFT_CHECKS_PATCH = 'drift-checks-v1';
 
 /** Every workflow runs OpenTelemetry's interceptors (workflows/tracing-interceptors.ts), which delay handler and activity results by a few microtasks. */
 export const TRACING_PATCH = 'opentelemetry-interceptors-v1';
+
+/**
+ * Runs started without a trace header (the starter does not trace) run without the
+ * OpenTelemetry interceptors and record no TRACING_PATCH marker; runs recorded before this
+ * patch keep what their marker says.
+ */
+export const TRACING_ONLY_WHEN_TRACED_PATCH = 'opentelemetry-only-when-traced-v1';

@@ -7,14 +7,17 @@
  * few microtasks later, which reorders the commands of a recorded history (an Update completed
  * before a timer started, replayed with them, completes after it). A run recorded without the
  * marker passes every call straight through, the same promise, as if they were not there.
+ * Only a run whose starter traces (its start carries the trace header) turns them on, so a
+ * deployment without tracing runs its workflows exactly as without the interceptors.
  */
 import {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
+import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
 import { patched, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { TRACING_PATCH } from './patches.ts';
+import { TRACING_ONLY_WHEN_TRACED_PATCH, TRACING_PATCH } from './patches.ts';
 
 export const interceptors: WorkflowInterceptorsFactory = () => {
   let traced = false;
@@ -24,7 +27,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
       // First in the chain: a run decides once, as it starts, before any other call reaches the gates below.
       {
         execute: (input, next) => {
-          traced = patched(TRACING_PATCH);
+          traced = patched(TRACING_ONLY_WHEN_TRACED_PATCH) ? TRACE_HEADER in input.headers && patched(TRACING_PATCH) : patched(TRACING_PATCH);
           return next(input);
         },
       },

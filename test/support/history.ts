@@ -45,3 +45,11 @@ export async function historyChain(client: Client, workflowId: string): Promise<
     if (!runId) return runs;
   }
 }
+
+/** The patch IDs a run recorded, in order: Temporal's patch markers, read from the history itself. */
+export function patchIds(history: RunHistory): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+}

@@ -14,7 +14,7 @@ import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequ
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
 import { DRIFT_CHECKS_PATCH, TRACING_PATCH } from '../../workflows/patches.ts';
-import { historyChain } from '../support/history.ts';
+import { historyChain, patchIds } from '../support/history.ts';
 import { replayAsWorkers } from '../support/replay.ts';
 import { meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
@@ -117,10 +117,7 @@ describe('drift checks inside the mesh workflow', () => {
   test('every run of the mesh, traced, with its drift Updates, changes and clock, replays against the workflow code without nondeterminism', async () => {
     const runs = await historyChain(h.client, meshWorkflowId(MESH));
     assert.ok(runs.length >= 2, 'the first run and at least one resumed run');
-    const patches = runs.flatMap((run) => (run.events ?? []).flatMap((e) => {
-      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
-    }));
+    const patches = runs.flatMap(patchIds);
     assert.ok(patches.includes(TRACING_PATCH) && patches.includes(DRIFT_CHECKS_PATCH), `traced runs with drift checks: ${patches.join(', ')}`);
     const results = replayAsWorkers(runs.map((history, i) => ({ workflowId: `run-${i}`, history })));
     for await (const result of results) assert.equal(result.error, undefined, `${result.workflowId}: ${result.error}`);

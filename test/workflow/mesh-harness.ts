@@ -7,7 +7,8 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createRequire } from 'node:module';
@@ -59,7 +60,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** `traced`: the worker runs the workflow interceptors production workers bundle (tracing's, behind its patch), so runs carry its marker. */
+/** `traced`: the worker runs the workflow interceptors production workers bundle (tracing's, behind its patch) and the client starts runs with a trace header, as a tracing API does, so runs carry its marker. */
 export async function startHarness(taskQueue = 'cellbridge-test', options: { traced?: boolean } = {}): Promise<Harness> {
   if (!existsSync(TEMPORAL)) throw new Error(`${TEMPORAL} is missing: run the proving ground's setup (npx tsx sim/setup.ts) first`);
   // Injected failures are expected here; the SDK's per-activity warnings would bury the test report.
@@ -80,7 +81,7 @@ export async function startHarness(taskQueue = 'cellbridge-test', options: { tra
   const running = worker.run();
   return {
     env,
-    client: env.client,
+    client: options.traced ? new Client({ connection: env.connection, namespace: env.namespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }) : env.client,
     taskQueue,
     faults,
     async stop() {
