@@ -26,8 +26,9 @@ export interface ImageSettings {
  */
 export function pullArguments(source: ChartSource, chart: IstioChart): string[] | undefined {
   if ('directory' in source) return undefined;
-  if ('repository' in source) return ['pull', chart, '--repo', source.repository, '--version', source.version];
-  return ['pull', `${source.oci}/${chart}`, '--version', source.version];
+  const ca = source.caFile ? ['--ca-file', source.caFile] : [];
+  if ('repository' in source) return ['pull', chart, '--repo', source.repository, '--version', source.version, ...ca];
+  return ['pull', `${source.oci}/${chart}`, '--version', source.version, ...ca];
 }
 
 /**

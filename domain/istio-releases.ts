@@ -10,9 +10,9 @@ import { minorNumber, type IstioSupport } from './istio-versions.ts';
 
 export type ChartSource =
   /** A Helm chart repository (index.yaml), as https://istio-release.storage.googleapis.com/charts. */
-  | { repository: string; version: string }
+  | { repository: string; version: string; caFile?: string }
   /** An OCI registry path holding the charts by name, as oci://gcr.io/istio-release/charts. */
-  | { oci: string; version: string }
+  | { oci: string; version: string; caFile?: string }
   /** An absolute directory holding one unpacked chart per name (<directory>/istiod/Chart.yaml). */
   | { directory: string };
 
@@ -36,6 +36,7 @@ export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_HUB = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
 /** Also a directory name in the worker's chart cache and a Helm release's image tag: kept to safe characters. */
 const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,62}$/;
+const ABSOLUTE_PATH = /^\/[^\0]*$/;
 /** A chart version or SemVer range for `helm pull --version`; never an option. */
 const CHART_VERSION = /^[A-Za-z0-9^~=<>*][A-Za-z0-9.+^~=<>*, |-]{0,63}$/;
 
@@ -91,17 +92,20 @@ function parseChartSource(source: unknown, at: string, report: Report): ChartSou
   const kind = kinds[0]!;
   if (kind === 'directory') {
     unknownKeys(source, ['directory'], at, report);
-    const directory = text(source.directory, `${at}.directory`, /^\/[^\0]*$/, 'an absolute path', report);
+    const directory = text(source.directory, `${at}.directory`, ABSOLUTE_PATH, 'an absolute path', report);
     return directory === undefined ? undefined : { directory };
   }
-  unknownKeys(source, [kind, 'version'], at, report);
+  unknownKeys(source, [kind, 'version', 'caFile'], at, report);
   const version = text(source.version, `${at}.version`, CHART_VERSION, 'the chart version to install (Istio publishes its charts at the release version, e.g. 1.28.2)', report);
+  // A mirror behind a private CA: the bundle helm verifies the server with (a file, never inline).
+  const caFile = source.caFile === undefined ? undefined : text(source.caFile, `${at}.caFile`, ABSOLUTE_PATH, 'an absolute path to a PEM CA bundle', report);
+  const ca = caFile ? { caFile } : {};
   if (kind === 'repository') {
     const repository = text(source.repository, `${at}.repository`, /^https?:\/\/[^\s]+$/, 'an http(s) URL of a Helm chart repository', report);
-    return repository === undefined || version === undefined ? undefined : { repository: repository.replace(/\/+$/, ''), version };
+    return repository === undefined || version === undefined ? undefined : { repository: repository.replace(/\/+$/, ''), version, ...ca };
   }
   const oci = text(source.oci, `${at}.oci`, /^oci:\/\/[^\s]+$/, 'an oci:// reference to the registry path that holds the charts by name', report);
-  return oci === undefined || version === undefined ? undefined : { oci: oci.replace(/\/+$/, ''), version };
+  return oci === undefined || version === undefined ? undefined : { oci: oci.replace(/\/+$/, ''), version, ...ca };
 }
 
 function parseKubernetes(range: unknown, at: string, report: Report): IstioSupport['kubernetes'] | undefined {

@@ -3,8 +3,9 @@
  * (activities/kube/istio-charts.ts) and the proving ground's chart repository
  * (sim/istio/chart-repo.ts, served over HTTP as the stack serves it): the charts are
  * pulled at their chart version, their Chart.yaml decides the images, a second release of
- * the same charts with a mirror's hub and tag renders that hub and tag, a mirrored
- * directory is read in place, and a version the deployment does not configure is refused.
+ * the same charts with a mirror's hub and tag renders that hub and tag, the same charts
+ * from an OCI registry behind a private CA (test/support/oci-registry.ts) are pulled with the
+ * release's caFile, a mirrored directory is read in place, and a version the deployment does not configure is refused.
  * `helm template` renders what `helm upgrade --install` would apply. Then the real API
  * process, given the same kind of file: it validates specs against exactly those releases
  * (no Temporal needed for a dry run), and does not start on a wrong file.
@@ -26,12 +27,15 @@ import { PROVING_GROUND_CHART_VERSION, provingGroundReleases, serveChartRepo, ty
 import { startProcess, type RunningProcess } from '../../sim/child-process.ts';
 import { freePort } from '../../sim/ports.ts';
 import { HELM_BIN, ISTIO_DIR, REPO, setupStack } from '../../sim/setup.ts';
+import { ensureTls } from '../../sim/tls.ts';
+import { serveChartsAsOci, type OciRegistry } from '../support/oci-registry.ts';
 
 const run = promisify(execFile);
 const MIRROR = { hub: 'registry.example:5000/mirror/istio', tag: '1.31.0-mirror' };
 
 describe('Istio releases from configuration, through the proving ground\'s chart repository', () => {
   let repo: ChartRepoServer;
+  let registry: OciRegistry;
   let dir: string;
   let releases: IstioRelease[];
   let charts: IstioCharts;
@@ -39,6 +43,8 @@ describe('Istio releases from configuration, through the proving ground\'s chart
   before(async () => {
     setupStack();
     repo = await serveChartRepo(join(ISTIO_DIR, 'chart-repo'));
+    const tls = ensureTls();
+    registry = await serveChartsAsOci(join(ISTIO_DIR, 'chart-repo'), 'istio-release/charts', tls);
     dir = mkdtempSync(join(tmpdir(), 'cellbridge-istio-releases-'));
     // The stack's own release, then the same charts under another name with a mirror's images, then a mirrored directory.
     const [provingGround] = provingGroundReleases(repo.url);
@@ -46,6 +52,7 @@ describe('Istio releases from configuration, through the proving ground\'s chart
       releases: [
         provingGround,
         { ...provingGround, version: '1.31-mirror', images: MIRROR },
+        { ...provingGround, version: '1.31-oci', chart: { oci: registry.reference, version: PROVING_GROUND_CHART_VERSION, caFile: tls.caPath } },
         { version: '1.31-directory', chart: { directory: join(ISTIO_DIR, 'charts', '1.31-dev') }, images: { tag: '1.31-dev' }, kubernetes: { min: '1.32', max: '1.35' } },
       ],
     });
@@ -54,6 +61,7 @@ describe('Istio releases from configuration, through the proving ground\'s chart
 
   after(async () => {
     await repo?.stop();
+    await registry?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -92,6 +100,19 @@ describe('Istio releases from configuration, through the proving ground\'s chart
     }
   });
 
+  test('from an OCI registry whose certificate only the release\'s caFile trusts, istiod is pulled at the chart version and runs the chart\'s appVersion', async () => {
+    const istiod = await charts.resolve('1.31-oci', 'istiod');
+    assert.ok(istiod.path.startsWith(join(dir, 'cache')), istiod.path);
+    assert.deepEqual(await renderedImages(istiod), ['docker.io/istio/pilot:1.31-dev']);
+  });
+
+  test('without the caFile the registry\'s certificate is refused: the pull fails (retryably) and nothing is cached', async () => {
+    const untrusted = new IstioCharts({ helm: HELM_BIN, releases: [{ ...releases[0]!, chart: { oci: registry.reference, version: PROVING_GROUND_CHART_VERSION } }], cacheDir: join(dir, 'cache-untrusted') });
+    await assert.rejects(untrusted.resolve('1.31-dev', 'istiod'), (error: Error) =>
+      error instanceof ApplicationFailure && error.type === 'ChartPullFailed' && /certificate/.test(error.message));
+    assert.deepEqual(readdirSync(join(dir, 'cache-untrusted'), { recursive: true }).map(String).filter((p) => p.endsWith('Chart.yaml')), []);
+  });
+
   test('a mirrored directory is read in place, with the tag its configuration sets', async () => {
     const istiod = await charts.resolve('1.31-directory', 'istiod');
     assert.equal(istiod.path, join(ISTIO_DIR, 'charts', '1.31-dev', 'istiod'));
@@ -101,7 +122,7 @@ describe('Istio releases from configuration, through the proving ground\'s chart
   test('a version the deployment does not configure is refused for good (IstioReleaseNotConfigured), naming what it installs', async () => {
     await assert.rejects(charts.resolve('1.30.0', 'istiod'), (error: Error) =>
       error instanceof ApplicationFailure && error.nonRetryable === true && error.type === 'IstioReleaseNotConfigured'
-      && /does not install Istio 1\.30\.0 \(CELLBRIDGE_ISTIO_RELEASES offers 1\.31-dev, 1\.31-mirror, 1\.31-directory\)/.test(error.message));
+      && /does not install Istio 1\.30\.0 \(CELLBRIDGE_ISTIO_RELEASES offers 1\.31-dev, 1\.31-mirror, 1\.31-oci, 1\.31-directory\)/.test(error.message));
   });
 
   test('a chart version the repository does not have fails the pull, retryably (ChartPullFailed), and caches nothing', async () => {

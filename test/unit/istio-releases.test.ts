@@ -23,6 +23,8 @@ const accepted: [what: string, config: unknown, expected: IstioRelease[]][] = [
   ['a release from an OCI registry with a mirror\'s hub and tag',
     { releases: [release({ chart: { oci: 'oci://registry.example:5000/istio/charts', version: '1.28.2' }, images: { hub: 'registry.example:5000/mirror/istio', tag: '1.28.2-mirror' } })] },
     [release({ chart: { oci: 'oci://registry.example:5000/istio/charts', version: '1.28.2' }, images: { hub: 'registry.example:5000/mirror/istio', tag: '1.28.2-mirror' } }) as IstioRelease]],
+  ['a mirror behind a private CA, trusted with a CA file', { releases: [release({ chart: { repository: 'https://charts.example.internal/istio', version: '1.28.2', caFile: '/etc/ssl/mirror-ca.pem' } })] },
+    [release({ chart: { repository: 'https://charts.example.internal/istio', version: '1.28.2', caFile: '/etc/ssl/mirror-ca.pem' } }) as IstioRelease]],
   ['a mirrored directory, with only the hub overridden', { releases: [release({ chart: { directory: '/opt/istio/charts/1.28.2' }, images: { hub: 'registry.example/istio' } })] },
     [release({ chart: { directory: '/opt/istio/charts/1.28.2' }, images: { hub: 'registry.example/istio' } }) as IstioRelease]],
   ['two releases, the first being the default', { releases: [release(), release({ version: '1.27.4', chart: { repository: OFFICIAL, version: '1.27.4' } })] },
@@ -45,6 +47,8 @@ const refused: [what: string, config: unknown, field: RegExp][] = [
   ['a repository that is not http(s)', { releases: [release({ chart: { repository: 'file:///charts', version: '1.28.2' } })] }, /releases\[0\]\.chart\.repository: "file:\/\/\/charts": give an http\(s\) URL/],
   ['an OCI reference without oci://', { releases: [release({ chart: { oci: 'gcr.io/istio-release/charts', version: '1.28.2' } })] }, /releases\[0\]\.chart\.oci: .*an oci:\/\/ reference/],
   ['both a repository and a directory', { releases: [release({ chart: { repository: OFFICIAL, version: '1.28.2', directory: '/opt/charts' } })] }, /releases\[0\]\.chart: give exactly one of repository, oci or directory \(found repository, directory\)/],
+  ['a CA file given as a relative path', { releases: [release({ chart: { oci: 'oci://registry.example/charts', version: '1.28.2', caFile: 'ca.pem' } })] }, /releases\[0\]\.chart\.caFile: "ca\.pem": give an absolute path to a PEM CA bundle/],
+  ['a CA file beside a directory', { releases: [release({ chart: { directory: '/opt/charts', caFile: '/etc/ca.pem' } })] }, /releases\[0\]\.chart\.caFile: is not a setting/],
   ['a relative directory', { releases: [release({ chart: { directory: 'charts/1.28.2' } })] }, /releases\[0\]\.chart\.directory: "charts\/1\.28\.2": give an absolute path/],
   ['a hub with a tag in it', { releases: [release({ images: { hub: 'docker.io/istio:1.28' } })] }, /releases\[0\]\.images\.hub: "docker\.io\/istio:1\.28"/],
   ['a tag with a slash', { releases: [release({ images: { tag: 'a/b' } })] }, /releases\[0\]\.images\.tag: "a\/b": give an image tag/],
@@ -68,6 +72,7 @@ test('every problem of a configuration is reported at once', () => {
 const pulls: [what: string, source: IstioRelease['chart'], args: string[] | undefined][] = [
   ['a chart repository: the chart by name from the repository, at the version', { repository: OFFICIAL, version: '1.28.2' }, ['pull', 'istiod', '--repo', OFFICIAL, '--version', '1.28.2']],
   ['an OCI registry: the chart\'s reference under the registry path', { oci: 'oci://gcr.io/istio-release/charts', version: '1.28.2' }, ['pull', 'oci://gcr.io/istio-release/charts/istiod', '--version', '1.28.2']],
+  ['an OCI registry behind a private CA: helm verifies it with the CA file', { oci: 'oci://registry.example:5000/istio', version: '1.28.2', caFile: '/etc/ssl/ca.pem' }, ['pull', 'oci://registry.example:5000/istio/istiod', '--version', '1.28.2', '--ca-file', '/etc/ssl/ca.pem']],
   ['a directory: read in place, nothing pulled', { directory: '/opt/istio/charts/1.28.2' }, undefined],
 ];
 
