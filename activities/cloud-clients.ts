@@ -13,6 +13,7 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import { refuseBlindCreateResends } from './aws/no-blind-resend.ts';
+import { retryAfterPolicy } from './azure/lro.ts';
 import { azureCallPolicy, observeAwsCalls, type CloudCallObserver } from './cloud-call-metrics.ts';
 
 export interface CloudConfig {
@@ -49,7 +50,11 @@ export function createCloudClients(config: CloudConfig): CloudClients {
   const observe = config.observeCall;
   const azureOptions = {
     ...(config.azure.endpoint ? { endpoint: config.azure.endpoint } : {}),
-    ...(observe ? { additionalPolicies: [{ policy: azureCallPolicy(observe), position: 'perRetry' as const }] } : {}),
+    additionalPolicies: [
+      // Per call: the Retry-After that counts is the answer's after the SDK's own retries.
+      { policy: retryAfterPolicy(), position: 'perCall' as const },
+      ...(observe ? [{ policy: azureCallPolicy(observe), position: 'perRetry' as const }] : []),
+    ],
   };
   const observed = <C extends EC2Client | EKSClient | IAMClient | STSClient | SecretsManagerClient>(client: C): C => (observe ? observeAwsCalls(client, observe) : client);
   let iam: IAMClient | undefined;

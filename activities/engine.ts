@@ -39,34 +39,36 @@ export class ResourceEngine {
     let rePuts = handler.rePutOnceIfFailed ? 1 : 0;
     const create = async () => {
       try {
-        await put();
+        return await put();
       } catch (error) {
         if (!isFailedLongRunningOperation(error) || rePuts-- <= 0) throw error;
         log.warn(`${node.id}: its operation failed; putting it once more`, { error: (error as Error).message });
-        await put();
+        return put();
       }
     };
     // A retried attempt may follow a create whose answer was lost: a listing that lags must not hide it into a second copy.
     const doubtAbsence = handler.listedLate === true && ctx.info.attempt > 1;
     let observed = await this.settle(handler, node, (p) => p.is === 'deleting', doubtAbsence);
     if (observed !== undefined) refuseForeign(handler, observed, node);
-    if (observed === undefined) await create();
+    // A create's own final read (an Azure operation's GET of the resource) stands for the next describe.
+    let answered = observed === undefined ? await create() : undefined;
     const backoff = new Backoff(this.poll);
     let convergeAttempts = 0;
     for (;;) {
-      observed = await call('describe', () => handler.describe(node));
+      observed = answered ?? (await call('describe', () => handler.describe(node)));
+      answered = undefined;
       // Someone else's may appear under our name while we create (a create that tolerated "already exists").
       if (observed !== undefined) refuseForeign(handler, observed, node);
       const phase: Phase = observed === undefined ? { is: 'busy', detail: 'not visible yet' } : handler.phase(observed, node);
       if (phase.is === 'ready' && observed !== undefined) return handler.output(observed);
       if (phase.is === 'failed' && rePuts-- > 0) {
-        await put();
+        answered = await put();
         continue;
       }
       if (phase.is === 'failed') throw ApplicationFailure.nonRetryable(`${node.id}: ${phase.reason}`, 'ProvisioningFailed');
       if (phase.is === 'drifted') {
         if (++convergeAttempts > MAX_CONVERGE_ATTEMPTS) throw ApplicationFailure.nonRetryable(`${node.id} does not converge: ${phase.detail}`, 'ProvisioningFailed');
-        await create();
+        answered = await create();
         continue;
       }
       await this.wait(`${node.id} ${phase.is}`, backoff);
@@ -111,6 +113,7 @@ export class ResourceEngine {
       await this.whenFree(node.id, () => guarded(`delete ${node.id}`, () =>
         this.heartbeating(`deleting ${node.id}`, () => ignoreNotFound(handler.delete(observed, node, ctx.cancellationSignal))),
       ));
+      if (handler.goneWhenDeleted) return { state: 'deleted' };
       deleted.add(identityOf(handler, observed));
     }
   }

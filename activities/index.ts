@@ -25,6 +25,7 @@ import { publicIpHandler } from './azure/public-ip.ts';
 import { resourceGroupHandler } from './azure/resource-group.ts';
 import { subnetHandler as azureSubnetHandler, virtualNetworkHandler } from './azure/virtual-network.ts';
 import { vpnGatewayHandler } from './azure/vpn-gateway.ts';
+import { awaitOperation, type AwaitOperation } from './azure/lro.ts';
 import type { CloudClients } from './cloud-clients.ts';
 import { checkDrift, type CheckDriftInput, type DriftFindings } from './drift-check.ts';
 import { ResourceEngine, type DeleteResult } from './engine.ts';
@@ -34,6 +35,7 @@ import { cacertsHandler } from './kube/cacerts.ts';
 import { crdBundleHandler } from './kube/crd-bundle.ts';
 import { probeClusterAccess, type ClusterAccess } from './kube/cluster-access.ts';
 import { kubeAccess, type KubeAccess } from './kube/cluster-credentials.ts';
+import { refreshingCredentials } from './kube/credential-refresh.ts';
 import { Helm, type HelmSettings } from './kube/helm.ts';
 import { helmReleaseHandler } from './kube/helm-release.ts';
 import { hostnameResolver } from './kube/gateway-address.ts';
@@ -74,7 +76,7 @@ export type MeshActivities = ReturnType<typeof createActivities>;
 // Handlers are typed per kind; the registry erases that to dispatch by kind at run time.
 type AnyHandler = ResourceHandler<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm, settings: HelmSettings): Record<ResourceKind, AnyHandler> {
+function handlers(clients: CloudClients, lro: AwaitOperation, kube: KubeAccess, helm: Helm, settings: HelmSettings): Record<ResourceKind, AnyHandler> {
   return {
     'aws.vpc': vpcHandler(clients),
     'aws.existingVpc': existingVpcHandler(clients),
@@ -85,18 +87,18 @@ function handlers(clients: CloudClients, kube: KubeAccess, helm: Helm, settings:
     'aws.vpcRoute': vpcRouteHandler(clients),
     'aws.customerGateway': customerGatewayHandler(clients),
     'aws.vpnConnection': vpnConnectionHandler(clients),
-    'azure.resourceGroup': resourceGroupHandler(clients),
-    'azure.virtualNetwork': virtualNetworkHandler(clients),
-    'azure.subnet': azureSubnetHandler(clients),
-    'azure.publicIp': publicIpHandler(clients),
-    'azure.vpnGateway': vpnGatewayHandler(clients),
-    'azure.localNetworkGateway': localNetworkGatewayHandler(clients),
-    'azure.connection': connectionHandler(clients),
+    'azure.resourceGroup': resourceGroupHandler(clients, lro),
+    'azure.virtualNetwork': virtualNetworkHandler(clients, lro),
+    'azure.subnet': azureSubnetHandler(clients, lro),
+    'azure.publicIp': publicIpHandler(clients, lro),
+    'azure.vpnGateway': vpnGatewayHandler(clients, lro),
+    'azure.localNetworkGateway': localNetworkGatewayHandler(clients, lro),
+    'azure.connection': connectionHandler(clients, lro),
     'aws.iamRole': iamRoleHandler(clients),
     'aws.eksCluster': eksClusterHandler(clients),
     'aws.eksAccessEntry': eksAccessEntryHandler(clients),
     'aws.eksNodegroup': eksNodegroupHandler(clients),
-    'azure.aksCluster': aksClusterHandler(clients),
+    'azure.aksCluster': aksClusterHandler(clients, lro),
     'pki.rootCa': rootCaHandler(clients),
     'kube.istioNamespace': istioNamespaceHandler(kube),
     'kube.cacerts': cacertsHandler(clients, kube),
@@ -112,25 +114,32 @@ export function createActivities(deps: ActivityDeps) {
   const eksTokens = new EksTokenCache();
   const kube = kubeAccess(deps.clients, eksTokens);
   const resolveHostname = hostnameResolver(deps.dnsServers);
-  const byKind = handlers(deps.clients, kube, new Helm(deps.helm), deps.helm);
-  return {
-    ...resourceActivities(engine, byKind),
+  const lro = awaitOperation(deps.poll);
+  const byKind = handlers(deps.clients, lro, kube, new Helm(deps.helm), deps.helm);
+  return refreshingCredentials(kube.forget, {
+    ...resourceActivities(engine, byKind, kube.forget),
     checkDrift: (input: CheckDriftInput): Promise<DriftFindings> => checkDrift(byKind, input),
-    observeTunnels: (input: ObserveTunnelsInput): Promise<TunnelStatus[]> => observeTunnels(deps.clients, input),
-    probeClusterAccess: (ref: ClusterRef): Promise<ClusterAccess> => probeClusterAccess(deps.clients, eksTokens, ref),
-    observeLearnedRoutes: (input: ObserveLearnedRoutesInput): Promise<LearnedRoutes> => observeLearnedRoutes(deps.clients, input),
+    observeTunnels: (input: ObserveTunnelsInput): Promise<TunnelStatus[]> => observeTunnels(deps.clients, lro, input),
+    probeClusterAccess: (ref: ClusterRef): Promise<ClusterAccess> => probeClusterAccess(kube, ref),
+    observeLearnedRoutes: (input: ObserveLearnedRoutesInput): Promise<LearnedRoutes> => observeLearnedRoutes(deps.clients, lro, input),
     inspectIstio: (input: InspectIstioInput): Promise<ClusterFacts> => inspectIstio(deps.clients, kube, input, resolveHostname),
     ...rotationActivities({ clients: deps.clients, kube, temporal: deps.temporal }),
     ...drillActivities({ kube }),
-  };
+  });
 }
 
-function resourceActivities(engine: ResourceEngine, byKind: Record<ResourceKind, AnyHandler>): ResourceActivities {
-  const entries = (Object.entries(byKind) as [ResourceKind, AnyHandler][]).flatMap(([kind, handler]) => [
-    [resourceActivityName('create', kind), ((node, outputs) => engine.ensure(handler, node, outputs)) satisfies CreateActivity],
-    [resourceActivityName('update', kind), ((node, previous, outputs) => engine.update(handler, node, previous, outputs)) satisfies UpdateActivity],
-    [resourceActivityName('delete', kind), ((node) => engine.delete(handler, node)) satisfies DeleteActivity],
-  ]);
+/** A cluster made, changed or deleted under a name may answer with other credentials than the ones remembered for that name. */
+const CLUSTER_KINDS: readonly ResourceKind[] = ['aws.eksCluster', 'azure.aksCluster'];
+
+function resourceActivities(engine: ResourceEngine, byKind: Record<ResourceKind, AnyHandler>, forgetCredentials: () => void): ResourceActivities {
+  const entries = (Object.entries(byKind) as [ResourceKind, AnyHandler][]).flatMap(([kind, handler]) => {
+    const forgetting = <T>(run: Promise<T>) => (CLUSTER_KINDS.includes(kind) ? run.finally(forgetCredentials) : run);
+    return [
+      [resourceActivityName('create', kind), ((node, outputs) => forgetting(engine.ensure(handler, node, outputs))) satisfies CreateActivity],
+      [resourceActivityName('update', kind), ((node, previous, outputs) => forgetting(engine.update(handler, node, previous, outputs))) satisfies UpdateActivity],
+      [resourceActivityName('delete', kind), ((node) => forgetting(engine.delete(handler, node))) satisfies DeleteActivity],
+    ];
+  });
   // Built by iterating a record keyed by every kind, so every mapped name is present.
   return Object.fromEntries(entries) as ResourceActivities;
 }

@@ -9,6 +9,7 @@ import type { TunnelPlan } from '../domain/apipa-plan.ts';
 import { ID, type MeshScope } from '../domain/backbone-graph.ts';
 import type { LearnedRoutes } from '../domain/east-west-routable.ts';
 import { identityFilters } from './aws/tags.ts';
+import type { AwaitOperation } from './azure/lro.ts';
 import type { CloudClients } from './cloud-clients.ts';
 import { toFailure } from './cloud-errors.ts';
 
@@ -18,9 +19,9 @@ export interface ObserveLearnedRoutesInput {
   tunnels: TunnelPlan[];
 }
 
-export async function observeLearnedRoutes(clients: CloudClients, input: ObserveLearnedRoutesInput): Promise<LearnedRoutes> {
+export async function observeLearnedRoutes(clients: CloudClients, lro: AwaitOperation, input: ObserveLearnedRoutesInput): Promise<LearnedRoutes> {
   try {
-    const [azureFromAws, awsFromAzure] = await Promise.all([azureLearned(clients, input), awsLearned(clients, input.scope)]);
+    const [azureFromAws, awsFromAzure] = await Promise.all([azureLearned(clients, lro, input), awsLearned(clients, input.scope)]);
     return { azureFromAws, awsFromAzure };
   } catch (error) {
     throw toFailure(error, 'observe learned routes');
@@ -28,12 +29,10 @@ export async function observeLearnedRoutes(clients: CloudClients, input: Observe
 }
 
 /** Routes from a peer in another AS, and only from the mesh's own AWS tunnel addresses. */
-async function azureLearned(clients: CloudClients, input: ObserveLearnedRoutesInput): Promise<string[]> {
+async function azureLearned(clients: CloudClients, lro: AwaitOperation, input: ObserveLearnedRoutesInput): Promise<string[]> {
   const { scope } = input;
   const peers = new Set(input.tunnels.map((t) => t.awsBgpAddress));
-  const { value = [] } = await clients
-    .network(scope.azure.subscriptionId)
-    .virtualNetworkGateways.beginGetLearnedRoutesAndWait(scope.azure.resourceGroup, input.gatewayName);
+  const { value = [] } = (await lro(() => clients.network(scope.azure.subscriptionId).virtualNetworkGateways.beginGetLearnedRoutes(scope.azure.resourceGroup, input.gatewayName))) ?? {};
   return distinct(value.filter((r) => r.origin?.toLowerCase() === 'ebgp' && peers.has(r.sourcePeer ?? '')).map((r) => r.network));
 }
 

@@ -27,8 +27,12 @@ export type Phase =
 export interface ResourceHandler<P, O> {
   /** The resource if it exists (not deleted), found by identity, never by a remembered ID. */
   describe(node: ResourceNode<string, P>): Promise<O | undefined>;
-  /** Starts (or, for Azure, performs) the create. Must tolerate the resource already existing. */
-  create(node: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<void>;
+  /**
+   * Starts (or, for Azure, performs) the create. Must tolerate the resource already existing.
+   * It may answer the resource as the create's own final read showed it, which the engine
+   * then takes for its first describe.
+   */
+  create(node: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<O | void>;
   phase(observed: O, node: ResourceNode<string, P>): Phase;
   /**
    * Every field of the existing resource that differs from its desired state, the one its
@@ -62,6 +66,11 @@ export interface ResourceHandler<P, O> {
    * common in Azure.
    */
   rePutOnceIfFailed?: true;
+  /**
+   * Its delete returns only once the resource is gone, and its identity names one resource
+   * (an ARM resource ID): no read needs to confirm the absence, nor look for another copy.
+   */
+  goneWhenDeleted?: true;
 }
 
 export function ready(): Phase {

@@ -4,6 +4,7 @@ import type { TunnelPlan } from '../domain/apipa-plan.ts';
 import type { MeshScope } from '../domain/backbone-graph.ts';
 import type { TunnelStatus } from '../domain/tunnel-status.ts';
 import { MESH_TAG } from './aws/tags.ts';
+import type { AwaitOperation } from './azure/lro.ts';
 import type { CloudClients } from './cloud-clients.ts';
 import { toFailure } from './cloud-errors.ts';
 
@@ -13,9 +14,9 @@ export interface ObserveTunnelsInput {
   tunnels: TunnelPlan[];
 }
 
-export async function observeTunnels(clients: CloudClients, input: ObserveTunnelsInput): Promise<TunnelStatus[]> {
+export async function observeTunnels(clients: CloudClients, lro: AwaitOperation, input: ObserveTunnelsInput): Promise<TunnelStatus[]> {
   try {
-    const [aws, azure] = await Promise.all([awsTunnels(clients, input.scope), azurePeers(clients, input)]);
+    const [aws, azure] = await Promise.all([awsTunnels(clients, input.scope), azurePeers(clients, lro, input)]);
     return input.tunnels.map((plan) => {
       const a = aws.get(plan.insideCidr);
       const z = azure.get(plan.awsBgpAddress);
@@ -53,14 +54,12 @@ async function awsTunnels(clients: CloudClients, scope: MeshScope) {
   return byCidr;
 }
 
-async function azurePeers(clients: CloudClients, input: ObserveTunnelsInput) {
+async function azurePeers(clients: CloudClients, lro: AwaitOperation, input: ObserveTunnelsInput) {
   const { scope } = input;
-  const result = await clients
-    .network(scope.azure.subscriptionId)
-    .virtualNetworkGateways.beginGetBgpPeerStatusAndWait(scope.azure.resourceGroup, input.gatewayName);
+  const result = await lro(() => clients.network(scope.azure.subscriptionId).virtualNetworkGateways.beginGetBgpPeerStatus(scope.azure.resourceGroup, input.gatewayName));
   // Each neighbour is listed once per gateway instance; only the terminating one can be Connected.
   const peers = new Map<string, { state: string; routesReceived: number }>();
-  for (const peer of result.value ?? []) {
+  for (const peer of result?.value ?? []) {
     const known = peers.get(peer.neighbor ?? '');
     if (known?.state === 'Connected') continue;
     peers.set(peer.neighbor ?? '', { state: peer.state ?? 'Unknown', routesReceived: peer.routesReceived ?? 0 });

@@ -9,10 +9,11 @@ import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency } from '../resource-handler.ts';
 import { armResource, armTags } from './arm-resource.ts';
+import { submittedPoller, type AwaitOperation } from './lro.ts';
 
 type Params = ClusterParams['azure.aksCluster'];
 
-export function aksClusterHandler(clients: CloudClients) {
+export function aksClusterHandler(clients: CloudClients, lro: AwaitOperation) {
   const clusters = (p: Params) => clients.containerService(p.scope.azure.subscriptionId).managedClusters;
   return armResource<Params, ManagedCluster>({
     get: ({ params }) => clusters(params).get(params.scope.azure.resourceGroup, params.name),
@@ -44,9 +45,9 @@ export function aksClusterHandler(clients: CloudClients) {
           outboundType: 'loadBalancer',
         },
       };
-      return clusters(params).createOrUpdate(params.scope.azure.resourceGroup, params.name, body, { abortSignal }).pollUntilDone();
+      return lro(() => submittedPoller(clusters(params).createOrUpdate(params.scope.azure.resourceGroup, params.name, body, { abortSignal })), abortSignal);
     },
-    remove: ({ params }, abortSignal) => clusters(params).delete(params.scope.azure.resourceGroup, params.name, { abortSignal }).pollUntilDone(),
+    remove: ({ params }, abortSignal) => lro(() => submittedPoller(clusters(params).delete(params.scope.azure.resourceGroup, params.name, { abortSignal })), abortSignal),
     drift: (cluster, { params }) => {
       const pool = cluster.agentPoolProfiles?.find((p) => p.mode === 'System');
       return pool?.count === params.count ? undefined : `system pool has ${pool?.count} nodes, the spec says ${params.count}`;

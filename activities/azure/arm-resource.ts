@@ -19,7 +19,8 @@ export interface ArmObserved {
 
 interface ArmOperations<P, O extends ArmObserved> {
   get(node: ResourceNode<string, P>): Promise<O>;
-  put(node: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<unknown>;
+  /** The resource as the operation's final answer shows it (the SDK's GET after it), if it has one. */
+  put(node: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<O | undefined>;
   remove(node: ResourceNode<string, P>, signal: AbortSignal): Promise<unknown>;
   /** Why an existing, provisioned resource is not what the spec asks for, if it is not. */
   drift?(observed: O, node: ResourceNode<string, P>): string | undefined;
@@ -40,7 +41,8 @@ export function armResource<P extends { scope: MeshScope }, O extends ArmObserve
         throw error;
       }
     },
-    create: (node, outputs, signal) => ops.put(node, outputs, signal).then(() => undefined),
+    // What the operation's final GET answered is what a describe would: the engine need not read it again.
+    create: (node, outputs, signal) => ops.put(node, outputs, signal),
     // ARM's PUT is the whole desired state: the same call creates and changes in place.
     update: (_observed, node, _previous, outputs, signal) => ops.put(node, outputs, signal).then(() => undefined),
     phase: (observed, node) => armPhase(observed, ops.drift?.(observed, node)),
@@ -56,6 +58,8 @@ export function armResource<P extends { scope: MeshScope }, O extends ArmObserve
         ? { is: 'ours' }
         : byMeshTag(params.scope, observed.tags?.[MESH_TAG], `Azure resource ${observed.id}`, 'delete it, or use another mesh name or azure.resourceGroup'),
     rePutOnceIfFailed: true,
+    // The delete is a long-running operation awaited to its end (lro.ts).
+    goneWhenDeleted: true,
   };
 }
 

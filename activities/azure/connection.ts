@@ -13,12 +13,16 @@ import { tunnelPreSharedKey } from '../aws/vpn.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency } from '../resource-handler.ts';
 import { armResource, armTags } from './arm-resource.ts';
+import { GatewayTurns } from './gateway-turns.ts';
+import type { AwaitOperation } from './lro.ts';
 import { ipConfigurationId } from './vpn-gateway.ts';
 
 type Params = BackboneParams['azure.connection'];
 
-export function connectionHandler(clients: CloudClients) {
+export function connectionHandler(clients: CloudClients, lro: AwaitOperation) {
   const connections = (p: Params) => clients.network(p.scope.azure.subscriptionId).virtualNetworkGatewayConnections;
+  const turns = new GatewayTurns();
+  const gatewayOf = (p: Params) => `${p.scope.azure.subscriptionId}/${p.scope.azure.resourceGroup}/${p.gatewayNode}`;
   // Everything the PUT sends comes from one function, so the drift check compares with exactly that.
   const desired = async (params: Params, outputs: Outputs) => {
     const gatewayId = dependency(outputs, params.gatewayNode).cloudId;
@@ -32,16 +36,18 @@ export function connectionHandler(clients: CloudClients) {
   };
   return armResource<Params, VirtualNetworkGatewayConnection>({
     get: ({ params }) => connections(params).get(params.scope.azure.resourceGroup, params.name),
-    put: async ({ id, params }, outputs, abortSignal) => {
-      const body: VirtualNetworkGatewayConnection = { location: params.scope.azure.location, tags: armTags(params.scope, id), ...(await desired(params, outputs)) };
-      return connections(params).beginCreateOrUpdateAndWait(params.scope.azure.resourceGroup, params.name, body, { abortSignal });
-    },
+    put: ({ id, params }, outputs, abortSignal) =>
+      turns.take(gatewayOf(params), abortSignal, async () => {
+        const body: VirtualNetworkGatewayConnection = { location: params.scope.azure.location, tags: armTags(params.scope, id), ...(await desired(params, outputs)) };
+        return lro(() => connections(params).beginCreateOrUpdate(params.scope.azure.resourceGroup, params.name, body, { abortSignal }), abortSignal);
+      }),
     // ARM never returns the key with the connection: it is read from its own endpoint, and only its fingerprint leaves.
     fieldDrift: async (observed, { params }, outputs) => {
       const key = await connections(params).getSharedKey(params.scope.azure.resourceGroup, params.name);
       return connectionDrift(await desired(params, outputs), observed, key.value);
     },
-    remove: ({ params }, abortSignal) => connections(params).beginDeleteAndWait(params.scope.azure.resourceGroup, params.name, { abortSignal }),
+    remove: ({ params }, abortSignal) =>
+      turns.take(gatewayOf(params), abortSignal, () => lro(() => connections(params).beginDelete(params.scope.azure.resourceGroup, params.name, { abortSignal }), abortSignal)),
     attributes: (c) => ({ connectionStatus: c.connectionStatus ?? 'Unknown' }),
   });
 }

@@ -11,22 +11,23 @@ import type { Outputs } from '../../domain/resource-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency } from '../resource-handler.ts';
 import { armResource, armTags } from './arm-resource.ts';
+import type { AwaitOperation } from './lro.ts';
 
 type Params = BackboneParams['azure.localNetworkGateway'];
 
-export function localNetworkGatewayHandler(clients: CloudClients) {
+export function localNetworkGatewayHandler(clients: CloudClients, lro: AwaitOperation) {
   const gateways = (p: Params) => clients.network(p.scope.azure.subscriptionId).localNetworkGateways;
   return armResource<Params, LocalNetworkGateway>({
     get: ({ params }) => gateways(params).get(params.scope.azure.resourceGroup, params.name),
     put: ({ id, params }, outputs, abortSignal) =>
-      gateways(params).beginCreateOrUpdateAndWait(
+      lro(() => gateways(params).beginCreateOrUpdate(
         params.scope.azure.resourceGroup,
         params.name,
         { location: params.scope.azure.location, tags: armTags(params.scope, id), ...localGatewayParameters(params, outsideIp(params, outputs)) },
         { abortSignal },
-      ),
+      ), abortSignal),
     fieldDrift: async (observed, { params }, outputs) => localGatewayDrift(localGatewayParameters(params, outsideIp(params, outputs)), observed),
-    remove: ({ params }, abortSignal) => gateways(params).beginDeleteAndWait(params.scope.azure.resourceGroup, params.name, { abortSignal }),
+    remove: ({ params }, abortSignal) => lro(() => gateways(params).beginDelete(params.scope.azure.resourceGroup, params.name, { abortSignal }), abortSignal),
     drift: (lng, { params }) =>
       lng.bgpSettings?.bgpPeeringAddress === params.tunnel.awsBgpAddress && lng.bgpSettings?.asn === params.awsAsn
         ? undefined

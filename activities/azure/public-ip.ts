@@ -3,13 +3,14 @@ import type { PublicIPAddress } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { armResource, armTags } from './arm-resource.ts';
+import type { AwaitOperation } from './lro.ts';
 
-export function publicIpHandler(clients: CloudClients) {
+export function publicIpHandler(clients: CloudClients, lro: AwaitOperation) {
   const ips = (p: BackboneParams['azure.publicIp']) => clients.network(p.scope.azure.subscriptionId).publicIPAddresses;
   return armResource<BackboneParams['azure.publicIp'], PublicIPAddress>({
     get: ({ params }) => ips(params).get(params.scope.azure.resourceGroup, params.name),
     put: ({ id, params }, _outputs, abortSignal) =>
-      ips(params).beginCreateOrUpdateAndWait(
+      lro(() => ips(params).beginCreateOrUpdate(
         params.scope.azure.resourceGroup,
         params.name,
         {
@@ -21,8 +22,8 @@ export function publicIpHandler(clients: CloudClients) {
           zones: ['1', '2', '3'],
         },
         { abortSignal },
-      ),
-    remove: ({ params }, abortSignal) => ips(params).beginDeleteAndWait(params.scope.azure.resourceGroup, params.name, { abortSignal }),
+      ), abortSignal),
+    remove: ({ params }, abortSignal) => lro(() => ips(params).beginDelete(params.scope.azure.resourceGroup, params.name, { abortSignal }), abortSignal),
     attributes: (ip) => ({ ipAddress: ip.ipAddress ?? '' }),
   });
 }

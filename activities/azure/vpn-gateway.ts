@@ -8,6 +8,7 @@ import type { BackboneParams } from '../../domain/backbone-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency } from '../resource-handler.ts';
 import { armResource, armTags, networkResourceId } from './arm-resource.ts';
+import type { AwaitOperation } from './lro.ts';
 
 type Params = BackboneParams['azure.vpnGateway'];
 
@@ -15,7 +16,7 @@ export function ipConfigurationId(gatewayId: string, instance: number): string {
   return `${gatewayId}/ipConfigurations/ipcfg${instance}`;
 }
 
-export function vpnGatewayHandler(clients: CloudClients) {
+export function vpnGatewayHandler(clients: CloudClients, lro: AwaitOperation) {
   const gateways = (p: Params) => clients.network(p.scope.azure.subscriptionId).virtualNetworkGateways;
   return armResource<Params, VirtualNetworkGateway>({
     get: ({ params }) => gateways(params).get(params.scope.azure.resourceGroup, params.name),
@@ -47,9 +48,9 @@ export function vpnGatewayHandler(clients: CloudClients) {
           })),
         },
       };
-      return gateways(params).beginCreateOrUpdateAndWait(params.scope.azure.resourceGroup, params.name, body, { abortSignal });
+      return lro(() => gateways(params).beginCreateOrUpdate(params.scope.azure.resourceGroup, params.name, body, { abortSignal }), abortSignal);
     },
-    remove: ({ params }, abortSignal) => gateways(params).beginDeleteAndWait(params.scope.azure.resourceGroup, params.name, { abortSignal }),
+    remove: ({ params }, abortSignal) => lro(() => gateways(params).beginDelete(params.scope.azure.resourceGroup, params.name, { abortSignal }), abortSignal),
     drift: (gateway, { params }) => {
       const actual = (gateway.bgpSettings?.bgpPeeringAddresses ?? []).map((a) => (a.customBgpIpAddresses ?? []).join(','));
       const planned = params.instanceBgpAddresses.map((a) => a.join(','));

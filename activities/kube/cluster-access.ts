@@ -3,10 +3,8 @@
  * own credentials and list namespaces. Only names and counts come back to the workflow.
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { EksTokenCache } from '../aws/eks-token.ts';
-import type { CloudClients } from '../cloud-clients.ts';
 import type { ClusterRef } from '../../domain/cluster-graph.ts';
-import { kubeConfigFor } from './cluster-credentials.ts';
+import { reachKube, type KubeAccess } from './cluster-credentials.ts';
 
 export interface ClusterAccess {
   cell: string;
@@ -14,8 +12,8 @@ export interface ClusterAccess {
   namespaces: string[];
 }
 
-export async function probeClusterAccess(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef): Promise<ClusterAccess> {
-  const config = await kubeConfigFor(clients, tokens, ref);
+export async function probeClusterAccess(kube: KubeAccess, ref: ClusterRef): Promise<ClusterAccess> {
+  const config = await reachKube(kube, ref);
   const { items } = await config.makeApiClient(CoreV1Api).listNamespace();
   return { cell: ref.cell, server: config.getCurrentCluster()?.server ?? '', namespaces: items.map((n) => n.metadata?.name ?? '').sort() };
 }

@@ -5,7 +5,8 @@
  * - AKS: the admin kubeconfig from listClusterAdminCredentials, parsed strictly (server,
  *   CA, inline client certificate, token): the cloud's answer is data, never a program
  *   for the client library to run (domain/strict-kubeconfig.ts).
- * Either way the KubeConfig is built from those fields alone.
+ * Either way the KubeConfig is built from those fields alone. The fields are kept in the
+ * worker for a while (credential-cache.ts); the EKS token has its own cache (eks-token.ts).
  */
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,20 +16,27 @@ import { KubeconfigRefused, parseStrictKubeconfig, type StrictKubeconfig } from 
 import type { EksTokenCache } from '../aws/eks-token.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { isNotFound } from '../cloud-errors.ts';
-
+import { CredentialCache } from './credential-cache.ts';
 
 /** Reaches a cell's API server; `undefined` when the cluster itself does not exist (nothing in it to find or delete). */
 export type KubeAccess = (ref: ClusterRef) => Promise<KubeConfig | undefined>;
 
-export function kubeAccess(clients: CloudClients, tokens: EksTokenCache): KubeAccess {
-  return async (ref) => {
+/** A cluster's API server and CA, and for AKS its admin credential: what a KubeConfig is built from, bar the EKS token. */
+type ClusterFields = StrictKubeconfig;
+export type ClusterCredentials = CredentialCache<ClusterFields>;
+
+/** KubeAccess over remembered credentials; `forget` drops them all (after an auth failure). */
+export function kubeAccess(clients: CloudClients, tokens: EksTokenCache): KubeAccess & { forget(): void } {
+  const credentials: ClusterCredentials = new CredentialCache();
+  const access = async (ref: ClusterRef) => {
     try {
-      return await kubeConfigFor(clients, tokens, ref);
+      return await kubeConfigFor(clients, tokens, ref, credentials);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   };
+  return Object.assign(access, { forget: () => credentials.forget() });
 }
 
 /** For writes and inspections: the cluster must be there. */
@@ -38,16 +46,22 @@ export async function reachKube(kube: KubeAccess, ref: ClusterRef): Promise<Kube
   return config;
 }
 
-export async function kubeConfigFor(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef): Promise<KubeConfig> {
-  return ref.cloud === 'aws' ? eksKubeConfig(clients, tokens, ref) : aksKubeConfig(clients, ref);
+/** With `credentials`, the cluster's fields are taken from there while fresh; without, asked of the cloud. */
+export async function kubeConfigFor(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef, credentials?: ClusterCredentials): Promise<KubeConfig> {
+  const fetch = () => (ref.cloud === 'aws' ? eksFields(clients, ref) : aksFields(clients, ref));
+  const key = ref.cloud === 'aws' ? `aws/${ref.scope.aws.region}/${ref.clusterName}` : `azure/${ref.scope.azure.subscriptionId}/${ref.scope.azure.resourceGroup}/${ref.clusterName}`;
+  const fields = credentials ? await credentials.get(key, fetch) : await fetch();
+  if (!fields) throw new Error(`cluster ${ref.clusterName} answered no credentials`);
+  if (ref.cloud === 'azure') return kubeConfigOf(ref.clusterName, fields);
+  const region = ref.scope.aws.region;
+  const token = await tokens.token({ clusterName: ref.clusterName, region, credentials: clients.sts(region).config.credentials, stsEndpoint: clients.stsEndpoint });
+  return kubeConfigOf(ref.clusterName, { ...fields, token });
 }
 
-async function eksKubeConfig(clients: CloudClients, tokens: EksTokenCache, ref: ClusterRef): Promise<KubeConfig> {
-  const region = ref.scope.aws.region;
-  const { cluster } = await clients.eks(region).send(new DescribeClusterCommand({ name: ref.clusterName }));
+async function eksFields(clients: CloudClients, ref: ClusterRef): Promise<ClusterFields> {
+  const { cluster } = await clients.eks(ref.scope.aws.region).send(new DescribeClusterCommand({ name: ref.clusterName }));
   if (!cluster?.endpoint || !cluster.certificateAuthority?.data) throw new Error(`EKS cluster ${ref.clusterName} has no endpoint or CA yet`);
-  const token = await tokens.token({ clusterName: ref.clusterName, region, credentials: clients.sts(region).config.credentials, stsEndpoint: clients.stsEndpoint });
-  return kubeConfigOf(ref.clusterName, { server: cluster.endpoint, caData: cluster.certificateAuthority.data, token });
+  return { server: cluster.endpoint, caData: cluster.certificateAuthority.data };
 }
 
 /** A KubeConfig holding one cluster and one user built from these fields and nothing else (no plugin, no file, no proxy). */
@@ -66,7 +80,7 @@ export function kubeConfigOf(name: string, fields: StrictKubeconfig): KubeConfig
   return config;
 }
 
-async function aksKubeConfig(clients: CloudClients, ref: ClusterRef): Promise<KubeConfig> {
+async function aksFields(clients: CloudClients, ref: ClusterRef): Promise<ClusterFields> {
   const { subscriptionId, resourceGroup } = ref.scope.azure;
   let kubeconfigs;
   try {
@@ -83,7 +97,7 @@ async function aksKubeConfig(clients: CloudClients, ref: ClusterRef): Promise<Ku
   const value = kubeconfigs?.[0]?.value;
   if (!value) throw new Error(`AKS cluster ${ref.clusterName} returned no admin kubeconfig`);
   try {
-    return kubeConfigOf(ref.clusterName, parseStrictKubeconfig(Buffer.from(value).toString('utf8'), { allowClientCertificate: true }));
+    return parseStrictKubeconfig(Buffer.from(value).toString('utf8'), { allowClientCertificate: true });
   } catch (error) {
     if (!(error instanceof KubeconfigRefused)) throw error;
     throw ApplicationFailure.nonRetryable(`AKS cluster ${ref.clusterName}: the admin kubeconfig from listClusterAdminCredentials is refused: ${error.message}`, 'KubeconfigRefused');

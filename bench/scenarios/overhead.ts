@@ -40,7 +40,7 @@ export function overheadFigures(cycles: Cycle[], model: Yardsticks, timeScale: n
     medianExcessS: median(perRun.map((r) => r[i]!.excessS))!,
     medianQueuedS: row.queuedS === undefined ? null : median(perRun.map((r) => r[i]!.queuedS ?? 0)),
   }));
-  figures.push(figure(S, 'poll intervals on this stack', `ARM ${polling.azureRetryAfterS} s, AWS ${polling.aws.initialMs}–${polling.aws.maxMs} ms, BGP ${polling.bgp.initialMs}–${polling.bgp.maxMs} ms`, undefined, { note: describePolling(polling, timeScale) }));
+  figures.push(figure(S, 'poll intervals on this stack', `ARM Retry-After ${polling.azureRetryAfterMs} ms, backoff ${polling.aws.initialMs}–${polling.aws.maxMs} ms, BGP ${polling.bgp.initialMs}–${polling.bgp.maxMs} ms`, undefined, { note: describePolling(polling, timeScale) }));
   for (const row of breakdown) {
     figures.push(figure(S, `gap: ${row.step}`, row.medianExcessS, 's', { note: `measured ${row.medianMeasuredS.toFixed(2)} s, emulated ${row.emulatedS.toFixed(2)} s; ${pollingForKind(row.kind, polling)}` }));
   }

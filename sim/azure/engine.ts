@@ -251,7 +251,7 @@ export class Engine {
     const op = this.ops.get(id);
     if (!op) throw new ArmError(404, 'OperationNotFound', `Operation ${id} was not found.`);
     const running = op.status === 'InProgress';
-    const retry = running ? { 'Retry-After': String(this.retryAfter()) } : undefined;
+    const retry = running ? this.retryAfterHeaders() : undefined;
     if (style === 'status') {
       return {
         status: 200,
@@ -280,12 +280,17 @@ export class Engine {
     return {
       'Azure-AsyncOperation': `${base}/operations/${op.id}${q}`,
       ...(withLocation ? { Location: `${base}/operationResults/${op.id}${q}` } : {}),
-      'Retry-After': String(this.retryAfter()),
+      ...this.retryAfterHeaders(),
     };
   }
 
-  retryAfter(): number {
-    return Math.max(1, Math.round(this.options.retryAfterSeconds / this.options.timeScale));
+  /**
+   * ARM's poll interval, scaled like every latency: `retry-after-ms` carries it exactly (Azure's
+   * clients read it first), `Retry-After` in whole seconds as HTTP defines it, at least 1.
+   */
+  retryAfterHeaders(): Record<string, string> {
+    const ms = (this.options.retryAfterSeconds * 1000) / this.options.timeScale;
+    return { 'Retry-After': String(Math.max(1, Math.round(ms / 1000))), 'retry-after-ms': String(Math.round(ms)) };
   }
 
   scaledMs(realSeconds: number): number {

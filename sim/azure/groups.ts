@@ -68,7 +68,7 @@ export async function handleGroups(engine: Engine, call: Call): Promise<Reply> {
         status: 202,
         headers: {
           Location: `${call.baseUrl}/subscriptions/${call.subscription}/operationresults/${op.id}${q}`,
-          'Retry-After': String(engine.retryAfter()),
+          ...engine.retryAfterHeaders(),
         },
       };
     }
