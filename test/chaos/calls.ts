@@ -8,7 +8,7 @@ import type { FaultRule } from '../../sim/controls.ts';
 
 export type Surface = 'aws' | 'azure' | 'kube';
 export type Example = 'minimal' | 'cells';
-/** A create or modify is exercised while provisioning, a delete while tearing down. */
+/** Where the call is played: in the half of the run (provisioning or teardown) in which the product made it. */
 export type Stage = 'provision' | 'teardown';
 
 export interface MatrixCall {
@@ -41,12 +41,6 @@ export function isMutating(surface: Surface, operation: string): boolean {
   return verb === 'createOrUpdate' || verb === 'delete' || verb === 'update';
 }
 
-export function stageOf(surface: Surface, operation: string): Stage {
-  const [head = '', verb = ''] = splitOperation(operation);
-  if (surface === 'kube') return head === 'delete' || head === 'deletecollection' ? 'teardown' : 'provision';
-  return /^Delete/.test(verb) || verb === 'delete' ? 'teardown' : 'provision';
-}
-
 /** `service.Action`, `resourceType.verb`, or for the kube pool `verb.resource`. */
 function splitOperation(operation: string): [string, string] {
   const dot = operation.indexOf('.');
@@ -73,17 +67,24 @@ export function ruleFor(cell: MatrixCell): FaultRule {
 }
 
 /**
- * Rows from what was counted: `provision` and `teardown` call counts of each example,
- * by surface. A call seen in the backbone-only run is played on it; the rest on `cells`.
+ * Rows from what was counted: the calls of each example's provisioning and of its teardown,
+ * by surface. A call seen in the backbone-only run is played on it, the rest on `cells`; it
+ * is played in the half where that example made it (while provisioning, if it made it in both:
+ * a rule fires on the first occurrence), so a detach made on the way down is played there.
  */
-export function deriveCalls(recorded: Record<Example, Record<Surface, Record<string, number>>>): MatrixCall[] {
+export function deriveCalls(recorded: Record<Example, Record<Stage, Record<Surface, Record<string, number>>>>): MatrixCall[] {
   const calls: MatrixCall[] = [];
+  const seen = (example: Example, surface: Surface, operation: string) => ({
+    provision: operation in recorded[example].provision[surface],
+    teardown: operation in recorded[example].teardown[surface],
+  });
   for (const surface of ['aws', 'azure', 'kube'] as const) {
-    const ops = new Set([...Object.keys(recorded.minimal[surface]), ...Object.keys(recorded.cells[surface])]);
+    const ops = new Set((['minimal', 'cells'] as const).flatMap((example) => [...Object.keys(recorded[example].provision[surface]), ...Object.keys(recorded[example].teardown[surface])]));
     for (const operation of [...ops].sort()) {
       if (!isMutating(surface, operation)) continue;
-      const example: Example = operation in recorded.minimal[surface] ? 'minimal' : 'cells';
-      calls.push({ surface, operation, stage: stageOf(surface, operation), example });
+      const inMinimal = seen('minimal', surface, operation);
+      const example: Example = inMinimal.provision || inMinimal.teardown ? 'minimal' : 'cells';
+      calls.push({ surface, operation, stage: seen(example, surface, operation).provision ? 'provision' : 'teardown', example });
     }
   }
   return calls;

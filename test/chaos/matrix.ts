@@ -9,14 +9,15 @@ import { createHash } from 'node:crypto';
 import type { Endpoints } from '../../sim/stack.ts';
 import { clearFaults, faultsFired, injectFault, readCalls, resetCalls } from '../../sim/controls.ts';
 import { api, exampleSpec, meshInventory, waitForPhase } from '../support/stack.ts';
-import { ruleFor, type Example, type MatrixCell, type Surface } from './calls.ts';
+import { ruleFor, type Example, type MatrixCell, type Stage, type Surface } from './calls.ts';
 
 const FINAL = ['Ready', 'Degraded', 'RolledBack', 'RollbackIncomplete'];
 const GONE = ['Deleted', 'TeardownIncomplete'];
 // Generous: on a shared two-core machine a cells run has taken over 8 minutes.
 const TIMEOUT_MS: Record<Example, number> = { minimal: 400_000, cells: 900_000 };
 
-export type Recorded = Record<Example, Record<Surface, Record<string, number>>>;
+/** What each example's provisioning and teardown called, by surface and operation. */
+export type Recorded = Record<Example, Record<Stage, Record<Surface, Record<string, number>>>>;
 
 export interface Baseline {
   calls: Recorded;
@@ -46,7 +47,7 @@ export async function recordBaseline(e: Endpoints, names: Record<Example, string
     await resetCalls(e);
     await teardown(e, mesh, example);
     const teardownCalls = await readCalls(e);
-    calls[example] = merge(provision, teardownCalls);
+    calls[example] = { provision, teardown: teardownCalls };
   }
   return { calls, counts };
 }
@@ -176,10 +177,4 @@ function azureType(id: string): string {
 
 function duplicates(counts: Record<string, number>, expected: Record<string, number>): string[] {
   return Object.entries(counts).filter(([type, n]) => n > (expected[type] ?? 0)).map(([type, n]) => `${type} ×${n} (fault-free: ${expected[type] ?? 0})`);
-}
-
-function merge(...parts: { aws: Record<string, number>; azure: Record<string, number>; kube: Record<string, number> }[]): Record<Surface, Record<string, number>> {
-  const out: Record<Surface, Record<string, number>> = { aws: {}, azure: {}, kube: {} };
-  for (const part of parts) for (const surface of ['aws', 'azure', 'kube'] as const) for (const [op, n] of Object.entries(part[surface])) out[surface][op] = (out[surface][op] ?? 0) + n;
-  return out;
 }
