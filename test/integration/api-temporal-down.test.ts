@@ -16,6 +16,7 @@ import { freePort } from '../../sim/ports.ts';
 import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct } from '../../sim/stack.ts';
 import { exampleSpec } from '../support/stack.ts';
+import { mirroredIstioReleases } from '../support/istio-releases.ts';
 
 /** What a client may wait at most: the API's default Temporal deadline is 4 s, plus room for a busy machine. */
 const BOUND_MS = 7_000;
@@ -61,6 +62,7 @@ function describeUnreachable(kind: string, listen: () => Promise<{ address: stri
       api = await startProduct('api', {
         TEMPORAL_ADDRESS: temporal.address,
         CELLBRIDGE_CODEC_KEY: randomBytes(32).toString('base64'),
+        CELLBRIDGE_ISTIO_RELEASES: mirroredIstioReleases(dir),
         CELLBRIDGE_API_PORT: String(port),
         CELLBRIDGE_INSECURE_NO_AUTH: '1',
       }, join(dir, `api-${kind.replace(/\W+/g, '-')}.log`));

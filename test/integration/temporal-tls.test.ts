@@ -18,6 +18,7 @@ import { freePort } from '../../sim/ports.ts';
 import { STACK_DIR } from '../../sim/setup.ts';
 import { startProduct } from '../../sim/stack.ts';
 import { issueClientCert, makePki, SERVER_NAME, startTlsTemporal, type Pki, type TlsTemporal } from '../support/temporal-tls-front.ts';
+import { mirroredIstioReleases } from '../support/istio-releases.ts';
 
 const dir = join(STACK_DIR, 'test', 'temporal-tls');
 const TASK_QUEUE = `tls-${randomBytes(4).toString('hex')}`;
@@ -56,6 +57,7 @@ before(async () => {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.serverCa,
     TEMPORAL_TLS_SERVER_NAME: SERVER_NAME,
+    CELLBRIDGE_ISTIO_RELEASES: mirroredIstioReleases(dir),
     CELLBRIDGE_TASK_QUEUE: TASK_QUEUE,
     CELLBRIDGE_CODEC_KEY: randomBytes(32).toString('base64'),
   };

@@ -30,6 +30,7 @@ import { freshWorkflowBundle } from '../../sim/workflow-bundle.ts';
 import { workflowSpanSinks } from '../../worker/tracing.ts';
 import { workflowCode, workflowInterceptorModules } from '../../worker/workflow-code.ts';
 import { TRACING_PATCH } from '../../workflows/patches.ts';
+import { mirroredIstioReleases } from '../support/istio-releases.ts';
 
 /** OTLP/JSON as the OpenTelemetry protocol specifies it (ids in hex, attribute values typed). */
 interface OtlpValue { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number; arrayValue?: { values?: OtlpValue[] }; kvlistValue?: { values?: OtlpAttribute[] } }
@@ -101,6 +102,7 @@ before(async () => {
     TEMPORAL_ADDRESS: temporalAddress,
     CELLBRIDGE_TASK_QUEUE: TASK_QUEUE,
     CELLBRIDGE_CODEC_KEY: CODEC_KEY,
+    CELLBRIDGE_ISTIO_RELEASES: mirroredIstioReleases(dir),
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
     // The batch processor's default of 5 s between exports, shortened so the test need not wait it out.
     OTEL_BSP_SCHEDULE_DELAY: '200',
