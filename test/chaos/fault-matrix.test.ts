@@ -9,7 +9,7 @@
  * are drawn with a seed printed in the output (by default the UTC date, YYYYMMDD, so the
  * sample moves on every day); CHAOS_SEED=<n> replays that draw.
  * CHAOS_ONLY=<regex> plays the cells whose name (`<surface> <operation> × <fault>`) matches.
- * CHAOS_GROUP=<n> (default 6 with CHAOS_FULL, else 1) plays up to n cells of one example and
+ * CHAOS_GROUP=<n> (default 10 with CHAOS_FULL, else 1) plays up to n cells of one example and
  * stage in one run, each fault on another call; a group that does not complete with every
  * fault fired is played again cell by cell, so every cell's verdict stands on its own run
  * unless a run carrying it and others completed. CHAOS_GROUP=1 plays every cell alone.
@@ -28,7 +28,7 @@ const full = process.env.CHAOS_FULL === '1';
 const seed = Number(process.env.CHAOS_SEED ?? new Date().toISOString().slice(0, 10).replaceAll('-', ''));
 const size = Number(process.env.CHAOS_CELLS ?? 1);
 const only = process.env.CHAOS_ONLY ? new RegExp(process.env.CHAOS_ONLY) : undefined;
-const groupSize = Number(process.env.CHAOS_GROUP ?? (full ? 6 : 1));
+const groupSize = Number(process.env.CHAOS_GROUP ?? (full ? 10 : 1));
 
 describe('fault matrix', () => {
   const stack = useStack('chaos');
