@@ -38,6 +38,12 @@ async function main(): Promise<void> {
   } finally {
     await h.stop();
   }
+  const traced = await startHarness('cellbridge-record-traced', { traced: true });
+  try {
+    await startedWithAndWithoutTrace(traced);
+  } finally {
+    await traced.stop();
+  }
 }
 
 async function leaseDropped(h: Harness): Promise<void> {
@@ -199,15 +205,40 @@ async function driftReportedThenRepaired(h: Harness): Promise<void> {
   await saveResumedRun(h, 'stubbed-resumed-drift-reported-repaired-teardown.json', id);
 }
 
-/** Saves the latest run of a mesh that has continued as new at least once. */
-async function saveResumedRun(h: Harness, file: string, id: string): Promise<void> {
+/**
+ * A worker bundling the tracing interceptors (as production workers do): a mesh started with
+ * the trace header (traced: changed, then torn down) and one started without (untraced).
+ */
+async function startedWithAndWithoutTrace(h: Harness): Promise<void> {
+  const traced = meshSpec('cells', 'rec-traced');
+  const untraced = meshSpec('cells', 'rec-untraced');
+  await startMesh(h, traced);
+  await startMesh({ ...h, client: h.env.client }, untraced);
+  await waitForPhase(h, traced.name, ['Ready', 'Degraded']);
+  await waitForPhase(h, untraced.name, ['Ready', 'Degraded']);
+  const id = meshWorkflowId(traced.name);
+  const raw = exampleSpec('cells', { name: traced.name });
+  raw.cells[0].nodePool.count = 3;
+  const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(raw), allowReplace: false }] });
+  const ended = (status: MeshStatus) => status.change?.changeId === changeId && status.phase !== 'Changing';
+  while (!ended(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
+  await h.client.workflow.getHandle(id).signal('teardown');
+  await waitForPhase(h, traced.name, ['Deleted']);
+  await saveResumedRun(h, 'stubbed-traced-start-provision.json', id, 'first');
+  await saveResumedRun(h, 'stubbed-traced-resumed-change-teardown.json', id);
+  await saveResumedRun(h, 'stubbed-untraced-start-on-tracing-worker-provision.json', meshWorkflowId(untraced.name), 'first');
+}
+
+/** Saves the latest (or the first) run of a mesh that has continued as new at least once. */
+async function saveResumedRun(h: Harness, file: string, id: string, which: 'first' | 'latest' = 'latest'): Promise<void> {
   let runs: string[] = [];
   while (runs.length < 2) {
     runs = [];
     for await (const run of h.client.workflow.list({ query: `WorkflowId = "${id}"` })) runs.push(run.runId);
     if (runs.length < 2) await pause();
   }
-  await save(h, file, id, (await orderByStart(h, id, runs)).at(-1));
+  const ordered = await orderByStart(h, id, runs);
+  await save(h, file, id, which === 'first' ? ordered[0] : ordered.at(-1));
 }
 
 function valid(raw: unknown): MeshSpec {
