@@ -32,6 +32,8 @@ export interface ChangeStatus {
   /** Resources created, updated or deleted so far, of all the plan touches. */
   progress: { done: number; total: number };
   startedAt: string;
+  /** The plan's estimate: its longest chain of changes at the clouds' latencies (absent in changes started before it existed). */
+  expectedSeconds?: number;
   finishedAt?: string;
   /** Why it was rolled back. */
   error?: string;

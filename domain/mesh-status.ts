@@ -65,6 +65,12 @@ export interface MeshStatus {
   continuedRuns?: number;
   /** The change being applied, or the last one applied or rolled back (PUT /v1/meshes/{name}). */
   change?: import('./mesh-change.ts').ChangeStatus;
+  /**
+   * While the mesh is being made, changed or taken down: how long the clouds take for that work
+   * (real-world seconds along the graph's longest chain, domain/expected-duration.ts) and when it
+   * began (workflow time, ISO). What `cellbridge watch` shows the elapsed time against.
+   */
+  expected?: { seconds: number; since: string };
   /** The drift check under way, the last report (fingerprints only for secrets), the next scheduled check. */
   drift?: import('./drift.ts').DriftStatus;
 }

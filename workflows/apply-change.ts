@@ -36,6 +36,7 @@ export async function applyChange(change: GraphChange, calls: ResourceCalls, sta
       changes: plan.changes.filter((c) => c.action !== 'unchanged'),
       progress: { done: 0, total: steps.takenDown.length + steps.creates.length + steps.remade.length + steps.updates.length + steps.deletes.length },
       startedAt: new Date().toISOString(),
+      expectedSeconds: plan.expectedSeconds,
     },
     [...steps.takenDown, ...steps.creates, ...steps.updates, ...steps.deletes],
     after,

@@ -3,6 +3,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeshScope } from '../domain/backbone-graph.ts';
 import { clusterStatuses, type ClusterAccessSummary } from '../domain/cluster-status.ts';
+import { expectedSeconds } from '../domain/expected-duration.ts';
 import { driftDetails, type DriftReport, type DriftStatus, type DriftTrigger } from '../domain/drift.ts';
 import type { MeshCarry } from '../domain/mesh-carry.ts';
 import type { ChangeState, ChangeStatus } from '../domain/mesh-change.ts';
@@ -30,18 +31,33 @@ export class MeshState {
   private changeIds = new Set<string>();
   private changeDone = new Set<string>();
   private drift: DriftStatus = {};
+  private expected?: MeshStatus['expected'];
 
   constructor(
     private spec: MeshSpec,
     private readonly scope: MeshScope,
-    graph: ResourceGraph,
+    private graph: ResourceGraph,
   ) {
     for (const node of graph.nodes) this.resources.set(node.id, { id: node.id, kind: node.kind, state: 'pending' });
   }
 
   enter(phase: MeshPhase): void {
     this.phase = phase;
+    this.expected = this.expectedFor(phase);
     upsertSearchAttributes([{ key: PHASE_KEY, value: phase }]);
+  }
+
+  /** Making the graph (then verifying it), or deleting what of it exists; a change's own estimate comes with beginChange. */
+  private expectedFor(phase: MeshPhase): MeshStatus['expected'] {
+    const since = new Date().toISOString();
+    if (phase === 'Provisioning') return { seconds: expectedSeconds(this.graph, 'create'), since };
+    if (phase === 'TearingDown' || phase === 'RollingBack') return { seconds: expectedSeconds(this.graph, 'delete', (id) => this.exists(id)), since };
+    return phase === 'Verifying' || phase === 'Changing' ? this.expected : undefined;
+  }
+
+  private exists(id: string): boolean {
+    const state = this.resources.get(id)?.state;
+    return state !== undefined && state !== 'pending' && state !== 'deleted';
   }
 
   mark(id: string, state: ResourceState, extra: { output?: ResourceOutput; detail?: string } = {}): void {
@@ -93,6 +109,8 @@ export class MeshState {
   /** A change starts: its new resources are listed (pending) beside the existing ones. */
   beginChange(change: ChangeStatus, touched: string[], next: ResourceGraph): void {
     this.change = change;
+    this.graph = next;
+    if (change.expectedSeconds !== undefined) this.expected = { seconds: change.expectedSeconds, since: change.startedAt };
     this.changeIds = new Set(touched);
     this.changeDone = new Set();
     for (const node of next.nodes) if (!this.resources.has(node.id)) this.resources.set(node.id, { id: node.id, kind: node.kind, state: 'pending' });
@@ -202,6 +220,7 @@ export class MeshState {
       ...(this.rotation ? { rotation: this.rotation } : {}),
       ...(this.continuedRuns > 0 ? { continuedRuns: this.continuedRuns } : {}),
       ...(this.change ? { change: this.change } : {}),
+      ...(this.expected ? { expected: this.expected } : {}),
       ...(this.drift.running || this.drift.last || this.drift.nextCheckAt ? { drift: this.drift } : {}),
     };
   }

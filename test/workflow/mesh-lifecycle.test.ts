@@ -143,6 +143,25 @@ describe('mesh workflow lifecycle', () => {
     }
   });
 
+  test('while provisioning, the status says what the clouds take (the Azure gateway\'s chain: 2 + 15 + 10 + 2700 + 90 s) and since when; once up it says nothing', async () => {
+    const mesh = 'expected-time';
+    h.faults.holdCreate.add('azure.vpnGateway');
+    try {
+      const handle = await startMesh(h, meshSpec('minimal', mesh));
+      let expected: { seconds: number; since: string } | undefined;
+      assert.ok(await waitFor(async () => (expected = (await handle.query<{ expected?: { seconds: number; since: string } }>('status')).expected) !== undefined), 'an estimate while provisioning');
+      assert.equal(expected?.seconds, 2817);
+      const started = (await handle.describe()).startTime.getTime();
+      assert.ok(Math.abs(Date.parse(expected!.since) - started) < 10_000, `since ${expected?.since}, started ${new Date(started).toISOString()}`);
+    } finally {
+      h.faults.holdCreate.clear();
+    }
+    const up = await waitForPhase(h, mesh, ['Ready']);
+    assert.equal(up.expected, undefined);
+    await h.client.workflow.getHandle(meshWorkflowId(mesh)).signal('teardown');
+    await waitForPhase(h, mesh, ['Deleted']);
+  });
+
   test('teardownMesh after a RollbackIncomplete of a mesh with cells deletes the rotation schedule the mesh\'s earlier life left, and sweeps what the rollback left', async () => {
     const mesh = 'leftovers';
     const spec = meshSpec('cells', mesh);
