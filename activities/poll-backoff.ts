@@ -1,9 +1,8 @@
 /**
- * How activities poll a cloud: exponential backoff, so the number of polls grows with
- * log(duration). Past `maxMs` an interval still grows, up to half the time already waited:
- * a fixed ceiling would make a 45-minute gateway cost a poll every `maxMs`, linear in its
- * duration, while this keeps it logarithmic and a poll at most a third of an operation's
- * duration late.
+ * How activities poll a cloud: exponential backoff up to a ceiling, so a short operation
+ * costs polls logarithmic in its duration and a long one is seen to end at most `maxMs` late.
+ * An interval that kept growing (a 45-minute gateway polled a dozen times) would see it end
+ * up to a third of its duration late: a quarter of an hour of a user's wait to save calls.
  */
 export interface PollSettings {
   initialMs: number;
@@ -11,11 +10,8 @@ export interface PollSettings {
   factor: number;
 }
 
-const SHARE_OF_WAITED = 0.5;
-
 export class Backoff {
   private current: number;
-  private waited = 0;
 
   constructor(private readonly settings: PollSettings) {
     this.current = settings.initialMs;
@@ -23,8 +19,7 @@ export class Backoff {
 
   next(): number {
     const delay = this.current;
-    this.waited += delay;
-    this.current = Math.min(this.current * this.settings.factor, Math.max(this.settings.maxMs, this.waited * SHARE_OF_WAITED));
+    this.current = Math.min(this.current * this.settings.factor, this.settings.maxMs);
     return delay;
   }
 

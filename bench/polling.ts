@@ -24,7 +24,7 @@ export function pollingOf(e: Endpoints): Polling {
 }
 
 export function describePolling(p: Polling, timeScale: number): string {
-  return `AWS describes and Azure LRO polls ${p.aws.initialMs} → ${p.aws.maxMs} ms ×${p.aws.factor}, then up to half the time waited (Azure's no sooner than Retry-After ${p.azureRetryAfterMs} ms, ${Math.round((p.azureRetryAfterMs * timeScale) / 1000)} s real), BGP observations ${p.bgp.initialMs} → ${p.bgp.maxMs} ms ×2, each through an Azure LRO`;
+  return `AWS describes and Azure LRO polls ${p.aws.initialMs} → ${p.aws.maxMs} ms ×${p.aws.factor} (Azure's no sooner than Retry-After ${p.azureRetryAfterMs} ms, ${Math.round((p.azureRetryAfterMs * timeScale) / 1000)} s real), BGP observations ${p.bgp.initialMs} → ${p.bgp.maxMs} ms ×2, each through an Azure LRO`;
 }
 
 /** Which of those applies to a step of the chain. */
