@@ -54,8 +54,12 @@ export function iamRoleHandler(clients: CloudClients): ResourceHandler<Params, O
     },
     output: ({ role }) => ({ cloudId: role.Arn ?? '', state: 'available', attributes: { name: role.RoleName ?? '' } }),
     async delete({ role, attachedPolicyArns }) {
-      // IAM refuses to delete a role that still has policies attached.
-      for (const arn of attachedPolicyArns) await iam().send(new DetachRolePolicyCommand({ RoleName: role.RoleName, PolicyArn: arn }));
+      // IAM refuses to delete a role that still has policies attached. A policy already detached (a
+      // retried detach whose first answer was lost) must not end the delete before the role goes:
+      // the engine would then wait for a role nobody deletes.
+      for (const arn of attachedPolicyArns) {
+        await tolerating('NoSuchEntityException', () => iam().send(new DetachRolePolicyCommand({ RoleName: role.RoleName, PolicyArn: arn })));
+      }
       await iam().send(new DeleteRoleCommand({ RoleName: role.RoleName }));
     },
     ownership: ({ role }, { params }) => byMeshTag(params.scope, role.Tags?.find((t) => t.Key === MESH_TAG)?.Value, `IAM role ${params.name}`, RENAME_CELL),
