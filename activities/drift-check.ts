@@ -71,7 +71,7 @@ async function checkNode(handler: AnyHandler, node: ResourceNode, outputs: Outpu
     // On its way out (deleted by hand moments ago): as good as gone.
     if (phase.is === 'deleting') return { ...base, state: 'missing', repairBy: 'create', fields: fieldDrift('exists', 'present', 'being deleted') };
     const deps = Object.fromEntries(node.dependsOn.flatMap((d) => (outputs[d] ? [[d, outputs[d]]] : [])));
-    fields = handler.drift ? await handler.drift(observed, node, deps) : [];
+    fields = handler.drift ? await handler.drift(observed, node, deps, outputs[node.id]) : [];
     // A kind that judges only a whole state still reports it; one in the middle of an operation is not drift.
     if (fields.length === 0 && phase.is === 'drifted') fields = fieldDrift('state', 'as the spec says', phase.detail);
     if (phase.is === 'failed') fields = [...fields, ...fieldDrift('state', 'ready', phase.reason)];

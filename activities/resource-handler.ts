@@ -37,10 +37,11 @@ export interface ResourceHandler<P, O> {
   /**
    * Every field of the existing resource that differs from its desired state, the one its
    * create and update send (a `domain/*-parameters.ts` function per kind). `outputs` are
-   * those of its dependencies, as they were last made. Without it, a drift check only sees
-   * what `phase` calls drifted.
+   * those of its dependencies, as they were last made; `recorded` is its own output as it was
+   * last made ready (what cellbridge wrote: a key's fingerprint, an intermediate's), undefined
+   * when the mesh has none. Without it, a drift check only sees what `phase` calls drifted.
    */
-  drift?(observed: O, node: ResourceNode<string, P>, outputs: Outputs): Promise<FieldDrift[]>;
+  drift?(observed: O, node: ResourceNode<string, P>, outputs: Outputs, recorded: ResourceOutput | undefined): Promise<FieldDrift[]>;
   output(observed: O): ResourceOutput;
   /**
    * Starts changing the resource in place from `previous`'s params to `node`'s (a change to a

@@ -37,6 +37,13 @@ export interface RotationLease {
   /** Workflow time (ISO) of the claim. */
   claimedAt: string;
 }
+/**
+ * What a rotation left in each cell's cacerts (by cell name): the intermediate's SHA-256
+ * fingerprint and its expiry. The mesh records it as that cacerts' output when the rotation
+ * lets go, so its drift check expects the intermediate the rotation wrote, not the one before.
+ */
+export type RotatedCacerts = Record<string, { intermediateFingerprint: string; notAfter: string }>;
+
 /** Updates of the mesh workflow: a rotation holds the mesh while it runs (no teardown, no second rotation). */
 export const MESH_UPDATE = { beginRotation: 'beginRotation', endRotation: 'endRotation' } as const;
 

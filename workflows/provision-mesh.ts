@@ -14,7 +14,9 @@ import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, sleep, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { MeshActivities } from '../activities/index.ts';
-import { MESH_UPDATE, type RotationLease } from '../domain/rotation.ts';
+import { MESH_UPDATE, type RotatedCacerts, type RotationLease } from '../domain/rotation.ts';
+import { WRITTEN_INTERMEDIATE } from '../domain/cacerts-parameters.ts';
+import { ISTIO_ID } from '../domain/istio-graph.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
 import { planChange } from '../domain/change-plan.ts';
@@ -41,7 +43,7 @@ export const specQuery = defineQuery<MeshSpec>(MESH_QUERY.spec);
 export const teardownSignal = defineSignal(MESH_SIGNAL.teardown);
 export const verifySignal = defineSignal(MESH_SIGNAL.verify);
 export const beginRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.beginRotation);
-export const endRotationUpdate = defineUpdate<void, [string]>(MESH_UPDATE.endRotation);
+export const endRotationUpdate = defineUpdate<void, [string, RotatedCacerts?]>(MESH_UPDATE.endRotation);
 export const applyChangeUpdate = defineUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE);
 export const driftCheckUpdate = defineUpdate<DriftCheckAccepted, []>(DRIFT_CHECK_UPDATE);
 
@@ -120,8 +122,15 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
       },
     },
   );
-  setHandler(endRotationUpdate, (id) => {
+  setHandler(endRotationUpdate, (id, cacerts) => {
     if (rotation?.rotationId === id) hold(undefined);
+    // What the rotation wrote is what cacerts should hold now: the drift check compares with it (docs/drift.md).
+    const known = state.outputs();
+    for (const [cell, written] of Object.entries(cacerts ?? {})) {
+      const node = ISTIO_ID.cacerts(cell);
+      const before = known[node];
+      if (before) state.mark(node, 'ready', { output: { ...before, attributes: { ...before.attributes, [WRITTEN_INTERMEDIATE]: written.intermediateFingerprint, notAfter: written.notAfter } } });
+    }
   });
   // The caller learns synchronously whether the change is accepted (the plan) or refused (field and rule).
   const planFor = (request: ChangeRequest) => planChange(spec, request.spec, { naming, allowReplace: request.allowReplace });

@@ -9,6 +9,8 @@
  *   next: trust old + new roots; sign with the new root (then wait one workload
  *   certificate lifetime); trust only the new root. Then the new root replaces the old in
  *   the secret store, and the old key is retired.
+ * When it lets go, it tells the mesh what each cacerts now holds (the last write or restore
+ * it saw per cluster), so the mesh's drift check expects the rotated intermediate.
  */
 import { ApplicationFailure, CancellationScope, defineQuery, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CacertsState } from '../activities/rotation/cacerts-writes.ts';
@@ -17,7 +19,7 @@ import { meshScope } from '../domain/backbone-graph.ts';
 import { clusterRef, type ClusterRef } from '../domain/cluster-graph.ts';
 import { rootSecretOf } from '../domain/istio-graph.ts';
 import { meshWorkflowId } from '../domain/mesh-status.ts';
-import { ROTATION_QUERY, type RotationInput, type RotationProgress } from '../domain/rotation.ts';
+import { ROTATION_QUERY, type RotatedCacerts, type RotationInput, type RotationProgress } from '../domain/rotation.ts';
 import { ROTATION_PICKUP_EVIDENCE_PATCH } from './patches.ts';
 import { errorMessage } from './saga.ts';
 
@@ -35,11 +37,16 @@ export async function rotateCa({ spec, kind, naming = 1 }: RotationInput): Promi
   const cells = (spec.cells ?? []).map((cell) => clusterRef(meshScope(spec, naming), cell));
   const progress: RotationProgress = { mesh: spec.name, kind, phase: 'claiming', clusters: Object.fromEntries(cells.map((c) => [c.cell, 'pending'])) };
   setHandler(progressQuery, () => progress);
+  const cacerts: RotatedCacerts = {};
+  const wrote: Wrote = (cluster, state) => {
+    if (state) cacerts[cluster.cell] = { intermediateFingerprint: state.intermediateFingerprint, notAfter: state.notAfter };
+    return state;
+  };
 
   await acts.claimRotation({ meshWorkflowId: mesh, rotationId });
   try {
-    if (kind === 'intermediate') await rotateIntermediates(spec, cells, rotationId, progress);
-    else await rotateRoot(spec, cells, rotationId, progress);
+    if (kind === 'intermediate') await rotateIntermediates(spec, cells, rotationId, progress, wrote);
+    else await rotateRoot(spec, cells, rotationId, progress, wrote);
     progress.phase = 'done';
     return progress;
   } catch (error) {
@@ -47,26 +54,28 @@ export async function rotateCa({ spec, kind, naming = 1 }: RotationInput): Promi
     progress.error = errorMessage(error);
     throw ApplicationFailure.nonRetryable(`${kind} rotation of mesh ${spec.name} failed: ${progress.error}`, 'RotationFailed');
   } finally {
-    await CancellationScope.nonCancellable(() => acts.releaseRotation({ meshWorkflowId: mesh, rotationId }));
+    await CancellationScope.nonCancellable(() => acts.releaseRotation({ meshWorkflowId: mesh, rotationId, ...(Object.keys(cacerts).length > 0 ? { cacerts } : {}) }));
   }
 }
 
 type Spec = RotationInput['spec'];
+/** Notes what a cluster's cacerts holds after a write or a restore. */
+type Wrote = <S extends CacertsState | undefined>(cluster: ClusterRef, state: S) => S;
 
 function issuing(spec: Spec, cluster: ClusterRef, step: string) {
   return { cluster, mesh: spec.name, rootSecret: rootSecretOf(spec), keyType: spec.pki.keyType, validityDays: spec.pki.intermediateValidityDays, marginDays: spec.pki.verificationMarginDays, step };
 }
 
-async function rotateIntermediates(spec: Spec, cells: ClusterRef[], rotationId: string, progress: RotationProgress): Promise<void> {
+async function rotateIntermediates(spec: Spec, cells: ClusterRef[], rotationId: string, progress: RotationProgress, wrote: Wrote): Promise<void> {
   progress.phase = 'intermediates';
   for (const cluster of cells) {
     const step = `${rotationId}/intermediate/${cluster.cell}`;
     progress.clusters[cluster.cell] = 'rotating';
     try {
-      const written = await acts.rotateIntermediate(issuing(spec, cluster, step));
+      const written = wrote(cluster, await acts.rotateIntermediate(issuing(spec, cluster, step)));
       await confirm(spec, cluster, written, progress);
     } catch (error) {
-      await acts.restoreCacerts({ cluster, step });
+      wrote(cluster, await acts.restoreCacerts({ cluster, step }));
       progress.clusters[cluster.cell] = 'restored';
       throw ApplicationFailure.nonRetryable(`cluster ${cluster.cell}: ${errorMessage(error)}; its previous intermediate is back, later clusters were not touched`, 'RotationFailed');
     }
@@ -74,7 +83,7 @@ async function rotateIntermediates(spec: Spec, cells: ClusterRef[], rotationId: 
   }
 }
 
-async function rotateRoot(spec: Spec, cells: ClusterRef[], rotationId: string, progress: RotationProgress): Promise<void> {
+async function rotateRoot(spec: Spec, cells: ClusterRef[], rotationId: string, progress: RotationProgress, wrote: Wrote): Promise<void> {
   if (spec.pki.rootSecret) throw ApplicationFailure.nonRetryable('the mesh uses a root supplied by reference (pki.rootSecret); rotating it is its owner\'s decision', 'UserRoot');
   const region = spec.aws.region;
   const rootSecret = rootSecretOf(spec);
@@ -83,7 +92,7 @@ async function rotateRoot(spec: Spec, cells: ClusterRef[], rotationId: string, p
   const everywhere = async (phase: RotationProgress['phase'], write: (cluster: ClusterRef, step: string) => Promise<CacertsState>) => {
     progress.phase = phase;
     for (const c of cells) progress.clusters[c.cell] = 'rotating';
-    await Promise.all(cells.map(async (cluster) => confirm(spec, cluster, await write(cluster, `${rotationId}/${phase}/${cluster.cell}`), progress)));
+    await Promise.all(cells.map(async (cluster) => confirm(spec, cluster, wrote(cluster, await write(cluster, `${rotationId}/${phase}/${cluster.cell}`)), progress)));
     for (const c of cells) progress.clusters[c.cell] = 'done';
   };
   await everywhere('trust-both-roots', (cluster, step) => acts.setTrust({ cluster, rootSecret, roots: ['current', 'next'], step }));

@@ -14,14 +14,13 @@ import {
   type VpnConnection,
 } from '@aws-sdk/client-ec2';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
-import { IPSEC_POLICY } from '../../domain/ipsec-policy.ts';
+import { customerGatewayDrift, customerGatewayParameters } from '../../domain/customer-gateway-parameters.ts';
+import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters } from '../../domain/vpn-connection-parameters.ts';
+import type { Outputs } from '../../domain/resource-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { generatePreSharedKey } from './pre-shared-key.ts';
 import { identityFilters, tagSpecifications } from './tags.ts';
-
-/** Above this, AWS takes the ASN in BgpAsnExtended instead of BgpAsn. */
-const MAX_BGP_ASN = 2147483647;
 
 export function customerGatewayHandler(clients: CloudClients): ResourceHandler<BackboneParams['aws.customerGateway'], CustomerGateway> {
   return {
@@ -32,18 +31,15 @@ export function customerGatewayHandler(clients: CloudClients): ResourceHandler<B
       return CustomerGateways.find((cgw) => cgw.State !== 'deleted');
     },
     async create({ id, params }, outputs) {
-      const ip = dependency(outputs, params.publicIpNode).attributes?.ipAddress;
       await clients.ec2(params.scope.aws.region).send(
         new CreateCustomerGatewayCommand({
-          Type: 'ipsec.1',
-          IpAddress: ip,
-          ...(params.bgpAsn > MAX_BGP_ASN ? { BgpAsnExtended: params.bgpAsn } : { BgpAsn: params.bgpAsn }),
-          DeviceName: params.name,
+          ...customerGatewayParameters(params, publicIp(outputs, params)),
           TagSpecifications: tagSpecifications('customer-gateway', params.scope, id, params.name),
         }),
       );
     },
     phase: (cgw) => statePhase(cgw.State),
+    drift: async (cgw, { params }, outputs) => customerGatewayDrift(customerGatewayParameters(params, publicIp(outputs, params)), cgw),
     output: (cgw) => ({ cloudId: cgw.CustomerGatewayId ?? '', state: cgw.State ?? 'unknown', attributes: { ipAddress: cgw.IpAddress ?? '' } }),
     async delete(cgw, { params }) {
       await clients.ec2(params.scope.aws.region).send(new DeleteCustomerGatewayCommand({ CustomerGatewayId: cgw.CustomerGatewayId }));
@@ -62,16 +58,11 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
       return VpnConnections.find((vpn) => vpn.State !== 'deleted');
     },
     async create({ id, params }, outputs) {
+      const desired = desiredVpnConnection(outputs, params);
       await clients.ec2(params.scope.aws.region).send(
         new CreateVpnConnectionCommand({
-          Type: 'ipsec.1',
-          CustomerGatewayId: dependency(outputs, params.customerGatewayNode).cloudId,
-          TransitGatewayId: dependency(outputs, params.transitGatewayNode).cloudId,
-          Options: {
-            StaticRoutesOnly: false,
-            TunnelInsideIpVersion: 'ipv4',
-            TunnelOptions: params.tunnels.map((t) => ({ ...IPSEC_POLICY.aws, TunnelInsideCidr: t.insideCidr, PreSharedKey: generatePreSharedKey() })),
-          },
+          ...desired,
+          Options: { ...desired.Options, TunnelOptions: desired.Options.TunnelOptions.map((t) => ({ ...t, PreSharedKey: generatePreSharedKey() })) },
           TagSpecifications: tagSpecifications('vpn-connection', params.scope, id, params.name),
         }),
       );
@@ -85,11 +76,16 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
       }
       return statePhase(vpn.State);
     },
+    // The keys as they were when it was last made: a key changed since is drift, shown by fingerprint.
+    drift: async (vpn, { params }, outputs, recorded) => vpnConnectionDrift(desiredVpnConnection(outputs, params), vpn, recorded?.attributes ?? {}),
     output: (vpn) => ({
       cloudId: vpn.VpnConnectionId ?? '',
       state: vpn.State ?? 'unknown',
-      // Outside IPs keyed by inside CIDR: how Azure pairs with the right tunnel. No keys here.
-      attributes: Object.fromEntries((vpn.Options?.TunnelOptions ?? []).map((t) => [t.TunnelInsideCidr ?? '', t.OutsideIpAddress ?? ''])),
+      // Outside IPs keyed by inside CIDR: how Azure pairs with the right tunnel. Keys only as fingerprints, for the drift check.
+      attributes: {
+        ...Object.fromEntries((vpn.Options?.TunnelOptions ?? []).map((t) => [t.TunnelInsideCidr ?? '', t.OutsideIpAddress ?? ''])),
+        ...keyFingerprints(vpn),
+      },
     }),
     async delete(vpn, { params }) {
       await clients.ec2(params.scope.aws.region).send(new DeleteVpnConnectionCommand({ VpnConnectionId: vpn.VpnConnectionId }));
@@ -105,6 +101,14 @@ export async function tunnelPreSharedKey(clients: CloudClients, region: string, 
   const tunnel = VpnConnections[0]?.Options?.TunnelOptions?.find((t) => t.TunnelInsideCidr === insideCidr);
   if (!tunnel?.PreSharedKey) throw new Error(`VPN connection ${vpnConnectionId} reports no pre-shared key for tunnel ${insideCidr}`);
   return tunnel.PreSharedKey;
+}
+
+function publicIp(outputs: Outputs, params: BackboneParams['aws.customerGateway']): string {
+  return dependency(outputs, params.publicIpNode).attributes?.ipAddress ?? '';
+}
+
+function desiredVpnConnection(outputs: Outputs, params: BackboneParams['aws.vpnConnection']) {
+  return vpnConnectionParameters(params, dependency(outputs, params.customerGatewayNode).cloudId, dependency(outputs, params.transitGatewayNode).cloudId);
 }
 
 function statePhase(state: string | undefined): Phase {

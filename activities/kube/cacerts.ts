@@ -3,10 +3,13 @@
  * from the root's store inside this activity, written before istiod starts
  * (docs/domain-rules.md, "Pitfall: cacerts before istiod"). An existing secret is kept
  * while it chains to the root and has more than the margin left; anything else (a foreign
- * root, a near expiry) is replaced in one write.
+ * root, a near expiry) is replaced in one write. Its output records the intermediate it
+ * holds, which a rotation keeps current (workflows/rotate-ca.ts): a drift check reports any
+ * other intermediate, even one issued from the mesh root by hand, and an update writes a
+ * new one.
  */
 import type { V1Secret } from '@kubernetes/client-node';
-import { cacertsDrift } from '../../domain/cacerts-parameters.ts';
+import { cacertsDrift, WRITTEN_INTERMEDIATE, type CacertsExpectation, type ObservedCacerts as JudgedCacerts } from '../../domain/cacerts-parameters.ts';
 import type { FieldDrift } from '../../domain/drift.ts';
 import type { IstioParams } from '../../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
@@ -26,8 +29,10 @@ const REF = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', nam
 export interface ObservedCacerts {
   intermediateFingerprint?: string;
   notAfter?: string;
-  /** Where the secret falls short of domain/cacerts-parameters.ts; empty when it can stay as it is. */
+  /** Where the secret falls short of domain/cacerts-parameters.ts's rule; empty when it can stay as it is. */
   drift: FieldDrift[];
+  /** What that was judged on: a drift check judges it again against the intermediate cellbridge wrote. */
+  judged: { expected: CacertsExpectation; observed: JudgedCacerts };
 }
 
 export function cacertsHandler(clients: CloudClients, kube: KubeAccess): ResourceHandler<Params, ObservedCacerts> {
@@ -39,34 +44,39 @@ export function cacertsHandler(clients: CloudClients, kube: KubeAccess): Resourc
       if (!secret) return undefined;
       return judge(secret, (await root(params)).certPem, params.marginDays);
     },
-    async create({ params }) {
-      const config = await reachKube(kube, params.cluster);
-      const rootCa = await root(params);
-      const intermediate = await issueIntermediate({
-        root: rootCa,
-        mesh: params.mesh,
-        cluster: params.cluster.clusterName,
-        keyType: params.keyType,
-        validityDays: params.validityDays,
-        minimumDays: params.marginDays,
-        now: new Date(),
-      });
-      const data = cacertsData({ intermediate, roots: [rootCa.certPem] });
-      await applyObject(objectApi(config), {
-        ...REF,
-        metadata: { ...REF.metadata, labels: { ...MANAGED_BY } },
-        type: 'Opaque',
-        data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-      } as V1Secret);
-    },
+    create: ({ params }) => write(params),
+    // A new intermediate: what a repair of one replaced by hand, or a change of the key type or validity, needs.
+    update: (_observed, { params }) => write(params),
     phase: (observed) => (observed.drift.length > 0 ? { is: 'drifted', detail: observed.drift.map((d) => `${d.field}: ${d.actual}, expected ${d.expected}`).join('; ') } : ready()),
-    drift: async (observed) => observed.drift,
-    output: (observed) => ({ cloudId: `secrets/${ISTIO_NAMESPACE}/cacerts`, state: 'present', attributes: { intermediateFingerprintSha256: observed.intermediateFingerprint ?? '', notAfter: observed.notAfter ?? '' } }),
+    drift: async ({ judged }, _node, _outputs, recorded) =>
+      cacertsDrift({ ...judged.expected, writtenIntermediate: recorded?.attributes?.[WRITTEN_INTERMEDIATE] || undefined }, judged.observed),
+    output: (observed) => ({ cloudId: `secrets/${ISTIO_NAMESPACE}/cacerts`, state: 'present', attributes: { [WRITTEN_INTERMEDIATE]: observed.intermediateFingerprint ?? '', notAfter: observed.notAfter ?? '' } }),
     async delete(_observed, { params }) {
       const config = await kube(params.cluster);
       if (config) await deleteObject(objectApi(config), REF);
     },
   };
+
+  async function write(params: Params): Promise<void> {
+    const config = await reachKube(kube, params.cluster);
+    const rootCa = await root(params);
+    const intermediate = await issueIntermediate({
+      root: rootCa,
+      mesh: params.mesh,
+      cluster: params.cluster.clusterName,
+      keyType: params.keyType,
+      validityDays: params.validityDays,
+      minimumDays: params.marginDays,
+      now: new Date(),
+    });
+    const data = cacertsData({ intermediate, roots: [rootCa.certPem] });
+    await applyObject(objectApi(config), {
+      ...REF,
+      metadata: { ...REF.metadata, labels: { ...MANAGED_BY } },
+      type: 'Opaque',
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    } as V1Secret);
+  }
 }
 
 async function judge(secret: V1Secret, rootPem: string, marginDays: number): Promise<ObservedCacerts> {
@@ -76,7 +86,8 @@ async function judge(secret: V1Secret, rootPem: string, marginDays: number): Pro
   try {
     cacerts = readCacerts(secret.data);
   } catch (error) {
-    return { drift: cacertsDrift(expected, { readable: false, problem: (error as Error).message }) };
+    const unreadable = { readable: false as const, problem: (error as Error).message };
+    return { drift: cacertsDrift(expected, unreadable), judged: { expected, observed: unreadable } };
   }
   const info = inspectCertificate(cacerts.intermediate.certPem);
   const observed = {
@@ -86,5 +97,5 @@ async function judge(secret: V1Secret, rootPem: string, marginDays: number): Pro
     chainsToRoot: await verifiesAgainst(cacerts.intermediate.certPem, [rootPem], now),
     notAfter: info.notAfter,
   };
-  return { intermediateFingerprint: info.fingerprintSha256, notAfter: info.notAfter, drift: cacertsDrift(expected, observed) };
+  return { intermediateFingerprint: info.fingerprintSha256, notAfter: info.notAfter, drift: cacertsDrift(expected, observed), judged: { expected, observed } };
 }

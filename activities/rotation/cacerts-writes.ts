@@ -21,6 +21,7 @@ const ref = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { n
 export interface CacertsState {
   intermediateFingerprint: string;
   rootFingerprints: string[];
+  notAfter: string;
 }
 
 interface Target {
@@ -90,8 +91,10 @@ export class CacertsWriter {
 
 function state(secret: V1Secret): CacertsState {
   const cacerts = readCacerts(secret.data);
+  const intermediate = inspectCertificate(cacerts.intermediate.certPem);
   return {
-    intermediateFingerprint: inspectCertificate(cacerts.intermediate.certPem).fingerprintSha256,
+    intermediateFingerprint: intermediate.fingerprintSha256,
+    notAfter: intermediate.notAfter,
     rootFingerprints: cacerts.roots.map((r) => inspectCertificate(r).fingerprintSha256),
   };
 }

@@ -8,6 +8,7 @@ import type { ClusterRef } from '../../domain/cluster-graph.ts';
 import { ISTIO_NAMESPACE } from '../../domain/istio-install.ts';
 import type { KeyType, MeshSpec } from '../../domain/mesh-spec.ts';
 import type { NamingVersion } from '../../domain/names.ts';
+import type { RotatedCacerts } from '../../domain/rotation.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import type { KubeAccess } from '../kube/cluster-credentials.ts';
 import { objectApi, readObject } from '../kube/objects.ts';
@@ -42,7 +43,7 @@ export function rotationActivities(deps: { clients: CloudClients; kube: KubeAcce
   const region = (c: ClusterRef) => c.scope.aws.region;
   return {
     claimRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.claim(input.meshWorkflowId, input.rotationId),
-    releaseRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.release(input.meshWorkflowId, input.rotationId),
+    releaseRotation: (input: { meshWorkflowId: string; rotationId: string; cacerts?: RotatedCacerts }) => lock.release(input.meshWorkflowId, input.rotationId, input.cacerts),
     rotationRunning: (input: { rotationId: string }) => lock.running(input.rotationId),
     ensureRotationSchedule: (spec: MeshSpec, naming?: NamingVersion) => schedules.ensure(spec, naming ?? 1),
     deleteRotationSchedule: (mesh: string) => schedules.remove(mesh),

@@ -7,7 +7,7 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { MESH_UPDATE } from '../../domain/rotation.ts';
+import { MESH_UPDATE, type RotatedCacerts } from '../../domain/rotation.ts';
 
 export class MeshLock {
   constructor(private readonly client: Client) {}
@@ -23,8 +23,9 @@ export class MeshLock {
     }
   }
 
-  async release(meshWorkflowId: string, rotationId: string): Promise<void> {
-    await this.client.workflow.getHandle(meshWorkflowId).executeUpdate(MESH_UPDATE.endRotation, { args: [rotationId] });
+  /** `cacerts`: what the rotation wrote, for the mesh to record (none from a drill or an older rotation). */
+  async release(meshWorkflowId: string, rotationId: string, cacerts?: RotatedCacerts): Promise<void> {
+    await this.client.workflow.getHandle(meshWorkflowId).executeUpdate(MESH_UPDATE.endRotation, { args: cacerts ? [rotationId, cacerts] : [rotationId] });
   }
 
   /** Whether the rotation workflow (its ID is the rotation ID) still runs; a missing one does not. */

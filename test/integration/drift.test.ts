@@ -3,7 +3,8 @@
  * traffic policy). Every drift case is made by hand at once, through the emulators' own APIs
  * and the cells' API servers, as an operator would: an Azure connection deleted, an AWS VPN
  * connection deleted, a tunnel's pre-shared key changed on AWS, the EKS node group scaled,
- * cacerts edited, a remote secret deleted, a DestinationRule edited. A requested check
+ * cacerts edited, another cell's cacerts replaced by an intermediate issued by hand from the
+ * mesh root, a remote secret deleted, a DestinationRule edited. A requested check
  * reports each (resource, field, both values; keys only as fingerprints); the spec switched
  * to `repair` (a PUT, so a change) repairs each, judged from the clouds and clusters
  * themselves; DELETE then leaves nothing, what was made again included.
@@ -14,7 +15,11 @@ import { describe, test } from 'node:test';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { DeleteVpnConnectionCommand, DescribeVpnConnectionsCommand, EC2Client, ModifyVpnTunnelOptionsCommand, type VpnConnection } from '@aws-sdk/client-ec2';
 import { DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { cacertsData } from '../../activities/pki/cacerts.ts';
+import { issueIntermediate } from '../../activities/pki/certificate-authority.ts';
+import { rootSecretName } from '../../domain/pki-profile.ts';
 import type { Endpoints } from '../../sim/stack.ts';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
@@ -27,6 +32,8 @@ const NEW_KEY = 'DriftedByHand_0123456789abcdef';
 const fingerprint = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 const text = (secret: V1Secret, key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
+/** The intermediate the test put in west's cacerts by hand. */
+let handMadeWest = '';
 
 describe('drift of a live mesh', () => {
   const stack = useStack('drift', { timeScale: FAST_TIME_SCALE });
@@ -49,12 +56,14 @@ describe('drift of a live mesh', () => {
     const vpn0 = await vpnConnection(ec2, 0);
     const tunnel1 = vpn0.Options!.TunnelOptions!.find((t) => t.TunnelInsideCidr === '169.254.22.0/30')!;
     oldKey = tunnel1.PreSharedKey!;
+    const westIntermediate = fingerprint256(text(await secret(configs.west, 'cacerts'), 'ca-cert.pem'));
     await Promise.all([
       network.virtualNetworkGatewayConnections.beginDeleteAndWait(RG, `${MESH}-to-aws-t0`),
       vpnConnection(ec2, 1).then((v) => ec2.send(new DeleteVpnConnectionCommand({ VpnConnectionId: v.VpnConnectionId }))),
       ec2.send(new ModifyVpnTunnelOptionsCommand({ VpnConnectionId: vpn0.VpnConnectionId, VpnTunnelOutsideIpAddress: tunnel1.OutsideIpAddress, TunnelOptions: { PreSharedKey: NEW_KEY } })),
       eks.send(new UpdateNodegroupConfigCommand({ clusterName: cellClusterName(MESH, 'east'), nodegroupName: 'east-system', scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 3 } })),
       editCacerts(configs.east),
+      handMadeCacerts(e, configs.west),
       core(configs.west).deleteNamespacedSecret({ name: `istio-remote-secret-${cellClusterName(MESH, 'east')}`, namespace: 'istio-system' }),
       editDestinationRule(configs.east),
     ]);
@@ -75,17 +84,22 @@ describe('drift of a live mesh', () => {
     for (const id of ['azure/local-gateway/2', 'azure/local-gateway/3', 'azure/connection/2', 'azure/connection/3']) assert.equal(by[id]?.state, 'unchecked', `${id}: ${raw}`);
     assert.equal(by['azure/connection/1']?.state, 'drifted', raw);
     assert.deepEqual(fields('azure/connection/1'), { sharedKey: [fingerprint(NEW_KEY), fingerprint(oldKey)] }, 'the AWS tunnel\'s key is what Azure should hold: both as fingerprints');
+    assert.deepEqual(fields('aws/vpn-connection/0'), { 'tunnel 169.254.22.0/30 PreSharedKey': [fingerprint(oldKey), fingerprint(NEW_KEY)] }, 'the key it was made with against the key it has: both as fingerprints');
     assert.deepEqual(fields('aws/eks-nodegroup/east'), { 'scalingConfig.desiredSize': ['2', '3'], 'scalingConfig.minSize': ['2', '1'], 'scalingConfig.maxSize': ['2', '3'] });
     assert.equal(by['aws/eks-nodegroup/east'].repairBy, 'update');
     const root = rootFingerprint(await secret(configs.west, 'cacerts'));
     assert.deepEqual(Object.keys(fields('istio/east/cacerts')), ['root-cert.pem'], raw);
     assert.equal(fields('istio/east/cacerts')['root-cert.pem'][0], `holds the mesh root ${root}`);
+    // It chains to the mesh root and has years left: only the record of what cellbridge wrote tells it apart.
+    const handMade = fingerprint256(text(await secret(configs.west, 'cacerts'), 'ca-cert.pem'));
+    assert.deepEqual(fields('istio/west/cacerts'), { 'ca-cert.pem fingerprint': [`the intermediate cellbridge wrote, ${westIntermediate}`, handMade] }, raw);
+    assert.equal(by['istio/west/cacerts'].repairBy, 'update');
     assert.equal(by['istio/west/remote-secret/east']?.state, 'missing', raw);
     assert.equal(by['istio/west/remote-secret/east'].name, `${cellClusterName(MESH, 'west')}: istio-system/istio-remote-secret-${cellClusterName(MESH, 'east')}`);
     assert.deepEqual(fields('istio/east/traffic-policies'), { 'DestinationRule default/reviews-failover spec.trafficPolicy.outlierDetection.consecutive5xxErrors': ['1', '7'] });
     assert.deepEqual(Object.keys(by).sort(), [
-      'aws/eks-nodegroup/east', 'aws/vpn-connection/1', 'azure/connection/0', 'azure/connection/1', 'azure/connection/2', 'azure/connection/3',
-      'azure/local-gateway/2', 'azure/local-gateway/3', 'istio/east/cacerts', 'istio/east/traffic-policies', 'istio/west/remote-secret/east',
+      'aws/eks-nodegroup/east', 'aws/vpn-connection/0', 'aws/vpn-connection/1', 'azure/connection/0', 'azure/connection/1', 'azure/connection/2', 'azure/connection/3',
+      'azure/local-gateway/2', 'azure/local-gateway/3', 'istio/east/cacerts', 'istio/east/traffic-policies', 'istio/west/cacerts', 'istio/west/remote-secret/east',
     ], 'nothing else is reported');
     assert.equal(report.mode, 'report');
     assert.equal(report.repair, undefined, 'report mode changes nothing');
@@ -129,6 +143,7 @@ describe('drift of a live mesh', () => {
     const [eastCacerts, westCacerts] = await Promise.all([secret(configs.east, 'cacerts'), secret(configs.west, 'cacerts')]);
     assert.equal(rootFingerprint(eastCacerts), rootFingerprint(westCacerts), 'east holds the mesh root again');
     assert.ok(new X509Certificate(text(eastCacerts, 'ca-cert.pem')).verify(new X509Certificate(text(eastCacerts, 'root-cert.pem')).publicKey), 'its intermediate is issued by it');
+    assert.notEqual(fingerprint256(text(westCacerts, 'ca-cert.pem')), handMadeWest, 'west signs with an intermediate cellbridge wrote, not the hand-made one');
     const remote = await secret(configs.west, `istio-remote-secret-${cellClusterName(MESH, 'east')}`);
     assert.equal(remote.metadata?.annotations?.['networking.istio.io/cluster'], cellClusterName(MESH, 'east'));
     const rule = (await configs.east.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'destinationrules', name: 'reviews-failover' })) as any;
@@ -213,7 +228,22 @@ function secret(config: KubeConfig, name: string): Promise<V1Secret> {
 }
 
 function rootFingerprint(cacerts: V1Secret): string {
-  return new X509Certificate(text(cacerts, 'root-cert.pem')).fingerprint256.replaceAll(':', '').toLowerCase();
+  return fingerprint256(text(cacerts, 'root-cert.pem'));
+}
+
+function fingerprint256(pem: string): string {
+  return new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
+}
+
+/** The secret replaced by a well-formed one an operator made: an intermediate issued from the mesh root (read from its store), the same root. */
+async function handMadeCacerts(e: Endpoints, config: KubeConfig): Promise<void> {
+  const stored = await new SecretsManagerClient({ region: 'us-east-1', endpoint: e.aws, credentials }).send(new GetSecretValueCommand({ SecretId: rootSecretName(MESH) }));
+  const root = JSON.parse(stored.SecretString!) as { certPem: string; keyPem: string };
+  const intermediate = await issueIntermediate({ root, mesh: MESH, cluster: 'made-by-hand', keyType: 'ECDSA_P256', validityDays: 365, minimumDays: 30, now: new Date() });
+  const data = cacertsData({ intermediate, roots: [root.certPem] });
+  handMadeWest = fingerprint256(intermediate.certPem);
+  const cacerts = await secret(config, 'cacerts');
+  await core(config).replaceNamespacedSecret({ name: 'cacerts', namespace: 'istio-system', body: { ...cacerts, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } });
 }
 
 /** A wrong certificate pasted as root-cert.pem: the cell's own intermediate. */

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { connectionDrift, connectionParameters, type ObservedConnection } from '../../domain/azure-connection-parameters.ts';
 import { cacertsDrift, type ObservedCacerts } from '../../domain/cacerts-parameters.ts';
+import { customerGatewayDrift, customerGatewayParameters, type ObservedCustomerGateway } from '../../domain/customer-gateway-parameters.ts';
 import { shown as shownValue, type FieldDrift } from '../../domain/drift.ts';
 import { localGatewayDrift, localGatewayParameters, type ObservedLocalGateway } from '../../domain/local-gateway-parameters.ts';
 import { manifestDrift } from '../../domain/manifest-parameters.ts';
@@ -19,6 +20,7 @@ import { remoteSecretDrift, remoteSecretObject, type ObservedRemoteSecret } from
 import { secretFingerprint } from '../../domain/secret-fingerprint.ts';
 import { nodeById } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
+import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters, type ObservedVpnConnection } from '../../domain/vpn-connection-parameters.ts';
 
 const spec = (() => {
   const result = validateSpec(JSON.parse(readFileSync(new URL('../../examples/cells.json', import.meta.url), 'utf8')));
@@ -78,6 +80,75 @@ describe('Azure connection', () => {
       assert.ok(!JSON.stringify(drifts).includes(inputs.sharedKey) && !JSON.stringify(drifts).includes('SomeOtherKey'), 'keys only as fingerprints');
     });
   }
+});
+
+describe('AWS VPN connection', () => {
+  const p = params<Parameters<typeof vpnConnectionParameters>[0]>('aws/vpn-connection/0');
+  const desired = vpnConnectionParameters(p, 'cgw-0aa', 'tgw-0bb');
+  const KEYS = ['FirstTunnelKey_0123456789', 'SecondTunnelKey_0123456789'];
+  // What EC2 returns: response member names (IkeVersions, DpdTimeoutSeconds), the keys, fields the request never sets.
+  const asEc2 = (keys = KEYS): ObservedVpnConnection & { Options: { TunnelOptions: object[] } } => ({
+    Type: 'ipsec.1',
+    CustomerGatewayId: 'cgw-0aa',
+    TransitGatewayId: 'tgw-0bb',
+    Options: {
+      StaticRoutesOnly: false,
+      TunnelInsideIpVersion: 'ipv4',
+      TunnelOptions: desired.Options.TunnelOptions.map(({ IKEVersions, DPDTimeoutSeconds, ...t }, i) => ({ ...t, IkeVersions: IKEVersions, DpdTimeoutSeconds: DPDTimeoutSeconds, PreSharedKey: keys[i], OutsideIpAddress: `198.51.100.${i + 1}`, RekeyFuzzPercentage: 100 })),
+    },
+  });
+  const recorded = keyFingerprints(asEc2());
+  test('the create sends the customer gateway and Transit Gateway it was built on, BGP (no static routes), the planned inside CIDRs and the pinned policy; keys are added by the create', () => {
+    assert.deepEqual([desired.CustomerGatewayId, desired.TransitGatewayId, desired.Options.StaticRoutesOnly], ['cgw-0aa', 'tgw-0bb', false]);
+    assert.deepEqual(desired.Options.TunnelOptions.map((t) => t.TunnelInsideCidr), p.tunnels.map((t) => t.insideCidr));
+    assert.ok(desired.Options.TunnelOptions.every((t) => t.Phase1DHGroupNumbers[0]?.Value === 14 && !('PreSharedKey' in t)));
+  });
+  test('its output records each tunnel\'s key as a fingerprint under its inside CIDR, never the key', () => {
+    assert.deepEqual(Object.values(recorded), KEYS.map(secretFingerprint));
+    assert.ok(!KEYS.some((k) => JSON.stringify(recorded).includes(k)));
+  });
+  const [cidr0, cidr1] = p.tunnels.map((t) => t.insideCidr);
+  const tunnel = (i: number, change: object) => {
+    const observed = asEc2();
+    observed.Options.TunnelOptions[i] = { ...observed.Options.TunnelOptions[i], ...change };
+    return observed;
+  };
+  const rows: [string, ObservedVpnConnection, Record<string, string>, string[]][] = [
+    ['as the create sent it', asEc2(), recorded, []],
+    ['a key changed by hand', asEc2([KEYS[0]!, 'ChangedByHand_0123456789']), recorded, [`tunnel ${cidr1} PreSharedKey: ${secretFingerprint(KEYS[1])} → ${secretFingerprint('ChangedByHand_0123456789')}`]],
+    ['a key changed, but the output was recorded before fingerprints were: the key is not judged', asEc2([KEYS[0]!, 'ChangedByHand_0123456789']), {}, []],
+    ['moved to another customer gateway and Transit Gateway', { ...asEc2(), CustomerGatewayId: 'cgw-0cc', TransitGatewayId: 'tgw-0dd' }, recorded, ['CustomerGatewayId: cgw-0aa → cgw-0cc', 'TransitGatewayId: tgw-0bb → tgw-0dd']],
+    ['switched to static routes', { ...asEc2(), Options: { ...asEc2().Options, StaticRoutesOnly: true } }, recorded, ['Options.StaticRoutesOnly: false → true']],
+    ['a tunnel on another inside CIDR', tunnel(0, { TunnelInsideCidr: '169.254.30.0/30' }), recorded, [`Options.TunnelOptions.TunnelInsideCidr: ${JSON.stringify([cidr0, cidr1].sort())} → ${JSON.stringify(['169.254.30.0/30', cidr1].sort())}`]],
+    ['a tunnel\'s policy opened to every algorithm (AWS\'s default)', tunnel(0, { Phase1EncryptionAlgorithms: [], IkeVersions: [{ Value: 'ikev1' }, { Value: 'ikev2' }] }), recorded, [`tunnel ${cidr0} IkeVersions: ["ikev2"] → ["ikev1","ikev2"]`, `tunnel ${cidr0} Phase1EncryptionAlgorithms: ["AES256"] → []`]],
+    ['a tunnel left to wait for Azure to start IKE', tunnel(1, { StartupAction: 'add', DpdTimeoutSeconds: 40 }), recorded, [`tunnel ${cidr1} DpdTimeoutSeconds: 30 → 40`, `tunnel ${cidr1} StartupAction: start → add`]],
+  ];
+  for (const [what, observed, keys, expected] of rows) {
+    test(`${what}: ${expected.length} drift(s)`, () => {
+      const drifts = vpnConnectionDrift(desired, observed, keys);
+      assert.deepEqual(shown(drifts), expected);
+      assert.ok(![...KEYS, 'ChangedByHand'].some((k) => JSON.stringify(drifts).includes(k)), 'keys only as fingerprints');
+    });
+  }
+});
+
+describe('AWS customer gateway', () => {
+  const p = params<Parameters<typeof customerGatewayParameters>[0]>('aws/customer-gateway/1');
+  const desired = customerGatewayParameters(p, '20.0.0.11');
+  test('the create sends an IPsec gateway at the Azure instance\'s public IP with the Azure gateway\'s ASN', () => {
+    assert.deepEqual(desired, { Type: 'ipsec.1', IpAddress: '20.0.0.11', BgpAsn: p.bgpAsn, DeviceName: p.name });
+  });
+  test('an ASN above 2147483647 goes in BgpAsnExtended', () => {
+    assert.deepEqual(customerGatewayParameters({ ...p, bgpAsn: 4200000000 }, '20.0.0.11'), { Type: 'ipsec.1', IpAddress: '20.0.0.11', BgpAsnExtended: 4200000000, DeviceName: p.name });
+  });
+  const asEc2: ObservedCustomerGateway = { Type: 'ipsec.1', IpAddress: '20.0.0.11', BgpAsn: String(p.bgpAsn) };
+  const rows: [string, ObservedCustomerGateway, string[]][] = [
+    ['as the create sent it (EC2 answers the ASN as a string)', asEc2, []],
+    ['a 4-byte ASN answered in BgpAsnExtended', { ...asEc2, BgpAsn: undefined, BgpAsnExtended: String(p.bgpAsn) }, []],
+    ['made again by hand at another address', { ...asEc2, IpAddress: '20.0.0.99' }, ['IpAddress: 20.0.0.11 → 20.0.0.99']],
+    ['made again by hand with another ASN', { ...asEc2, BgpAsn: '65000' }, [`BgpAsn: ${p.bgpAsn} → 65000`]],
+  ];
+  for (const [what, observed, expected] of rows) test(`${what}: ${expected.length} drift(s)`, () => assert.deepEqual(shown(customerGatewayDrift(desired, observed)), expected));
 });
 
 describe('Azure local network gateway', () => {
@@ -157,4 +228,11 @@ describe('cacerts', () => {
     ['a key missing', { readable: false, problem: 'cacerts has no ca-key.pem' }, ['data: ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem of the mesh → cacerts has no ca-key.pem']],
   ];
   for (const [what, observed, drifts] of rows) test(`${what}: ${drifts.length} drift(s)`, () => assert.deepEqual(shown(cacertsDrift(expected, observed)), drifts));
+  const written = { ...expected, writtenIntermediate: 'bb22' };
+  const recordedRows: [string, ObservedCacerts, string[]][] = [
+    ['the intermediate cellbridge wrote (made or rotated)', good, []],
+    ['another intermediate from the mesh root, made by hand', { ...good, intermediateFingerprint: 'dd44' }, ['ca-cert.pem fingerprint: the intermediate cellbridge wrote, bb22 → dd44']],
+    ['another intermediate, from another root', { ...good, intermediateFingerprint: 'dd44', chainsToRoot: false }, ['ca-cert.pem: an intermediate issued by the mesh root → dd44, not issued by it', 'ca-cert.pem fingerprint: the intermediate cellbridge wrote, bb22 → dd44']],
+  ];
+  for (const [what, observed, drifts] of recordedRows) test(`against the recorded intermediate: ${what}: ${drifts.length} drift(s)`, () => assert.deepEqual(shown(cacertsDrift(written, observed)), drifts));
 });

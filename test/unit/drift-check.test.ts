@@ -74,3 +74,18 @@ test('a resource that cannot be read is unchecked with the reason, and what is b
     'conn unchecked by update: dependsOn lng present→unchecked',
   ]);
 });
+
+test('a handler judges against its dependencies\' outputs and its own, as each was last made ready (what cellbridge wrote: a key\'s or an intermediate\'s fingerprint)', async () => {
+  const handler: ResourceHandler<unknown, object> = {
+    describe: async () => ({}),
+    create: async () => assert.fail('a drift check never writes'),
+    delete: async () => assert.fail('a drift check never writes'),
+    phase: () => ({ is: 'ready' }),
+    drift: async (_o, node, outputs, recorded) => [{ field: node.id, expected: `${Object.keys(outputs).join(',')} / ${recorded?.attributes?.written ?? 'none'}`, actual: 'x' }],
+    output: () => ({ cloudId: 'x', state: 'x' }),
+  };
+  const handlers = new Proxy({} as Record<ResourceKind, typeof handler>, { get: () => handler });
+  const outputs = { tgw: { cloudId: 'tgw-1', state: 'available' }, cgw: { cloudId: 'cgw-1', state: 'available' }, vpn: { cloudId: 'vpn-1', state: 'available', attributes: { written: 'sha256:aa' } } };
+  const found = (await new MockActivityEnvironment().run(() => checkDrift(handlers, { nodes: [n('tgw'), n('cgw'), n('vpn', ['tgw', 'cgw'])], outputs }))) as DriftFindings;
+  assert.deepEqual(found.drifts.map((d) => d.fields[0]?.expected), [' / none', ' / none', 'tgw,cgw / sha256:aa']);
+});
