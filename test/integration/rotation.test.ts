@@ -21,8 +21,9 @@ import { WorkloadAgent } from '../../sim/trust/workload-agent.ts';
 import { cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
-// pickupSeconds bounds the wait for istiod's evidence; the rotation moves on as soon as it shows.
-const FAST_ROTATION = { pickupSeconds: 10, workloadCertTtlSeconds: 2, intervalHours: 720, jitterMinutes: 0 };
+// pickupSeconds bounds the wait for istiod's evidence; the rotation moves on as soon as it shows. 30 s: at load 7 a
+// root istiod had loaded was still not published 15 s later.
+const FAST_ROTATION = { pickupSeconds: 30, workloadCertTtlSeconds: 2, intervalHours: 720, jitterMinutes: 0 };
 
 const pemCount = (text: string) => (text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
 
