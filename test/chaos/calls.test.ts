@@ -55,9 +55,11 @@ test('each call is played in the half of its example\'s run that made it: a deta
   ]);
 });
 
-test('faults: every surface gets throttle, 5xx, timeout and applied-but-lost; only ARM gets lro-failed; kube 5xx is a 503', () => {
+test('faults: every surface gets throttle, 5xx, timeout and applied-but-lost; only ARM long-running operations get lro-failed; kube 5xx is a 503', () => {
   assert.deepEqual(faultsFor({ surface: 'aws', operation: 'ec2.CreateVpc', stage: 'provision', example: 'minimal' }), ['throttle', '5xx', 'timeout', 'applied-but-lost']);
   assert.ok(faultsFor({ surface: 'azure', operation: 'x.createOrUpdate', stage: 'provision', example: 'minimal' }).includes('lro-failed'));
+  assert.ok(!faultsFor({ surface: 'azure', operation: 'resourceGroups.createOrUpdate', stage: 'provision', example: 'minimal' }).includes('lro-failed'), 'a resource group is made at once: no operation to fail');
+  assert.ok(faultsFor({ surface: 'azure', operation: 'resourceGroups.delete', stage: 'teardown', example: 'minimal' }).includes('lro-failed'), 'its delete is a long-running operation');
   assert.deepEqual(ruleFor({ call: { surface: 'kube', operation: 'patch.gateways', stage: 'provision', example: 'cells' }, fault: 'applied-but-lost' }),
     { operation: 'patch.gateways', kind: 'applied-server-error', count: 1, status: 503 });
 });

@@ -47,10 +47,15 @@ function splitOperation(operation: string): [string, string] {
   return dot < 0 ? [operation, ''] : [operation.slice(0, dot), operation.slice(dot + 1)];
 }
 
-/** Which faults a call gets: every surface plays the four; ARM has long-running operations that can fail. */
+// ARM writes that answer at once rather than start a long-running operation (no
+// x-ms-long-running-operation in the REST specification: Microsoft.Resources 2025-04-01
+// ResourceGroups_CreateOrUpdate), so an operation of theirs cannot fail later.
+const ARM_SYNCHRONOUS = new Set(['resourceGroups.createOrUpdate']);
+
+/** Which faults a call gets: every surface plays the four; ARM's long-running operations can also fail. */
 export function faultsFor(call: MatrixCall): FaultName[] {
   const common: FaultName[] = ['throttle', '5xx', 'timeout', 'applied-but-lost'];
-  return call.surface === 'azure' ? [...common, 'lro-failed'] : common;
+  return call.surface === 'azure' && !ARM_SYNCHRONOUS.has(call.operation) ? [...common, 'lro-failed'] : common;
 }
 
 /** The emulator rule that plays `fault` once on the call's first occurrence. */
