@@ -139,6 +139,9 @@ async function remoteSecretFacts(kube: KubeAccess, peer: ClusterRef, secret: V1S
     return { ...base, acceptedAs: review.status?.userInfo?.username ?? '(unnamed)' };
   } catch (error) {
     const e = error as { code?: number; message?: string };
+    // Throttled, or a server error: the peer's API server has not judged the token yet, so the
+    // check is tried again (the activity's retries) rather than reported as a refusal.
+    if (e.code === 429 || (e.code !== undefined && e.code >= 500)) throw error;
     return { ...base, rejected: e.code ? `HTTP ${e.code}` : (e.message ?? 'unreachable').slice(0, 200) };
   }
 }
