@@ -15,6 +15,7 @@ import { startProcess, type RunningProcess } from '../../sim/child-process.ts';
 import { freePort, waitForPort } from '../../sim/ports.ts';
 import { REPO, setupStack, TEMPORAL_BIN } from '../../sim/setup.ts';
 import { freshWorkflowBundle } from '../../sim/workflow-bundle.ts';
+import { mirroredIstioReleases } from '../support/istio-releases.ts';
 
 const VALUES = join(REPO, 'deploy', 'chart', 'cellbridge', 'values.yaml');
 
@@ -51,6 +52,7 @@ test('on SIGTERM the worker stops its pollers, drains and exits with code 0 by i
       CELLBRIDGE_CODEC_KEY: randomBytes(32).toString('base64'),
       CELLBRIDGE_WORKFLOW_BUNDLE: freshWorkflowBundle(process.env),
       CELLBRIDGE_WORKER_METRICS_PORT: String(await freePort()),
+      CELLBRIDGE_ISTIO_RELEASES: mirroredIstioReleases(dir),
     },
     ready: /worker polling/, timeoutMs: 120_000,
   });
