@@ -132,9 +132,7 @@ async function changeAppliedThenRolledBack(h: Harness): Promise<void> {
   const apply = async (edit: (raw: any) => void) => {
     const raw = exampleSpec('cells', { name: spec.name });
     edit(raw);
-    const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(raw), allowReplace: false }] });
-    const ended = (status: MeshStatus) => status.change?.changeId === changeId && status.phase !== 'Changing';
-    while (!ended(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
+    await changeAndWait(h, id, raw, false);
   };
   const bigger = (raw: any) => (raw.cells.push(north), (raw.cells[0].nodePool.count = 3));
   await apply(bigger);
@@ -158,9 +156,7 @@ async function replacementAppliedThenRolledBack(h: Harness): Promise<void> {
   const replace = async (serviceCidr: string) => {
     const raw = exampleSpec('cells', { name: spec.name });
     raw.cells[0].serviceCidr = serviceCidr;
-    const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(raw), allowReplace: true }] });
-    const ended = (status: MeshStatus) => status.change?.changeId === changeId && status.phase !== 'Changing';
-    while (!ended(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
+    await changeAndWait(h, id, raw, true);
   };
   await replace('172.22.0.0/16');
   h.faults.failCreateOnce.add('kube.remoteSecret');
@@ -219,14 +215,19 @@ async function startedWithAndWithoutTrace(h: Harness): Promise<void> {
   const id = meshWorkflowId(traced.name);
   const raw = exampleSpec('cells', { name: traced.name });
   raw.cells[0].nodePool.count = 3;
-  const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(raw), allowReplace: false }] });
-  const ended = (status: MeshStatus) => status.change?.changeId === changeId && status.phase !== 'Changing';
-  while (!ended(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
+  await changeAndWait(h, id, raw, false);
   await h.client.workflow.getHandle(id).signal('teardown');
   await waitForPhase(h, traced.name, ['Deleted']);
   await saveResumedRun(h, 'stubbed-traced-start-provision.json', id, 'first');
   await saveResumedRun(h, 'stubbed-traced-resumed-change-teardown.json', id);
   await saveResumedRun(h, 'stubbed-untraced-start-on-tracing-worker-provision.json', meshWorkflowId(untraced.name), 'first');
+}
+
+/** Sends a whole new spec to the mesh's workflow and waits until that change was applied or rolled back. */
+async function changeAndWait(h: Harness, id: string, raw: unknown, allowReplace: boolean): Promise<void> {
+  const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(raw), allowReplace }] });
+  const ended = (status: MeshStatus) => status.change?.changeId === changeId && status.phase !== 'Changing';
+  while (!ended(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
 }
 
 /** Saves the latest (or the first) run of a mesh that has continued as new at least once. */
