@@ -120,8 +120,10 @@ function surfaceUrl(e: Endpoints, surface: Surface): string {
 
 /** The cells whose fault did not fire: a group names each operation at most once per surface. */
 async function unfiredCells(e: Endpoints, cells: MatrixCell[]): Promise<string[]> {
-  const fired = await Promise.all(cells.map(async (cell) => (await faultsFired(surfaceUrl(e, cell.call.surface))).some((f) => f.operation === cell.call.operation && f.fired > 0)));
-  return cells.filter((_, i) => !fired[i]).map((cell) => `${cell.call.surface} ${cell.call.operation} × ${cell.fault}`);
+  const surfaces = [...new Set(cells.map((cell) => cell.call.surface))];
+  const rules = new Map(await Promise.all(surfaces.map(async (surface) => [surface, await faultsFired(surfaceUrl(e, surface))] as const)));
+  const fired = (cell: MatrixCell) => rules.get(cell.call.surface)!.some((f) => f.operation === cell.call.operation && f.fired > 0);
+  return cells.filter((cell) => !fired(cell)).map((cell) => `${cell.call.surface} ${cell.call.operation} × ${cell.fault}`);
 }
 
 export async function post(e: Endpoints, example: Example, mesh: string): Promise<void> {
