@@ -5,8 +5,10 @@
  * and what traffic it interrupts. A replacement the request did not allow is refused,
  * naming the resource, the field and the cloud's rule. An allowed one is applied when it
  * stays inside the cells (a cluster, its node pool or subnet, and the Istio and remote
- * secrets built on them); one that starts in the backbone or the mesh's root CA is refused
- * as not applied (a live mesh's tunnels and trust are not rebuilt by a change).
+ * secrets built on them) or inside the tunnels (the customer gateways, VPN connections,
+ * local network gateways and connections: the Azure gateway's ASN); one that starts in the
+ * rest of the backbone or in the mesh's root CA is refused as not applied, saying why
+ * (docs/live-backbone.md).
  */
 import { backboneGraph, meshScope } from './backbone-graph.ts';
 import { cloudLatency } from './cloud-latency.ts';
@@ -83,31 +85,54 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
     interruptsTraffic: changes.some((c) => c.interrupts !== undefined),
     refused: [
       ...changes.flatMap(versionStepProblems),
-      ...(options.allowReplace ? replaced.filter((c) => shared.has(c.id)).map(notApplied) : replaced.map((c) => refusal(c, changes))),
+      ...(options.allowReplace ? replaced.filter((c) => shared.has(c.id)).map((c) => notApplied(c, changes)) : replaced.map((c) => refusal(c, changes))),
     ],
   };
 }
 
 /**
- * What every cell stands on: the backbone (VPC, subnets, transit gateway, VPN gateway,
- * tunnels) and the mesh's root CA. Replacing one of them would cut every tunnel or every
- * cell's trust at once, and a failure part way would leave the whole mesh to rebuild: a
- * live mesh does not take it. A cell's own resources are replaced by deleting and making
- * again that cell's part of the graph.
+ * What every cell stands on and a live mesh does not make again, and why: the rest of the
+ * backbone and the root CA. The tunnels (customer gateways, VPN connections, local network
+ * gateways, connections) are not listed: they are made again as a cell's resources are, with
+ * the tunnels verified up before the change stands (workflows/apply-change.ts). A kind also
+ * used inside a cell (an AKS cell's own azure.subnet) is judged by node: only the backbone's.
  */
+const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
+  'aws.vpc': "every AWS cell's cluster and node group live in the VPC's subnets, so every AWS cell would be made again with it, and the transit gateway attachment",
+  'aws.subnet': "every AWS cell's cluster and node group live in the VPC's subnets, so every AWS cell would be made again with it, and the transit gateway attachment",
+  'aws.transitGateway': 'the VPC attachment, the route to Azure and every tunnel end on it: the whole AWS side of the backbone would be made again',
+  'aws.vpcRoute': "its destination is the Azure VNet's range, which the VPN gateway and every Azure cell live in",
+  'azure.resourceGroup': 'everything of the mesh in Azure lives in it',
+  'azure.virtualNetwork': 'the VPN gateway and every Azure cell live in it',
+  'azure.subnet': 'the Azure VPN gateway lives in it and would be made again (most of an hour in Azure), with every connection',
+  'azure.publicIp': 'the Azure VPN gateway would be made again with it (most of an hour in Azure), with every connection',
+  'azure.vpnGateway': 'a new gateway takes most of an hour in Azure with all four tunnels down, and every connection is made again with it',
+  'pki.rootCa':
+    'every cell trusts it: another root is taken in only by a root rotation in every cell (trust both roots, sign with the new one, drop the old), which a change does not run',
+};
+
+/** What carries the four tunnels: a change that makes one of them again stands only once BGP is established on every tunnel again. */
+const TUNNEL_KINDS: ReadonlySet<string> = new Set(['aws.customerGateway', 'aws.vpnConnection', 'azure.localNetworkGateway', 'azure.connection']);
+
+export function remakesTunnels(plan: ChangePlan): boolean {
+  return plan.changes.some((c) => c.action === 'replace' && TUNNEL_KINDS.has(c.kind));
+}
+
 function sharedResources(current: MeshSpec, next: MeshSpec, naming: NamingVersion): Set<string> {
-  const ids = [current, next].flatMap((spec) => backboneGraph(spec, meshScope(spec, naming)).nodes.map((n) => n.id));
+  const ids = [current, next].flatMap((spec) => backboneGraph(spec, meshScope(spec, naming)).nodes.filter((n) => n.kind in NOT_APPLIED_LIVE).map((n) => n.id));
   return new Set([...ids, ISTIO_ID.root]);
 }
 
-function notApplied(change: PlannedChange): Problem {
+/** Names the field, both values, why a live mesh does not make it again, and how many resources would go with it. */
+function notApplied(change: PlannedChange, changes: PlannedChange[]): Problem {
   const forcing = forcingFields(change);
+  const followers = dependentsReplacedWith(change.id, changes);
   return {
     path: `${change.id}.${forcing.map((f) => f.field).join(',')}`,
     rule: 'change.replace-not-applied',
     message:
-      `${change.id} (${change.kind}) would be deleted and made again (${forcing.map((f) => `${f.field} ${f.from} → ${f.to}`).join('; ')}): ` +
-      `a live mesh replaces a cell's own resources, not what every cell stands on (the backbone, the root CA). ` +
+      `${change.id} (${change.kind}) would be deleted and made again (${forcing.map((f) => `${f.field} ${f.from} → ${f.to}`).join('; ')}` +
+      `${followers > 0 ? `, with ${followers} resource(s) built on it` : ''}): a live mesh does not make it again: ${NOT_APPLIED_LIVE[change.kind] ?? 'every cell stands on it'}. ` +
       `Keep ${forcing.map((f) => f.field).join(', ')} as it is, or DELETE the mesh and POST the new spec`,
   };
 }

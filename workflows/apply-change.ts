@@ -6,9 +6,13 @@
  * failure rolls everything back to the old spec: every create and remade resource is
  * compensated, what was taken down or deleted is made again from the old graph, what was
  * updated gets its old params back (newest first). It returns whether the change stands.
+ * A change that makes tunnels again (the Azure gateway's ASN: customer gateways, VPN
+ * connections, local network gateways, connections) stands only once BGP is established on
+ * every tunnel again (`awaitTunnels`, before any deletion); if it is not by the spec's BGP
+ * deadline, the change rolls back, and the old tunnels are awaited the same way.
  */
 import { log } from '@temporalio/workflow';
-import type { ChangePlan } from '../domain/change-plan.ts';
+import { remakesTunnels, type ChangePlan } from '../domain/change-plan.ts';
 import { changeSteps } from '../domain/change-steps.ts';
 import type { CleanupFailure } from '../domain/mesh-status.ts';
 import { nodeById, type Outputs, type ResourceGraph } from '../domain/resource-graph.ts';
@@ -24,8 +28,14 @@ export interface GraphChange {
   after: ResourceGraph;
 }
 
-export async function applyChange(change: GraphChange, calls: ResourceCalls, state: MeshState): Promise<boolean> {
+/**
+ * `awaitTunnels` waits for BGP Established on all four tunnels, or fails at the spec's deadline.
+ * One wait serves the new spec and the old: a change that keeps the tunnels' resources keeps
+ * their names and inside addresses (a new tunnel plan replaces the VPN gateway, never applied).
+ */
+export async function applyChange(change: GraphChange, calls: ResourceCalls, state: MeshState, awaitTunnels: () => Promise<void>): Promise<boolean> {
   const { plan, before, after } = change;
+  const tunnels = remakesTunnels(plan);
   const steps = changeSteps(plan, before, after);
   const deletes = [...steps.takenDown.filter((id) => !after.nodes.some((n) => n.id === id)), ...steps.deletes];
   state.beginChange(
@@ -58,6 +68,7 @@ export async function applyChange(change: GraphChange, calls: ResourceCalls, sta
       updated.push(id);
       outputs[id] = await update(id, after, before, outputs, calls, state);
     }
+    if (tunnels) await awaitTunnels();
     deleting = true;
     const failures = await destroyGraph(before, new Set(steps.deletes), calls, state);
     if (failures.length > 0) throw new Error(`deleting failed: ${failures.map((f) => `${f.resource} (${f.error})`).join('; ')}`);
@@ -66,6 +77,14 @@ export async function applyChange(change: GraphChange, calls: ResourceCalls, sta
     log.warn('change failed: rolling back to the old spec', { changeId: change.changeId, reason });
     state.changeRollsBack(reason);
     const failures = await rollBack({ takenDown: takingDown ? steps.takenDown : [], deleted: deleting ? steps.deletes : [], updated }, saga, change, outputs, calls, state);
+    // The old tunnels made again are the old mesh only once BGP is up on them; a rollback that could not make them leaves nothing to wait for.
+    if (tunnels && failures.length === 0) {
+      try {
+        await awaitTunnels();
+      } catch (error) {
+        failures.push({ resource: 'tunnels', error: `made again from the old spec, BGP not established: ${errorMessage(error)}` });
+      }
+    }
     state.forget(steps.creates.filter((id) => !before.nodes.some((n) => n.id === id)));
     state.addCleanupFailures(failures);
     state.changeEnds(failures.length > 0 ? 'RollbackIncomplete' : 'RolledBack', failures.length > 0 ? `${reason}; the rollback left ${failures.map((f) => f.resource).join(', ')}` : reason);

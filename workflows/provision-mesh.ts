@@ -179,12 +179,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
         const tolerant = patched(VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH);
         const deadlineMs = Date.now() + spec.backbone.bgpTimeoutSeconds * 1000;
         await Promise.all([
-          awaitBgpEstablished(
-            calls,
-            { scope, gatewayName: backboneNames(spec.name).vpnGateway, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) },
-            { deadlineSeconds: spec.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs, tolerateFailedObservations: tolerant },
-            (tunnels) => state.setTunnels(tunnels),
-          ),
+          awaitTunnels(spec, tolerant),
           verifyClusterAccess(spec, scope, calls, state, tolerant ? { deadlineMs, pollMs: settings.bgpPollMaxMs } : undefined),
         ]);
       });
@@ -310,7 +305,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     wakeups++;
     const hadCells = withCells();
     const driftBefore = driftSettings(spec);
-    if (await applyChange(change, calls, state)) {
+    if (await applyChange(change, calls, state, () => awaitTunnels(change.spec, true))) {
       // New drift settings take effect at once: a mesh switched to repair repairs now, not at its next scheduled check.
       if (!sameDriftSettings(driftBefore, driftSettings(change.spec))) driftRequested ??= { checkId: uuid4(), trigger: 'spec-changed' };
       spec = change.spec;
@@ -320,6 +315,16 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     }
     changeRunning = false;
     state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
+  }
+
+  /** BGP Established on all four tunnels of `of`, within its deadline. */
+  function awaitTunnels(of: MeshSpec, tolerateFailedObservations: boolean): Promise<void> {
+    return awaitBgpEstablished(
+      calls,
+      { scope, gatewayName: backboneNames(of.name).vpnGateway, tunnels: planTunnels(of.backbone.tunnelInsideCidrs) },
+      { deadlineSeconds: of.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs, tolerateFailedObservations },
+      (tunnels) => state.setTunnels(tunnels),
+    );
   }
 
   async function bringScheduleToSpec(hadCells: boolean): Promise<void> {

@@ -42,7 +42,7 @@ describe('changing a live mesh', () => {
   after(async () => connection?.close());
   afterEach(() => clearFaults(stack.endpoints()));
 
-  test('a replacement is refused with its rule (not allowed; allowed but not applied to the backbone); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress', async () => {
+  test('a replacement is refused with its rule (not allowed; allowed but not applied to the transit gateway); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress', async () => {
     const e = stack.endpoints();
     spec = exampleSpec('cells', { name: MESH });
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
@@ -57,10 +57,10 @@ describe('changing a live mesh', () => {
     assert.equal(refused.status, 400, JSON.stringify(refused.body));
     assert.deepEqual([...new Set(refused.body.problems.map((p: any) => p.rule))], ['change.replace-not-allowed']);
     const backbone = structuredClone(spec);
-    backbone.azure.gatewayAsn = 65020;
+    backbone.aws.transitGatewayAsn = 64600;
     const unapplied = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, backbone);
     assert.equal(unapplied.status, 400, JSON.stringify(unapplied.body));
-    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/customer-gateway/0.bgpAsn', 'change.replace-not-applied aws/customer-gateway/1.bgpAsn']);
+    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/transit-gateway.amazonSideAsn']);
 
     const next = structuredClone(spec);
     next.cells[0].nodePool.count = 3;

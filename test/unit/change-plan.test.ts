@@ -171,16 +171,36 @@ test("allowing replacement plans the same changes; a cell's replacement is refus
   assert.equal(allowed.interruptsTraffic, true);
 });
 
-test('an allowed replacement of the backbone is refused as not applied, naming the field, both values and what to do', () => {
+test("an allowed replacement of the Azure gateway's ASN is applied: the tunnels are made again, nothing refused, and the plan says the tunnels go down", () => {
+  const allowed = plan((s) => (s.azure.gatewayAsn = 65020), true);
+  assert.deepEqual(allowed.refused, []);
+  assert.equal(allowed.interruptsTraffic, true);
+  const shown = (id: string) => {
+    const c = allowed.changes.find((x) => x.id === id)!;
+    return [c.action, c.replacedWith, c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`), c.interrupts];
+  };
+  assert.deepEqual(shown('aws/customer-gateway/0'), ['replace', undefined, ['bgpAsn 65010 → 65020'], 'cross-cloud traffic over the tunnels it carries']);
+  assert.deepEqual(shown('azure/connection/3'), ['replace', 'azure/local-gateway/3', [], 'its tunnel']);
+  assert.deepEqual(shown('azure/vpn-gateway'), ['update', undefined, ['asn 65010 → 65020'], 'BGP on all four tunnels while the gateway is updated']);
+});
+
+test('an allowed replacement of the backbone is refused as not applied, naming the field, both values, why and what to do', () => {
   const allowed = plan((s) => (s.aws.vpc.cidr = '10.11.0.0/16', s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }]), true);
   assert.ok(ids(allowed, 'replace').includes('aws/vpc'));
   assert.ok(ids(allowed, 'replace').includes('aws/tgw-attachment'), 'what is built on the VPC is made again with it');
   assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/subnet/0.cidr', 'change.replace-not-applied aws/subnet/1.cidr', 'change.replace-not-applied aws/vpc.cidr']);
   assert.equal(
     allowed.refused.at(-1)?.message,
-    'aws/vpc (aws.vpc) would be deleted and made again (cidr "10.10.0.0/16" → "10.11.0.0/16"): ' +
-      "a live mesh replaces a cell's own resources, not what every cell stands on (the backbone, the root CA). Keep cidr as it is, or DELETE the mesh and POST the new spec",
+    'aws/vpc (aws.vpc) would be deleted and made again (cidr "10.10.0.0/16" → "10.11.0.0/16", with 2 resource(s) built on it): a live mesh does not make it again: ' +
+      "every AWS cell's cluster and node group live in the VPC's subnets, so every AWS cell would be made again with it, and the transit gateway attachment. " +
+      'Keep cidr as it is, or DELETE the mesh and POST the new spec',
   );
+});
+
+test("an allowed replacement of the root CA is refused as not applied: a new root is a root rotation, which a change does not run", () => {
+  const allowed = plan((s) => (s.pki = { ...s.pki, keyType: 'RSA_4096' }), true);
+  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied pki/root-ca.keyType']);
+  assert.match(allowed.refused[0]!.message, /another root is taken in only by a root rotation in every cell .* which a change does not run/);
 });
 
 test('a changed traffic policy shows the leaf that changed, with both values', () => {

@@ -2,8 +2,9 @@
  * A change to a live mesh inside its workflow (the applyChange Update), on a real Temporal
  * dev server with the cloud side stubbed at the activity boundary (test/workflow/mesh-harness.ts):
  * which activities a change schedules (a replacement: the cell's part taken down, then made
- * again), that its rollback leaves the old spec, that a refusal names its rule, that rotations and teardown never overlap a change, and that the teardown
- * after a change deletes the changed graph.
+ * again; the Azure gateway's ASN: the tunnels made again and BGP awaited), that its rollback
+ * leaves the old spec, that a refusal names its rule, that rotations and teardown never overlap
+ * a change, and that the teardown after a change deletes the changed graph.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -179,5 +180,63 @@ describe('a replacement applied inside the mesh workflow', () => {
     assert.ok(deletes[1]! < types.lastIndexOf('createAwsEksCluster'), 'the new cluster is deleted before the old one is made again (same name)');
     const running = await h.client.workflow.getHandle(meshWorkflowId(REPLACING)).query<MeshSpec>('spec');
     assert.equal(running.cells[0]!.serviceCidr, '172.22.0.0/16');
+  });
+});
+
+/** A mesh of its own, with the Azure gateway's ASN (and the BGP deadline, in seconds) as given. */
+const ASN_MESH = 'wf-asn';
+const GATEWAY_ASN = (asn: number, bgpTimeoutSeconds = 1800) => editedSpec(ASN_MESH, (s) => ((s.azure.gatewayAsn = asn), (s.backbone = { bgpTimeoutSeconds })));
+const TUNNEL_CREATES = ['createAwsCustomerGateway', 'createAwsVpnConnection', 'createAzureLocalNetworkGateway', 'createAzureConnection'];
+
+describe("the Azure gateway's ASN changed inside the mesh workflow", () => {
+  test("allowed: the connections and local gateways taken down before the VPN connections and customer gateways, all made again with the new ASN, the VPN gateway updated, BGP awaited on all four tunnels before the change stands", async () => {
+    await startMesh(h, GATEWAY_ASN(65010));
+    await waitForPhase(h, ASN_MESH, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(ASN_MESH)).length;
+    const accepted = await send(GATEWAY_ASN(65020), true, ASN_MESH);
+    assert.deepEqual([accepted.plan.summary.replace, accepted.plan.summary.update, accepted.plan.refused.length, accepted.plan.interruptsTraffic], [12, 1, 0, true]);
+    const status = await ended(accepted.changeId, ASN_MESH);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    assert.deepEqual(status.change.progress, { done: 25, total: 25 }, 'twelve taken down and made again, one update');
+    const calls = (await scheduledCalls(ASN_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsCustomerGateway').map((c) => c.input.params.bgpAsn), [65020, 65020]);
+    assert.deepEqual(calls.filter((c) => c.type === 'updateAzureVpnGateway').map((c) => c.input.params.asn), [65020]);
+    assert.equal(types.filter((t) => TUNNEL_CREATES.includes(t)).length, 12);
+    assert.ok(types.lastIndexOf('deleteAzureConnection') < types.indexOf('deleteAwsVpnConnection'), "Azure's connections go before the VPN connections they describe");
+    assert.ok(types.lastIndexOf('deleteAwsVpnConnection') < types.indexOf('deleteAwsCustomerGateway'));
+    assert.ok(types.lastIndexOf('deleteAwsCustomerGateway') < types.indexOf('createAwsCustomerGateway'), 'the old ones are gone before the new ones (same names) are made');
+    const observed = types.lastIndexOf('observeTunnels');
+    assert.ok(observed > types.indexOf('updateAzureVpnGateway') && observed > types.lastIndexOf('createAzureConnection'), 'BGP is awaited once the tunnels and the gateway are in place');
+    assert.equal(types.filter((t) => t.startsWith('createAws') || t.startsWith('createAzure')).length, 12, 'nothing else of the backbone or the cells is made again');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(ASN_MESH)).query<MeshSpec>('spec');
+    assert.equal(running.azure.gatewayAsn, 65020);
+  });
+
+  test('BGP not established on the new tunnels by the deadline: the change rolls back, the new tunnels deleted, the old ones made again with the old ASN, the gateway given its old ASN back, and BGP awaited on them', async () => {
+    const before = (await scheduledCalls(ASN_MESH)).length;
+    h.faults.tunnelsDown = true;
+    const handle = h.client.workflow.getHandle(meshWorkflowId(ASN_MESH));
+    let accepted: ChangeAccepted;
+    try {
+      accepted = await send(GATEWAY_ASN(65030, 2), true, ASN_MESH);
+      while ((await handle.query<any>('status')).change?.state !== 'RollingBack') await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      h.faults.tunnelsDown = false;
+    }
+    const status = await ended(accepted.changeId, ASN_MESH);
+    assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
+    assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
+    assert.deepEqual(status.tunnels.map((t: any) => t.established), [true, true, true, true], 'the old tunnels are up again');
+    const calls = (await scheduledCalls(ASN_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsCustomerGateway').map((c) => c.input.params.bgpAsn), [65030, 65030, 65020, 65020], 'the new ones, then the old ones again');
+    assert.deepEqual(calls.filter((c) => c.type === 'updateAzureVpnGateway').map((c) => c.input.params.asn), [65030, 65020], 'the gateway updated, then put back');
+    const creates = types.flatMap((t, i) => (t === 'createAwsCustomerGateway' ? [i] : []));
+    assert.ok(types.lastIndexOf('deleteAwsCustomerGateway') < creates[2]!, 'the new customer gateways are deleted before the old ones are made again (same names)');
+    assert.ok(types.lastIndexOf('observeTunnels') > types.lastIndexOf('updateAzureVpnGateway'), 'the old tunnels are awaited after the rollback');
+    const running = await handle.query<MeshSpec>('spec');
+    assert.equal(running.azure.gatewayAsn, 65020);
+    assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
   });
 });

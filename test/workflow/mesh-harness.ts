@@ -46,6 +46,8 @@ export interface Faults {
   /** How many of the next tunnel observations and cluster probes fail (a cloud API that does not answer for a while). */
   failObservations: number;
   failProbes: number;
+  /** While set, every tunnel observation answers all four tunnels down (BGP not established). */
+  tunnelsDown: boolean;
   /** The next answers of checkDrift, oldest first; once used up, nothing has drifted. */
   driftFindings: DriftFindings[];
   /** checkDrift does not finish while set (a check reading a slow cloud). */
@@ -68,7 +70,7 @@ export async function startHarness(taskQueue = 'cellbridge-test', options: { tra
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: TEMPORAL }, searchAttributes: [MESH_KEY, PHASE_KEY] },
   });
-  const faults: Faults = { failCreate: new Set(), failCreateOnce: new Set(), holdCreate: new Set(), failDelete: new Set(), failObservations: 0, failProbes: 0, driftFindings: [], holdDrift: false };
+  const faults: Faults = { failCreate: new Set(), failCreateOnce: new Set(), holdCreate: new Set(), failDelete: new Set(), failObservations: 0, failProbes: 0, tunnelsDown: false, driftFindings: [], holdDrift: false };
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -120,8 +122,13 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
     ...resources,
     observeTunnels: async (input) => {
       if (faults.failObservations > 0 && faults.failObservations--) throw ApplicationFailure.nonRetryable('injected: VPN status not readable', 'Injected');
+      const up = !faults.tunnelsDown;
       return input.tunnels.map((t, index) => ({
-        index, insideCidr: t.insideCidr, aws: { outsideIp: `203.0.113.${index}`, status: 'UP', message: '1 BGP ROUTES', acceptedRoutes: 1 }, azure: { neighbor: `169.254.21.${index}`, state: 'Connected', routesReceived: 1 }, established: true,
+        index,
+        insideCidr: t.insideCidr,
+        aws: up ? { outsideIp: `203.0.113.${index}`, status: 'UP', message: '1 BGP ROUTES', acceptedRoutes: 1 } : { outsideIp: `203.0.113.${index}`, status: 'DOWN', message: 'IPSEC IS DOWN', acceptedRoutes: 0 },
+        azure: up ? { neighbor: `169.254.21.${index}`, state: 'Connected', routesReceived: 1 } : { neighbor: `169.254.21.${index}`, state: 'Connecting', routesReceived: 0 },
+        established: up,
       }));
     },
     observeLearnedRoutes: async () => ({ azureFromAws: ['10.10.0.0/16'], awsFromAzure: ['10.20.0.0/16'] }),
