@@ -40,8 +40,8 @@ export function findChromium(): string {
     if (spawnSync(candidate, ['--version'], { stdio: 'ignore' }).status === 0) return candidate;
   }
   throw new ChromiumMissing(
-    `no Chromium found (tried ${candidates.join(', ')}). Install Debian's: \`sudo apt-get install -y chromium\` ` +
-      '(or point CHROMIUM at a Chrome or Chromium binary).',
+    `no Chromium found (tried ${candidates.join(', ')}). Install Debian's: \`apt-get install -y chromium\` as root ` +
+      '(or with sudo), or point CHROMIUM at a Chrome or Chromium binary.',
   );
 }
 
@@ -53,7 +53,7 @@ export async function launchChromium(options: { width: number; height: number })
     [
       '--headless=new', '--remote-debugging-pipe', `--user-data-dir=${profile}`, `--window-size=${options.width},${options.height}`,
       '--no-first-run', '--no-default-browser-check', '--disable-gpu', '--hide-scrollbars',
-      // The sessions here run as root, where Chromium's sandbox refuses to start.
+      // Chromium will not start its sandbox as root (containers, CI images).
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       'about:blank',
     ],
