@@ -258,17 +258,27 @@ for (const cluster of [AKS, EKS]) {
       assert.equal(await statusOf(istioObject(cluster, 'destinationrules', invalid)), 422);
     });
 
-    test('once base and istiod are upgraded (a second `helm upgrade --install`) their validators fail closed, and as no istiod serves them here, an Istio resource is refused at once ("no endpoints")', async (t) => {
-      // The charts set failurePolicy Ignore on install only; on upgrade they leave it to istiod, which would set Fail once serving.
+    test('once base and istiod are upgraded (a second `helm upgrade --install`) their validators fail closed: with no istiod ready behind them an Istio resource is refused at once ("no endpoints"), and once istiod is ready again they fail open, as its served validators would admit it', async (t) => {
+      // The charts set failurePolicy Ignore on install only; on upgrade they leave it to the running istiod, which serves them in a cluster (sim/kube/simulator/served-webhooks.ts).
+      const scaleIstiod = (replicas: number) => apps().replaceNamespacedDeploymentScale({ name: 'istiod', namespace: NS, body: { metadata: { name: 'istiod', namespace: NS }, spec: { replicas } } });
+      await scaleIstiod(0);
+      await until('istiod to be stopped', async () => ((await apps().readNamespacedDeployment({ name: 'istiod', namespace: NS })).status?.readyReplicas ? undefined : true));
+      // The chart leaves replicas to its autoscaler, so the upgrade keeps istiod at zero.
       await install(t, cluster, 'istio-base', 'base', { global: IMAGES });
       await install(t, cluster, 'istiod', 'istiod', istiodValues(cluster));
       const started = performance.now();
-      const error = await istioObject(cluster, 'gateways', { ...CROSS_NETWORK_GATEWAY, metadata: { name: 'after-upgrade', namespace: NS } }).then(() => undefined, (e: unknown) => e);
+      const gateway = { ...CROSS_NETWORK_GATEWAY, metadata: { name: 'after-upgrade', namespace: NS } };
+      const error = await istioObject(cluster, 'gateways', gateway).then(() => undefined, (e: unknown) => e);
       assert.ok(error instanceof ApiException, 'the Gateway was admitted');
       assert.equal(error.code, 500);
       assert.match((JSON.parse(String(error.body)) as { message: string }).message, /failed calling webhook "validation\.istio\.io".*no endpoints available for service "istiod"/);
       // A call to the Service's cluster IP, which nothing routes here, would have waited for the webhook's 10 s timeout.
       assert.ok(performance.now() - started < 9_000);
+      await scaleIstiod(1);
+      await until('istiod to be Ready', async () => (ready(await apps().readNamespacedDeployment({ name: 'istiod', namespace: NS })) ? true : undefined), 60_000);
+      await until('the Gateway to be admitted', async () => ((await statusOf(istioObject(cluster, 'gateways', gateway))) === 200 ? true : undefined));
+      const policies = (await cluster.kube.makeApiClient(AdmissionregistrationV1Api).listValidatingWebhookConfiguration()).items.flatMap((w) => w.webhooks?.map((h) => h.failurePolicy) ?? []);
+      assert.deepEqual([...new Set(policies)], ['Ignore']);
     });
 
     if (cluster === AKS) {

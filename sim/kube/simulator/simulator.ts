@@ -12,7 +12,7 @@ import { AddressBook, CLOUD_SUBNET, type Range } from './addresses.ts';
 import { AdminClient, type KubeObject } from './admin-client.ts';
 import { daemonSets } from './daemon-sets.ts';
 import { deployments } from './deployments.ts';
-import { endpointSlices } from './endpoint-slices.ts';
+import { endpointSlices, type Service } from './endpoint-slices.ts';
 import type { BackboneEnd } from '../../envoy/backbone.ts';
 import { cellDataPlane, type DataPlaneBinaries } from './cell-data-plane.ts';
 import { gateways } from './gateways.ts';
@@ -27,6 +27,7 @@ import { internalIp, Nodes, POOL_LABEL, type Node } from './nodes.ts';
 import { workloadOf, type Pod } from './pods.ts';
 import { Reflector, type Controller } from './reflector.ts';
 import { scheduler } from './scheduler.ts';
+import { servedWebhooks } from './served-webhooks.ts';
 import { serviceAccounts } from './service-accounts.ts';
 import { sidecars } from './sidecars.ts';
 import { tokenSecrets } from './token-secrets.ts';
@@ -98,23 +99,30 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
   const ownerDeleted = (owner: KubeObject) => collectors.forEach((c) => c.resync(inNamespace(owner.metadata.namespace)));
   const deploymentReflector = reflect(deployments(client, external, ownerDeleted));
   const daemonSetReflector = reflect(daemonSets(client, external, () => nodeReflector.objects(), ownerDeleted));
-  const serviceReflector = reflect({
+  const runsForReal = (pod: Pod) => {
+    const workload = workloadOf(pod);
+    return workload !== undefined && external.owns(workload.kind, pod.metadata.namespace ?? '', workload.name);
+  };
+  const serviceReflector = reflect<Service>({
     ...endpointSlices(client, {
       pods: () => podReflector.objects(),
       node: nodeByName,
       external: (ns, name) => externalEndpoints.owns(ns, name),
-      runsForReal: (pod) => {
-        const workload = workloadOf(pod);
-        return workload !== undefined && external.owns(workload.kind, pod.metadata.namespace ?? '', workload.name);
-      },
+      runsForReal,
     }),
     forget: ownerDeleted,
   });
+  const webhookReflector = reflect(servedWebhooks(client, {
+    service: (namespace, name) => serviceReflector.objects().find((s) => s.metadata.namespace === namespace && s.metadata.name === name),
+    pods: () => podReflector.objects(),
+    runsForReal,
+  }));
   const podChanged = (pod: Pod) => {
     const same = inNamespace(pod.metadata.namespace);
     deploymentReflector.resync(same);
     daemonSetReflector.resync(same);
     serviceReflector.resync(same);
+    webhookReflector.resync();
   };
   const podReflector = reflect(kubelet(client, addresses, external, { node: nodeByName, podRange }, podChanged));
   const schedulerReflector = reflect(scheduler(client, { nodes: () => nodeReflector.objects(), scheduled: () => podReflector.objects().filter((p) => p.spec.nodeName) }));
@@ -156,7 +164,7 @@ export function startSimulator(cluster: SimulatedCluster, initialPools: NodePool
     reflect(istiod.deployments),
     reflect(istiod.secrets),
     reflect(istiod.configMaps),
-    nodeReflector, deploymentReflector, daemonSetReflector, serviceReflector, podReflector, schedulerReflector, ...collectors, lbReflector,
+    nodeReflector, deploymentReflector, daemonSetReflector, serviceReflector, podReflector, schedulerReflector, ...collectors, lbReflector, webhookReflector,
     reflect(tokenSecrets(client, cluster.pki.caPem)),
     reflect(namespaces(client)),
     reflect(serviceAccounts(client, cluster.pki.caPem)),
