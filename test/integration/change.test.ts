@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { DescribeCustomerGatewaysCommand, DescribeVpnConnectionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AppsV1Api, CustomObjectsApi, KubeConfig, type V1Secret } from '@kubernetes/client-node';
@@ -15,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { cloudLatency } from '../../domain/cloud-latency.ts';
 import { AesGcmPayloadCodec } from '../../domain/payload-codec.ts';
 import { meshGraph } from '../../domain/mesh-graph.ts';
-import { CURRENT_NAMING } from '../../domain/names.ts';
+import { backboneNames, CURRENT_NAMING } from '../../domain/names.ts';
 import { criticalPath } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import type { Endpoints } from '../../sim/stack.ts';
@@ -80,6 +82,58 @@ describe('changing a live mesh', () => {
     assert.equal(done.phase, 'Ready');
     assert.deepEqual(await nodeCounts(e), { east: 3, west: 3 });
     spec = next;
+  });
+
+  test("an allowed change of the Azure gateway's ASN: both customer gateways and VPN connections, the four local gateways and connections made again, the VPN gateway's ASN updated in place, all four tunnels BGP Established again; the plan says the tunnels go down", async (t) => {
+    const e = stack.endpoints();
+    const before = await tunnelsInClouds(e);
+    const next = structuredClone(spec);
+    next.azure.gatewayAsn = 65020;
+    const started = Date.now();
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const { plan } = accepted.body;
+    assert.deepEqual([plan.summary.replace, plan.summary.update, plan.refused.length, plan.interruptsTraffic], [12, 1, 0, true], JSON.stringify(plan.summary));
+    assert.deepEqual(plan.changes.filter((c: any) => c.action === 'replace' && !c.replacedWith).map((c: any) => `${c.id} ${c.fields.map((f: any) => f.field)}`), ['aws/customer-gateway/0 bgpAsn', 'aws/customer-gateway/1 bgpAsn']);
+    assert.deepEqual(plan.changes.filter((c: any) => c.action === 'update').map((c: any) => `${c.id} ${c.interrupts}`), ['azure/vpn-gateway BGP on all four tunnels while the gateway is updated']);
+    const done = await changeEnded(e, accepted.body.changeId);
+    t.diagnostic(`the ASN change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified`);
+    assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+    spec = next;
+
+    const after = await tunnelsInClouds(e);
+    assert.deepEqual(after.customerGateways.map((c) => c.asn), ['65020', '65020'], 'EC2 shows two customer gateways of the mesh, with the new ASN');
+    assert.deepEqual(after.customerGateways.filter((c) => before.customerGateways.some((b) => b.id === c.id)), [], 'they are new ones; the old ones are deleted');
+    assert.deepEqual(after.vpnConnections.filter((v) => before.vpnConnections.some((b) => b.id === v.id)), [], 'the VPN connections are new ones');
+    assert.deepEqual(after.vpnConnections.map((v) => v.customerGatewayId).sort(), after.customerGateways.map((c) => c.id).sort(), 'each on one of the new customer gateways');
+    assert.equal(after.gatewayAsn, 65020, "ARM shows the VPN gateway's new ASN");
+    assert.deepEqual(after.localGatewayIps, after.outsideIps, "Azure's four local gateways point at the new tunnels' outside IPs");
+    assert.deepEqual(after.telemetry, ['UP', 'UP', 'UP', 'UP'], 'AWS: all four tunnels up');
+    assert.equal(after.connectedPeers, 4, "Azure: the gateway's four BGP peers Connected");
+  });
+
+  test("a change of the Azure gateway's ASN that fails part way (the gateway's update refused) rolls back: the new tunnels deleted, the old ones made again with the old ASN, the gateway's ASN as it was, all four tunnels up", async () => {
+    const e = stack.endpoints();
+    const before = await tunnelsInClouds(e);
+    const next = structuredClone(spec);
+    next.azure.gatewayAsn = 65030;
+    // The gateway is updated after the twelve tunnel resources are made again (domain/change-steps.ts): the fault hits last.
+    await injectFault(e.azure, { operation: 'virtualNetworkGateways.createOrUpdate', kind: 'error', status: 400, code: 'InvalidParameter', message: 'simulated gateway update failure', count: 1, match: backboneNames(MESH).vpnGateway });
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const done = await changeEnded(e, accepted.body.changeId);
+    assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
+    assert.match(done.change.error, /simulated gateway update failure/);
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+
+    const after = await tunnelsInClouds(e);
+    assert.deepEqual(after.customerGateways.map((c) => c.asn), ['65020', '65020'], 'two customer gateways, with the old ASN');
+    assert.deepEqual(after.customerGateways.filter((c) => before.customerGateways.some((b) => b.id === c.id)), [], 'made again: the ones of the failed change are deleted');
+    assert.equal(after.gatewayAsn, 65020);
+    assert.deepEqual(after.localGatewayIps, after.outsideIps);
+    assert.deepEqual(after.telemetry, ['UP', 'UP', 'UP', 'UP']);
+    assert.equal(after.connectedPeers, 4);
   });
 
   test("an allowed replacement of the EKS cell's service range: a new cluster with the new range, Istio, cacerts from the same root and remote secrets both ways made again; nothing of the old cluster is left", async () => {
@@ -258,6 +312,31 @@ async function applied(e: Endpoints, next: unknown): Promise<any> {
   assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
   assert.equal(done.phase, 'Ready');
   return done;
+}
+
+/** The tunnels as the clouds show them: EC2's customer gateways, VPN connections and telemetry of the mesh; ARM's gateway ASN, local gateways and BGP peers. */
+async function tunnelsInClouds(e: Endpoints) {
+  const ec2 = new EC2Client({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const Filters = [{ Name: 'tag:cellbridge:mesh', Values: [MESH] }];
+  const alive = (state: string | undefined) => state !== 'deleted' && state !== 'deleting';
+  const cgws = ((await ec2.send(new DescribeCustomerGatewaysCommand({ Filters }))).CustomerGateways ?? []).filter((c) => alive(c.State));
+  const vpns = ((await ec2.send(new DescribeVpnConnectionsCommand({ Filters }))).VpnConnections ?? []).filter((v) => alive(v.State));
+  const network = new NetworkManagementClient({ getToken: async () => ({ token: 'x', expiresOnTimestamp: Date.now() + 3_600_000 }) }, SUB, { endpoint: e.azure });
+  const group = `cellbridge-${MESH}`;
+  const gatewayName = backboneNames(MESH).vpnGateway;
+  const localGatewayIps: string[] = [];
+  for await (const local of network.localNetworkGateways.list(group)) localGatewayIps.push(local.gatewayIpAddress ?? '');
+  const peers = await network.virtualNetworkGateways.beginGetBgpPeerStatusAndWait(group, gatewayName);
+  const tunnels = vpns.flatMap((v) => v.Options?.TunnelOptions ?? []);
+  return {
+    customerGateways: cgws.map((c) => ({ id: c.CustomerGatewayId!, asn: c.BgpAsn })).sort((a, b) => a.id.localeCompare(b.id)),
+    vpnConnections: vpns.map((v) => ({ id: v.VpnConnectionId!, customerGatewayId: v.CustomerGatewayId! })),
+    outsideIps: tunnels.map((tunnel) => tunnel.OutsideIpAddress ?? '').sort(),
+    telemetry: vpns.flatMap((v) => (v.VgwTelemetry ?? []).map((t) => t.Status)),
+    gatewayAsn: (await network.virtualNetworkGateways.get(group, gatewayName)).bgpSettings?.asn,
+    localGatewayIps: localGatewayIps.sort(),
+    connectedPeers: new Set((peers.value ?? []).filter((p) => p.state === 'Connected').map((p) => p.neighbor)).size,
+  };
 }
 
 async function changeEnded(e: Endpoints, changeId: string): Promise<any> {
