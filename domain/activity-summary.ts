@@ -51,6 +51,20 @@ export function activitySummary(verb: Verb, node: ResourceNode): string {
   return [`${verb} ${SUBJECT[node.kind] ?? node.kind}${name ? ` ${name}` : ''}`, where(p), tunnels(p)].filter(Boolean).join(' · ');
 }
 
+/**
+ * The lines for the mesh's activities that make no resource of its graph (observations of
+ * both clouds or of a cluster, the rotation schedule): without them a mesh with two cells
+ * shows two identical `inspectIstio` and two identical `probeClusterAccess` rows.
+ */
+export const meshActivitySummary = {
+  tunnels: (tunnels: readonly Tunnel[]) => `observe BGP on AWS and Azure · ${describeTunnels(tunnels)}`,
+  learnedRoutes: () => 'read the routes each cloud learned over BGP',
+  clusterAccess: (cell: { cell: string; cloud: string; clusterName: string }) =>
+    `probe the API server of cell ${cell.cell} · ${cell.cloud === 'aws' ? 'EKS' : 'AKS'} ${cell.clusterName}`,
+  istio: (cell: { cell: string }) => `inspect Istio on cell ${cell.cell}`,
+  rotationSchedule: (mesh: string) => `ensure the CA rotation schedule of mesh ${mesh}`,
+};
+
 function where(p: Record<string, unknown>): string | undefined {
   const cell = (ref: unknown) => text((ref as { cell?: unknown } | undefined)?.cell);
   if (cell(p.source) && cell(p.target)) return `in cell ${cell(p.source)}, for cell ${cell(p.target)}`;
@@ -60,7 +74,10 @@ function where(p: Record<string, unknown>): string | undefined {
 
 function tunnels(p: Record<string, unknown>): string | undefined {
   const list = (p.tunnel ? [p.tunnel] : Array.isArray(p.tunnels) ? p.tunnels : []) as Tunnel[];
-  if (list.length === 0) return undefined;
+  return list.length === 0 ? undefined : describeTunnels(list);
+}
+
+function describeTunnels(list: readonly Tunnel[]): string {
   return `${list.length > 1 ? 'tunnels' : 'tunnel'} ${list.map((t) => `${t.index} ${t.insideCidr}`).join(', ')}`;
 }
 

@@ -21,7 +21,8 @@ import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
 import { planChange } from '../domain/change-plan.ts';
 import { CHANGE_UPDATE, refuseChange, refuseDriftCheck, type ChangeAccepted, type ChangeRequest } from '../domain/mesh-change.ts';
-import { backboneNames } from '../domain/names.ts';
+import { backboneNames, type NamingVersion } from '../domain/names.ts';
+import { meshActivitySummary } from '../domain/activity-summary.ts';
 import { planTunnels } from '../domain/apipa-plan.ts';
 import { driftSettings, type MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, MESH_SIGNAL, type CleanupFailure, type MeshPhase, type MeshStatus } from '../domain/mesh-status.ts';
@@ -51,6 +52,10 @@ const schedules = proxyActivities<Pick<MeshActivities, 'ensureRotationSchedule' 
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumAttempts: 10 },
 });
+
+/** Labelled in the Web UI like every activity of the mesh (domain/activity-summary.ts). */
+const ensureRotationSchedule = (spec: MeshSpec, naming: NamingVersion) =>
+  schedules.ensureRotationSchedule.executeWithOptions({ summary: meshActivitySummary.rotationSchedule(spec.name) }, [spec, naming]);
 
 const leases = proxyActivities<Pick<MeshActivities, 'rotationRunning'>>({
   startToCloseTimeout: '30s',
@@ -206,7 +211,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     if (!resumed) {
       const verified = await verifyIstio(spec, scope, calls, state);
       // The schedule exists by the time anyone sees the mesh up.
-      if (withCells()) await schedules.ensureRotationSchedule(spec, naming);
+      if (withCells()) await ensureRotationSchedule(spec, naming);
       state.enter(verified ? 'Ready' : 'Degraded');
     }
     // The first run continues as new as soon as it is up, so its provisioning history is left behind.
@@ -329,7 +334,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
 
   async function bringScheduleToSpec(hadCells: boolean): Promise<void> {
     try {
-      if (withCells()) await schedules.ensureRotationSchedule(spec, naming);
+      if (withCells()) await ensureRotationSchedule(spec, naming);
       else if (hadCells) await schedules.deleteRotationSchedule(spec.name);
     } catch (error) {
       log.error('the rotation schedule was not brought to the changed spec', { mesh: spec.name, error: errorMessage(error) });

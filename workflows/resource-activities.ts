@@ -3,7 +3,7 @@ import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow'
 import type { DeleteResult } from '../activities/engine.ts';
 import type { MeshActivities, ResourceActivities } from '../activities/index.ts';
 import { isResourceKind, resourceActivityName, type ResourceVerb } from '../domain/activity-names.ts';
-import { activitySummary } from '../domain/activity-summary.ts';
+import { activitySummary, meshActivitySummary } from '../domain/activity-summary.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 
@@ -26,12 +26,12 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: settings.resourceMaxAttempts },
   });
-  const { observeTunnels, observeLearnedRoutes } = proxyActivities<MeshActivities>({
+  const observe = proxyActivities<MeshActivities>({
     startToCloseTimeout: '2m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
   });
   // A new access entry takes a moment to reach the API server's authenticator.
-  const { probeClusterAccess, inspectIstio } = proxyActivities<MeshActivities>({
+  const inspect = proxyActivities<MeshActivities>({
     startToCloseTimeout: '1m',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6 },
   });
@@ -45,9 +45,9 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
     create: (node, outputs) => resources[resourceActivityName('create', kindOf('create', node))].executeWithOptions({ summary: activitySummary('create', node) }, [node, outputs]),
     update: (node, previous, outputs) => resources[resourceActivityName('update', kindOf('update', node))].executeWithOptions({ summary: activitySummary('update', node) }, [node, previous, outputs]),
     delete: (node) => resources[resourceActivityName('delete', kindOf('delete', node))].executeWithOptions({ summary: activitySummary('delete', node) }, [node]),
-    observeTunnels,
-    observeLearnedRoutes,
-    probeClusterAccess,
-    inspectIstio,
+    observeTunnels: (input) => observe.observeTunnels.executeWithOptions({ summary: meshActivitySummary.tunnels(input.tunnels) }, [input]),
+    observeLearnedRoutes: (input) => observe.observeLearnedRoutes.executeWithOptions({ summary: meshActivitySummary.learnedRoutes() }, [input]),
+    probeClusterAccess: (ref) => inspect.probeClusterAccess.executeWithOptions({ summary: meshActivitySummary.clusterAccess(ref) }, [ref]),
+    inspectIstio: (input) => inspect.inspectIstio.executeWithOptions({ summary: meshActivitySummary.istio(input.cluster) }, [input]),
   };
 }

@@ -2,7 +2,8 @@
  * What the Web UI shows per activity of a mesh: each resource activity scheduled by the
  * real workflow on a real Temporal dev server (activities stubbed at the boundary) carries
  * a summary naming its resource, and no two resources share one, so the timeline no
- * longer shows rows of identical activity types.
+ * longer shows rows of identical activity types; the observations and the rotation
+ * schedule carry one as well.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -40,4 +41,24 @@ test('every resource activity of a mesh with cells carries its own one-line summ
     assert.ok(summaries.includes(expected), `"${expected}" among:\n${summaries.join('\n')}`);
   }
   assert.equal(new Set(summaries).size, summaries.length, `no two resource activities share a summary:\n${summaries.join('\n')}`);
+});
+
+test('the activities that make no resource carry a summary too: each cell\'s observations read differently, none shows a bare type', async () => {
+  await startMesh(h, meshSpec('cells', 'obs'));
+  await waitForPhase(h, 'obs', ['Ready', 'Degraded']);
+  const [provisioning] = await historyChain(h.client, meshWorkflowId('obs'));
+  const scheduled = (provisioning!.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
+  const type = (e: (typeof scheduled)[number]) => e.activityTaskScheduledEventAttributes!.activityType!.name!;
+  assert.deepEqual(scheduled.filter((e) => !e.userMetadata?.summary).map(type), [], 'activities scheduled without a summary');
+  const others = scheduled.filter((e) => !/^(create|delete)[A-Z]/.test(type(e))).map((e) => `${type(e)}: ${defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!)}`);
+  for (const expected of [
+    'observeTunnels: observe BGP on AWS and Azure · tunnels 0 169.254.21.0/30, 1 169.254.22.0/30, 2 169.254.21.4/30, 3 169.254.22.4/30',
+    'inspectIstio: inspect Istio on cell east',
+    'inspectIstio: inspect Istio on cell west',
+    'ensureRotationSchedule: ensure the CA rotation schedule of mesh obs',
+  ]) {
+    assert.ok(others.includes(expected), `"${expected}" among:\n${others.join('\n')}`);
+  }
+  const probes = others.filter((o) => o.startsWith('probeClusterAccess: '));
+  assert.equal(new Set(probes).size, 2, `one probe line per cell:\n${probes.join('\n')}`);
 });
