@@ -78,7 +78,8 @@ async function checkNode(handler: AnyHandler, node: ResourceNode, outputs: Outpu
   } catch (error) {
     return { ...base, state: 'unchecked', fields: fieldDrift('read', 'readable', shown(error instanceof Error ? error.message : String(error))) };
   }
-  return fields.length > 0 ? { ...base, state: 'drifted', fields } : undefined;
+  if (fields.length === 0) return undefined;
+  return { ...base, state: 'drifted', fields, ...(handler.replacedWhenDrifted ? { repairBy: 'replace' as const } : {}) };
 }
 
 /** The resource's name in its cloud or cluster, as a person looks for it there. */

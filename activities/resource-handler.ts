@@ -57,6 +57,12 @@ export interface ResourceHandler<P, O> {
    */
   ownership?(observed: O, node: ResourceNode<string, P>): Ownership;
   /**
+   * The cloud cannot modify it, and its create would adopt the drifted one found by identity: a
+   * drift repair replaces it (domain/drift-repair.ts). Without it, a drifted resource is repaired
+   * by update when the kind has one, else by create.
+   */
+  replacedWhenDrifted?: true;
+  /**
    * Its describe is a filtered listing that can miss a resource created moments ago (EC2's
    * eventual consistency): an absence is only believed once it has lasted (engine.ts).
    */

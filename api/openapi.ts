@@ -238,7 +238,7 @@ export const OPENAPI = {
           name: { type: 'string', description: 'Its name in its cloud or cluster' },
           state: { enum: ['drifted', 'missing', 'unchecked'], description: 'unchecked: it depends on a missing resource, or could not be read' },
           fields: { type: 'array', items: { type: 'object', required: ['field', 'expected', 'actual'], properties: { field: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } } } },
-          repairBy: { enum: ['create', 'update'] },
+          repairBy: { enum: ['create', 'update', 'replace'] },
         },
       },
       DriftReport: {

@@ -46,8 +46,12 @@ export interface ResourceDrift {
   name: string;
   state: ResourceDriftState;
   fields: FieldDrift[];
-  /** How a repair converges it: made again, or changed in place (a kind without an in-place update is made again over itself). */
-  repairBy: 'create' | 'update';
+  /**
+   * How a repair converges it (domain/drift-repair.ts): made again (a kind without an in-place
+   * update is made again over itself), changed in place, or replaced (deleted with what is built
+   * directly on it, then all made again: a resource the cloud cannot modify).
+   */
+  repairBy: 'create' | 'update' | 'replace';
 }
 
 export type DriftTrigger = 'schedule' | 'request' | 'spec-changed';

@@ -27,6 +27,8 @@ type Values<T> = { Value?: T }[];
 /** A tunnel as DescribeVpnConnections returns it (its members are named unlike the request's: `IkeVersions`, `DpdTimeoutSeconds`). */
 export interface ObservedVpnTunnel {
   TunnelInsideCidr?: string;
+  /** AWS's end of the tunnel: how ModifyVpnTunnelOptions names a tunnel. */
+  OutsideIpAddress?: string;
   PreSharedKey?: string;
   IkeVersions?: Values<string>;
   Phase1EncryptionAlgorithms?: Values<string>;
@@ -106,4 +108,30 @@ function tunnelDrift(want: VpnTunnelParameters, tunnel: ObservedVpnTunnel, recor
     ...fieldDrift(at('StartupAction'), want.StartupAction, tunnel.StartupAction),
     ...(recordedKey === undefined ? [] : fieldDrift(at('PreSharedKey'), recordedKey, secretFingerprint(tunnel.PreSharedKey))),
   ];
+}
+
+/** The IPsec policy as ModifyVpnTunnelOptions takes it: the pinned one, without the inside CIDR (fixed) and without a key. */
+export type VpnTunnelPolicy = Omit<VpnTunnelParameters, 'TunnelInsideCidr'>;
+
+/** One ModifyVpnTunnelOptions request of a repair: the tunnel, named by its outside IP, back to the pinned policy. */
+export interface VpnTunnelRepair {
+  insideCidr: string;
+  outsideIp: string;
+  options: VpnTunnelPolicy;
+}
+
+/**
+ * The tunnels whose IPsec policy differs from the desired one, each with the whole pinned policy
+ * to send back (AWS modifies one tunnel at a time). A key is never sent: cellbridge never stored
+ * it, so a key changed by hand is not put back but recorded as the one the tunnel has now (its
+ * Azure connection is updated to it). A tunnel of the plan the connection does not have is not
+ * here: its inside CIDR cannot be modified in place.
+ */
+export function vpnTunnelRepairs(desired: VpnConnectionParameters, observed: ObservedVpnConnection): VpnTunnelRepair[] {
+  const tunnels = observed.Options?.TunnelOptions ?? [];
+  return desired.Options.TunnelOptions.flatMap(({ TunnelInsideCidr, ...options }) => {
+    const tunnel = tunnels.find((t) => t.TunnelInsideCidr === TunnelInsideCidr);
+    if (!tunnel?.OutsideIpAddress || tunnelDrift({ ...options, TunnelInsideCidr }, tunnel, undefined).length === 0) return [];
+    return [{ insideCidr: TunnelInsideCidr, outsideIp: tunnel.OutsideIpAddress, options }];
+  });
 }

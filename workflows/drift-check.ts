@@ -2,9 +2,11 @@
  * One drift check of a live mesh, inside its workflow (never beside a change, a rotation or
  * a teardown: the mesh's main loop runs it). The checkDrift activity reads every resource of
  * the graph and compares it with its desired state (activities/drift-check.ts). Under
- * `repair`, the drifted resources are converged by the same engine calls a change makes: a
- * missing one, or one of a kind without an in-place update, through create (runGraph, as a
- * change creates), the rest through update, in dependency order. A resource made again gets
+ * `repair`, the drifted resources are converged by the same engine calls a change makes
+ * (domain/drift-repair.ts): a missing one, or one of a kind without an in-place update, through
+ * create (runGraph, as a change creates), the rest through update, in dependency order; one the
+ * cloud cannot modify is replaced (deleted with what is built directly on it, as a change takes
+ * down what it replaces, then made again). A resource made again gets
  * new cloud IDs and addresses, so what is built on it drifts in turn (an AWS VPN connection's
  * Azure local gateways and connections): checking and repairing go round until a check finds
  * nothing, at most MAX_REPAIR_ROUNDS times. A repair that fails is reported, not rolled back:
@@ -13,13 +15,13 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { MeshActivities } from '../activities/index.ts';
 import type { DriftFindings } from '../activities/drift-check.ts';
-import { dependencyOrder } from '../domain/change-steps.ts';
 import type { DriftMode, DriftRepair, DriftReport, DriftTrigger, ResourceDrift } from '../domain/drift.ts';
+import { driftRepairSteps, repairable } from '../domain/drift-repair.ts';
 import { nodeById, type ResourceGraph } from '../domain/resource-graph.ts';
 import type { MeshState } from './mesh-state.ts';
 import type { ResourceCalls } from './resource-activities.ts';
 import { runGraph } from './run-graph.ts';
-import { errorMessage, Saga } from './saga.ts';
+import { destroyGraph, errorMessage, Saga } from './saga.ts';
 
 const MAX_REPAIR_ROUNDS = 3;
 
@@ -50,9 +52,6 @@ export async function runDriftCheck(run: DriftCheckRun, calls: ResourceCalls, st
   return { ...report, finishedAt: new Date().toISOString() };
 }
 
-/** Only what exists wrongly or not at all; a resource that could not be read, or waits on a missing one, is left for the next round. */
-const repairable = (d: ResourceDrift) => d.state === 'missing' || d.state === 'drifted';
-
 async function repair(graph: ResourceGraph, drifts: ResourceDrift[], check: () => Promise<DriftFindings>, calls: ResourceCalls, state: MeshState): Promise<DriftRepair & { remaining: ResourceDrift[] }> {
   const repaired: string[] = [];
   let remaining = drifts;
@@ -60,12 +59,16 @@ async function repair(graph: ResourceGraph, drifts: ResourceDrift[], check: () =
   try {
     while (remaining.some(repairable) && rounds < MAX_REPAIR_ROUNDS) {
       rounds++;
-      const creates = new Set(remaining.filter((d) => repairable(d) && d.repairBy === 'create').map((d) => d.id));
-      const updates = dependencyOrder(graph).filter((id) => remaining.some((d) => d.id === id && repairable(d) && d.repairBy === 'update'));
+      const steps = driftRepairSteps(graph, remaining);
+      // Only a replacement takes anything down; a round without one runs the commands it always did.
+      if (steps.takenDown.length > 0) {
+        const failures = await destroyGraph(graph, new Set(steps.takenDown), calls, state);
+        if (failures.length > 0) throw new Error(`taking down what is replaced failed: ${failures.map((f) => `${f.resource} (${f.error})`).join('; ')}`);
+      }
       // Made as a change makes what it adds: on top of what exists, with the outputs it last reported.
-      if (creates.size > 0) await runGraph(graph, calls, new Saga(), state, { only: creates, known: state.outputs() });
-      repaired.push(...dependencyOrder(graph).filter((id) => creates.has(id)));
-      for (const id of updates) {
+      if (steps.creates.length > 0) await runGraph(graph, calls, new Saga(), state, { only: new Set(steps.creates), known: state.outputs() });
+      repaired.push(...steps.creates);
+      for (const id of steps.updates) {
         await updateInPlace(graph, id, calls, state);
         repaired.push(id);
       }

@@ -10,17 +10,23 @@ import {
   DeleteVpnConnectionCommand,
   DescribeCustomerGatewaysCommand,
   DescribeVpnConnectionsCommand,
+  ModifyVpnTunnelOptionsCommand,
   type CustomerGateway,
   type VpnConnection,
 } from '@aws-sdk/client-ec2';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
 import { customerGatewayDrift, customerGatewayParameters } from '../../domain/customer-gateway-parameters.ts';
-import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters } from '../../domain/vpn-connection-parameters.ts';
+import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters, vpnTunnelRepairs } from '../../domain/vpn-connection-parameters.ts';
 import type { Outputs } from '../../domain/resource-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { generatePreSharedKey } from './pre-shared-key.ts';
 import { identityFilters, tagSpecifications } from './tags.ts';
+
+/** How often a tunnel modification in progress is looked at (AWS takes minutes per tunnel). */
+const MODIFYING_POLL_MS = 2000;
+const MAX_MODIFICATIONS = 3;
 
 export function customerGatewayHandler(clients: CloudClients): ResourceHandler<BackboneParams['aws.customerGateway'], CustomerGateway> {
   return {
@@ -44,6 +50,8 @@ export function customerGatewayHandler(clients: CloudClients): ResourceHandler<B
     async delete(cgw, { params }) {
       await clients.ec2(params.scope.aws.region).send(new DeleteCustomerGatewayCommand({ CustomerGatewayId: cgw.CustomerGatewayId }));
     },
+    // AWS has no ModifyCustomerGateway, and a create finds the drifted one by our tags.
+    replacedWhenDrifted: true,
     // Found by a tag-filtered listing, which EC2 keeps eventually consistent.
     listedLate: true,
   };
@@ -75,6 +83,33 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
         return { is: 'failed', reason: `existing VPN connection uses inside CIDRs ${actual.join(', ')}, the plan says ${planned.join(', ')}` };
       }
       return statePhase(vpn.State);
+    },
+    /**
+     * Puts each tunnel's IPsec policy back to the pinned one (a drift repair; a change never alters
+     * the policy), one ModifyVpnTunnelOptions per tunnel whose policy differs, one tunnel at a time:
+     * AWS answers `modifying` until the tunnel is renegotiated and refuses a second modification
+     * meanwhile. Safe to repeat: each attempt reads the tunnels again and sends only what still
+     * differs. A key is never sent: its new fingerprint is recorded by the engine's read after this.
+     */
+    async update(vpn, { params }, _previous, outputs, signal) {
+      const ec2 = clients.ec2(params.scope.aws.region);
+      const desired = desiredVpnConnection(outputs, params);
+      const sent = new Map<string, number>();
+      for (let current: VpnConnection | undefined = vpn; current; ) {
+        const [next] = vpnTunnelRepairs(desired, current);
+        if (!next) return;
+        if (current.State === 'available') {
+          const times = (sent.get(next.insideCidr) ?? 0) + 1;
+          // A cloud that answers the modification and keeps the old options would be asked for ever.
+          if (times > MAX_MODIFICATIONS) throw new Error(`tunnel ${next.insideCidr} of ${vpn.VpnConnectionId} keeps its options after ${MAX_MODIFICATIONS} modifications`);
+          sent.set(next.insideCidr, times);
+          await ec2.send(new ModifyVpnTunnelOptionsCommand({ VpnConnectionId: current.VpnConnectionId, VpnTunnelOutsideIpAddress: next.outsideIp, TunnelOptions: next.options }));
+        } else {
+          await sleep(MODIFYING_POLL_MS, undefined, { signal });
+        }
+        const { VpnConnections = [] } = await ec2.send(new DescribeVpnConnectionsCommand({ VpnConnectionIds: [vpn.VpnConnectionId!] }));
+        current = VpnConnections.find((v) => v.State !== 'deleted' && v.State !== 'deleting');
+      }
     },
     // The keys as they were when it was last made: a key changed since is drift, shown by fingerprint.
     drift: async (vpn, { params }, outputs, recorded) => vpnConnectionDrift(desiredVpnConnection(outputs, params), vpn, recorded?.attributes ?? {}),

@@ -129,12 +129,7 @@ def _tunnel(spec: dict[str, Any]) -> dict[str, Any]:
     if spec.get("TunnelInsideCidr") is not None:
         tunnel["TunnelInsideCidr"] = _inside_cidr(spec["TunnelInsideCidr"])
     psk = spec.get("PreSharedKey")
-    if psk is not None and not PSK_RE.match(psk):
-        raise invalid_value(
-            "The pre-shared key must be 8-64 characters of letters, numbers, periods (.) "
-            "and underscores (_), and cannot start with zero (0)."
-        )
-    tunnel["PreSharedKey"] = psk or _generated_psk()
+    tunnel["PreSharedKey"] = _checked_psk(psk) if psk is not None else _generated_psk()
     for name, (out, default, allowed) in SCALARS.items():
         value = spec.get(name, default)
         if value not in allowed:
@@ -299,11 +294,26 @@ def delete_vpn_connection_response(self: Any) -> EmptyResult:
     return EmptyResult()
 
 
-def modify_vpn_tunnel_options_response(self: Any) -> ActionResult:
-    """ModifyVpnTunnelOptions for the pre-shared key only, the option drift tests change by hand.
+def _checked_psk(psk: str) -> str:
+    if not PSK_RE.match(psk):
+        raise invalid_value(
+            "The pre-shared key must be 8-64 characters of letters, numbers, periods (.) "
+            "and underscores (_), and cannot start with zero (0)."
+        )
+    return psk
 
-    AWS keeps the connection `available` and renegotiates the one tunnel; here the new key
-    takes effect at once, so the fabric sees the two ends' keys differ on its next look.
+
+# What ModifyVpnTunnelOptions may change here: the key and the IPsec policy (the options
+# cellbridge pins and a person can change by hand). An inside CIDR or logging is refused.
+MODIFIABLE = {"PreSharedKey", *SCALARS, *ALGORITHM_LISTS}
+
+
+def modify_vpn_tunnel_options_response(self: Any) -> ActionResult:
+    """ModifyVpnTunnelOptions for one tunnel's key and IPsec policy, validated as a create's are.
+
+    AWS keeps the connection `available` and renegotiates the one tunnel; here the new options
+    take effect at once, so the fabric sees the two ends differ on its next look. Members left
+    out keep their value; an empty algorithm list means "all values allowed", as in AWS.
     """
     backend = self.ec2_backend
     vpn_id = self._get_param("VpnConnectionId")
@@ -315,17 +325,52 @@ def modify_vpn_tunnel_options_response(self: Any) -> ActionResult:
     if tunnel is None:
         raise invalid_value(f"The tunnel outside IP address {outside_ip} does not belong to {vpn_id}.")
     requested = self._get_param("TunnelOptions") or {}
-    others = sorted(k for k in requested if k != "PreSharedKey")
+    others = sorted(k for k in requested if k not in MODIFIABLE)
     if others:
-        raise invalid_value(f"Only PreSharedKey can be modified on the proving ground, not {', '.join(others)}.")
-    psk = requested.get("PreSharedKey")
-    if psk is not None:
-        if not PSK_RE.match(psk):
-            raise invalid_value(
-                "The pre-shared key must be 8-64 characters of letters, numbers, periods (.) "
-                "and underscores (_), and cannot start with zero (0)."
-            )
-        tunnel["PreSharedKey"] = psk
+        raise invalid_value(f"Only the pre-shared key and the IPsec policy can be modified on the proving ground, not {', '.join(others)}.")
+    changed = dict(tunnel)
+    if requested.get("PreSharedKey") is not None:
+        changed["PreSharedKey"] = _checked_psk(requested["PreSharedKey"])
+    for name, (out, _default, allowed) in SCALARS.items():
+        if name in requested:
+            if requested[name] not in allowed:
+                raise invalid_value(f"The value {requested[name]} for {name} is not valid.")
+            changed[out] = requested[name]
+    for name, (out, allowed, kind) in ALGORITHM_LISTS.items():
+        if name in requested:
+            values = [kind(item["Value"]) for item in requested[name] or []]
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                raise invalid_value(f"The value {bad[0]} for {name} is not valid.")
+            changed[out] = [{"Value": v} for v in values]
+    if changed["Phase2LifetimeSeconds"] >= changed["Phase1LifetimeSeconds"]:
+        raise invalid_value("Phase2LifetimeSeconds must be less than Phase1LifetimeSeconds.")
+    if changed["RekeyMarginTimeSeconds"] > changed["Phase2LifetimeSeconds"] // 2:
+        raise invalid_value("RekeyMarginTimeSeconds must be at most half of Phase2LifetimeSeconds.")
+    tunnel.update(changed)
+    return ActionResult({"VpnConnection": vpn})
+
+
+def modify_vpn_connection_response(self: Any) -> ActionResult:
+    """ModifyVpnConnection to another customer gateway (what a person does who replaced one by hand).
+
+    AWS keeps the tunnels' outside IPs and keys and renegotiates them against the new gateway;
+    here the change takes effect at once. Moving to another transit or virtual private
+    gateway is not modelled.
+    """
+    backend = self.ec2_backend
+    vpn_id = self._get_param("VpnConnectionId")
+    vpn = backend.vpn_connections.get(vpn_id)
+    if vpn is None or vpn.state in GONE:
+        raise InvalidVpnConnectionIdError(vpn_id)
+    if self._get_param("TransitGatewayId") or self._get_param("VpnGatewayId"):
+        raise EC2ClientError("UnsupportedOperation", "Only CustomerGatewayId can be modified on the proving ground.")
+    cgw_id = self._get_param("CustomerGatewayId")
+    if cgw_id:
+        cgw = backend.get_customer_gateway(cgw_id)
+        if cgw.state != "available":
+            raise InvalidCustomerGatewayIdError(cgw_id)
+        vpn.customer_gateway_id = cgw.id
     return ActionResult({"VpnConnection": vpn})
 
 
@@ -414,3 +459,4 @@ def install() -> None:
     VpnResponses.delete_vpn_connection = delete_vpn_connection_response  # type: ignore[method-assign]
     VpnResponses.describe_vpn_connections = describe_vpn_connections_response  # type: ignore[method-assign]
     VpnResponses.modify_vpn_tunnel_options = modify_vpn_tunnel_options_response  # type: ignore[attr-defined]
+    VpnResponses.modify_vpn_connection = modify_vpn_connection_response  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ import {
   DescribeTransitGatewayVpcAttachmentsCommand,
   DescribeVpcsCommand,
   DescribeVpnConnectionsCommand,
+  ModifyVpnConnectionCommand,
   ModifyVpnTunnelOptionsCommand,
   EC2Client,
   SearchTransitGatewayRoutesCommand,
@@ -328,19 +329,36 @@ describe('AWS emulator (extended Moto)', () => {
     for (const ip of outside) assert.match(ip, /^(198\.51\.100|203\.0\.113)\.\d+$/);
   });
 
-  test('ModifyVpnTunnelOptions changes one tunnel\'s pre-shared key (the tunnel named by its outside IP); other options and bad keys are refused', async () => {
+  test('ModifyVpnTunnelOptions changes one tunnel\'s key and IPsec policy (the tunnel named by its outside IP), validated as a create\'s; an inside CIDR, bad values and another connection\'s tunnel are refused', async () => {
     const { tgw, cgw } = await backbone(client, 'modify');
     const vpn = await vpnAvailable(client, (await createVpn(client, 'modify', cgw.CustomerGatewayId!, tgw.TransitGatewayId!)).VpnConnectionId!);
     const [t1, t2] = vpn.Options!.TunnelOptions!;
     const modify = (TunnelOptions: Record<string, unknown>, outside = t2!.OutsideIpAddress) =>
       client.send(new ModifyVpnTunnelOptionsCommand({ VpnConnectionId: vpn.VpnConnectionId, VpnTunnelOutsideIpAddress: outside, TunnelOptions }));
     await modify({ PreSharedKey: 'Changed.by_hand42' });
+    await modify({ Phase1EncryptionAlgorithms: [{ Value: 'AES128' }], Phase2DHGroupNumbers: [{ Value: 5 }, { Value: 14 }], DPDTimeoutSeconds: 60, StartupAction: 'add' });
     const [m1, m2] = (await describeVpn(client, vpn.VpnConnectionId!)).Options!.TunnelOptions!;
     assert.deepEqual([m1!.PreSharedKey, m2!.PreSharedKey], [t1!.PreSharedKey, 'Changed.by_hand42']);
+    assert.deepEqual([m2!.Phase1EncryptionAlgorithms, m2!.Phase2DHGroupNumbers, m2!.DpdTimeoutSeconds, m2!.StartupAction], [[{ Value: 'AES128' }], [{ Value: 5 }, { Value: 14 }], 60, 'add']);
+    assert.deepEqual(m2!.Phase1IntegrityAlgorithms, t2!.Phase1IntegrityAlgorithms, 'what the request leaves out keeps its value');
+    assert.deepEqual([m1!.Phase1EncryptionAlgorithms, m1!.DpdTimeoutSeconds], [t1!.Phase1EncryptionAlgorithms, t1!.DpdTimeoutSeconds], 'the other tunnel is untouched');
     const bad = awsError('InvalidParameterValue', 400);
     await assert.rejects(modify({ PreSharedKey: '0startsWithZero' }), bad);
-    await assert.rejects(modify({ DPDTimeoutSeconds: 60 }), bad);
+    await assert.rejects(modify({ TunnelInsideCidr: '169.254.30.0/30' }), bad);
+    await assert.rejects(modify({ Phase1DHGroupNumbers: [{ Value: 5 }] }), bad);
+    await assert.rejects(modify({ Phase2LifetimeSeconds: 3600, Phase1LifetimeSeconds: 3000 }), bad);
     await assert.rejects(modify({ PreSharedKey: 'Another.key_1234' }, '192.0.2.250'), bad);
+  });
+
+  test('ModifyVpnConnection moves a connection to another customer gateway, which then cannot be deleted while in use; a deleted gateway is refused', async () => {
+    const { tgw, cgw } = await backbone(client, 'move');
+    const vpn = await vpnAvailable(client, (await createVpn(client, 'move', cgw.CustomerGatewayId!, tgw.TransitGatewayId!)).VpnConnectionId!);
+    const other = (await client.send(new CreateCustomerGatewayCommand({ Type: 'ipsec.1', IpAddress: '192.0.2.77', BgpAsn: 65077 }))).CustomerGateway!;
+    await client.send(new ModifyVpnConnectionCommand({ VpnConnectionId: vpn.VpnConnectionId, CustomerGatewayId: other.CustomerGatewayId }));
+    assert.equal((await describeVpn(client, vpn.VpnConnectionId!)).CustomerGatewayId, other.CustomerGatewayId);
+    await assert.rejects(client.send(new DeleteCustomerGatewayCommand({ CustomerGatewayId: other.CustomerGatewayId })), awsError('IncorrectState', 400));
+    await client.send(new DeleteCustomerGatewayCommand({ CustomerGatewayId: cgw.CustomerGatewayId }));
+    await assert.rejects(client.send(new ModifyVpnConnectionCommand({ VpnConnectionId: vpn.VpnConnectionId, CustomerGatewayId: cgw.CustomerGatewayId })), (e: any) => e.name === 'InvalidCustomerGatewayID.NotFound');
   });
 
   test('invalid PSK and reserved or malformed inside CIDR are rejected with InvalidParameterValue', async () => {

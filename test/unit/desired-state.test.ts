@@ -20,7 +20,7 @@ import { remoteSecretDrift, remoteSecretObject, type ObservedRemoteSecret } from
 import { secretFingerprint } from '../../domain/secret-fingerprint.ts';
 import { nodeById } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
-import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters, type ObservedVpnConnection } from '../../domain/vpn-connection-parameters.ts';
+import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters, vpnTunnelRepairs, type ObservedVpnConnection } from '../../domain/vpn-connection-parameters.ts';
 
 const spec = (() => {
   const result = validateSpec(JSON.parse(readFileSync(new URL('../../examples/cells.json', import.meta.url), 'utf8')));
@@ -128,6 +128,29 @@ describe('AWS VPN connection', () => {
       const drifts = vpnConnectionDrift(desired, observed, keys);
       assert.deepEqual(shown(drifts), expected);
       assert.ok(![...KEYS, 'ChangedByHand'].some((k) => JSON.stringify(drifts).includes(k)), 'keys only as fingerprints');
+    });
+  }
+  const { TunnelInsideCidr: _cidr, ...pinned } = desired.Options.TunnelOptions[0]!;
+  const repairRows: [string, ObservedVpnConnection, { insideCidr: string; outsideIp: string }[]][] = [
+    ['as the create sent it', asEc2(), []],
+    ['a key changed by hand: nothing to send (the key is recorded, not put back)', asEc2([KEYS[0]!, 'ChangedByHand_0123456789']), []],
+    ['moved to another customer gateway: not a tunnel option', { ...asEc2(), CustomerGatewayId: 'cgw-0cc' }, []],
+    ['one tunnel\'s policy opened to every algorithm', tunnel(0, { Phase1EncryptionAlgorithms: [], IkeVersions: [{ Value: 'ikev1' }, { Value: 'ikev2' }] }), [{ insideCidr: cidr0!, outsideIp: '198.51.100.1' }]],
+    ['both tunnels changed (one a lifetime, one its startup action)', (() => {
+      const both = tunnel(0, { Phase2LifetimeSeconds: 1800 });
+      both.Options.TunnelOptions[1] = { ...both.Options.TunnelOptions[1], StartupAction: 'add' };
+      return both;
+    })(), [{ insideCidr: cidr0!, outsideIp: '198.51.100.1' }, { insideCidr: cidr1!, outsideIp: '198.51.100.2' }]],
+    ['a tunnel on another inside CIDR: not modifiable in place, nothing sent for it', tunnel(0, { TunnelInsideCidr: '169.254.30.0/30', StartupAction: 'add' }), []],
+  ];
+  for (const [what, observed, expected] of repairRows) {
+    test(`repair in place, ${what}: ${expected.length} ModifyVpnTunnelOptions, each the whole pinned policy and no key`, () => {
+      const repairs = vpnTunnelRepairs(desired, observed);
+      assert.deepEqual(repairs.map(({ insideCidr, outsideIp }) => ({ insideCidr, outsideIp })), expected);
+      for (const r of repairs) {
+        assert.deepEqual(r.options, pinned);
+        assert.ok(!('PreSharedKey' in r.options) && !('TunnelInsideCidr' in r.options));
+      }
     });
   }
 });
