@@ -85,9 +85,9 @@ export const OPENAPI = {
         ],
         requestBody: { required: true, content: json(ref('MeshSpec')) },
         responses: {
-          200: { description: 'dryRun: the plan (plan.refused lists replacements not allowed, replacements of the backbone or root CA a live mesh does not apply, and Kubernetes version steps the clouds refuse)', content: json({ type: 'object' }) },
+          200: { description: 'dryRun: the plan (plan.refused lists replacements not allowed, replacements of the backbone beyond the tunnels or of the root CA a live mesh does not apply, and Kubernetes version steps the clouds refuse)', content: json({ type: 'object' }) },
           202: { description: 'The change is accepted and being applied: its changeId and plan', content: json({ type: 'object' }) },
-          400: { description: 'Invalid spec, a spec naming another mesh, a replacement not allowed, or one of the backbone or root CA (problems name the field and rule)', content: json(ref('Problems')) },
+          400: { description: 'Invalid spec, a spec naming another mesh, a replacement not allowed, or one of the backbone beyond the tunnels or of the root CA (problems name the field, the rule and why)', content: json(ref('Problems')) },
           401: errorResponse('Missing, wrong, expired or foreign bearer token'),
           404: errorResponse('No such mesh'),
           409: errorResponse('The mesh is not up, not Ready or Degraded, held by a rotation, about to be torn down, or another change is running'),
