@@ -1,7 +1,8 @@
 /**
  * Records histories of workflow paths the proving ground cannot easily drive (a rotation
  * terminated while it holds the mesh, a cancelled mesh, continue-as-new after rotation
- * claims, teardownMesh deleting a schedule, drift reported and repaired, a cell's cluster replaced): the product's workflow code on a real
+ * claims, teardownMesh deleting a schedule, drift reported and repaired, a cell's cluster replaced,
+ * the tunnels made again for the Azure gateway's ASN): the product's workflow code on a real
  * Temporal dev server, with the cloud and cluster activities stubbed at the activity
  * boundary (test/workflow/mesh-harness.ts). Replay checks commands against events, so
  * stubbed activity results do not make these histories any less a test of determinism.
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     await teardownDeletesSchedule(h);
     await changeAppliedThenRolledBack(h);
     await replacementAppliedThenRolledBack(h);
+    await tunnelsRemadeThenRolledBack(h);
     await driftReportedThenRepaired(h);
   } finally {
     await h.stop();
@@ -168,6 +170,36 @@ async function replacementAppliedThenRolledBack(h: Harness): Promise<void> {
   await h.client.workflow.getHandle(id).signal('teardown');
   await waitForPhase(h, spec.name, ['Deleted']);
   await saveResumedRun(h, 'stubbed-resumed-replacement-applied-rolled-back-teardown.json', id);
+}
+
+/**
+ * A resumed mesh has its Azure gateway's ASN changed (its tunnels made again, BGP awaited), then
+ * another ASN whose tunnels never come up by the BGP deadline (rolled back, the old tunnels awaited), then a teardown.
+ */
+async function tunnelsRemadeThenRolledBack(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-asn');
+  const id = meshWorkflowId(spec.name);
+  await startMesh(h, spec);
+  await waitForPhase(h, spec.name, ['Ready', 'Degraded']);
+  const asn = (gatewayAsn: number, bgpTimeoutSeconds: number) => {
+    const raw = exampleSpec('cells', { name: spec.name });
+    raw.azure.gatewayAsn = gatewayAsn;
+    raw.backbone = { bgpTimeoutSeconds };
+    return raw;
+  };
+  await changeAndWait(h, id, asn(65020, 1800), true);
+  h.faults.tunnelsDown = true;
+  const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(asn(65030, 2)), allowReplace: true }] });
+  try {
+    while ((await h.client.workflow.getHandle(id).query<MeshStatus>('status')).change?.state !== 'RollingBack') await pause();
+  } finally {
+    h.faults.tunnelsDown = false;
+  }
+  const ended = (status: MeshStatus) => status.change?.changeId === changeId && status.phase !== 'Changing';
+  while (!ended(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
+  await h.client.workflow.getHandle(id).signal('teardown');
+  await waitForPhase(h, spec.name, ['Deleted']);
+  await saveResumedRun(h, 'stubbed-resumed-tunnels-remade-rolled-back-teardown.json', id);
 }
 
 /** A resumed mesh reports drift when asked, is switched to repair (a change), repairs in two rounds, and is torn down. */
