@@ -188,6 +188,8 @@ function productEnv(options: StackOptions, ports: { temporal: number; api: numbe
     CELLBRIDGE_CODEC_CORS_ORIGIN: urls.ui,
     // What sim/istio/fetch.sh put in .stack/istio: the real helm, and Istio's charts served as a chart repository.
     CELLBRIDGE_HELM: join(REPO, '.stack', 'istio', 'bin', 'helm'),
+    // helm's work here takes seconds: a release a lost answer left pending is taken back after a minute, not five.
+    CELLBRIDGE_HELM_TIMEOUT_MS: '60000',
     CELLBRIDGE_ISTIO_RELEASES: istioReleases,
     CELLBRIDGE_ISTIO_CHART_CACHE: join(options.dir, 'istio-charts'),
     CELLBRIDGE_GATEWAY_API_CRDS: join(REPO, '.stack', 'istio', 'gateway-api', 'standard'),

@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { createCloudClients } from '../activities/cloud-clients.ts';
+import { HELM_TIMEOUT_MS } from '../activities/kube/helm.ts';
 import { numberSetting, temporalSettings } from '../domain/settings.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import { azureCredential } from './azure-credential.ts';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
         istioReleases,
         chartCacheDir: env.CELLBRIDGE_ISTIO_CHART_CACHE ?? join(tmpdir(), 'cellbridge-istio-charts'),
         gatewayApiCrdsDir: env.CELLBRIDGE_GATEWAY_API_CRDS ?? 'gateway-api',
+        commandTimeoutMs: numberSetting(env, 'CELLBRIDGE_HELM_TIMEOUT_MS', HELM_TIMEOUT_MS),
       },
       temporal: { client, taskQueue: temporal.taskQueue },
       dnsServers: env.CELLBRIDGE_DNS_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean),

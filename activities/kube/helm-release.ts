@@ -21,8 +21,15 @@ export interface ObservedRelease {
 }
 
 export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandler<Params, ObservedRelease> {
-  const install = async (params: Params, signal: AbortSignal) =>
-    helm.upgradeInstall(await reachKube(kube, params.cluster), { name: params.release, namespace: ISTIO_NAMESPACE, chart: params.chart, istioVersion: params.istioVersion, values: params.values }, signal);
+  const install = async (params: Params, signal: AbortSignal) => {
+    const config = await reachKube(kube, params.cluster);
+    // upgrade --install refuses a release marked pending ("another operation is in progress"): one whose helm is gone is released first.
+    const found = await helm.status(config, params.release, ISTIO_NAMESPACE);
+    if (found && stuckPending(found, Date.now(), helm.commandTimeoutMs)) {
+      await (found.status === 'pending-install' ? helm.uninstall(config, params.release, ISTIO_NAMESPACE, signal) : helm.rollback(config, params.release, ISTIO_NAMESPACE, signal));
+    }
+    await helm.upgradeInstall(config, { name: params.release, namespace: ISTIO_NAMESPACE, chart: params.chart, istioVersion: params.istioVersion, values: params.values }, signal);
+  };
   return {
     async describe({ params }) {
       const found = await kube(params.cluster);
@@ -37,7 +44,7 @@ export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandle
     create: async ({ params }, _outputs, signal) => install(params, signal),
     // upgrade --install takes the release to the new values whatever revision it is at.
     update: async (_observed, { params }, _previous, _outputs, signal) => install(params, signal),
-    phase: (observed, { params }) => releasePhase(observed, params),
+    phase: (observed, { params }) => releasePhase(observed, params, Date.now(), helm.commandTimeoutMs),
     output: (observed) => ({
       cloudId: `helm/${ISTIO_NAMESPACE}`,
       state: observed.release.status,
@@ -47,15 +54,28 @@ export function helmReleaseHandler(kube: KubeAccess, helm: Helm): ResourceHandle
   };
 }
 
-function releasePhase(observed: ObservedRelease, params: Params): Phase {
+function releasePhase(observed: ObservedRelease, params: Params, now: number, helmTimeoutMs: number): Phase {
   const { status } = observed.release;
   // helm records 'uninstalling' while it deletes, and keeps it if a delete failed: only running uninstall again finishes it.
   if (status === 'uninstalling') return { is: 'drifted', detail: 'an uninstall stopped part way' };
+  if (stuckPending(observed.release, now, helmTimeoutMs)) return { is: 'drifted', detail: `${status} since ${observed.release.lastDeployed}: no helm works on it any more` };
   if (status.startsWith('pending')) return { is: 'busy', detail: status };
   if (status !== 'deployed') return { is: 'drifted', detail: `release is ${status}` };
   if (observed.notReady.length > 0) return { is: 'settling', detail: `not ready: ${observed.notReady.join(', ')}` };
   if (params.addressOf && !observed.address) return { is: 'settling', detail: `service ${params.addressOf} has no load-balancer address yet` };
   return ready();
+}
+
+/**
+ * helm marks a release pending (-install, -upgrade, -rollback) while one of its commands
+ * works on it, and only that command clears the mark: a helm that was killed, or whose
+ * write of the release's outcome failed (or was applied but answered with an error), leaves
+ * it pending for good, and every later upgrade is refused. Ours are killed after
+ * `helmTimeoutMs`, so a release pending longer than that has no helm working on it.
+ */
+export function stuckPending(release: ReleaseStatus, now: number, helmTimeoutMs: number): boolean {
+  const since = Date.parse(release.lastDeployed ?? '');
+  return release.status.startsWith('pending') && !Number.isNaN(since) && now - since > helmTimeoutMs;
 }
 
 async function workloadReady(api: ReturnType<typeof objectApi>, workload: WorkloadRef): Promise<boolean> {

@@ -16,7 +16,7 @@ import type { IstioRelease } from '../../domain/istio-releases.ts';
 import { IstioCharts } from './istio-charts.ts';
 
 const run = promisify(execFile);
-const HELM_TIMEOUT_MS = 5 * 60_000;
+export const HELM_TIMEOUT_MS = 5 * 60_000;
 
 export interface HelmSettings {
   binary: string;
@@ -26,6 +26,8 @@ export interface HelmSettings {
   chartCacheDir: string;
   /** The Gateway API CRD files (standard channel) ambient mode installs. */
   gatewayApiCrdsDir: string;
+  /** The longest one helm command runs: it is killed then (CELLBRIDGE_HELM_TIMEOUT_MS, default HELM_TIMEOUT_MS). */
+  commandTimeoutMs?: number;
 }
 
 export interface HelmRelease {
@@ -40,13 +42,18 @@ export interface HelmRelease {
 export interface ReleaseStatus {
   status: string;
   revision: number;
+  /** When helm began the release's last install, upgrade or rollback (its `info.last_deployed`). */
+  lastDeployed?: string;
 }
 
 export class Helm {
   private readonly charts: IstioCharts;
+  /** No helm of ours runs longer: a release helm still marks pending after this has no helm working on it. */
+  readonly commandTimeoutMs: number;
 
   constructor(private readonly settings: HelmSettings) {
     this.charts = new IstioCharts({ helm: settings.binary, releases: settings.istioReleases, cacheDir: settings.chartCacheDir });
+    this.commandTimeoutMs = settings.commandTimeoutMs ?? HELM_TIMEOUT_MS;
   }
 
   /** Installs or upgrades in place: re-running converges, never duplicates. */
@@ -61,8 +68,8 @@ export class Helm {
     return this.withFiles(config, {}, async (kubeconfig) => {
       try {
         const out = await this.helm(['status', name, '--namespace', namespace, '--kubeconfig', kubeconfig, '--output', 'json']);
-        const parsed = JSON.parse(out) as { info?: { status?: string }; version?: number };
-        return { status: parsed.info?.status ?? 'unknown', revision: parsed.version ?? 0 };
+        const parsed = JSON.parse(out) as { info?: { status?: string; last_deployed?: string }; version?: number };
+        return { status: parsed.info?.status ?? 'unknown', revision: parsed.version ?? 0, ...(parsed.info?.last_deployed ? { lastDeployed: parsed.info.last_deployed } : {}) };
       } catch (error) {
         if (/release: not found/.test((error as Error).message)) return undefined;
         throw error;
@@ -73,16 +80,23 @@ export class Helm {
   async uninstall(config: KubeConfig, name: string, namespace: string, signal: AbortSignal): Promise<void> {
     await this.withFiles(config, {}, async (kubeconfig) => {
       try {
-        await this.helm(['uninstall', name, '--namespace', namespace, '--kubeconfig', kubeconfig, '--wait', '--timeout', '2m'], signal);
+        // helm's own wait ends well before the command is killed, so it reports what is left.
+        const wait = Math.min(120, Math.floor(this.commandTimeoutMs / 2000));
+        await this.helm(['uninstall', name, '--namespace', namespace, '--kubeconfig', kubeconfig, '--wait', '--timeout', `${wait}s`], signal);
       } catch (error) {
         if (!/not found/.test((error as Error).message)) throw error;
       }
     });
   }
 
+  /** Back to the revision before the last (helm's way out of an upgrade left pending). */
+  async rollback(config: KubeConfig, name: string, namespace: string, signal: AbortSignal): Promise<void> {
+    await this.withFiles(config, {}, (kubeconfig) => this.helm(['rollback', name, '--namespace', namespace, '--kubeconfig', kubeconfig], signal));
+  }
+
   private async helm(args: string[], signal?: AbortSignal): Promise<string> {
     try {
-      const { stdout } = await run(this.settings.binary, args, { timeout: HELM_TIMEOUT_MS, signal, maxBuffer: 16 << 20, env: { PATH: process.env.PATH ?? '', HOME: tmpdir() } });
+      const { stdout } = await run(this.settings.binary, args, { timeout: this.commandTimeoutMs, signal, maxBuffer: 16 << 20, env: { PATH: process.env.PATH ?? '', HOME: tmpdir() } });
       return stdout;
     } catch (error) {
       const e = error as { stderr?: string; message: string };

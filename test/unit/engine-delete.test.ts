@@ -1,7 +1,8 @@
 /**
  * The engine's delete waits out an operation in flight, and nothing else: a Helm release
- * whose pods never become ready must still be uninstalled. The engine runs in Temporal's
- * own mock activity context; the handler is a stand-in at the activity boundary.
+ * whose pods never become ready, or that a helm which is gone left pending, must still be
+ * uninstalled. The engine runs in Temporal's own mock activity context; the handler is a
+ * stand-in at the activity boundary.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -91,4 +92,21 @@ test('a Helm release left "uninstalling" by an uninstall that stopped part way i
   const { handler, deleteCalls } = stuckIn(phase);
   assert.deepEqual(await deleteWithin(handler, 2000), { state: 'deleted' }, `phase ${JSON.stringify(phase)}`);
   assert.equal(deleteCalls(), 1);
+});
+
+test('a Helm release left pending by a helm that is gone (pending longer than one helm command may run) is uninstalled, not waited on forever', async () => {
+  // A lost answer to helm's write of the release's outcome leaves it pending-install, and no helm ever clears it.
+  const releases = helmReleaseHandler(async () => undefined, { commandTimeoutMs: 60_000 } as Helm);
+  const since = new Date(Date.now() - 61_000).toISOString();
+  const observed: ObservedRelease = { release: { status: 'pending-install', revision: 1, lastDeployed: since }, notReady: [] };
+  const phase = releases.phase(observed, { ...node, params: {} } as Parameters<typeof releases.phase>[1]);
+  const { handler, deleteCalls } = stuckIn(phase);
+  assert.deepEqual(await deleteWithin(handler, 2000), { state: 'deleted' }, `phase ${JSON.stringify(phase)}`);
+  assert.equal(deleteCalls(), 1);
+});
+
+test('a Helm release a helm began moments ago (pending-upgrade) is busy: the delete waits for that helm', () => {
+  const releases = helmReleaseHandler(async () => undefined, { commandTimeoutMs: 60_000 } as Helm);
+  const observed: ObservedRelease = { release: { status: 'pending-upgrade', revision: 2, lastDeployed: new Date().toISOString() }, notReady: [] };
+  assert.deepEqual(releases.phase(observed, { ...node, params: {} } as Parameters<typeof releases.phase>[1]), { is: 'busy', detail: 'pending-upgrade' });
 });
