@@ -15,6 +15,7 @@ import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequ
 import { CURRENT_NAMING, type NamingVersion } from '../domain/names.ts';
 import { MESH_QUERY, MESH_SIGNAL, meshWorkflowId, SEARCH_ATTRIBUTE, type MeshStatus } from '../domain/mesh-status.ts';
 import { validateSpec } from '../domain/validate-spec.ts';
+import { meshWorkflowSummary } from '../domain/workflow-summary.ts';
 import type { IstioSupport } from '../domain/istio-versions.ts';
 import type * as workflows from '../workflows/index.ts';
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
@@ -186,6 +187,8 @@ export class Meshes {
       args: [{ spec, settings: this.settings, naming }],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
+      // The Web UI's line under the workflow's name; a run continued as new has none (the SDK cannot pass it on).
+      staticSummary: meshWorkflowSummary(workflowType, spec),
       typedSearchAttributes: [
         { key: MESH_KEY, value: spec.name },
         { key: PHASE_KEY, value: workflowType === 'provisionMesh' ? 'Provisioning' : 'TearingDown' },

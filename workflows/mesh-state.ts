@@ -4,7 +4,8 @@ import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow'
 import type { MeshScope } from '../domain/backbone-graph.ts';
 import { clusterStatuses, type ClusterAccessSummary } from '../domain/cluster-status.ts';
 import { expectedSeconds } from '../domain/expected-duration.ts';
-import { driftDetails, type DriftReport, type DriftStatus, type DriftTrigger } from '../domain/drift.ts';
+import type { DriftReport, DriftStatus, DriftTrigger } from '../domain/drift.ts';
+import { meshDetails } from '../domain/mesh-details.ts';
 import type { MeshCarry } from '../domain/mesh-carry.ts';
 import type { ChangeState, ChangeStatus } from '../domain/mesh-change.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
@@ -45,6 +46,15 @@ export class MeshState {
     this.phase = phase;
     this.expected = this.expectedFor(phase);
     upsertSearchAttributes([{ key: PHASE_KEY, value: phase }]);
+    this.showDetails();
+  }
+
+  /**
+   * The Web UI's current details follow the status (domain/mesh-details.ts). Setting them
+   * records nothing in history: the UI reads them through a built-in query.
+   */
+  private showDetails(): void {
+    setCurrentDetails(meshDetails(this.snapshot()));
   }
 
   /** Making the graph (then verifying it), or deleting what of it exists; a change's own estimate comes with beginChange. */
@@ -79,26 +89,32 @@ export class MeshState {
       ...(extra.output ? { cloudId: extra.output.cloudId, cloudState: extra.output.state, ...(extra.output.attributes ? { attributes: extra.output.attributes } : {}) } : {}),
       ...(extra.detail !== undefined ? { detail: extra.detail } : {}),
     });
+    this.showDetails();
   }
 
   setTunnels(tunnels: TunnelStatus[]): void {
     this.tunnels = tunnels;
+    this.showDetails();
   }
 
   setClusterAccess(cell: string, access: ClusterAccessSummary): void {
     this.access[cell] = access;
+    this.showDetails();
   }
 
   setVerification(report: VerificationReport): void {
     this.verification = report;
+    this.showDetails();
   }
 
   fail(error: string): void {
     this.error = error;
+    this.showDetails();
   }
 
   addCleanupFailures(failures: CleanupFailure[]): void {
     this.cleanupFailures = [...this.cleanupFailures, ...failures];
+    this.showDetails();
   }
 
   /** Shown, not decided on: the workflow owns the lease. */
@@ -114,26 +130,29 @@ export class MeshState {
     this.changeIds = new Set(touched);
     this.changeDone = new Set();
     for (const node of next.nodes) if (!this.resources.has(node.id)) this.resources.set(node.id, { id: node.id, kind: node.kind, state: 'pending' });
+    this.showDetails();
   }
 
   changeEnds(state: Exclude<ChangeState, 'Applying' | 'RollingBack'>, error?: string): void {
     if (!this.change) return;
     this.change = { ...this.change, state, finishedAt: new Date().toISOString(), ...(error !== undefined ? { error } : {}) };
+    this.showDetails();
   }
 
   changeRollsBack(error: string): void {
     if (this.change) this.change = { ...this.change, state: 'RollingBack', error };
+    this.showDetails();
   }
 
   driftCheckStarts(checkId: string, trigger: DriftTrigger): void {
     this.drift = { ...this.drift, running: { checkId, trigger, startedAt: new Date().toISOString() } };
   }
 
-  /** The report is kept for the query and shown in the Web UI as the workflow's current details (no secret in it: fingerprints only). */
+  /** The report is kept for the query and shown in the Web UI's current details (no secret in it: fingerprints only). */
   driftCheckEnds(report: DriftReport): void {
     const { running: _done, ...rest } = this.drift;
     this.drift = { ...rest, last: report };
-    setCurrentDetails(driftDetails(report));
+    this.showDetails();
   }
 
   nextDriftCheckAt(at: string): void {
@@ -178,10 +197,8 @@ export class MeshState {
     this.rotation = carry.rotation;
     this.continuedRuns = carry.continuedRuns;
     this.change = carry.change;
-    if (carry.drift) {
-      this.drift = carry.drift;
-      if (carry.drift.last) setCurrentDetails(driftDetails(carry.drift.last));
-    }
+    if (carry.drift) this.drift = carry.drift;
+    this.showDetails();
   }
 
   /** What the next run needs; only called when the mesh is up. */

@@ -3,7 +3,8 @@
  * real workflow on a real Temporal dev server (activities stubbed at the boundary) carries
  * a summary naming its resource, and no two resources share one, so the timeline no
  * longer shows rows of identical activity types; the observations and the rotation
- * schedule carry one as well.
+ * schedule carry one as well. And the live mesh run's current details (the UI's User
+ * Metadata tab) give its phase, tunnels and cells.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -61,4 +62,16 @@ test('the activities that make no resource carry a summary too: each cell\'s obs
   }
   const probes = others.filter((o) => o.startsWith('probeClusterAccess: '));
   assert.equal(new Set(probes).size, 2, `one probe line per cell:\n${probes.join('\n')}`);
+});
+
+test('the live mesh run shows its phase, every tunnel and every cell as the workflow\'s current details, after continuing as new too', async () => {
+  await startMesh(h, meshSpec('cells', 'det'));
+  const { phase } = await waitForPhase(h, 'det', ['Ready', 'Degraded']);
+  const latest = h.client.workflow.getHandle(meshWorkflowId('det'));
+  assert.ok((await historyChain(h.client, meshWorkflowId('det'))).length > 1, 'the mesh continued as new once up');
+  const { currentDetails } = await latest.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+  assert.match(currentDetails, new RegExp(`^\\*\\*${phase}\\*\\* · (\\d+) of \\1 resources ready\n`));
+  assert.match(currentDetails, /\nTunnels \(4 of 4 BGP established\):\n- 0 169\.254\.21\.0\/30: established/);
+  assert.match(currentDetails, /\nCells:\n- east: EKS \S+ ready · 2 × m6i\.large ready · network aws-network\n- west: AKS \S+ ready/);
+  assert.match(currentDetails, /\nVerification (passed|failed): \d+ of \d+ checks at /);
 });
