@@ -191,7 +191,8 @@ async function tunnelsRemadeThenRolledBack(h: Harness): Promise<void> {
   h.faults.tunnelsDown = true;
   const { changeId } = await h.client.workflow.getHandle(id).executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec: valid(asn(65030, 2)), allowReplace: true }] });
   try {
-    while ((await h.client.workflow.getHandle(id).query<MeshStatus>('status')).change?.state !== 'RollingBack') await pause();
+    const rollingBack = (status: MeshStatus) => status.change?.changeId === changeId && status.change.state === 'RollingBack';
+    while (!rollingBack(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
   } finally {
     h.faults.tunnelsDown = false;
   }
