@@ -1,11 +1,12 @@
 /**
  * `npm run ui:screenshots`: the Temporal Web UI as an operator sees a mesh come up, in
  * headless Chromium. Starts the proving ground with the worker and the API, creates a
- * mesh from an example spec, waits for it to settle, and takes two pictures: the mesh
- * workflow's timeline (every activity labelled with its summary) and the saved view of
- * the meshes with their phase. Each picture is taken once the page shows what it is meant
- * to prove, and the script fails (the picture still saved) when it never does. Not part
- * of `npm test`: CI has no Chromium.
+ * mesh from an example spec, waits for it to settle, and takes four pictures: the mesh
+ * workflow's timeline (every activity labelled with its summary), the User Metadata tab
+ * of the run that made the mesh (its summary) and of the live run (its current details:
+ * phase, tunnels, cells), and the saved view of the meshes with their phase. Each
+ * picture is taken once the page shows what it is meant to prove, and the script fails
+ * (the picture still saved) when it never does. Not part of `npm test`: CI has no Chromium.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { createMesh, SETTLED, waitForPhase } from './mesh-api.ts';
 import { startProvingGround } from './proving-ground.ts';
 import { screenshotMeshList } from './web-ui-mesh-list.ts';
 import { provisioningRun, screenshotTimeline, timelineUrl } from './web-ui-timeline.ts';
+import { screenshotUserMetadata, userMetadataUrl } from './web-ui-user-metadata.ts';
 
 const USAGE = `npm run ui:screenshots -- [options]
   --spec FILE        the mesh to create (default examples/minimal.json, the backbone only;
@@ -68,29 +70,44 @@ try {
   console.log(`mesh ${spec.name}: ${phase} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const connection = await Connection.connect({ address: e.temporal.address });
-  const run = await provisioningRun(new Client({ connection }), e, workflowId).finally(() => connection.close());
+  const [run, live] = await Promise.all([
+    provisioningRun(connection, e, workflowId),
+    new Client({ connection }).workflow.getHandle(workflowId).describe(),
+  ]).finally(() => connection.close());
   const browser = await launchChromium({ width: WIDTH, height: 1000 });
+  /** One picture: its path and what the page showed, or why not (the picture is saved either way). */
+  const picture = async (name: string, take: (file: string) => Promise<string[]>) => {
+    const file = join(out, `${spec.name}-${name}.png`);
+    const lines = await take(file).catch((error) => {
+      failed = true;
+      return [`FAILED: ${error instanceof Error ? error.message : String(error)}`];
+    });
+    console.log([file, ...lines.map((line) => `  ${line}`)].join('\n'));
+  };
   try {
-    const timeline = join(out, `${spec.name}-timeline.png`);
-    const url = timelineUrl(e.temporal.ui, workflowId, run.runId);
-    const check = await screenshotTimeline(browser.page, url, run, timeline, WIDTH).catch((error) => {
+    await picture('timeline', async (file) => {
+      const url = timelineUrl(e.temporal.ui, workflowId, run.runId);
+      const check = await screenshotTimeline(browser.page, url, run, file, WIDTH);
+      const lines = [url, `${run.activities.length} activities; the page shows all ${check.shown.length} distinct summaries the run recorded, no two resources alike`];
+      for (const row of check.truncated) lines.push(`cut short by the UI: ${row}`);
+      if (check.unsummarized.length === 0) return lines;
       failed = true;
-      console.error(`timeline: ${error instanceof Error ? error.message : String(error)}`);
+      return [...lines, `FAILED: activities without a summary (their rows show the bare type): ${check.unsummarized.join(', ')}`];
     });
-    console.log(`${timeline}\n  ${url}`);
-    if (check) {
-      console.log(`  ${run.activities.length} activities; the page shows all ${check.shown.length} summaries the run recorded, no two alike`);
-      if (check.unsummarized.length) console.log(`  activities without a summary (their rows show the bare type): ${check.unsummarized.join(', ')}`);
-    }
-
-    const list = join(out, `${spec.name}-mesh-list.png`);
-    await browser.page.setViewport(WIDTH, 700);
-    const table = await screenshotMeshList(browser.page, e.temporal.ui, { workflowId, name: spec.name, phase }, list).catch((error) => {
-      failed = true;
-      console.error(`mesh list: ${error instanceof Error ? error.message : String(error)}`);
+    // The run that made the mesh carries the summary the API started it with; the live run (continued as new) the current details.
+    await picture('summary', async (file) => {
+      if (!run.staticSummary) throw new Error(`run ${run.runId} was started without a static summary`);
+      await browser.page.setViewport(WIDTH, 600);
+      return [await screenshotUserMetadata(browser.page, userMetadataUrl(e.temporal.ui, workflowId, run.runId), [run.staticSummary], file)];
     });
-    console.log(list);
-    if (table) for (const row of table) console.log(`  ${row}`);
+    await picture('current-details', async (file) => {
+      await browser.page.setViewport(WIDTH, 900);
+      return (await screenshotUserMetadata(browser.page, userMetadataUrl(e.temporal.ui, workflowId, live.runId), [`${phase} · `, 'BGP established'], file)).split('\n');
+    });
+    await picture('mesh-list', async (file) => {
+      await browser.page.setViewport(WIDTH, 700);
+      return screenshotMeshList(browser.page, e.temporal.ui, { workflowId, name: spec.name, phase }, file);
+    });
   } finally {
     await browser.close();
   }

@@ -57,7 +57,8 @@ export function activitySummary(verb: Verb, node: ResourceNode): string {
  * shows two identical `inspectIstio` and two identical `probeClusterAccess` rows.
  */
 export const meshActivitySummary = {
-  tunnels: (tunnels: readonly Tunnel[]) => `observe BGP on AWS and Azure · ${describeTunnels(tunnels)}`,
+  // Indexes only: a poll's row sits beside the busiest part of the timeline, where a long label is cut short.
+  tunnels: (tunnels: readonly Tunnel[]) => `observe BGP on AWS and Azure · ${tunnels.length > 1 ? 'tunnels' : 'tunnel'} ${tunnels.map((t) => t.index).join(', ')}`,
   learnedRoutes: () => 'read the routes each cloud learned over BGP',
   clusterAccess: (cell: { cell: string; cloud: string; clusterName: string }) =>
     `probe the API server of cell ${cell.cell} · ${cell.cloud === 'aws' ? 'EKS' : 'AKS'} ${cell.clusterName}`,
@@ -74,10 +75,7 @@ function where(p: Record<string, unknown>): string | undefined {
 
 function tunnels(p: Record<string, unknown>): string | undefined {
   const list = (p.tunnel ? [p.tunnel] : Array.isArray(p.tunnels) ? p.tunnels : []) as Tunnel[];
-  return list.length === 0 ? undefined : describeTunnels(list);
-}
-
-function describeTunnels(list: readonly Tunnel[]): string {
+  if (list.length === 0) return undefined;
   return `${list.length > 1 ? 'tunnels' : 'tunnel'} ${list.map((t) => `${t.index} ${t.insideCidr}`).join(', ')}`;
 }
 
