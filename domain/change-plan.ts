@@ -5,10 +5,11 @@
  * and what traffic it interrupts. A replacement the request did not allow is refused,
  * naming the resource, the field and the cloud's rule. An allowed one is applied when it
  * stays inside the cells (a cluster, its node pool or subnet, and the Istio and remote
- * secrets built on them) or inside the tunnels (the customer gateways, VPN connections,
- * local network gateways and connections: the Azure gateway's ASN); one that starts in the
- * rest of the backbone or in the mesh's root CA is refused as not applied, saying why
- * (docs/live-backbone.md).
+ * secrets built on them), inside the tunnels (the customer gateways, VPN connections,
+ * local network gateways and connections: the Azure gateway's ASN) or at the transit gateway
+ * (its ASN: the transit gateway, its attachment and route, and the tunnels on it); one that
+ * starts in the rest of the backbone or in the mesh's root CA is refused as not applied,
+ * saying why (docs/live-backbone.md).
  */
 import { backboneGraph, meshScope } from './backbone-graph.ts';
 import { cloudLatency } from './cloud-latency.ts';
@@ -93,14 +94,14 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
 /**
  * What every cell stands on and a live mesh does not make again, and why: the rest of the
  * backbone and the root CA. The tunnels (customer gateways, VPN connections, local network
- * gateways, connections) are not listed: they are made again as a cell's resources are, with
- * the tunnels verified up before the change stands (workflows/apply-change.ts). A kind also
+ * gateways, connections) and the transit gateway they end on are not listed: they are made
+ * again as a cell's resources are, with the tunnels verified up before the change stands
+ * (workflows/apply-change.ts). A kind also
  * used inside a cell (an AKS cell's own azure.subnet) is judged by node: only the backbone's.
  */
 const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
   'aws.vpc': "every AWS cell's cluster and node group live in the VPC's subnets, so every AWS cell would be made again with it, and the transit gateway attachment",
   'aws.subnet': "every AWS cell's cluster and node group live in the VPC's subnets, so every AWS cell would be made again with it, and the transit gateway attachment",
-  'aws.transitGateway': 'the VPC attachment, the route to Azure and every tunnel end on it: the whole AWS side of the backbone would be made again',
   'aws.vpcRoute': "its destination is the Azure VNet's range, which the VPN gateway and every Azure cell live in",
   'azure.resourceGroup': 'everything of the mesh in Azure lives in it',
   'azure.virtualNetwork': 'the VPN gateway and every Azure cell live in it',

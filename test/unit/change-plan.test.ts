@@ -121,6 +121,19 @@ const ROWS: Row[] = [
     ],
   },
   {
+    what: "the transit gateway's ASN: the transit gateway, its attachment and route and the tunnels on it are made again; the customer gateways stay",
+    edit: (s) => (s.aws.transitGatewayAsn = 64600),
+    expect: {
+      replace: [
+        'aws/route-to-azure', 'aws/tgw-attachment', 'aws/transit-gateway', 'aws/vpn-connection/0', 'aws/vpn-connection/1', 'azure/connection/0', 'azure/connection/1',
+        'azure/connection/2', 'azure/connection/3', 'azure/local-gateway/0', 'azure/local-gateway/1', 'azure/local-gateway/2', 'azure/local-gateway/3',
+      ],
+    },
+    seconds: 300 + 420 + 60 + 150,
+    interrupts: true,
+    refused: [{ rule: 'change.replace-not-allowed', path: 'aws/transit-gateway.amazonSideAsn' }],
+  },
+  {
     what: 'a Kubernetes version two minors ahead',
     base: (s) => (s.cells[1].kubernetesVersion = '1.32'),
     edit: (s) => (s.cells[1].kubernetesVersion = '1.34'),
@@ -182,6 +195,21 @@ test("an allowed replacement of the Azure gateway's ASN is applied: the tunnels 
   assert.deepEqual(shown('aws/customer-gateway/0'), ['replace', undefined, ['bgpAsn 65010 → 65020'], 'cross-cloud traffic over the tunnels it carries']);
   assert.deepEqual(shown('azure/connection/3'), ['replace', 'azure/local-gateway/3', [], 'its tunnel']);
   assert.deepEqual(shown('azure/vpn-gateway'), ['update', undefined, ['asn 65010 → 65020'], 'BGP on all four tunnels while the gateway is updated']);
+});
+
+test("an allowed replacement of the transit gateway's ASN is applied: nothing refused, the local gateways take the new ASN, and the plan says every tunnel goes down", () => {
+  const allowed = plan((s) => (s.aws.transitGatewayAsn = 64600), true);
+  assert.deepEqual(allowed.refused, []);
+  assert.equal(allowed.interruptsTraffic, true);
+  const shown = (id: string) => {
+    const c = allowed.changes.find((x) => x.id === id)!;
+    return [c.action, c.replacedWith, c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`), c.interrupts];
+  };
+  assert.deepEqual(shown('aws/transit-gateway'), ['replace', undefined, ['amazonSideAsn 64512 → 64600'], 'all cross-cloud traffic (every tunnel ends on it)']);
+  assert.deepEqual(shown('aws/vpn-connection/1'), ['replace', 'aws/transit-gateway', [], 'cross-cloud traffic over the tunnels it carries']);
+  assert.deepEqual(shown('azure/local-gateway/2'), ['replace', 'aws/vpn-connection/1', ['awsAsn 64512 → 64600'], 'the tunnel it describes']);
+  assert.deepEqual(shown('aws/customer-gateway/0'), ['unchanged', undefined, [], undefined], "a customer gateway is the Azure end: it keeps the Azure gateway's ASN");
+  assert.deepEqual(shown('azure/vpn-gateway'), ['unchanged', undefined, [], undefined]);
 });
 
 test('an allowed replacement of the backbone is refused as not applied, naming the field, both values, why and what to do', () => {

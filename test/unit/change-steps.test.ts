@@ -135,6 +135,18 @@ const ROWS: Row[] = [
     remadeBefore: [['aws/customer-gateway/0', 'aws/vpn-connection/0'], ['aws/vpn-connection/0', 'azure/local-gateway/0'], ['azure/local-gateway/2', 'azure/connection/2']],
   },
   {
+    what: "the transit gateway's ASN, replacement allowed: the tunnels (connections, local gateways, VPN connections) and the route go before the attachment, that before the transit gateway; made again the other way round; the customer gateways kept",
+    edit: (s) => (s.aws.transitGatewayAsn = 64600),
+    allowReplace: true,
+    creates: 0,
+    updates: [],
+    deletes: 0,
+    takenDown: 13,
+    remade: 13,
+    takenDownBefore: [['azure/connection/0', 'azure/local-gateway/0'], ['azure/local-gateway/0', 'aws/vpn-connection/0'], ['aws/vpn-connection/1', 'aws/transit-gateway'], ['aws/route-to-azure', 'aws/tgw-attachment'], ['aws/tgw-attachment', 'aws/transit-gateway']],
+    remadeBefore: [['aws/transit-gateway', 'aws/tgw-attachment'], ['aws/tgw-attachment', 'aws/route-to-azure'], ['aws/transit-gateway', 'aws/vpn-connection/0'], ['aws/vpn-connection/1', 'azure/local-gateway/3']],
+  },
+  {
     what: 'a cell replaced while another is removed: the remote secrets between them go down with the replaced cell, the rest of the removed cell last',
     base: (s) => s.cells.push(NORTH),
     edit: (s) => ((s.cells[0].serviceCidr = '172.22.0.0/16'), s.cells.pop()),
@@ -186,12 +198,8 @@ const REFUSALS: { what: string; edit?: (s: Raw) => void; allowReplace?: boolean;
   { what: "an AKS cell's node subnet with allowReplace: accepted (the subnet is the cell's own)", edit: (s) => (s.cells[1].subnetCidr = '10.20.4.0/22'), allowReplace: true },
   { what: "the Azure gateway's ASN with allowReplace: accepted, the tunnels are made again", edit: (s) => (s.azure.gatewayAsn = 65020), allowReplace: true },
   { what: "the Azure gateway's ASN without allowReplace", edit: (s) => (s.azure.gatewayAsn = 65020), expect: { status: 400, rules: ['change.replace-not-allowed', 'change.replace-not-allowed'], paths: ['aws/customer-gateway/0.bgpAsn', 'aws/customer-gateway/1.bgpAsn'] } },
-  {
-    what: "the transit gateway's ASN allowed but not applied: the transit gateway is named, not the tunnels built on it",
-    edit: (s) => (s.aws.transitGatewayAsn = 64600),
-    allowReplace: true,
-    expect: { status: 400, rules: ['change.replace-not-applied'], paths: ['aws/transit-gateway.amazonSideAsn'] },
-  },
+  { what: "the transit gateway's ASN with allowReplace: accepted, the transit gateway and the tunnels on it are made again", edit: (s) => (s.aws.transitGatewayAsn = 64600), allowReplace: true },
+  { what: "the transit gateway's ASN without allowReplace: the transit gateway is named, not what is built on it", edit: (s) => (s.aws.transitGatewayAsn = 64600), expect: { status: 400, rules: ['change.replace-not-allowed'], paths: ['aws/transit-gateway.amazonSideAsn'] } },
   {
     what: "the VPN gateway's BGP addresses allowed but not applied (a new gateway)",
     edit: (s) => (s.backbone = { tunnelInsideCidrs: ['169.254.22.0/30', '169.254.22.4/30', '169.254.22.8/30', '169.254.22.12/30'] }),

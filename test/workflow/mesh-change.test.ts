@@ -242,3 +242,60 @@ describe("the Azure gateway's ASN changed inside the mesh workflow", () => {
     assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
   });
 });
+
+/** The ASN mesh with the transit gateway's ASN (and the BGP deadline, in seconds) as given; the Azure gateway's stays at 65020. */
+const TGW_ASN = (asn: number, bgpTimeoutSeconds = 1800) => editedSpec(ASN_MESH, (s) => ((s.azure.gatewayAsn = 65020), (s.aws.transitGatewayAsn = asn), (s.backbone = { bgpTimeoutSeconds })));
+const TGW_REMADE = ['createAwsTransitGateway', 'createAwsTransitGatewayVpcAttachment', 'createAwsVpcRoute', 'createAwsVpnConnection', 'createAzureLocalNetworkGateway', 'createAzureConnection'];
+
+describe("the transit gateway's ASN changed inside the mesh workflow", () => {
+  test('allowed: the tunnels, the route and the attachment taken down before the transit gateway, all made again on a transit gateway with the new ASN, the customer gateways kept, BGP awaited on all four tunnels before the change stands', async () => {
+    await waitForPhase(h, ASN_MESH, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(ASN_MESH)).length;
+    const accepted = await send(TGW_ASN(64600), true, ASN_MESH);
+    assert.deepEqual([accepted.plan.summary.replace, accepted.plan.summary.update, accepted.plan.refused.length, accepted.plan.interruptsTraffic], [13, 0, 0, true]);
+    const status = await ended(accepted.changeId, ASN_MESH);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    assert.deepEqual(status.change.progress, { done: 26, total: 26 }, 'thirteen taken down and made again');
+    const calls = (await scheduledCalls(ASN_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsTransitGateway').map((c) => c.input.params.amazonSideAsn), [64600]);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAzureLocalNetworkGateway').map((c) => c.input.params.awsAsn), [64600, 64600, 64600, 64600]);
+    assert.deepEqual(types.filter((t) => TGW_REMADE.includes(t)).length, 13);
+    assert.ok(types.lastIndexOf('deleteAwsVpnConnection') < types.indexOf('deleteAwsTransitGateway'), 'the VPN connections go before the transit gateway they end on');
+    assert.ok(types.indexOf('deleteAwsTransitGatewayVpcAttachment') < types.indexOf('deleteAwsTransitGateway'));
+    assert.ok(types.indexOf('deleteAwsTransitGateway') < types.indexOf('createAwsTransitGateway'), 'the old one is gone before the new one (same name) is made');
+    assert.ok(types.indexOf('createAwsTransitGateway') < types.indexOf('createAwsVpnConnection'));
+    assert.ok(types.lastIndexOf('observeTunnels') > types.lastIndexOf('createAzureConnection'), 'BGP is awaited once the tunnels are in place');
+    assert.equal(types.filter((t) => t.startsWith('createAws') || t.startsWith('createAzure')).length, 13, 'the customer gateways, the VPC, the Azure gateway and the cells are left alone');
+    assert.equal(types.filter((t) => t.startsWith('update')).length, 0);
+    const running = await h.client.workflow.getHandle(meshWorkflowId(ASN_MESH)).query<MeshSpec>('spec');
+    assert.equal(running.aws.transitGatewayAsn, 64600);
+  });
+
+  test('BGP not established on the new tunnels by the deadline: the change rolls back, the new transit gateway and tunnels deleted, the old ones made again with the old ASN, and BGP awaited on them', async () => {
+    const before = (await scheduledCalls(ASN_MESH)).length;
+    h.faults.tunnelsDown = true;
+    const handle = h.client.workflow.getHandle(meshWorkflowId(ASN_MESH));
+    let accepted: ChangeAccepted;
+    try {
+      accepted = await send(TGW_ASN(64700, 2), true, ASN_MESH);
+      const past = (change: any) => change?.changeId === accepted.changeId && ['RollingBack', 'Applied', 'RolledBack', 'RollbackIncomplete'].includes(change.state);
+      while (!past((await handle.query<any>('status')).change)) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      h.faults.tunnelsDown = false;
+    }
+    const status = await ended(accepted.changeId, ASN_MESH);
+    assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
+    assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
+    assert.deepEqual(status.tunnels.map((t: any) => t.established), [true, true, true, true], 'the old tunnels are up again');
+    const calls = (await scheduledCalls(ASN_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsTransitGateway').map((c) => c.input.params.amazonSideAsn), [64700, 64600], 'the new one, then the old one again');
+    const creates = types.flatMap((t, i) => (t === 'createAwsTransitGateway' ? [i] : []));
+    assert.ok(types.lastIndexOf('deleteAwsTransitGateway') < creates[1]!, 'the new transit gateway is deleted before the old one is made again (same name)');
+    assert.ok(types.lastIndexOf('observeTunnels') > types.lastIndexOf('createAzureConnection'), 'the old tunnels are awaited after the rollback');
+    const running = await handle.query<MeshSpec>('spec');
+    assert.equal(running.aws.transitGatewayAsn, 64600);
+    assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
+  });
+});
