@@ -3,9 +3,11 @@
  * one stack and one mesh for both (each EKS+AKS mesh costs real API servers and istiods).
  *
  * An API-server blip during the Istio install is retried, not rolled back: a 503 answered
- * once to a server-side apply of an Istio object (the cross-network Gateway) and once to
- * helm installing istiod still ends Ready, with every resource kept. The kube pool's fault
- * proxies (sim/kube/fault-proxy.ts) play the 503s in front of the real API servers.
+ * once to a server-side apply of an Istio object (the cross-network Gateway), once to helm
+ * installing istiod and once to helm creating istio-base's first CRD (helm's retry is then an
+ * upgrade, whose Istio validators fail closed) still ends Ready, with every resource kept.
+ * The kube pool's fault proxies (sim/kube/fault-proxy.ts) play the 503s in front of the
+ * real API servers.
  *
  * Remote secrets are written by whoever can write Secrets in istio-system, and the
  * worker reads them during verification. This plants hostile ones in the Ready mesh (real
@@ -73,15 +75,16 @@ const stack = useStack('hostile-remote-secret', { timeScale: FAST_TIME_SCALE });
 const spec = exampleSpec('cells', { name: MESH });
 
 describe('Kubernetes faults during the Istio install', () => {
-  test('a 503 once on an Istio object write and once on helm installing istiod: the mesh reaches Ready, nothing is rolled back', async () => {
+  test('a 503 once on an Istio object write, once on helm installing istiod and once on helm installing istio-base\'s CRDs: the mesh reaches Ready, nothing is rolled back', async () => {
     const e = stack.endpoints();
     await injectFault(e.kube, { operation: 'patch.gateways', kind: 'server-error', status: 503, count: 1 });
     await injectFault(e.kube, { operation: 'create.deployments', kind: 'server-error', status: 503, count: 1, match: 'istiod' });
+    await injectFault(e.kube, { operation: 'create.customresourcedefinitions', kind: 'server-error', status: 503, count: 1 });
     try {
       assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
       const final = await waitForPhase(e, MESH, DONE, 900_000);
       assert.equal(final.phase, 'Ready', JSON.stringify({ error: final.error, failures: final.cleanupFailures, failed: final.verification && failedChecks(final) }));
-      assert.deepEqual((await faultsFired(e.kube)).map((f) => [f.operation, f.fired]), [['patch.gateways', 1], ['create.deployments', 1]], 'both faults were played');
+      assert.deepEqual((await faultsFired(e.kube)).map((f) => [f.operation, f.fired]), [['patch.gateways', 1], ['create.deployments', 1], ['create.customresourcedefinitions', 1]], 'every fault was played');
       assert.deepEqual(final.resources.filter((r: { state: string }) => r.state === 'deleted').map((r: { id: string }) => r.id), [], 'nothing was rolled back');
     } finally {
       await clearFaults(e);
