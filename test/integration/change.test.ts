@@ -9,7 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { NetworkManagementClient } from '@azure/arm-network';
-import { DescribeCustomerGatewaysCommand, DescribeVpnConnectionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeCustomerGatewaysCommand, DescribeRouteTablesCommand, DescribeTransitGatewaysCommand, DescribeTransitGatewayVpcAttachmentsCommand, DescribeVpcsCommand, DescribeVpnConnectionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AppsV1Api, CustomObjectsApi, KubeConfig, type V1Secret } from '@kubernetes/client-node';
@@ -44,7 +44,7 @@ describe('changing a live mesh', () => {
   after(async () => connection?.close());
   afterEach(() => clearFaults(stack.endpoints()));
 
-  test('a replacement is refused with its rule (not allowed; allowed but not applied to the transit gateway); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress', async () => {
+  test("a replacement is refused with its rule (not allowed; allowed but not applied to the Azure VPN gateway's BGP addresses); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress", async () => {
     const e = stack.endpoints();
     spec = exampleSpec('cells', { name: MESH });
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
@@ -59,10 +59,10 @@ describe('changing a live mesh', () => {
     assert.equal(refused.status, 400, JSON.stringify(refused.body));
     assert.deepEqual([...new Set(refused.body.problems.map((p: any) => p.rule))], ['change.replace-not-allowed']);
     const backbone = structuredClone(spec);
-    backbone.aws.transitGatewayAsn = 64600;
+    backbone.backbone = { tunnelInsideCidrs: ['169.254.22.0/30', '169.254.22.4/30', '169.254.22.8/30', '169.254.22.12/30'] };
     const unapplied = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, backbone);
     assert.equal(unapplied.status, 400, JSON.stringify(unapplied.body));
-    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/transit-gateway.amazonSideAsn']);
+    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path.split('.')[0]}`), ['change.replace-not-applied azure/vpn-gateway']);
 
     const next = structuredClone(spec);
     next.cells[0].nodePool.count = 3;
@@ -134,6 +134,37 @@ describe('changing a live mesh', () => {
     assert.deepEqual(after.localGatewayIps, after.outsideIps);
     assert.deepEqual(after.telemetry, ['UP', 'UP', 'UP', 'UP']);
     assert.equal(after.connectedPeers, 4);
+  });
+
+  test("an allowed change of the transit gateway's ASN: a new transit gateway with the new ASN, its VPC attachment and the VPC's route to Azure on it, both VPN connections made again on it, the four local gateways and connections made again with the new ASN, the customer gateways kept, all four tunnels BGP Established again", async (t) => {
+    const e = stack.endpoints();
+    const before = await tunnelsInClouds(e);
+    const next = structuredClone(spec);
+    next.aws.transitGatewayAsn = 64600;
+    const started = Date.now();
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const { plan } = accepted.body;
+    assert.deepEqual([plan.summary.replace, plan.summary.update, plan.refused.length, plan.interruptsTraffic], [13, 0, 0, true], JSON.stringify(plan.summary));
+    assert.deepEqual(plan.changes.filter((c: any) => c.action === 'replace' && !c.replacedWith).map((c: any) => `${c.id} ${c.fields.map((f: any) => f.field)}`), ['aws/transit-gateway amazonSideAsn']);
+    const done = await changeEnded(e, accepted.body.changeId);
+    t.diagnostic(`the transit gateway ASN change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified (plan: ${plan.expectedSeconds} s in the clouds)`);
+    assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+    spec = next;
+
+    const after = await tunnelsInClouds(e);
+    assert.deepEqual(after.transitGateways.map((g) => g.asn), [64600], 'EC2 shows one transit gateway of the mesh, with the new ASN');
+    assert.notEqual(after.transitGateways[0]!.id, before.transitGateways[0]!.id, 'a new one; the old one is deleted');
+    assert.deepEqual(after.attachments.map((a) => a.transitGatewayId), [after.transitGateways[0]!.id], 'the VPC is attached to the new transit gateway');
+    assert.deepEqual(after.routeTargets, [after.transitGateways[0]!.id], "the VPC's route to Azure goes through the new transit gateway");
+    assert.deepEqual(after.customerGateways, before.customerGateways, 'the customer gateways (the Azure end) are kept');
+    assert.deepEqual(after.vpnConnections.filter((v) => before.vpnConnections.some((b) => b.id === v.id)), [], 'the VPN connections are new ones');
+    assert.deepEqual(after.vpnConnections.map((v) => v.transitGatewayId), [after.transitGateways[0]!.id, after.transitGateways[0]!.id], 'each on the new transit gateway');
+    assert.deepEqual(after.localGatewayAsns, [64600, 64600, 64600, 64600], "Azure's four local gateways peer with the new ASN");
+    assert.deepEqual(after.localGatewayIps, after.outsideIps, "and point at the new tunnels' outside IPs");
+    assert.deepEqual(after.telemetry, ['UP', 'UP', 'UP', 'UP'], 'AWS: all four tunnels up');
+    assert.equal(after.connectedPeers, 4, "Azure: the gateway's four BGP peers Connected");
   });
 
   test("an allowed replacement of the EKS cell's service range: a new cluster with the new range, Istio, cacerts from the same root and remote secrets both ways made again; nothing of the old cluster is left", async () => {
@@ -314,27 +345,40 @@ async function applied(e: Endpoints, next: unknown): Promise<any> {
   return done;
 }
 
-/** The tunnels as the clouds show them: EC2's customer gateways, VPN connections and telemetry of the mesh; ARM's gateway ASN, local gateways and BGP peers. */
+/** The tunnels as the clouds show them: EC2's transit gateway, its VPC attachment, the VPC's route to Azure, customer gateways, VPN connections and telemetry of the mesh; ARM's gateway ASN, local gateways and BGP peers. */
 async function tunnelsInClouds(e: Endpoints) {
   const ec2 = new EC2Client({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const Filters = [{ Name: 'tag:cellbridge:mesh', Values: [MESH] }];
   const alive = (state: string | undefined) => state !== 'deleted' && state !== 'deleting';
   const cgws = ((await ec2.send(new DescribeCustomerGatewaysCommand({ Filters }))).CustomerGateways ?? []).filter((c) => alive(c.State));
   const vpns = ((await ec2.send(new DescribeVpnConnectionsCommand({ Filters }))).VpnConnections ?? []).filter((v) => alive(v.State));
+  const tgws = ((await ec2.send(new DescribeTransitGatewaysCommand({ Filters }))).TransitGateways ?? []).filter((g) => alive(g.State));
+  const attachments = ((await ec2.send(new DescribeTransitGatewayVpcAttachmentsCommand({ Filters }))).TransitGatewayVpcAttachments ?? []).filter((a) => alive(a.State));
+  const vpcIds = ((await ec2.send(new DescribeVpcsCommand({ Filters }))).Vpcs ?? []).map((v) => v.VpcId!);
+  const tables = vpcIds.length > 0 ? ((await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: vpcIds }] }))).RouteTables ?? []) : [];
+  const azureCidr = exampleSpec('cells', { name: MESH }).azure.vnet.cidr;
   const network = new NetworkManagementClient({ getToken: async () => ({ token: 'x', expiresOnTimestamp: Date.now() + 3_600_000 }) }, SUB, { endpoint: e.azure });
   const group = `cellbridge-${MESH}`;
   const gatewayName = backboneNames(MESH).vpnGateway;
   const localGatewayIps: string[] = [];
-  for await (const local of network.localNetworkGateways.list(group)) localGatewayIps.push(local.gatewayIpAddress ?? '');
+  const localGatewayAsns: number[] = [];
+  for await (const local of network.localNetworkGateways.list(group)) {
+    localGatewayIps.push(local.gatewayIpAddress ?? '');
+    localGatewayAsns.push(local.bgpSettings?.asn ?? 0);
+  }
   const peers = await network.virtualNetworkGateways.beginGetBgpPeerStatusAndWait(group, gatewayName);
   const tunnels = vpns.flatMap((v) => v.Options?.TunnelOptions ?? []);
   return {
     customerGateways: cgws.map((c) => ({ id: c.CustomerGatewayId!, asn: c.BgpAsn })).sort((a, b) => a.id.localeCompare(b.id)),
-    vpnConnections: vpns.map((v) => ({ id: v.VpnConnectionId!, customerGatewayId: v.CustomerGatewayId! })),
+    vpnConnections: vpns.map((v) => ({ id: v.VpnConnectionId!, customerGatewayId: v.CustomerGatewayId!, transitGatewayId: v.TransitGatewayId })),
+    transitGateways: tgws.map((g) => ({ id: g.TransitGatewayId!, asn: g.Options?.AmazonSideAsn })),
+    attachments: attachments.map((a) => ({ id: a.TransitGatewayAttachmentId!, transitGatewayId: a.TransitGatewayId })),
+    routeTargets: tables.flatMap((table) => (table.Routes ?? []).filter((r) => r.DestinationCidrBlock === azureCidr).map((r) => r.TransitGatewayId ?? r.GatewayId ?? 'another target')),
     outsideIps: tunnels.map((tunnel) => tunnel.OutsideIpAddress ?? '').sort(),
     telemetry: vpns.flatMap((v) => (v.VgwTelemetry ?? []).map((t) => t.Status)),
     gatewayAsn: (await network.virtualNetworkGateways.get(group, gatewayName)).bgpSettings?.asn,
     localGatewayIps: localGatewayIps.sort(),
+    localGatewayAsns,
     connectedPeers: new Set((peers.value ?? []).filter((p) => p.state === 'Connected').map((p) => p.neighbor)).size,
   };
 }
