@@ -45,7 +45,7 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-// Before minutes of stack start-up: without a browser there is nothing to show.
+// Before the stack starts: without a browser there is nothing to show.
 try {
   findChromium();
 } catch (error) {
