@@ -3,7 +3,8 @@
  * on a real Temporal dev server with the cloud side stubbed at the activity boundary
  * (test/workflow/mesh-harness.ts; checkDrift answers what each test scripts): a report changes
  * nothing, a repair converges through the engine's create and update in rounds until a check
- * finds nothing, a spec switched to repair checks at once, and checks never overlap a change.
+ * finds nothing (a customer gateway by replacement), a spec switched to repair checks at once, and
+ * checks never overlap a change.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -89,6 +90,21 @@ describe('drift checks inside the mesh workflow', () => {
     assert.equal(last.mode, 'repair');
     assert.deepEqual(last.repair, { state: 'Repaired', rounds: 2, repaired: ['aws/vpn-connection/1', 'aws/eks-nodegroup/east', 'azure/connection/2'], remaining: [] });
     assert.deepEqual((await scheduled()).slice(before.length).filter((t) => /^(checkDrift|create|update)/.test(t)), ['checkDrift', 'createAwsVpnConnection', 'updateAwsEksNodegroup', 'checkDrift', 'updateAzureConnection', 'checkDrift']);
+  });
+
+  test('repair by replacement: a drifted customer gateway is taken down with its VPN connection (newest first), both made again, before the other connection is updated in place; what is built on them follows in the next round', async () => {
+    const before = await scheduled();
+    h.faults.driftFindings.push(
+      { checked: 60, drifts: [drift('aws/customer-gateway/0', 'aws.customerGateway', 'drifted', 'replace', 'BgpAsn'), drift('aws/vpn-connection/0', 'aws.vpnConnection', 'drifted', 'update', 'CustomerGatewayId'), drift('aws/vpn-connection/1', 'aws.vpnConnection', 'drifted', 'update', 'tunnel 169.254.21.4/30 IkeVersions')] },
+      { checked: 60, drifts: [drift('azure/local-gateway/0', 'azure.localNetworkGateway', 'drifted', 'update', 'gatewayIpAddress')] },
+      { checked: 60, drifts: [] },
+    );
+    const { checkId } = await requestCheck();
+    const last = await report((r) => r.checkId === checkId);
+    assert.deepEqual(last.repair, { state: 'Repaired', rounds: 2, repaired: ['aws/customer-gateway/0', 'aws/vpn-connection/0', 'aws/vpn-connection/1', 'azure/local-gateway/0'], remaining: [] });
+    assert.deepEqual((await scheduled()).slice(before.length).filter((t) => /^(checkDrift|create|update|delete)/.test(t)), [
+      'checkDrift', 'deleteAwsVpnConnection', 'deleteAwsCustomerGateway', 'createAwsCustomerGateway', 'createAwsVpnConnection', 'updateAwsVpnConnection', 'checkDrift', 'updateAzureLocalNetworkGateway', 'checkDrift',
+    ]);
   });
 
   test('never beside a change: a check is refused while a change runs, and a change while a check runs (409 with the rule)', async () => {
