@@ -6,10 +6,11 @@
  * naming the resource, the field and the cloud's rule. An allowed one is applied when it
  * stays inside the cells (a cluster, its node pool or subnet, and the Istio and remote
  * secrets built on them), inside the tunnels (the customer gateways, VPN connections,
- * local network gateways and connections: the Azure gateway's ASN) or at the transit gateway
- * (its ASN: the transit gateway, its attachment and route, and the tunnels on it); one that
- * starts in the rest of the backbone or in the mesh's root CA is refused as not applied,
- * saying why (docs/live-backbone.md).
+ * local network gateways and connections: the Azure gateway's ASN), at the transit gateway
+ * (its ASN: the transit gateway, its attachment and route, and the tunnels on it) or at the
+ * VPC (its range or its subnets': the VPC, subnets, attachment, route and every AWS cell);
+ * one that starts in the rest of the backbone or in the mesh's root CA is refused as not
+ * applied, saying why (docs/live-backbone.md).
  */
 import { backboneGraph, meshScope } from './backbone-graph.ts';
 import { cloudLatency } from './cloud-latency.ts';
@@ -94,14 +95,12 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
 /**
  * What every cell stands on and a live mesh does not make again, and why: the rest of the
  * backbone and the root CA. The tunnels (customer gateways, VPN connections, local network
- * gateways, connections) and the transit gateway they end on are not listed: they are made
- * again as a cell's resources are, with the tunnels verified up before the change stands
- * (workflows/apply-change.ts). A kind also
+ * gateways, connections), the transit gateway they end on and the VPC with its subnets are
+ * not listed: they are made again as a cell's resources are (a VPC with every AWS cell in
+ * it), with the tunnels verified up before the change stands (workflows/apply-change.ts). A kind also
  * used inside a cell (an AKS cell's own azure.subnet) is judged by node: only the backbone's.
  */
 const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
-  'aws.vpc': "every AWS cell's cluster and node group live in the VPC's subnets, so every AWS cell would be made again with it, and the transit gateway attachment",
-  'aws.subnet': "every AWS cell's cluster and node group live in the VPC's subnets, so every AWS cell would be made again with it, and the transit gateway attachment",
   'aws.vpcRoute': "its destination is the Azure VNet's range, which the VPN gateway and every Azure cell live in",
   'azure.resourceGroup': 'everything of the mesh in Azure lives in it',
   'azure.virtualNetwork': 'the VPN gateway and every Azure cell live in it',
@@ -112,8 +111,12 @@ const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
     'every cell trusts it: another root is taken in only by a root rotation in every cell (trust both roots, sign with the new one, drop the old), which a change does not run',
 };
 
-/** What carries the four tunnels: a change that makes one of them again stands only once BGP is established on every tunnel again. */
-const TUNNEL_KINDS: ReadonlySet<string> = new Set(['aws.customerGateway', 'aws.vpnConnection', 'azure.localNetworkGateway', 'azure.connection']);
+/**
+ * What carries the four tunnels, and the VPC attachment, whose VPC's range is what AWS
+ * advertises over them (a tunnel is Established only once it carries routes): a change that
+ * makes one of them again stands only once BGP is established on every tunnel again.
+ */
+const TUNNEL_KINDS: ReadonlySet<string> = new Set(['aws.customerGateway', 'aws.vpnConnection', 'azure.localNetworkGateway', 'azure.connection', 'aws.transitGatewayVpcAttachment']);
 
 export function remakesTunnels(plan: ChangePlan): boolean {
   return plan.changes.some((c) => c.action === 'replace' && TUNNEL_KINDS.has(c.kind));

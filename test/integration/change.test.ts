@@ -9,7 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { NetworkManagementClient } from '@azure/arm-network';
-import { DescribeCustomerGatewaysCommand, DescribeRouteTablesCommand, DescribeTransitGatewaysCommand, DescribeTransitGatewayVpcAttachmentsCommand, DescribeVpcsCommand, DescribeVpnConnectionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeCustomerGatewaysCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeTransitGatewaysCommand, DescribeTransitGatewayVpcAttachmentsCommand, DescribeVpcsCommand, DescribeVpnConnectionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AppsV1Api, CustomObjectsApi, KubeConfig, type V1Secret } from '@kubernetes/client-node';
@@ -165,6 +165,45 @@ describe('changing a live mesh', () => {
     assert.deepEqual(after.localGatewayIps, after.outsideIps, "and point at the new tunnels' outside IPs");
     assert.deepEqual(after.telemetry, ['UP', 'UP', 'UP', 'UP'], 'AWS: all four tunnels up');
     assert.equal(after.connectedPeers, 4, "Azure: the gateway's four BGP peers Connected");
+  });
+
+  test("an allowed change of the VPC's range and its subnets': a new VPC with the new range and new subnets, the EKS cluster made again in them with its node group, Istio, cacerts and remote secrets both ways, attached to the transit gateway with its route to Azure, the old VPC gone; BGP Established again and the mesh verified", async (t) => {
+    const e = stack.endpoints();
+    const before = await vpcInEc2(e);
+    const cluster = await eastCluster(e);
+    const next = structuredClone(spec);
+    next.aws.vpc = { cidr: '10.11.0.0/16', subnets: [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }] };
+    const started = Date.now();
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const { plan } = accepted.body;
+    assert.deepEqual([plan.summary.replace, plan.refused.length, plan.interruptsTraffic], [17, 0, true], JSON.stringify(plan.summary));
+    const eks = plan.changes.find((c: any) => c.id === 'aws/eks-cluster/east');
+    assert.deepEqual([eks.action, eks.interrupts], ['replace', 'every workload of the cell, and its part of the mesh'], 'the plan says the AWS cell stops');
+    assert.ok(plan.expectedSeconds >= eks.expectedSeconds, 'and how long the clouds take');
+    const done = await changeEnded(e, accepted.body.changeId);
+    t.diagnostic(`the VPC range change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified (plan: ${plan.expectedSeconds} s in the clouds)`);
+    assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+    assert.equal(done.verification.passed, true);
+    assert.ok(done.verification.checks.some((c: any) => c.id === 'east-west.routable' && c.cluster === 'east' && c.pass), "east's east-west gateway is routable from Azure again");
+    spec = next;
+
+    const after = await vpcInEc2(e);
+    assert.deepEqual(after.vpcs.map((v) => v.cidr), ['10.11.0.0/16'], 'EC2 shows one VPC of the mesh, with the new range');
+    assert.notEqual(after.vpcs[0]!.id, before.vpcs[0]!.id, 'a new one');
+    assert.ok(!after.everyVpcId.includes(before.vpcs[0]!.id), 'the old VPC is deleted');
+    assert.deepEqual(after.subnets.map((s) => s.cidr).sort(), ['10.11.0.0/24', '10.11.1.0/24']);
+    assert.ok(after.subnets.every((s) => s.vpcId === after.vpcs[0]!.id));
+    const eksCluster = (await eksClient(e).send(new DescribeClusterCommand({ name: cellClusterName(MESH, 'east') }))).cluster;
+    assert.equal(eksCluster?.resourcesVpcConfig?.vpcId, after.vpcs[0]!.id, 'EKS: the cluster is in the new VPC');
+    assert.deepEqual([...(eksCluster?.resourcesVpcConfig?.subnetIds ?? [])].sort(), after.subnets.map((s) => s.id).sort(), 'in its subnets');
+    const tunnels = await tunnelsInClouds(e);
+    assert.deepEqual(tunnels.attachments.map((a) => a.vpcId), [after.vpcs[0]!.id], 'the new VPC is attached to the transit gateway');
+    assert.deepEqual(tunnels.routeTargets, [tunnels.transitGateways[0]!.id], "the new VPC's route to Azure goes through the transit gateway");
+    assert.deepEqual(tunnels.telemetry, ['UP', 'UP', 'UP', 'UP'], 'AWS: all four tunnels up');
+    assert.equal(tunnels.connectedPeers, 4, "Azure: the gateway's four BGP peers Connected");
+    await assertEastMadeAgain(e, spec, cluster, spec.cells[0].serviceCidr ?? '172.20.0.0/16');
   });
 
   test("an allowed replacement of the EKS cell's service range: a new cluster with the new range, Istio, cacerts from the same root and remote secrets both ways made again; nothing of the old cluster is left", async () => {
@@ -372,7 +411,7 @@ async function tunnelsInClouds(e: Endpoints) {
     customerGateways: cgws.map((c) => ({ id: c.CustomerGatewayId!, asn: c.BgpAsn })).sort((a, b) => a.id.localeCompare(b.id)),
     vpnConnections: vpns.map((v) => ({ id: v.VpnConnectionId!, customerGatewayId: v.CustomerGatewayId!, transitGatewayId: v.TransitGatewayId })),
     transitGateways: tgws.map((g) => ({ id: g.TransitGatewayId!, asn: g.Options?.AmazonSideAsn })),
-    attachments: attachments.map((a) => ({ id: a.TransitGatewayAttachmentId!, transitGatewayId: a.TransitGatewayId })),
+    attachments: attachments.map((a) => ({ id: a.TransitGatewayAttachmentId!, transitGatewayId: a.TransitGatewayId, vpcId: a.VpcId })),
     routeTargets: tables.flatMap((table) => (table.Routes ?? []).filter((r) => r.DestinationCidrBlock === azureCidr).map((r) => r.TransitGatewayId ?? r.GatewayId ?? 'another target')),
     outsideIps: tunnels.map((tunnel) => tunnel.OutsideIpAddress ?? '').sort(),
     telemetry: vpns.flatMap((v) => (v.VgwTelemetry ?? []).map((t) => t.Status)),
@@ -381,6 +420,16 @@ async function tunnelsInClouds(e: Endpoints) {
     localGatewayAsns,
     connectedPeers: new Set((peers.value ?? []).filter((p) => p.state === 'Connected').map((p) => p.neighbor)).size,
   };
+}
+
+/** The mesh's VPC and subnets as EC2 shows them, and the ID of every VPC EC2 has. */
+async function vpcInEc2(e: Endpoints) {
+  const ec2 = new EC2Client({ region: 'us-east-1', endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const Filters = [{ Name: 'tag:cellbridge:mesh', Values: [MESH] }];
+  const vpcs = ((await ec2.send(new DescribeVpcsCommand({ Filters }))).Vpcs ?? []).map((v) => ({ id: v.VpcId!, cidr: v.CidrBlock }));
+  const subnets = ((await ec2.send(new DescribeSubnetsCommand({ Filters }))).Subnets ?? []).map((s) => ({ id: s.SubnetId!, cidr: s.CidrBlock, vpcId: s.VpcId }));
+  const everyVpc = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [];
+  return { vpcs, subnets, everyVpcId: everyVpc.map((v) => v.VpcId!) };
 }
 
 async function changeEnded(e: Endpoints, changeId: string): Promise<any> {

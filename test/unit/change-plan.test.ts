@@ -134,6 +134,24 @@ const ROWS: Row[] = [
     refused: [{ rule: 'change.replace-not-allowed', path: 'aws/transit-gateway.amazonSideAsn' }],
   },
   {
+    what: "the VPC's range and its subnets': the VPC, subnets, attachment and route, and every AWS cell built in them, are made again; the Azure side stays",
+    edit: (s) => ((s.aws.vpc.cidr = '10.11.0.0/16'), (s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }])),
+    expect: {
+      replace: [
+        'aws/route-to-azure', 'aws/subnet/0', 'aws/subnet/1', 'aws/tgw-attachment', 'aws/vpc',
+        'aws/eks-access-entry/east', 'aws/eks-cluster/east', 'aws/eks-nodegroup/east', 'istio/east/base', 'istio/east/cacerts', 'istio/east/cross-network-gateway',
+        'istio/east/east-west-gateway', 'istio/east/istiod', 'istio/east/namespace', 'istio/east/remote-secret/west', 'istio/east/traffic-policies', 'istio/west/remote-secret/east',
+      ].sort(),
+    },
+    seconds: 900 + 300,
+    interrupts: true,
+    refused: [
+      { rule: 'change.replace-not-allowed', path: 'aws/subnet/0.cidr' },
+      { rule: 'change.replace-not-allowed', path: 'aws/subnet/1.cidr' },
+      { rule: 'change.replace-not-allowed', path: 'aws/vpc.cidr' },
+    ],
+  },
+  {
     what: 'a Kubernetes version two minors ahead',
     base: (s) => (s.cells[1].kubernetesVersion = '1.32'),
     edit: (s) => (s.cells[1].kubernetesVersion = '1.34'),
@@ -212,15 +230,30 @@ test("an allowed replacement of the transit gateway's ASN is applied: nothing re
   assert.deepEqual(shown('azure/vpn-gateway'), ['unchanged', undefined, [], undefined]);
 });
 
-test('an allowed replacement of the backbone is refused as not applied, naming the field, both values, why and what to do', () => {
-  const allowed = plan((s) => (s.aws.vpc.cidr = '10.11.0.0/16', s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }]), true);
-  assert.ok(ids(allowed, 'replace').includes('aws/vpc'));
-  assert.ok(ids(allowed, 'replace').includes('aws/tgw-attachment'), 'what is built on the VPC is made again with it');
-  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/subnet/0.cidr', 'change.replace-not-applied aws/subnet/1.cidr', 'change.replace-not-applied aws/vpc.cidr']);
+test("an allowed replacement of the VPC's range is applied: nothing refused, every AWS cell made again with it, and the plan says the AWS cell's workloads stop and for how long", () => {
+  const allowed = plan((s) => ((s.aws.vpc.cidr = '10.11.0.0/16'), (s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }])), true);
+  assert.deepEqual(allowed.refused, []);
+  assert.equal(allowed.interruptsTraffic, true);
+  const shown = (id: string) => {
+    const c = allowed.changes.find((x) => x.id === id)!;
+    return [c.action, c.replacedWith, c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`), c.interrupts];
+  };
+  assert.deepEqual(shown('aws/vpc'), ['replace', undefined, ['cidr "10.10.0.0/16" → "10.11.0.0/16"'], 'everything in the VPC, and cross-cloud traffic']);
+  assert.deepEqual(shown('aws/tgw-attachment'), ['replace', 'aws/vpc', [], 'all cross-cloud traffic of the VPC']);
+  assert.deepEqual(shown('aws/eks-cluster/east')[0], 'replace');
+  assert.equal(shown('aws/eks-cluster/east')[3], 'every workload of the cell, and its part of the mesh');
+  assert.equal(allowed.changes.find((c) => c.id === 'aws/eks-cluster/east')!.expectedSeconds, 900, 'the cluster deleted and made again');
+  assert.equal(allowed.expectedSeconds, 900 + 300, 'then its node group: the longest chain');
+  assert.deepEqual(allowed.changes.filter((c) => c.id.startsWith('azure/') && c.action !== 'unchanged'), [], 'nothing in Azure');
+});
+
+test('an allowed replacement of the rest of the backbone is refused as not applied, naming the field, both values, why and what to do', () => {
+  const allowed = plan((s) => (s.azure.vnet.gatewaySubnetCidr = '10.20.254.0/27'), true);
+  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied azure/gateway-subnet.cidr']);
   assert.equal(
-    allowed.refused.at(-1)?.message,
-    'aws/vpc (aws.vpc) would be deleted and made again (cidr "10.10.0.0/16" → "10.11.0.0/16", with 2 resource(s) built on it): a live mesh does not make it again: ' +
-      "every AWS cell's cluster and node group live in the VPC's subnets, so every AWS cell would be made again with it, and the transit gateway attachment. " +
+    allowed.refused[0]?.message,
+    'azure/gateway-subnet (azure.subnet) would be deleted and made again (cidr "10.20.255.0/27" → "10.20.254.0/27", with 5 resource(s) built on it): a live mesh does not make it again: ' +
+      'the Azure VPN gateway lives in it and would be made again (most of an hour in Azure), with every connection. ' +
       'Keep cidr as it is, or DELETE the mesh and POST the new spec',
   );
 });

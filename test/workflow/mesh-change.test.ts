@@ -299,3 +299,36 @@ describe("the transit gateway's ASN changed inside the mesh workflow", () => {
     assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
   });
 });
+
+/** A mesh of its own with the VPC's range (and its two subnets') as given. */
+const VPC_MESH = 'wf-vpc';
+const VPC_RANGE = (second: number) => editedSpec(VPC_MESH, (s) => ((s.aws.vpc.cidr = `10.${second}.0.0/16`), (s.aws.vpc.subnets = [{ cidr: `10.${second}.0.0/24` }, { cidr: `10.${second}.1.0/24` }])));
+
+describe("the VPC's range changed inside the mesh workflow", () => {
+  test('allowed: the AWS cell, the route and the attachment taken down before the subnets and the VPC, all made again in a VPC with the new range, the tunnels kept, BGP awaited on all four tunnels before the change stands', async () => {
+    await startMesh(h, VPC_RANGE(10));
+    await waitForPhase(h, VPC_MESH, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(VPC_MESH)).length;
+    const accepted = await send(VPC_RANGE(11), true, VPC_MESH);
+    assert.deepEqual([accepted.plan.summary.replace, accepted.plan.refused.length, accepted.plan.interruptsTraffic], [17, 0, true]);
+    const status = await ended(accepted.changeId, VPC_MESH);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    assert.deepEqual(status.change.progress, { done: 34, total: 34 }, 'seventeen taken down and made again');
+    const calls = (await scheduledCalls(VPC_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsVpc').map((c) => c.input.params.cidr), ['10.11.0.0/16']);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsSubnet').map((c) => c.input.params.cidr).sort(), ['10.11.0.0/24', '10.11.1.0/24']);
+    assert.ok(types.indexOf('deleteAwsEksCluster') < types.indexOf('deleteAwsSubnet'), 'the cluster is gone before its subnets');
+    assert.ok(types.indexOf('deleteAwsTransitGatewayVpcAttachment') < types.indexOf('deleteAwsSubnet'));
+    assert.ok(types.lastIndexOf('deleteAwsSubnet') < types.indexOf('deleteAwsVpc'));
+    assert.ok(types.indexOf('deleteAwsVpc') < types.indexOf('createAwsVpc'), 'the old VPC is gone before the new one (same name) is made');
+    assert.ok(types.lastIndexOf('createAwsSubnet') < types.indexOf('createAwsEksCluster'), 'the new cluster is made in the new subnets');
+    assert.equal(types.filter((t) => t === 'createKubeRemoteSecret').length, 2, 'remote secrets to and from the other cell, for the new cluster');
+    const observed = types.lastIndexOf('observeTunnels');
+    assert.ok(observed > types.indexOf('createAwsTransitGatewayVpcAttachment'), 'BGP is awaited once the new VPC is attached: AWS advertises its range over the tunnels');
+    assert.equal(types.filter((t) => /^(create|delete)(AwsVpnConnection|AwsCustomerGateway|AwsTransitGateway$|Azure)/.test(t)).length, 0, 'the tunnels, the transit gateway and Azure are left alone');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(VPC_MESH)).query<MeshSpec>('spec');
+    assert.equal(running.aws.vpc.cidr, '10.11.0.0/16');
+    assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
+  });
+});
