@@ -14,6 +14,7 @@ import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, meshWorkflowId, type MeshStatus } from '../domain/mesh-status.ts';
 import { drillIdOwner, drillWorkflowId, drillWorkflowIdPrefix } from '../domain/names.ts';
 import { MESH_UPDATE } from '../domain/rotation.ts';
+import { drillWorkflowSummary } from '../domain/workflow-summary.ts';
 import type { runDrill } from '../workflows/run-drill.ts';
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
@@ -59,7 +60,7 @@ export class Drills {
       throw error;
     }
     const input: DrillInput = { spec, naming: status.naming, cell: plan.cell, image: this.image };
-    await this.client.workflow.start<typeof runDrill>('runDrill', { taskQueue: this.taskQueue, workflowId: drillId, args: [input] });
+    await this.client.workflow.start<typeof runDrill>('runDrill', { taskQueue: this.taskQueue, workflowId: drillId, args: [input], staticSummary: drillWorkflowSummary(spec, plan.cell) });
     this.latestDrills.forget(mesh);
     return { status: 202, body: { mesh, drillId, cell: plan.cell, href: href(mesh, drillId) } };
   }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, meshWorkflowId, type MeshStatus } from '../domain/mesh-status.ts';
 import type { rotateCa } from '../workflows/rotate-ca.ts';
+import { rotationWorkflowSummary } from '../domain/workflow-summary.ts';
 import { ROTATION_QUERY, rotationScheduleId, type RotationKind, type RotationProgress } from '../domain/rotation.ts';
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
@@ -64,7 +65,12 @@ export class Rotations {
     if (status.phase !== 'Ready' && status.phase !== 'Degraded') throw new HttpError(409, { error: 'NotUp', message: `mesh ${mesh} is ${status.phase}; rotations run only when it is Ready or Degraded` });
     const spec = await queryWorkflow<MeshSpec>(meshRun, MESH_QUERY.spec);
     const workflowId = newRotationId(mesh, kind, randomUUID().slice(0, 8));
-    await this.client.workflow.start<typeof rotateCa>('rotateCa', { taskQueue: this.taskQueue, workflowId, args: [{ spec, kind: kind as RotationKind, naming: status.naming }] });
+    await this.client.workflow.start<typeof rotateCa>('rotateCa', {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args: [{ spec, kind: kind as RotationKind, naming: status.naming }],
+      staticSummary: rotationWorkflowSummary(kind as RotationKind, spec, 'api'),
+    });
     return { status: 202, body: { mesh, kind, rotationId: workflowId } };
   }
 

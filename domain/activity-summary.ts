@@ -1,5 +1,5 @@
 /**
- * The one line the Temporal Web UI shows for a resource activity, so that a mesh's
+ * The one line the Temporal Web UI shows for an activity, so that a mesh's, a rotation's or a drill's
  * timeline reads like the runbook ("create azure connection cells-to-aws-t2 · tunnel 2
  * 169.254.21.4/30", "install istiod on cell west") instead of rows of identical activity types.
  */
@@ -64,6 +64,47 @@ export const meshActivitySummary = {
     `probe the API server of cell ${cell.cell} · ${cell.cloud === 'aws' ? 'EKS' : 'AKS'} ${cell.clusterName}`,
   istio: (cell: { cell: string }) => `inspect Istio on cell ${cell.cell}`,
   rotationSchedule: (mesh: string) => `ensure the CA rotation schedule of mesh ${mesh}`,
+  deleteRotationSchedule: (mesh: string) => `delete the CA rotation schedule of mesh ${mesh}`,
+  // The holder is a rotation's or a drill's workflow ID: the lease check asks whether it still runs.
+  holderRunning: (holder: string) => `check that ${holder}, holding the mesh, still runs`,
+  // A repair round checks again; its row says which round it closes, so the rounds read apart.
+  driftCheck: (resources: number, afterRound?: number) =>
+    `check ${resources} resources for drift${afterRound === undefined ? '' : ` · again after repair round ${afterRound}`}`,
+};
+
+interface Cell {
+  cell: string;
+  cloud: 'aws' | 'azure';
+}
+
+const cloudCell = (c: Cell) => `${c.cloud === 'aws' ? 'AWS' : 'Azure'} cell ${c.cell}`;
+
+/**
+ * The lines for a CA rotation's activities: which cluster's cacerts each write changes and
+ * to what, so one cluster's write, pick-up wait and restore read as one story. Fingerprints
+ * and the root's secret name stay out: a row names the step, not the material.
+ */
+export const rotationActivitySummary = {
+  claim: (mesh: string, what: string) => `claim mesh ${mesh} for the ${what}`,
+  release: (mesh: string, what: string) => `let go of mesh ${mesh} after the ${what}`,
+  rotateIntermediate: (c: Cell) => `write cacerts of cell ${c.cell} · new intermediate from the current root`,
+  signWithNextRoot: (c: Cell) => `write cacerts of cell ${c.cell} · new intermediate from the new root`,
+  setTrust: (c: Cell, roots: readonly ('current' | 'next')[]) =>
+    `write cacerts of cell ${c.cell} · trust ${roots.length > 1 ? 'the current and the new root' : roots[0] === 'next' ? 'the new root only' : 'the current root only'}`,
+  restoreCacerts: (c: Cell) => `restore the previous cacerts of cell ${c.cell}`,
+  awaitPickup: (c: Cell) => `await istiod pick-up on cell ${c.cell}`,
+  checkCluster: (c: Cell) => `check cacerts and istiod on cell ${c.cell}`,
+  prepareNextRoot: (mesh: string, keyType: string) => `make the next root CA of mesh ${mesh} · ${keyType.replace('_', ' ')}`,
+  promoteNextRoot: (region: string) => `make the new root CA current in AWS Secrets Manager ${region} · retire the old key`,
+};
+
+/** The lines for a failover drill's activities: each names the cell it probes, cuts or heals. */
+export const drillActivitySummary = {
+  deployProbe: (c: Cell) => `drill: deploy the probe on cell ${c.cell}`,
+  crossCellCall: (from: Cell, to: string) => `drill: call cell ${to}'s echo from cell ${from.cell} over mutual TLS`,
+  measureFailover: (c: Cell) => `drill: cut ${cloudCell(c)} · measure failover to another cell`,
+  measureFailback: (c: Cell) => `drill: heal ${cloudCell(c)} · measure failback`,
+  removeProbe: (c: Cell) => `drill: remove the probe from cell ${c.cell}`,
 };
 
 function where(p: Record<string, unknown>): string | undefined {

@@ -1,11 +1,13 @@
 /**
- * The fixed one-line summary of a mesh workflow run the API starts, which the Temporal
+ * The fixed one-line summary of a workflow run cellbridge starts (a mesh's, a CA rotation's,
+ * a drill's), which the Temporal
  * Web UI shows under the workflow's name and the CLI in `temporal workflow describe`:
  * what the run does to which mesh, in words, so a list of runs reads without opening
  * each one's input (which is encrypted, and shown only to a viewer with the codec key).
  * Nothing secret: names, regions, versions.
  */
 import type { MeshSpec } from './mesh-spec.ts';
+import type { RotationKind } from './rotation.ts';
 
 export type MeshWorkflowKind = 'provisionMesh' | 'teardownMesh';
 
@@ -21,4 +23,24 @@ export function meshWorkflowSummary(kind: MeshWorkflowKind, spec: Pick<MeshSpec,
     parts.push(`Istio ${spec.istio.version}`);
   }
   return parts.join(' · ');
+}
+
+type Cells = Pick<MeshSpec, 'name' | 'cells'>;
+
+const cellList = (spec: Cells) => spec.cells.map((c) => `${c.name} (${c.cloud === 'aws' ? 'EKS' : 'AKS'})`).join(', ');
+
+/** A CA rotation, started on demand through the API or by the mesh's rotation schedule. */
+export function rotationWorkflowSummary(kind: RotationKind, spec: Cells, startedBy: 'api' | 'schedule'): string {
+  const how = kind === 'intermediate' ? 'one cell at a time' : 'three phases, each in every cell';
+  return [`${startedBy === 'schedule' ? 'scheduled ' : ''}${kind} CA rotation of mesh ${spec.name}`, `cells ${cellList(spec)}, ${how}`].join(' · ');
+}
+
+/** A failover drill: which cell is cut, and where its requests should go meanwhile. */
+export function drillWorkflowSummary(spec: Cells, cell: string): string {
+  const cut = spec.cells.find((c) => c.name === cell);
+  const others = spec.cells.filter((c) => c.name !== cell).map((c) => c.name);
+  return [
+    `failover drill of mesh ${spec.name}`,
+    `cut ${cut ? `${cut.cloud === 'aws' ? 'AWS' : 'Azure'} ` : ''}cell ${cell}, fail over to ${others.join(', ')} and back`,
+  ].join(' · ');
 }

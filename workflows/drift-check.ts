@@ -15,6 +15,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { MeshActivities } from '../activities/index.ts';
 import type { DriftFindings } from '../activities/drift-check.ts';
+import { meshActivitySummary } from '../domain/activity-summary.ts';
 import type { DriftMode, DriftRepair, DriftReport, DriftTrigger, ResourceDrift } from '../domain/drift.ts';
 import { driftRepairSteps, repairable } from '../domain/drift-repair.ts';
 import { nodeById, type ResourceGraph } from '../domain/resource-graph.ts';
@@ -40,7 +41,9 @@ export interface DriftCheckRun {
 
 export async function runDriftCheck(run: DriftCheckRun, calls: ResourceCalls, state: MeshState): Promise<DriftReport> {
   const startedAt = new Date().toISOString();
-  const check = () => checkDrift({ nodes: run.graph.nodes, outputs: state.outputs() });
+  // A repair round checks again: its row in the Web UI says which round it closes.
+  const check = (afterRound?: number) =>
+    checkDrift.executeWithOptions({ summary: meshActivitySummary.driftCheck(run.graph.nodes.length, afterRound) }, [{ nodes: run.graph.nodes, outputs: state.outputs() }]);
   let first: DriftFindings;
   try {
     first = await check();
@@ -52,7 +55,7 @@ export async function runDriftCheck(run: DriftCheckRun, calls: ResourceCalls, st
   return { ...report, finishedAt: new Date().toISOString() };
 }
 
-async function repair(graph: ResourceGraph, drifts: ResourceDrift[], check: () => Promise<DriftFindings>, calls: ResourceCalls, state: MeshState): Promise<DriftRepair & { remaining: ResourceDrift[] }> {
+async function repair(graph: ResourceGraph, drifts: ResourceDrift[], check: (afterRound: number) => Promise<DriftFindings>, calls: ResourceCalls, state: MeshState): Promise<DriftRepair & { remaining: ResourceDrift[] }> {
   const repaired: string[] = [];
   let remaining = drifts;
   let rounds = 0;
@@ -72,7 +75,7 @@ async function repair(graph: ResourceGraph, drifts: ResourceDrift[], check: () =
         await updateInPlace(graph, id, calls, state);
         repaired.push(id);
       }
-      remaining = (await check()).drifts;
+      remaining = (await check(rounds)).drifts;
     }
   } catch (error) {
     return { state: 'NotRepaired', rounds, repaired, remaining, error: errorMessage(error) };

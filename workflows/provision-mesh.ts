@@ -56,6 +56,7 @@ const schedules = proxyActivities<Pick<MeshActivities, 'ensureRotationSchedule' 
 /** Labelled in the Web UI like every activity of the mesh (domain/activity-summary.ts). */
 const ensureRotationSchedule = (spec: MeshSpec, naming: NamingVersion) =>
   schedules.ensureRotationSchedule.executeWithOptions({ summary: meshActivitySummary.rotationSchedule(spec.name) }, [spec, naming]);
+const deleteRotationSchedule = (mesh: string) => schedules.deleteRotationSchedule.executeWithOptions({ summary: meshActivitySummary.deleteRotationSchedule(mesh) }, [mesh]);
 
 const leases = proxyActivities<Pick<MeshActivities, 'rotationRunning'>>({
   startToCloseTimeout: '30s',
@@ -335,7 +336,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   async function bringScheduleToSpec(hadCells: boolean): Promise<void> {
     try {
       if (withCells()) await ensureRotationSchedule(spec, naming);
-      else if (hadCells) await schedules.deleteRotationSchedule(spec.name);
+      else if (hadCells) await deleteRotationSchedule(spec.name);
     } catch (error) {
       log.error('the rotation schedule was not brought to the changed spec', { mesh: spec.name, error: errorMessage(error) });
     }
@@ -352,7 +353,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
 
   async function tearDown(): Promise<MeshResult> {
     await awaitRotationEnd();
-    if (withCells()) await schedules.deleteRotationSchedule(spec.name);
+    if (withCells()) await deleteRotationSchedule(spec.name);
     state.enter('TearingDown');
     const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), calls, state);
     state.addCleanupFailures(failures);
@@ -372,7 +373,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
 
   async function dropLeaseOfStoppedRotation(): Promise<void> {
     const held = rotation?.rotationId;
-    if (held === undefined || (await leases.rotationRunning({ rotationId: held }))) return;
+    if (held === undefined || (await leases.rotationRunning.executeWithOptions({ summary: meshActivitySummary.holderRunning(held) }, [{ rotationId: held }]))) return;
     if (rotation?.rotationId !== held) return;
     log.warn('rotation no longer runs and never let go of the mesh: its lease is dropped', { mesh: spec.name, rotationId: held });
     hold(undefined);

@@ -19,6 +19,7 @@ import { meshScope } from '../domain/backbone-graph.ts';
 import { clusterRef, type ClusterRef } from '../domain/cluster-graph.ts';
 import { rootSecretOf } from '../domain/istio-graph.ts';
 import { meshWorkflowId } from '../domain/mesh-status.ts';
+import { rotationActivitySummary as says } from '../domain/activity-summary.ts';
 import { ROTATION_QUERY, type RotatedCacerts, type RotationInput, type RotationProgress } from '../domain/rotation.ts';
 import { ROTATION_PICKUP_EVIDENCE_PATCH } from './patches.ts';
 import { errorMessage } from './saga.ts';
@@ -43,7 +44,9 @@ export async function rotateCa({ spec, kind, naming = 1 }: RotationInput): Promi
     return state;
   };
 
-  await acts.claimRotation({ meshWorkflowId: mesh, rotationId });
+  const what = `${kind} CA rotation`;
+  // Every call carries the Web UI's line for it (domain/activity-summary.ts); replay does not compare it.
+  await acts.claimRotation.executeWithOptions({ summary: says.claim(spec.name, what) }, [{ meshWorkflowId: mesh, rotationId }]);
   try {
     if (kind === 'intermediate') await rotateIntermediates(spec, cells, rotationId, progress, wrote);
     else await rotateRoot(spec, cells, rotationId, progress, wrote);
@@ -54,7 +57,8 @@ export async function rotateCa({ spec, kind, naming = 1 }: RotationInput): Promi
     progress.error = errorMessage(error);
     throw ApplicationFailure.nonRetryable(`${kind} rotation of mesh ${spec.name} failed: ${progress.error}`, 'RotationFailed');
   } finally {
-    await CancellationScope.nonCancellable(() => acts.releaseRotation({ meshWorkflowId: mesh, rotationId, ...(Object.keys(cacerts).length > 0 ? { cacerts } : {}) }));
+    const release = { meshWorkflowId: mesh, rotationId, ...(Object.keys(cacerts).length > 0 ? { cacerts } : {}) };
+    await CancellationScope.nonCancellable(() => acts.releaseRotation.executeWithOptions({ summary: says.release(spec.name, what) }, [release]));
   }
 }
 
@@ -72,10 +76,10 @@ async function rotateIntermediates(spec: Spec, cells: ClusterRef[], rotationId: 
     const step = `${rotationId}/intermediate/${cluster.cell}`;
     progress.clusters[cluster.cell] = 'rotating';
     try {
-      const written = wrote(cluster, await acts.rotateIntermediate(issuing(spec, cluster, step)));
+      const written = wrote(cluster, await acts.rotateIntermediate.executeWithOptions({ summary: says.rotateIntermediate(cluster) }, [issuing(spec, cluster, step)]));
       await confirm(spec, cluster, written, progress);
     } catch (error) {
-      wrote(cluster, await acts.restoreCacerts({ cluster, step }));
+      wrote(cluster, await acts.restoreCacerts.executeWithOptions({ summary: says.restoreCacerts(cluster) }, [{ cluster, step }]));
       progress.clusters[cluster.cell] = 'restored';
       throw ApplicationFailure.nonRetryable(`cluster ${cluster.cell}: ${errorMessage(error)}; its previous intermediate is back, later clusters were not touched`, 'RotationFailed');
     }
@@ -87,7 +91,7 @@ async function rotateRoot(spec: Spec, cells: ClusterRef[], rotationId: string, p
   if (spec.pki.rootSecret) throw ApplicationFailure.nonRetryable('the mesh uses a root supplied by reference (pki.rootSecret); rotating it is its owner\'s decision', 'UserRoot');
   const region = spec.aws.region;
   const rootSecret = rootSecretOf(spec);
-  await acts.prepareNextRoot({ region, rootSecret, mesh: spec.name, keyType: spec.pki.keyType, validityDays: spec.pki.rootValidityDays });
+  await acts.prepareNextRoot.executeWithOptions({ summary: says.prepareNextRoot(spec.name, spec.pki.keyType) }, [{ region, rootSecret, mesh: spec.name, keyType: spec.pki.keyType, validityDays: spec.pki.rootValidityDays }]);
 
   const everywhere = async (phase: RotationProgress['phase'], write: (cluster: ClusterRef, step: string) => Promise<CacertsState>) => {
     progress.phase = phase;
@@ -95,13 +99,15 @@ async function rotateRoot(spec: Spec, cells: ClusterRef[], rotationId: string, p
     await Promise.all(cells.map(async (cluster) => confirm(spec, cluster, wrote(cluster, await write(cluster, `${rotationId}/${phase}/${cluster.cell}`)), progress)));
     for (const c of cells) progress.clusters[c.cell] = 'done';
   };
-  await everywhere('trust-both-roots', (cluster, step) => acts.setTrust({ cluster, rootSecret, roots: ['current', 'next'], step }));
-  await everywhere('sign-with-new-root', (cluster, step) => acts.signWithNextRoot(issuing(spec, cluster, step)));
+  const setTrust = (cluster: ClusterRef, step: string, roots: ('current' | 'next')[]) =>
+    acts.setTrust.executeWithOptions({ summary: says.setTrust(cluster, roots) }, [{ cluster, rootSecret, roots, step }]);
+  await everywhere('trust-both-roots', (cluster, step) => setTrust(cluster, step, ['current', 'next']));
+  await everywhere('sign-with-new-root', (cluster, step) => acts.signWithNextRoot.executeWithOptions({ summary: says.signWithNextRoot(cluster) }, [issuing(spec, cluster, step)]));
   // Workload certificates issued under the old root live out their TTL before that root goes.
   await sleep(spec.pki.rotation.workloadCertTtlSeconds * 1000);
-  await everywhere('trust-new-root-only', (cluster, step) => acts.setTrust({ cluster, rootSecret, roots: ['next'], step }));
+  await everywhere('trust-new-root-only', (cluster, step) => setTrust(cluster, step, ['next']));
   progress.phase = 'retiring-old-root';
-  await acts.promoteNextRoot({ region, rootSecret });
+  await acts.promoteNextRoot.executeWithOptions({ summary: says.promoteNextRoot(region) }, [{ region, rootSecret }]);
 }
 
 /** Waits until the cluster shows istiod took the write, for at most pickupSeconds. */
@@ -114,7 +120,7 @@ async function confirm(spec: Spec, cluster: ClusterRef, written: CacertsState, p
     // Histories recorded before the patch: a fixed wait, then one check of cacerts and istiod's readiness.
     await sleep(spec.pki.rotation.pickupSeconds * 1000);
     progress.clusters[cluster.cell] = 'verifying';
-    check = await acts.checkCluster({ cluster, ...written });
+    check = await acts.checkCluster.executeWithOptions({ summary: says.checkCluster(cluster) }, [{ cluster, ...written }]);
   }
   if (!check.ok) throw ApplicationFailure.nonRetryable(`cluster ${cluster.cell} after the write: ${check.problem}`, 'RotationCheckFailed');
 }
@@ -125,7 +131,8 @@ const PICKUP_CALL_MS = 15_000;
 async function pickedUp(cluster: ClusterRef, written: CacertsState, boundMs: number): Promise<ClusterCheck> {
   const deadline = Date.now() + boundMs;
   for (;;) {
-    const check = await acts.awaitPickup({ cluster, ...written, withinMs: Math.max(0, Math.min(PICKUP_CALL_MS, deadline - Date.now())) });
+    const withinMs = Math.max(0, Math.min(PICKUP_CALL_MS, deadline - Date.now()));
+    const check = await acts.awaitPickup.executeWithOptions({ summary: says.awaitPickup(cluster) }, [{ cluster, ...written, withinMs }]);
     if (check.ok || Date.now() >= deadline) return check;
   }
 }

@@ -11,6 +11,7 @@ import type { drillActivities } from '../activities/drill/index.ts';
 import type { rotationActivities } from '../activities/rotation/index.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { clusterRef, type ClusterRef } from '../domain/cluster-graph.ts';
+import { drillActivitySummary as says, rotationActivitySummary } from '../domain/activity-summary.ts';
 import { DRILL_QUERY, type DrillInput, type DrillPhase, type DrillProgress, type DrillReport } from '../domain/drill.ts';
 import { meshWorkflowId } from '../domain/mesh-status.ts';
 import { DRILL_OUTLIER_DETECTION } from '../domain/probe-plan.ts';
@@ -55,24 +56,25 @@ export async function runDrill({ spec, naming = 1, cell, image }: DrillInput): P
   enter('claiming');
   const of = (c: ClusterRef) => ({ cluster: c, cells, spec: { istio: spec.istio } });
 
-  await acts.claimRotation({ meshWorkflowId: mesh, rotationId: drillId });
+  // Every call carries the Web UI's line for it (domain/activity-summary.ts); replay does not compare it.
+  await acts.claimRotation.executeWithOptions({ summary: rotationActivitySummary.claim(spec.name, 'failover drill') }, [{ meshWorkflowId: mesh, rotationId: drillId }]);
   try {
     enter('deploying');
-    await Promise.all(clusters.map((c) => acts.deployProbe({ cluster: c, image, outlier })));
+    await Promise.all(clusters.map((c) => acts.deployProbe.executeWithOptions({ summary: says.deployProbe(c) }, [{ cluster: c, image, outlier }])));
 
     enter('checking-mtls');
     const pairs = clusters.flatMap((from) => cells.filter((to) => to !== from.cell).map((to) => ({ from, to })));
-    report.crossCell = await Promise.all(pairs.map(({ from, to }) => measuring.crossCellCall({ ...of(from), to, withinMs: REACH_MS })));
+    report.crossCell = await Promise.all(pairs.map(({ from, to }) => measuring.crossCellCall.executeWithOptions({ summary: says.crossCellCall(from, to) }, [{ ...of(from), to, withinMs: REACH_MS }])));
     const broken = report.crossCell.filter((c) => !c.mutualTls);
     if (broken.length > 0) throw ApplicationFailure.nonRetryable(`no mutual TLS from ${broken.map((c) => `${c.from} to ${c.to} (status ${c.status}, server saw ${c.peerSeen ?? 'no client certificate'})`).join(', ')}`, 'NoMutualTls');
 
     enter('failing-over');
-    const failover = await measuring.measureFailover({ ...of(degraded), maxMs: MEASURE_MS });
+    const failover = await measuring.measureFailover.executeWithOptions({ summary: says.measureFailover(degraded) }, [{ ...of(degraded), maxMs: MEASURE_MS }]);
     report.failover = failover.figures;
     if (failover.figures.settledMs === undefined) throw ApplicationFailure.nonRetryable(`requests from ${cell} were not served by another cell within ${MEASURE_MS} ms of its echo degrading`, 'NoFailover');
 
     enter('failing-back');
-    const failback = await measuring.measureFailback({ ...of(degraded), maxMs: MEASURE_MS });
+    const failback = await measuring.measureFailback.executeWithOptions({ summary: says.measureFailback(degraded) }, [{ ...of(degraded), maxMs: MEASURE_MS }]);
     report.failback = failback.figures;
     if (failback.figures.settledMs === undefined) throw ApplicationFailure.nonRetryable(`requests from ${cell} did not return to its own echo within ${MEASURE_MS} ms of its healing`, 'NoFailback');
 
@@ -95,10 +97,10 @@ export async function runDrill({ spec, naming = 1, cell, image }: DrillInput): P
     throw ApplicationFailure.nonRetryable(`drill of mesh ${spec.name} failed: ${progress.error}`, 'DrillFailed', report);
   } finally {
     progress.finishedAt = new Date().toISOString();
-    await CancellationScope.nonCancellable(() => acts.releaseRotation({ meshWorkflowId: mesh, rotationId: drillId }));
+    await CancellationScope.nonCancellable(() => acts.releaseRotation.executeWithOptions({ summary: rotationActivitySummary.release(spec.name, 'failover drill') }, [{ meshWorkflowId: mesh, rotationId: drillId }]));
   }
 }
 
 async function removeProbe(clusters: ClusterRef[]): Promise<void> {
-  await Promise.all(clusters.map((c) => acts.removeProbe({ cluster: c, withinMs: 30_000 })));
+  await Promise.all(clusters.map((c) => acts.removeProbe.executeWithOptions({ summary: says.removeProbe(c) }, [{ cluster: c, withinMs: 30_000 }])));
 }

@@ -5,6 +5,7 @@
  */
 import { CancellationScope, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { MeshActivities } from '../activities/index.ts';
+import { meshActivitySummary } from '../domain/activity-summary.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
 import { meshGraph } from '../domain/mesh-graph.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
@@ -30,7 +31,7 @@ export async function teardownMesh({ spec, settings, naming = 1 }: MeshWorkflowI
   // The run that ended may have left its schedule (it was terminated, or failed after creating it):
   // rotations of a deleted mesh must not keep starting.
   if ((spec.cells ?? []).length > 0 && patched(TEARDOWN_SCHEDULE_PATCH)) {
-    await CancellationScope.nonCancellable(() => schedules.deleteRotationSchedule(spec.name));
+    await CancellationScope.nonCancellable(() => schedules.deleteRotationSchedule.executeWithOptions({ summary: meshActivitySummary.deleteRotationSchedule(spec.name) }, [spec.name]));
   }
   const failures = await destroyGraph(graph, new Set(graph.nodes.map((n) => n.id)), resourceCalls(settings), state);
   state.addCleanupFailures(failures);

@@ -7,6 +7,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import type { NamingVersion } from '../../domain/names.ts';
+import { rotationWorkflowSummary } from '../../domain/workflow-summary.ts';
 import { rotationScheduleId, rotationWorkflowIdPrefix } from '../../domain/rotation.ts';
 import type { rotateCa } from '../../workflows/rotate-ca.ts';
 
@@ -16,7 +17,15 @@ export class RotationSchedules {
   async ensure(spec: MeshSpec, naming: NamingVersion): Promise<void> {
     const { intervalHours, jitterMinutes } = spec.pki.rotation;
     const timing = { intervals: [{ every: `${intervalHours}h` }], jitter: `${jitterMinutes}m` };
-    const action = { type: 'startWorkflow', workflowType: 'rotateCa', args: [{ spec, kind: 'intermediate', naming }], taskQueue: this.taskQueue, workflowId: `${rotationWorkflowIdPrefix(spec.name)}scheduled` } as const;
+    const action = {
+      type: 'startWorkflow',
+      workflowType: 'rotateCa',
+      args: [{ spec, kind: 'intermediate', naming }],
+      taskQueue: this.taskQueue,
+      workflowId: `${rotationWorkflowIdPrefix(spec.name)}scheduled`,
+      // Each run it starts shows this line in the Web UI, as a rotation started through the API does.
+      staticSummary: rotationWorkflowSummary('intermediate', spec, 'schedule'),
+    } as const;
     try {
       await this.client.schedule.create<typeof rotateCa>({
         scheduleId: rotationScheduleId(spec.name),
