@@ -81,13 +81,13 @@ export const OPENAPI = {
         summary: 'A whole new spec for a live mesh: with dryRun, the plan (every resource of both clouds and every cell as create, update, replace, delete or unchanged, the fields that cause it, expected seconds, what traffic it interrupts); without, the change is applied by the mesh\'s workflow (allowed replacements of a cell taken down first, creates and the replaced resources made again, updates in place, deletions last; rolled back to the old spec on failure), its progress under `change` in GET',
         parameters: [
           { name: 'dryRun', in: 'query', schema: { type: 'boolean' }, description: 'Plan only; nothing is changed.' },
-          { name: 'allowReplace', in: 'query', schema: { type: 'boolean' }, description: "Accept deleting and making again what a cloud cannot change in place, within a cell (a cluster, its node pool or subnet, and what is built on them); the backbone and the root CA are not replaced on a live mesh." },
+          { name: 'allowReplace', in: 'query', schema: { type: 'boolean' }, description: "Accept deleting and making again what a cloud cannot change in place: within a cell (a cluster, its node pool or subnet, and what is built on them), the tunnels (the Azure gateway's ASN), the transit gateway (its ASN) or the VPC (its range or its subnets', with every AWS cell in it). The Azure VPN gateway, its subnet and public IPs, the VNet's range, the resource group and the root CA are not replaced on a live mesh." },
         ],
         requestBody: { required: true, content: json(ref('MeshSpec')) },
         responses: {
-          200: { description: 'dryRun: the plan (plan.refused lists replacements not allowed, replacements of the backbone beyond the tunnels or of the root CA a live mesh does not apply, and Kubernetes version steps the clouds refuse)', content: json({ type: 'object' }) },
+          200: { description: 'dryRun: the plan (plan.refused lists replacements not allowed, replacements of the Azure side of the backbone or of the root CA a live mesh does not apply, and Kubernetes version steps the clouds refuse)', content: json({ type: 'object' }) },
           202: { description: 'The change is accepted and being applied: its changeId and plan', content: json({ type: 'object' }) },
-          400: { description: 'Invalid spec, a spec naming another mesh, a replacement not allowed, or one of the backbone beyond the tunnels or of the root CA (problems name the field, the rule and why)', content: json(ref('Problems')) },
+          400: { description: 'Invalid spec, a spec naming another mesh, a replacement not allowed, or one of the Azure side of the backbone or of the root CA (problems name the field, the rule and why)', content: json(ref('Problems')) },
           401: errorResponse('Missing, wrong, expired or foreign bearer token'),
           404: errorResponse('No such mesh'),
           409: errorResponse('The mesh is not up, not Ready or Degraded, held by a rotation, about to be torn down, or another change is running'),
