@@ -206,6 +206,34 @@ describe('changing a live mesh', () => {
     await assertEastMadeAgain(e, spec, cluster, spec.cells[0].serviceCidr ?? '172.20.0.0/16');
   });
 
+  test("a change of the VPC's range that fails part way (the new node group refused) rolls back: the new VPC and cluster deleted, a VPC with the old range made again with its subnets, the EKS cell in it, attached and routed; BGP Established and the mesh verified", async () => {
+    const e = stack.endpoints();
+    const before = await vpcInEc2(e);
+    const next = structuredClone(spec);
+    next.aws.vpc = { cidr: '10.12.0.0/16', subnets: [{ cidr: '10.12.0.0/24' }, { cidr: '10.12.1.0/24' }] };
+    // After the new VPC and cluster exist: the cluster's node group is refused once, so the old one's is made again.
+    await injectFault(e.aws, { operation: 'eks.CreateNodegroup', kind: 'error', status: 400, code: 'InvalidParameterException', message: 'simulated node group failure', count: 1, match: cellClusterName(MESH, 'east') });
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const done = await changeEnded(e, accepted.body.changeId);
+    assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
+    assert.match(done.change.error, /simulated node group failure/);
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+
+    const after = await vpcInEc2(e);
+    assert.deepEqual(after.vpcs.map((v) => v.cidr), [before.vpcs[0]!.cidr], 'one VPC of the mesh, with the old range');
+    assert.notEqual(after.vpcs[0]!.id, before.vpcs[0]!.id, 'made again: the one taken down is gone');
+    assert.ok(!after.everyVpcId.includes(before.vpcs[0]!.id));
+    assert.deepEqual(after.subnets.map((s) => s.cidr).sort(), before.subnets.map((s) => s.cidr).sort());
+    const eksCluster = (await eksClient(e).send(new DescribeClusterCommand({ name: cellClusterName(MESH, 'east') }))).cluster;
+    assert.deepEqual([...(eksCluster?.resourcesVpcConfig?.subnetIds ?? [])].sort(), after.subnets.map((s) => s.id).sort(), 'the EKS cluster is in the old range\'s subnets made again');
+    const tunnels = await tunnelsInClouds(e);
+    assert.deepEqual(tunnels.attachments.map((a) => a.vpcId), [after.vpcs[0]!.id]);
+    assert.deepEqual(tunnels.routeTargets, [tunnels.transitGateways[0]!.id]);
+    assert.deepEqual(tunnels.telemetry, ['UP', 'UP', 'UP', 'UP']);
+    assert.equal(tunnels.connectedPeers, 4);
+  });
+
   test("an allowed replacement of the EKS cell's service range: a new cluster with the new range, Istio, cacerts from the same root and remote secrets both ways made again; nothing of the old cluster is left", async () => {
     const e = stack.endpoints();
     const before = await eastCluster(e);
