@@ -101,6 +101,8 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
  * used inside a cell (an AKS cell's own azure.subnet) is judged by node: only the backbone's.
  */
 const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
+  'aws.existingVpc': "it is the operator's VPC, which cellbridge neither makes nor deletes: every AWS cell would move to another VPC",
+  'aws.existingSubnet': "it is the operator's subnet, which cellbridge neither makes nor deletes: the AWS cells in it would move",
   'aws.vpcRoute': "its destination is the Azure VNet's range, which the VPN gateway and every Azure cell live in",
   'azure.resourceGroup': 'everything of the mesh in Azure lives in it',
   'azure.virtualNetwork': 'the VPN gateway and every Azure cell live in it',
@@ -123,8 +125,18 @@ export function remakesTunnels(plan: ChangePlan): boolean {
 }
 
 function sharedResources(current: MeshSpec, next: MeshSpec, naming: NamingVersion): Set<string> {
-  const ids = [current, next].flatMap((spec) => backboneGraph(spec, meshScope(spec, naming)).nodes.filter((n) => n.kind in NOT_APPLIED_LIVE).map((n) => n.id));
-  return new Set([...ids, ISTIO_ID.root]);
+  const before = backboneGraph(current, meshScope(current, naming)).nodes;
+  const after = backboneGraph(next, meshScope(next, naming)).nodes;
+  const ids = [...before, ...after].filter((n) => n.kind in NOT_APPLIED_LIVE).map((n) => n.id);
+  const kindChanged = after.filter((n) => before.some((o) => o.id === n.id && o.kind !== n.kind)).map((n) => n.id);
+  return new Set([...ids, ...kindChanged, ISTIO_ID.root]);
+}
+
+function notAppliedReason(change: PlannedChange): string {
+  const kind = change.fields.find((f) => f.field === 'kind');
+  // Only a VPC and its subnets come in two kinds: made by the mesh, or the operator's.
+  if (kind) return `cellbridge makes and deletes its own VPC and subnets but only adopts the operator's (${kind.from} → ${kind.to}), and everything built on it would move`;
+  return NOT_APPLIED_LIVE[change.kind] ?? 'every cell stands on it';
 }
 
 /** Names the field, both values, why a live mesh does not make it again, and how many resources would go with it. */
@@ -136,7 +148,7 @@ function notApplied(change: PlannedChange, changes: PlannedChange[]): Problem {
     rule: 'change.replace-not-applied',
     message:
       `${change.id} (${change.kind}) would be deleted and made again (${forcing.map((f) => `${f.field} ${f.from} → ${f.to}`).join('; ')}` +
-      `${followers > 0 ? `, with ${followers} resource(s) built on it` : ''}): a live mesh does not make it again: ${NOT_APPLIED_LIVE[change.kind] ?? 'every cell stands on it'}. ` +
+      `${followers > 0 ? `, with ${followers} resource(s) built on it` : ''}): a live mesh does not make it again: ${notAppliedReason(change)}. ` +
       `Keep ${forcing.map((f) => f.field).join(', ')} as it is, or DELETE the mesh and POST the new spec`,
   };
 }
@@ -166,6 +178,8 @@ function compare(old: MeshNode, node: MeshNode): Omit<PlannedChange, 'expectedSe
   const fields = differences(old.params, node.params, '');
   if (fields.length === 0) return { id: node.id, kind: node.kind, action: 'unchanged', fields };
   const replaceOn = changeRule(node.kind).replaceOn;
+  // A VPC made by the mesh and one the operator brought are different resources under one ID.
+  if (old.kind !== node.kind) return { id: node.id, kind: node.kind, action: 'replace', fields: [{ field: 'kind', from: old.kind, to: node.kind }, ...fields] };
   const replaces = fields.some((f) => topField(f.field) in replaceOn || isIdentity(topField(f.field)));
   return { id: node.id, kind: node.kind, action: replaces ? 'replace' : 'update', fields };
 }
@@ -223,7 +237,7 @@ function refusal(change: PlannedChange, changes: PlannedChange[]): Problem {
 /** The fields that make a resource be deleted and made again, rather than changed in place. */
 function forcingFields(change: PlannedChange): FieldChange[] {
   const rule = changeRule(change.kind).replaceOn;
-  return change.fields.filter((f) => topField(f.field) in rule || isIdentity(topField(f.field)));
+  return change.fields.filter((f) => f.field === 'kind' || topField(f.field) in rule || isIdentity(topField(f.field)));
 }
 
 function dependentsReplacedWith(id: string, changes: PlannedChange[]): number {

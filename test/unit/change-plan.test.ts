@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { RESOURCE_KINDS } from '../../domain/activity-names.ts';
 import { planChange, type ChangePlan } from '../../domain/change-plan.ts';
+import { changeRule } from '../../domain/change-rules.ts';
+import { cloudLatency } from '../../domain/cloud-latency.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 
@@ -267,4 +270,35 @@ test("an allowed replacement of the root CA is refused as not applied: a new roo
 test('a changed traffic policy shows the leaf that changed, with both values', () => {
   const change = plan((s) => (s.trafficPolicies[0].outlierDetection.consecutive5xxErrors = 3)).changes.find((c) => c.id === 'istio/east/traffic-policies');
   assert.deepEqual(change?.fields.map((f) => [f.field.split('.').at(-1), f.from, f.to]), [['consecutive5xxErrors', '1', '3']]);
+});
+
+const operatorsVpc = (s: Raw) => (s.aws.vpc = { cidr: '10.10.0.0/16', existingVpcId: 'vpc-0123456789abcdef0', existingSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] });
+
+test("another of the operator's VPCs is refused as not applied, even allowed: cellbridge does not move every AWS cell between VPCs it does not own", () => {
+  const swapped = (s: Raw) => (s.aws.vpc.existingVpcId = 'vpc-0fedcba9876543210');
+  assert.deepEqual(plan(swapped, false, operatorsVpc).refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-allowed aws/vpc.vpcId']);
+  const allowed = plan(swapped, true, operatorsVpc);
+  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/vpc.vpcId']);
+  assert.match(allowed.refused[0]!.message, /vpcId "vpc-0123456789abcdef0" → "vpc-0fedcba9876543210".*it is the operator's VPC/);
+});
+
+test("a mesh's own VPC exchanged for the operator's, or back, is a replacement refused as not applied, naming both kinds", () => {
+  const toOperators = plan(operatorsVpc, true);
+  assert.ok(toOperators.refused.some((p) => p.rule === 'change.replace-not-applied' && p.path.startsWith('aws/vpc.kind')), JSON.stringify(toOperators.refused));
+  assert.match(toOperators.refused.find((p) => p.path.startsWith('aws/vpc.'))!.message, /only adopts the operator's \(aws\.vpc → aws\.existingVpc\)/);
+  const toOwn = planChange(valid(withEdit(operatorsVpc)), valid(cellsExample()), { naming: 2, allowReplace: true });
+  assert.ok(toOwn.refused.some((p) => p.rule === 'change.replace-not-applied' && p.path.startsWith('aws/vpc.kind')), JSON.stringify(toOwn.refused));
+});
+
+function withEdit(edit: (s: Raw) => void): Raw {
+  const spec = cellsExample();
+  edit(spec);
+  return spec;
+}
+
+test('every kind a graph can hold has a change rule and cloud latencies, so no spec change can stop the planner', () => {
+  for (const kind of RESOURCE_KINDS) {
+    assert.doesNotThrow(() => changeRule(kind), kind);
+    assert.doesNotThrow(() => cloudLatency(kind), kind);
+  }
 });
