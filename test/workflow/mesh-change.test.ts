@@ -215,21 +215,8 @@ describe("the Azure gateway's ASN changed inside the mesh workflow", () => {
 
   test('BGP not established on the new tunnels by the deadline: the change rolls back, the new tunnels deleted, the old ones made again with the old ASN, the gateway given its old ASN back, and BGP awaited on them', async () => {
     const before = (await scheduledCalls(ASN_MESH)).length;
-    h.faults.tunnelsDown = true;
     const handle = h.client.workflow.getHandle(meshWorkflowId(ASN_MESH));
-    let accepted: ChangeAccepted;
-    try {
-      accepted = await send(GATEWAY_ASN(65030, 2), true, ASN_MESH);
-      // Until the rollback starts; a change that ends without one is judged below.
-      const past = (change: any) => change?.changeId === accepted.changeId && ['RollingBack', 'Applied', 'RolledBack', 'RollbackIncomplete'].includes(change.state);
-      while (!past((await handle.query<any>('status')).change)) await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      h.faults.tunnelsDown = false;
-    }
-    const status = await ended(accepted.changeId, ASN_MESH);
-    assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
-    assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
-    assert.deepEqual(status.tunnels.map((t: any) => t.established), [true, true, true, true], 'the old tunnels are up again');
+    const status = await rolledBackWithTunnelsDown(GATEWAY_ASN(65030, 2));
     const calls = (await scheduledCalls(ASN_MESH)).slice(before);
     const types = calls.map((c) => c.type);
     assert.deepEqual(calls.filter((c) => c.type === 'createAwsCustomerGateway').map((c) => c.input.params.bgpAsn), [65030, 65030, 65020, 65020], 'the new ones, then the old ones again');
@@ -242,6 +229,30 @@ describe("the Azure gateway's ASN changed inside the mesh workflow", () => {
     assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
   });
 });
+
+/**
+ * Sends an allowed change to the ASN mesh while no tunnel comes up, lets the tunnels up again
+ * once the change has moved past applying (a change that ends without a rollback is judged
+ * here), and returns the status it ended with: rolled back at the BGP deadline, the old
+ * tunnels established again.
+ */
+async function rolledBackWithTunnelsDown(spec: MeshSpec): Promise<any> {
+  const handle = h.client.workflow.getHandle(meshWorkflowId(ASN_MESH));
+  h.faults.tunnelsDown = true;
+  let accepted: ChangeAccepted;
+  try {
+    accepted = await send(spec, true, ASN_MESH);
+    const past = (change: any) => change?.changeId === accepted.changeId && ['RollingBack', 'Applied', 'RolledBack', 'RollbackIncomplete'].includes(change.state);
+    while (!past((await handle.query<any>('status')).change)) await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    h.faults.tunnelsDown = false;
+  }
+  const status = await ended(accepted.changeId, ASN_MESH);
+  assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
+  assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
+  assert.deepEqual(status.tunnels.map((t: any) => t.established), [true, true, true, true], 'the old tunnels are up again');
+  return status;
+}
 
 /** The ASN mesh with the transit gateway's ASN (and the BGP deadline, in seconds) as given; the Azure gateway's stays at 65020. */
 const TGW_ASN = (asn: number, bgpTimeoutSeconds = 1800) => editedSpec(ASN_MESH, (s) => ((s.azure.gatewayAsn = 65020), (s.aws.transitGatewayAsn = asn), (s.backbone = { bgpTimeoutSeconds })));
@@ -274,20 +285,8 @@ describe("the transit gateway's ASN changed inside the mesh workflow", () => {
 
   test('BGP not established on the new tunnels by the deadline: the change rolls back, the new transit gateway and tunnels deleted, the old ones made again with the old ASN, and BGP awaited on them', async () => {
     const before = (await scheduledCalls(ASN_MESH)).length;
-    h.faults.tunnelsDown = true;
     const handle = h.client.workflow.getHandle(meshWorkflowId(ASN_MESH));
-    let accepted: ChangeAccepted;
-    try {
-      accepted = await send(TGW_ASN(64700, 2), true, ASN_MESH);
-      const past = (change: any) => change?.changeId === accepted.changeId && ['RollingBack', 'Applied', 'RolledBack', 'RollbackIncomplete'].includes(change.state);
-      while (!past((await handle.query<any>('status')).change)) await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      h.faults.tunnelsDown = false;
-    }
-    const status = await ended(accepted.changeId, ASN_MESH);
-    assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
-    assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
-    assert.deepEqual(status.tunnels.map((t: any) => t.established), [true, true, true, true], 'the old tunnels are up again');
+    const status = await rolledBackWithTunnelsDown(TGW_ASN(64700, 2));
     const calls = (await scheduledCalls(ASN_MESH)).slice(before);
     const types = calls.map((c) => c.type);
     assert.deepEqual(calls.filter((c) => c.type === 'createAwsTransitGateway').map((c) => c.input.params.amazonSideAsn), [64700, 64600], 'the new one, then the old one again');
