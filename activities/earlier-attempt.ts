@@ -1,18 +1,21 @@
 /**
- * One attempt of an activity at a time in this worker. A worker that stalls past its
- * heartbeat timeout (a starved CPU, a long pause) is given up on by Temporal, which starts
- * the next attempt, on this same worker when it is the only one, while the stalled attempt
- * still runs: both would find a tag-identified resource absent and both create it (EC2
- * takes no idempotency token for those). The stalled attempt is cancelled at its next
- * heartbeat, so the next one waits for it to end before it looks at the cloud, though no
- * longer than `patience` lets it: an attempt stuck past that must not hold its successor.
+ * One call on a resource at a time in this worker. A worker that stalls past its
+ * heartbeat timeout (a starved CPU, a long pause) is given up on by Temporal, while the
+ * stalled attempt still runs. Temporal then starts the next attempt, on this same worker
+ * when it is the only one: both would find a tag-identified resource absent and both
+ * create it (EC2 takes no idempotency token for those). Or, when the run is failing, the
+ * compensation's delete: it would find the resource absent while the stalled create's
+ * call is still on the wire, and the resource, made a moment later, would be left to
+ * nobody. The stalled attempt is cancelled at its next heartbeat, so the next call on the
+ * same resource of the same run waits for it to end before it looks at the cloud, though
+ * no longer than `patience` lets it: an attempt stuck past that must not hold its successor.
  */
 import type { Info } from '@temporalio/activity';
 
 const running = new Map<string, Promise<void>>();
 
-export function attemptKey(info: Info): string {
-  return `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}`;
+export function resourceKey(info: Info, nodeId: string): string {
+  return `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${nodeId}`;
 }
 
 export async function afterEarlierAttempt<T>(key: string, patience: (earlier: Promise<void>) => Promise<void>, fn: () => Promise<T>): Promise<T> {

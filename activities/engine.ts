@@ -8,7 +8,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import { isAnotherOperationInProgress, isFailedLongRunningOperation, isNotFound, toFailure } from './cloud-errors.ts';
-import { afterEarlierAttempt, attemptKey } from './earlier-attempt.ts';
+import { afterEarlierAttempt, resourceKey } from './earlier-attempt.ts';
 import { Backoff, type PollSettings } from './poll-backoff.ts';
 import type { Ownership } from './ownership.ts';
 import type { Phase, ResourceHandler } from './resource-handler.ts';
@@ -24,12 +24,17 @@ export class ResourceEngine {
   constructor(private readonly poll: PollSettings) {}
 
   async ensure<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
+    return this.alone(node.id, () => this.ensureNow(handler, node, outputs));
+  }
+
+  /** Runs `fn` once no earlier call on the same resource of this run still runs in this worker (activities/earlier-attempt.ts). */
+  private alone<T>(nodeId: string, fn: () => Promise<T>): Promise<T> {
     const ctx = Context.current();
     // Twice the heartbeat timeout: time for a stalled attempt to send its next heartbeat and be told it was given up.
     const patienceMs = 2 * (ctx.info.heartbeatTimeoutMs || 30_000);
     const patience = (earlier: Promise<void>) =>
-      this.heartbeating(`${node.id}: an earlier attempt still runs in this worker`, () => within(earlier, patienceMs));
-    return afterEarlierAttempt(attemptKey(ctx.info), patience, () => this.ensureNow(handler, node, outputs));
+      this.heartbeating(`${nodeId}: an earlier call on it still runs in this worker`, () => within(earlier, patienceMs));
+    return afterEarlierAttempt(resourceKey(ctx.info, nodeId), patience, fn);
   }
 
   private async ensureNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
@@ -101,6 +106,10 @@ export class ResourceEngine {
    * not wait forever for the copy it did not delete to vanish.
    */
   async delete<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>): Promise<DeleteResult> {
+    return this.alone(node.id, () => this.deleteNow(handler, node));
+  }
+
+  private async deleteNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>): Promise<DeleteResult> {
     const ctx = Context.current();
     const deleted = new Set<string>();
     for (;;) {

@@ -110,3 +110,30 @@ test('a Helm release a helm began moments ago (pending-upgrade) is busy: the del
   const observed: ObservedRelease = { release: { status: 'pending-upgrade', revision: 2, lastDeployed: new Date().toISOString() }, notReady: [] };
   assert.deepEqual(releases.phase(observed, { ...node, params: {} } as Parameters<typeof releases.phase>[1]), { is: 'busy', detail: 'pending-upgrade' });
 });
+
+test("a compensation's delete waits for a create of the same resource still running in this worker, and deletes what it made", async () => {
+  // A create whose call is still on the wire when Temporal has given its attempt up (a starved worker): the resource appears only when it answers.
+  let exists = false;
+  let answer!: () => void;
+  const onTheWire = new Promise<void>((resolve) => (answer = resolve));
+  const handler: ResourceHandler<unknown, { name: string }> = {
+    describe: async () => (exists ? { name: 'role' } : undefined),
+    create: async () => {
+      await onTheWire;
+      exists = true;
+    },
+    phase: () => ({ is: 'ready' }),
+    output: () => ({ cloudId: 'arn:aws:iam::123456789012:role/mesh-east-node', state: 'available' }),
+    delete: async () => {
+      exists = false;
+    },
+  };
+  const role: ResourceNode = { id: 'aws/iam-role/east/node', kind: 'aws.iamRole', params: {}, dependsOn: [] };
+  const engine = new ResourceEngine({ initialMs: 10, maxMs: 50, factor: 1.5 });
+  const create = new MockActivityEnvironment({ activityId: '7' }).run(() => engine.ensure(handler, role, {}));
+  const deletion = new MockActivityEnvironment({ activityId: '31' }).run(() => engine.delete(handler, role));
+  setTimeout(answer, 200);
+  await create;
+  assert.deepEqual(await deletion, { state: 'deleted' }, 'the delete looked once the create had answered');
+  assert.equal(exists, false, 'nothing left behind');
+});
