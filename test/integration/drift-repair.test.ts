@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { IPSEC_POLICY } from '../../domain/ipsec-policy.ts';
 import type { Endpoints } from '../../sim/stack.ts';
+import { allConnected, checked, reportAfter } from '../support/drift-checks.ts';
 import { api, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const MESH = 'drr';
@@ -69,7 +70,7 @@ describe('drift repaired by replacement and in place (AWS customer gateway, VPN 
       TunnelOptions: { Phase1EncryptionAlgorithms: [{ Value: 'AES128' }], IKEVersions: [{ Value: 'ikev1' }, { Value: 'ikev2' }], DPDTimeoutSeconds: 60 },
     }));
 
-    const report = await checked(e);
+    const report = await checked(e, MESH);
     console.log(`drift report ${report.checkId}:\n${report.drifts.map((d: any) => `  ${d.id} ${d.state} (${d.repairBy}): ${d.fields.map((f: any) => `${f.field} expected ${f.expected}, actual ${f.actual}`).join('; ')}`).join('\n')}`);
     const raw = JSON.stringify(report.drifts);
     const by = Object.fromEntries(report.drifts.map((d: any) => [d.id, d]));
@@ -94,7 +95,7 @@ describe('drift repaired by replacement and in place (AWS customer gateway, VPN 
     const started = Date.now();
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, { ...structuredClone(spec), drift: { mode: 'repair' } });
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    const report = await reportAfter(e, (r) => r.trigger === 'spec-changed');
+    const report = await reportAfter(e, MESH, (r) => r.trigger === 'spec-changed');
     console.log(`repair: ${report.repair?.rounds} rounds, ${report.repair?.repaired.join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the report`);
     assert.equal(report.repair?.state, 'Repaired', JSON.stringify(report.repair));
     assert.deepEqual(report.repair.remaining, []);
@@ -127,8 +128,8 @@ describe('drift repaired by replacement and in place (AWS customer gateway, VPN 
         assert.equal((await network.localNetworkGateways.get(RG, `${MESH}-aws-t${tunnel}`)).gatewayIpAddress, t.OutsideIpAddress, `tunnel ${tunnel}: the local gateway points at AWS's outside IP`);
       }
     }
-    await allConnected(network);
-    assert.deepEqual((await checked(e)).drifts, [], 'a check after the repair finds nothing');
+    await allConnected(network, RG, MESH);
+    assert.deepEqual((await checked(e, MESH)).drifts, [], 'a check after the repair finds nothing');
 
     const foreign = await customerGateway(ec2, OTHER_MESH, 0);
     assert.deepEqual([foreign.CustomerGatewayId, foreign.State], [before.foreign, 'available'], 'the other mesh\'s gateway is untouched');
@@ -166,34 +167,3 @@ async function vpnConnection(ec2: EC2Client, i: 0 | 1): Promise<VpnConnection> {
   return alive[0]!;
 }
 
-/** POSTs a drift check and waits for its report. */
-async function checked(e: Endpoints): Promise<any> {
-  const accepted = await api(e, 'POST', `/v1/meshes/${MESH}/drift-checks`);
-  assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-  return reportAfter(e, (r) => r.checkId === accepted.body.checkId);
-}
-
-async function reportAfter(e: Endpoints, which: (report: any) => boolean): Promise<any> {
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    const { body } = await api(e, 'GET', `/v1/meshes/${MESH}/drift`);
-    if (body?.last && which(body.last) && body.last.finishedAt && body.running === undefined) {
-      assert.equal(body.last.error, undefined, JSON.stringify(body.last));
-      return body.last;
-    }
-    if (Date.now() > deadline) throw new Error(`no such drift report: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/** The fabric joins both ends: a tunnel comes up only when keys, addresses, ASNs and BGP peers match. */
-async function allConnected(network: NetworkManagementClient): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let states: string[] = [];
-  while (Date.now() < deadline) {
-    states = await Promise.all([0, 1, 2, 3].map(async (t) => (await network.virtualNetworkGatewayConnections.get(RG, `${MESH}-to-aws-t${t}`)).connectionStatus ?? 'Unknown'));
-    if (states.every((s) => s === 'Connected')) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  assert.fail(`the four tunnels are not all up again: ${states.join(', ')}`);
-}

@@ -23,6 +23,7 @@ import { issueIntermediate } from '../../activities/pki/certificate-authority.ts
 import { rootSecretName } from '../../domain/pki-profile.ts';
 import type { Endpoints } from '../../sim/stack.ts';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
+import { allConnected, checked, reportAfter } from '../support/drift-checks.ts';
 import { api, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
 
 const MESH = 'drf';
@@ -48,7 +49,7 @@ describe('drift of a live mesh', () => {
     const ready = await waitForPhase(e, MESH, UP, 300_000);
     assert.equal(ready.phase, 'Ready', JSON.stringify({ error: ready.error, failed: ready.verification?.checks?.filter((c: any) => !c.pass) }));
 
-    const clean = await checked(e);
+    const clean = await checked(e, MESH);
     assert.deepEqual(clean.drifts, [], `nothing has drifted yet: ${JSON.stringify(clean.drifts)}`);
     assert.ok(clean.checked > 40, `every resource of the mesh is read (${clean.checked})`);
 
@@ -58,7 +59,7 @@ describe('drift of a live mesh', () => {
     const rotated = await rotateIntermediates(e);
     assert.equal(rotated.phase, 'done', JSON.stringify(rotated));
     assert.notEqual(fingerprint256(text(await secret(configs.west, 'cacerts'), 'ca-cert.pem')), beforeRotation, 'the rotation wrote a new intermediate');
-    const afterRotation = await checked(e);
+    const afterRotation = await checked(e, MESH);
     assert.deepEqual(afterRotation.drifts, [], `a rotation by cellbridge is not drift: ${JSON.stringify(afterRotation.drifts)}`);
 
     const { ec2, eks, network } = clouds(e);
@@ -77,7 +78,7 @@ describe('drift of a live mesh', () => {
       editDestinationRule(configs.east),
     ]);
 
-    const report = await checked(e);
+    const report = await checked(e, MESH);
     const raw = JSON.stringify(report);
     console.log(`drift report ${report.checkId} (${report.checked} resources read):\n${report.drifts.map((d: any) => `  ${d.id} (${d.name}) ${d.state}: ${d.fields.map((f: any) => `${f.field} expected ${f.expected}, actual ${f.actual}`).join('; ')}`).join('\n')}`);
     assert.ok(!raw.includes(NEW_KEY) && !raw.includes(oldKey), 'no key appears in the report');
@@ -126,7 +127,7 @@ describe('drift of a live mesh', () => {
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
     assert.equal(accepted.body.plan.expectedSeconds, 0, 'no resource changes: only the drift setting');
-    const report = await reportAfter(e, (r) => r.trigger === 'spec-changed');
+    const report = await reportAfter(e, MESH, (r) => r.trigger === 'spec-changed');
     assert.equal(report.mode, 'repair');
     assert.equal(report.repair?.state, 'Repaired', JSON.stringify(report.repair));
     assert.deepEqual(report.repair.remaining, []);
@@ -146,7 +147,7 @@ describe('drift of a live mesh', () => {
         assert.equal(local.gatewayIpAddress, t.OutsideIpAddress, `tunnel ${tunnel}: the local gateway points at AWS's outside IP`);
       }
     }
-    await allConnected(network);
+    await allConnected(network, RG, MESH);
     const group = (await eks.send(new DescribeNodegroupCommand({ clusterName: cellClusterName(MESH, 'east'), nodegroupName: 'east-system' }))).nodegroup;
     assert.deepEqual(group?.scalingConfig, { minSize: 2, maxSize: 2, desiredSize: 2 });
     const [eastCacerts, westCacerts] = await Promise.all([secret(configs.east, 'cacerts'), secret(configs.west, 'cacerts')]);
@@ -158,7 +159,7 @@ describe('drift of a live mesh', () => {
     const rule = (await configs.east.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'destinationrules', name: 'reviews-failover' })) as any;
     assert.equal(rule.spec.trafficPolicy.outlierDetection.consecutive5xxErrors, 1);
 
-    const again = await checked(e);
+    const again = await checked(e, MESH);
     assert.deepEqual(again.drifts, [], 'a check after the repair finds nothing');
 
     assert.equal((await api(e, 'DELETE', `/v1/meshes/${MESH}`)).status, 202);
@@ -177,26 +178,6 @@ async function rotateIntermediates(e: Endpoints): Promise<any> {
     const { status, body } = await api(e, 'GET', `/v1/meshes/${MESH}/rotations/${started.body.rotationId}`);
     if ((status !== 503 && body.workflowStatus !== 'RUNNING') || Date.now() > deadline) return body;
     await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** POSTs a drift check and waits for its report. */
-async function checked(e: Endpoints): Promise<any> {
-  const accepted = await api(e, 'POST', `/v1/meshes/${MESH}/drift-checks`);
-  assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-  return reportAfter(e, (r) => r.checkId === accepted.body.checkId);
-}
-
-async function reportAfter(e: Endpoints, which: (report: any) => boolean): Promise<any> {
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    const { body } = await api(e, 'GET', `/v1/meshes/${MESH}/drift`);
-    if (body?.last && which(body.last) && body.last.finishedAt && body.running === undefined) {
-      assert.equal(body.last.error, undefined, JSON.stringify(body.last));
-      return body.last;
-    }
-    if (Date.now() > deadline) throw new Error(`no such drift report: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -224,18 +205,6 @@ async function connectionExists(network: NetworkManagementClient, tunnel: number
     if ((error as { statusCode?: number }).statusCode === 404) return false;
     throw error;
   }
-}
-
-/** The fabric joins both ends: a tunnel comes up only when keys, addresses and BGP peers match. */
-async function allConnected(network: NetworkManagementClient): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let states: string[] = [];
-  while (Date.now() < deadline) {
-    states = await Promise.all([0, 1, 2, 3].map(async (t) => (await network.virtualNetworkGatewayConnections.get(RG, `${MESH}-to-aws-t${t}`)).connectionStatus ?? 'Unknown'));
-    if (states.every((s) => s === 'Connected')) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  assert.fail(`the four tunnels are not all up again: ${states.join(', ')}`);
 }
 
 async function cellConfigs(e: Endpoints): Promise<{ east: KubeConfig; west: KubeConfig }> {
