@@ -80,6 +80,9 @@ export async function tolerating(errorName: string, call: () => Promise<unknown>
 /** Maps anything an SDK throws to a retryable or non-retryable ApplicationFailure. */
 export function toFailure(error: unknown, context: string): Error {
   if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
+  // A call aborted by the activity's cancellation: kept as it is, the SDK reports the activity
+  // cancelled; as a failure, a cancelled mesh would be taken for a failed one and rolled back.
+  if (error instanceof Error && error.name === 'AbortError') return error;
   const e = (error ?? {}) as CloudErrorShape;
   const { cloud, code } = classify(e);
   const status = e.statusCode ?? e.$metadata?.httpStatusCode ?? (typeof e.code === 'number' ? e.code : undefined);

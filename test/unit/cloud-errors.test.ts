@@ -71,3 +71,12 @@ test('not-found is recognised by status or by code, including Secrets Manager\'s
   assert.equal(isNotFound(kube(404, 'NotFound')), true);
   assert.equal(isNotFound(kube(409, 'Conflict')), false);
 });
+
+test("a call aborted by the activity's cancellation stays an AbortError, which the SDK reports as the activity cancelled, not failed", () => {
+  // What @azure/abort-controller and node's AbortSignal throw when a cancelled activity's signal aborts a call in flight.
+  for (const aborted of [Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }), new DOMException('This operation was aborted', 'AbortError')]) {
+    const failure = toFailure(aborted, 'create azure/local-network-gateway/0');
+    assert.equal(failure, aborted);
+    assert.equal(failure.name, 'AbortError');
+  }
+});
