@@ -205,46 +205,42 @@ test("allowing replacement plans the same changes; a cell's replacement is refus
   assert.equal(allowed.interruptsTraffic, true);
 });
 
-test("an allowed replacement of the Azure gateway's ASN is applied: the tunnels are made again, nothing refused, and the plan says the tunnels go down", () => {
-  const allowed = plan((s) => (s.azure.gatewayAsn = 65020), true);
+/** With replacement allowed, a replacement a live mesh applies: nothing refused, and the plan says traffic is interrupted. */
+function applied(edit: (spec: Raw) => void): ChangePlan {
+  const allowed = plan(edit, true);
   assert.deepEqual(allowed.refused, []);
   assert.equal(allowed.interruptsTraffic, true);
-  const shown = (id: string) => {
-    const c = allowed.changes.find((x) => x.id === id)!;
-    return [c.action, c.replacedWith, c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`), c.interrupts];
-  };
-  assert.deepEqual(shown('aws/customer-gateway/0'), ['replace', undefined, ['bgpAsn 65010 → 65020'], 'cross-cloud traffic over the tunnels it carries']);
-  assert.deepEqual(shown('azure/connection/3'), ['replace', 'azure/local-gateway/3', [], 'its tunnel']);
-  assert.deepEqual(shown('azure/vpn-gateway'), ['update', undefined, ['asn 65010 → 65020'], 'BGP on all four tunnels while the gateway is updated']);
+  return allowed;
+}
+
+/** One planned change as these tests read it: action, what it is made again with, `field from → to` per field, what it interrupts. */
+function shown(p: ChangePlan, id: string): [string, string | undefined, string[], string | undefined] {
+  const c = p.changes.find((x) => x.id === id)!;
+  return [c.action, c.replacedWith, c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`), c.interrupts];
+}
+
+test("an allowed replacement of the Azure gateway's ASN is applied: the tunnels are made again, nothing refused, and the plan says the tunnels go down", () => {
+  const allowed = applied((s) => (s.azure.gatewayAsn = 65020));
+  assert.deepEqual(shown(allowed, 'aws/customer-gateway/0'), ['replace', undefined, ['bgpAsn 65010 → 65020'], 'cross-cloud traffic over the tunnels it carries']);
+  assert.deepEqual(shown(allowed, 'azure/connection/3'), ['replace', 'azure/local-gateway/3', [], 'its tunnel']);
+  assert.deepEqual(shown(allowed, 'azure/vpn-gateway'), ['update', undefined, ['asn 65010 → 65020'], 'BGP on all four tunnels while the gateway is updated']);
 });
 
 test("an allowed replacement of the transit gateway's ASN is applied: nothing refused, the local gateways take the new ASN, and the plan says every tunnel goes down", () => {
-  const allowed = plan((s) => (s.aws.transitGatewayAsn = 64600), true);
-  assert.deepEqual(allowed.refused, []);
-  assert.equal(allowed.interruptsTraffic, true);
-  const shown = (id: string) => {
-    const c = allowed.changes.find((x) => x.id === id)!;
-    return [c.action, c.replacedWith, c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`), c.interrupts];
-  };
-  assert.deepEqual(shown('aws/transit-gateway'), ['replace', undefined, ['amazonSideAsn 64512 → 64600'], 'all cross-cloud traffic (every tunnel ends on it)']);
-  assert.deepEqual(shown('aws/vpn-connection/1'), ['replace', 'aws/transit-gateway', [], 'cross-cloud traffic over the tunnels it carries']);
-  assert.deepEqual(shown('azure/local-gateway/2'), ['replace', 'aws/vpn-connection/1', ['awsAsn 64512 → 64600'], 'the tunnel it describes']);
-  assert.deepEqual(shown('aws/customer-gateway/0'), ['unchanged', undefined, [], undefined], "a customer gateway is the Azure end: it keeps the Azure gateway's ASN");
-  assert.deepEqual(shown('azure/vpn-gateway'), ['unchanged', undefined, [], undefined]);
+  const allowed = applied((s) => (s.aws.transitGatewayAsn = 64600));
+  assert.deepEqual(shown(allowed, 'aws/transit-gateway'), ['replace', undefined, ['amazonSideAsn 64512 → 64600'], 'all cross-cloud traffic (every tunnel ends on it)']);
+  assert.deepEqual(shown(allowed, 'aws/vpn-connection/1'), ['replace', 'aws/transit-gateway', [], 'cross-cloud traffic over the tunnels it carries']);
+  assert.deepEqual(shown(allowed, 'azure/local-gateway/2'), ['replace', 'aws/vpn-connection/1', ['awsAsn 64512 → 64600'], 'the tunnel it describes']);
+  assert.deepEqual(shown(allowed, 'aws/customer-gateway/0'), ['unchanged', undefined, [], undefined], "a customer gateway is the Azure end: it keeps the Azure gateway's ASN");
+  assert.deepEqual(shown(allowed, 'azure/vpn-gateway'), ['unchanged', undefined, [], undefined]);
 });
 
 test("an allowed replacement of the VPC's range is applied: nothing refused, every AWS cell made again with it, and the plan says the AWS cell's workloads stop and for how long", () => {
-  const allowed = plan((s) => ((s.aws.vpc.cidr = '10.11.0.0/16'), (s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }])), true);
-  assert.deepEqual(allowed.refused, []);
-  assert.equal(allowed.interruptsTraffic, true);
-  const shown = (id: string) => {
-    const c = allowed.changes.find((x) => x.id === id)!;
-    return [c.action, c.replacedWith, c.fields.map((f) => `${f.field} ${f.from} → ${f.to}`), c.interrupts];
-  };
-  assert.deepEqual(shown('aws/vpc'), ['replace', undefined, ['cidr "10.10.0.0/16" → "10.11.0.0/16"'], 'everything in the VPC, and cross-cloud traffic']);
-  assert.deepEqual(shown('aws/tgw-attachment'), ['replace', 'aws/vpc', [], 'all cross-cloud traffic of the VPC']);
-  assert.deepEqual(shown('aws/eks-cluster/east')[0], 'replace');
-  assert.equal(shown('aws/eks-cluster/east')[3], 'every workload of the cell, and its part of the mesh');
+  const allowed = applied((s) => ((s.aws.vpc.cidr = '10.11.0.0/16'), (s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }])));
+  assert.deepEqual(shown(allowed, 'aws/vpc'), ['replace', undefined, ['cidr "10.10.0.0/16" → "10.11.0.0/16"'], 'everything in the VPC, and cross-cloud traffic']);
+  assert.deepEqual(shown(allowed, 'aws/tgw-attachment'), ['replace', 'aws/vpc', [], 'all cross-cloud traffic of the VPC']);
+  assert.deepEqual(shown(allowed, 'aws/eks-cluster/east')[0], 'replace');
+  assert.equal(shown(allowed, 'aws/eks-cluster/east')[3], 'every workload of the cell, and its part of the mesh');
   assert.equal(allowed.changes.find((c) => c.id === 'aws/eks-cluster/east')!.expectedSeconds, 900, 'the cluster deleted and made again');
   assert.equal(allowed.expectedSeconds, 900 + 300, 'then its node group: the longest chain');
   assert.deepEqual(allowed.changes.filter((c) => c.id.startsWith('azure/') && c.action !== 'unchanged'), [], 'nothing in Azure');
