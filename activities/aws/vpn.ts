@@ -16,13 +16,14 @@ import {
 } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
+import { foreignCustomerGateway } from '../../domain/customer-gateway-owner.ts';
 import { customerGatewayDrift, customerGatewayParameters } from '../../domain/customer-gateway-parameters.ts';
 import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters, vpnTunnelRepairs } from '../../domain/vpn-connection-parameters.ts';
 import type { Outputs } from '../../domain/resource-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { generatePreSharedKey } from './pre-shared-key.ts';
-import { identityFilters, tagSpecifications } from './tags.ts';
+import { identityFilters, MESH_TAG, NODE_TAG, tagSpecifications } from './tags.ts';
 
 /** How often a tunnel modification in progress is looked at (AWS takes minutes per tunnel). */
 const MODIFYING_POLL_MS = 2000;
@@ -36,13 +37,19 @@ export function customerGatewayHandler(clients: CloudClients): ResourceHandler<B
       );
       return CustomerGateways.find((cgw) => cgw.State !== 'deleted');
     },
+    // EC2 may answer with a gateway that already existed, someone else's: the engine judges the answer's owner before anything else.
     async create({ id, params }, outputs) {
-      await clients.ec2(params.scope.aws.region).send(
+      const { CustomerGateway } = await clients.ec2(params.scope.aws.region).send(
         new CreateCustomerGatewayCommand({
           ...customerGatewayParameters(params, publicIp(outputs, params)),
           TagSpecifications: tagSpecifications('customer-gateway', params.scope, id, params.name),
         }),
       );
+      return CustomerGateway;
+    },
+    ownership: (cgw, { id, params }) => {
+      const reason = foreignCustomerGateway(cgw, { meshTag: MESH_TAG, mesh: params.scope.mesh, nodeTag: NODE_TAG, node: id });
+      return reason === undefined ? { is: 'ours' } : { is: 'foreign', reason };
     },
     phase: (cgw) => statePhase(cgw.State),
     drift: async (cgw, { params }, outputs) => customerGatewayDrift(customerGatewayParameters(params, publicIp(outputs, params)), cgw),

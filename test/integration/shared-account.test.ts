@@ -1,12 +1,13 @@
 /**
  * cellbridge on a shared account: meshes whose natural names collide live side by side,
  * and resources of the same name that it does not own (another tool's IAM role, another
- * mesh's resource group, a route in the user's VPC) are never adopted or deleted. Judged
+ * mesh's resource group, a route in the user's VPC, a customer gateway EC2 answers a create
+ * with) are never adopted or deleted. Judged
  * by what the emulators hold, read with the clouds' own SDKs.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateSubnetCommand, CreateVpcCommand, DescribeRouteTablesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AttachInternetGatewayCommand, CreateCustomerGatewayCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateSubnetCommand, CreateVpcCommand, DeleteCustomerGatewayCommand, DescribeCustomerGatewaysCommand, DescribeRouteTablesCommand, EC2Client, type CustomerGateway } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { createCloudClients } from '../../activities/cloud-clients.ts';
 import { cellNames, CURRENT_NAMING } from '../../domain/names.ts';
@@ -102,5 +103,33 @@ describe('a shared cloud account', () => {
     const routes = (await mainTable()).Routes!.filter((r) => r.DestinationCidrBlock === '10.20.0.0/16');
     assert.deepEqual(routes.map((r) => r.GatewayId), [InternetGateway!.InternetGatewayId], 'the user\'s route survives, and the mesh added none');
     assert.deepEqual(await meshInventory(e, 'froute'), []);
+  });
+
+  test('an untagged customer gateway of the Azure address and ASN the mesh asks for, which EC2 answers the create with, stops the run naming its id, address, ASN and "untagged", and survives the rollback untouched', async () => {
+    const e = stack.endpoints();
+    const ec2 = new EC2Client({ region: REGION, endpoint: e.aws, credentials: creds });
+    // The Azure emulator picks the gateway's public IPs from 192.0.2.0/24: another tool holds a gateway at every one of them, with an ASN only this mesh uses.
+    const asn = 65123;
+    const all = async () => (await ec2.send(new DescribeCustomerGatewaysCommand({}))).CustomerGateways!.filter((c) => c.BgpAsn === String(asn) && c.State !== 'deleted');
+    const theirs: CustomerGateway[] = [];
+    for (let host = 1; host <= 254; host += 16) {
+      const batch = Array.from({ length: Math.min(16, 255 - host) }, (_, i) => ec2.send(new CreateCustomerGatewayCommand({ Type: 'ipsec.1', IpAddress: `192.0.2.${host + i}`, BgpAsn: asn })));
+      theirs.push(...(await Promise.all(batch)).map((r) => r.CustomerGateway!));
+    }
+    try {
+      const spec = exampleSpec('minimal', { name: 'fcgw' });
+      spec.azure.gatewayAsn = asn;
+      assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
+      const ended = await waitForPhase(e, 'fcgw', ENDED, 240_000);
+      assert.equal(ended.phase, 'RolledBack', JSON.stringify({ error: ended.error, failures: ended.cleanupFailures }));
+      const named = /customer gateway (cgw-[0-9a-f]+) for IP address (192\.0\.2\.\d+) and BGP ASN 65123 already exists and is not this mesh's \(untagged\).*rule customer-gateway\.exists/.exec(ended.error);
+      assert.ok(named, ended.error);
+      assert.equal(theirs.find((c) => c.CustomerGatewayId === named[1])?.IpAddress, named[2], 'the error names the gateway at that address');
+      const after = await all();
+      assert.deepEqual(after.map((c) => [c.CustomerGatewayId, c.State, c.Tags ?? []]).sort(), theirs.map((c) => [c.CustomerGatewayId, 'available', []]).sort(), 'every one of their gateways is still there, untagged');
+      assert.deepEqual(await meshInventory(e, 'fcgw'), []);
+    } finally {
+      for (const c of theirs) await ec2.send(new DeleteCustomerGatewayCommand({ CustomerGatewayId: c.CustomerGatewayId }));
+    }
   });
 });
