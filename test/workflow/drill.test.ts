@@ -8,33 +8,27 @@
 import assert from 'node:assert/strict';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { drillActivities, PhaseResult } from '../../activities/drill/index.ts';
-import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
 import { crossCellCheck, type DrillReport } from '../../domain/drill.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
 import { drillWorkflowId } from '../../domain/names.ts';
 import { MESH_UPDATE } from '../../domain/rotation.ts';
 import type * as workflows from '../../workflows/index.ts';
-import { FAST_SETTINGS, meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+import { startStubWorker, type StubWorker } from '../support/stub-worker.ts';
+import { FAST_SETTINGS, meshLeaseActivities, meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
-const require = createRequire(import.meta.url);
 const QUEUE = 'cellbridge-drill-test';
 type Stubs = ReturnType<typeof drillActivities>;
 
 let h: Harness;
-let worker: Worker;
-let running: Promise<void>;
+let worker: StubWorker;
 const calls: string[] = [];
 /** What the cross-cell stub answers: a proper mutual-TLS answer unless told to leave the client identity out. */
 let brokenMtls = false;
 
 before(async () => {
   h = await startHarness('cellbridge-drill-mesh');
-  const lock = new MeshLock(h.client);
   const figures = (settledMs: number, failures: number): PhaseResult => ({ figures: { requests: 20, failures, failuresOutsideWindow: 0, settledMs }, identities: [`c -> s${settledMs}`], failed: [] });
   const stubs: Stubs = {
     deployProbe: async ({ cluster }) => void calls.push(`deploy ${cluster.cell}`),
@@ -52,20 +46,11 @@ before(async () => {
     measureFailback: async ({ cluster }) => (calls.push(`failback ${cluster.cell}`), figures(5_100, 0)),
     removeProbe: async ({ cluster }) => (calls.push(`remove ${cluster.cell}`), { removed: true }),
   };
-  worker = await Worker.create({
-    connection: h.env.nativeConnection,
-    namespace: h.env.namespace ?? 'default',
-    taskQueue: QUEUE,
-    workflowsPath: require.resolve('../../workflows/index.ts'),
-    activities: { ...stubs, claimRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.claim(input.meshWorkflowId, input.rotationId), releaseRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.release(input.meshWorkflowId, input.rotationId) },
-    dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
-  });
-  running = worker.run();
+  worker = await startStubWorker(h.env, QUEUE, { ...meshLeaseActivities(h.client), ...stubs });
 });
 
 after(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await h?.stop();
 });
 

@@ -10,12 +10,12 @@ import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } fro
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createRequire } from 'node:module';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DriftFindings } from '../../activities/drift-check.ts';
 import type { MeshActivities } from '../../activities/index.ts';
+import type { RotationActivities } from '../../activities/rotation/index.ts';
 import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
 import { RotationSchedules } from '../../activities/rotation/schedule.ts';
 import { RESOURCE_KINDS, resourceActivityName, type ResourceKind } from '../../domain/activity-names.ts';
@@ -28,9 +28,9 @@ import { DEFAULT_WORKFLOW_SETTINGS, type WorkflowSettings } from '../../domain/w
 import type * as workflows from '../../workflows/index.ts';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code.ts';
 import { historyChain } from '../support/history.ts';
+import { startStubWorker } from '../support/stub-worker.ts';
 import { exampleSpec } from '../support/stack.ts';
 
-const require = createRequire(import.meta.url);
 const TEMPORAL = fileURLToPath(new URL('../../.stack/venv/bin/temporal', import.meta.url));
 export const MESH_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.mesh, SearchAttributeType.KEYWORD);
 export const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE.phase, SearchAttributeType.KEYWORD);
@@ -71,24 +71,14 @@ export async function startHarness(taskQueue = 'cellbridge-test', options: { tra
     server: { executable: { type: 'existing-path', path: TEMPORAL }, searchAttributes: [MESH_KEY, PHASE_KEY] },
   });
   const faults: Faults = { failCreate: new Set(), failCreateOnce: new Set(), holdCreate: new Set(), failDelete: new Set(), failObservations: 0, failProbes: 0, tunnelsDown: false, driftFindings: [], holdDrift: false };
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowsPath: require.resolve('../../workflows/index.ts'),
-    ...(options.traced ? { interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } } : {}),
-    activities: stubActivities(env.client, taskQueue, faults),
-    dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
-  });
-  const running = worker.run();
+  const worker = await startStubWorker(env, taskQueue, stubActivities(env.client, taskQueue, faults), options.traced ? { workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES } : {});
   return {
     env,
     client: options.traced ? new Client({ connection: env.connection, namespace: env.namespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }) : env.client,
     taskQueue,
     faults,
     async stop() {
-      worker.shutdown();
-      await running;
+      await worker.stop();
       await env.teardown();
     },
   };
@@ -148,8 +138,7 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
       }
       return faults.driftFindings.shift() ?? { checked: input.nodes.length, drifts: [] };
     },
-    claimRotation: (input) => lock.claim(input.meshWorkflowId, input.rotationId),
-    releaseRotation: (input) => lock.release(input.meshWorkflowId, input.rotationId),
+    ...meshLeaseActivities(client),
     rotationRunning: (input) => lock.running(input.rotationId),
     ensureRotationSchedule: (spec, naming) => schedules.ensure(spec, naming ?? 1),
     deleteRotationSchedule: (mesh) => schedules.remove(mesh),
@@ -158,6 +147,19 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
       await Context.current().sleep(10 * 60_000);
       throw new Error('unreachable');
     },
+  };
+}
+
+/**
+ * The product's hold on a mesh (MeshLock), as a rotation or a drill claims and lets go of it:
+ * the mesh workflow's own Updates, so what a test reads of the hold is Temporal's word. For
+ * every worker that runs rotations or drills beside a mesh, the harness's and a test's own.
+ */
+export function meshLeaseActivities(client: Client): Pick<RotationActivities, 'claimRotation' | 'releaseRotation'> {
+  const lock = new MeshLock(client);
+  return {
+    claimRotation: (input) => lock.claim(input.meshWorkflowId, input.rotationId),
+    releaseRotation: (input) => lock.release(input.meshWorkflowId, input.rotationId, input.cacerts),
   };
 }
 

@@ -12,14 +12,10 @@
 import assert from 'node:assert/strict';
 import { Context } from '@temporalio/activity';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { drillActivities, PhaseResult } from '../../activities/drill/index.ts';
 import type { RotationActivities } from '../../activities/rotation/index.ts';
-import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
 import { crossCellCheck } from '../../domain/drill.ts';
 import { DRIFT_CHECK_UPDATE, type DriftCheckAccepted } from '../../domain/drift.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
@@ -28,28 +24,26 @@ import { ROTATION_QUERY, rotationScheduleId, type RotationProgress } from '../..
 import { drillWorkflowSummary, rotationWorkflowSummary } from '../../domain/workflow-summary.ts';
 import type * as workflows from '../../workflows/index.ts';
 import { historyChain } from '../support/history.ts';
-import { editedSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+import { startStubWorker, type StubWorker } from '../support/stub-worker.ts';
+import { editedSpec, meshLeaseActivities, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
-const require = createRequire(import.meta.url);
 const QUEUE = 'cellbridge-rotation-drill-summaries';
 const MESH = 'rds';
 
 let h: Harness;
-let worker: Worker;
-let running: Promise<void>;
+let worker: StubWorker;
 /** The cell whose pick-up the stub reports as never happening (its write is then restored). */
 let pickupFailsIn: string | undefined;
 
-type Stubs = Omit<RotationActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule' | 'rotationRunning'> & ReturnType<typeof drillActivities>;
+/** What the rotations and the drill call; the mesh's lease is the product's own (meshLeaseActivities), the rest stubbed. */
+type Activities = Omit<RotationActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule' | 'rotationRunning'> & ReturnType<typeof drillActivities>;
+type Stubs = Omit<Activities, 'claimRotation' | 'releaseRotation'>;
 
 before(async () => {
   h = await startHarness('cellbridge-rds-mesh');
-  const lock = new MeshLock(h.client);
   const cacerts = (tag: string) => ({ intermediateFingerprint: `fp-${tag}`, rootFingerprints: ['root-fp'], notAfter: '2030-01-01T00:00:00.000Z' });
   const figures = (settledMs: number): PhaseResult => ({ figures: { requests: 10, failures: 0, failuresOutsideWindow: 0, settledMs }, identities: [], failed: [] });
   const stubs: Stubs = {
-    claimRotation: (input) => lock.claim(input.meshWorkflowId, input.rotationId),
-    releaseRotation: (input) => lock.release(input.meshWorkflowId, input.rotationId, input.cacerts),
     rotateIntermediate: async ({ cluster }) => cacerts(`intermediate-${cluster.cell}`),
     restoreCacerts: async ({ cluster }) => cacerts(`previous-${cluster.cell}`),
     checkCluster: async () => ({ ok: true }),
@@ -73,20 +67,11 @@ before(async () => {
     measureFailback: async () => figures(4_000),
     removeProbe: async () => ({ removed: true }),
   };
-  worker = await Worker.create({
-    connection: h.env.nativeConnection,
-    namespace: h.env.namespace ?? 'default',
-    taskQueue: QUEUE,
-    workflowsPath: require.resolve('../../workflows/index.ts'),
-    activities: stubs,
-    dataConverter: { failureConverterPath: fileURLToPath(new URL('../../domain/failure-converter.ts', import.meta.url)) },
-  });
-  running = worker.run();
+  worker = await startStubWorker(h.env, QUEUE, { ...meshLeaseActivities(h.client), ...stubs } satisfies Activities);
 });
 
 after(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await h?.stop();
 });
 
