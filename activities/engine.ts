@@ -8,8 +8,9 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-graph.ts';
 import { isAnotherOperationInProgress, isFailedLongRunningOperation, isNotFound, toFailure } from './cloud-errors.ts';
-import { afterEarlierAttempt, resourceKey } from './earlier-attempt.ts';
-import { Backoff, type PollSettings } from './poll-backoff.ts';
+import { afterEarlierCall, resourceKey } from './earlier-attempt.ts';
+import { expectedMs, expecting, type Change } from './expected-operation.ts';
+import { Backoff, pollClock, type PollClock, type PollSettings } from './poll-backoff.ts';
 import type { Ownership } from './ownership.ts';
 import type { Phase, ResourceHandler } from './resource-handler.ts';
 
@@ -27,20 +28,31 @@ export class ResourceEngine {
     return this.alone(node.id, () => this.ensureNow(handler, node, outputs));
   }
 
-  /** Runs `fn` once no earlier call on the same resource of this run still runs in this worker (activities/earlier-attempt.ts). */
+  /** Runs `fn` once no earlier create, update or delete of the same resource of this run still runs in this worker (activities/earlier-attempt.ts). */
   private alone<T>(nodeId: string, fn: () => Promise<T>): Promise<T> {
     const ctx = Context.current();
     // Twice the heartbeat timeout: time for a stalled attempt to send its next heartbeat and be told it was given up.
     const patienceMs = 2 * (ctx.info.heartbeatTimeoutMs || 30_000);
     const patience = (earlier: Promise<void>) =>
       this.heartbeating(`${nodeId}: an earlier call on it still runs in this worker`, () => within(earlier, patienceMs));
-    return afterEarlierAttempt(resourceKey(ctx.info, nodeId), patience, fn);
+    return afterEarlierCall(resourceKey(ctx.info, nodeId), patience, fn);
   }
 
-  private async ensureNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
+  /** `pending`: the update this call has just sent, whose end it waits for. */
+  private async ensureNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs, pending?: PollClock): Promise<ResourceOutput> {
     const ctx = Context.current();
     const call = <T>(what: string, fn: () => Promise<T>) => guarded(`${what} ${node.id}`, fn);
-    const put = () => this.whenFree(node.id, () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal))));
+    // A resource found in the making was started by an earlier attempt, at a time this one does not
+    // know (no handler reads a creation time): its expected end is counted from now, so an earlier end
+    // is seen at the far ceiling's pace at worst (domain/poll-schedule.ts).
+    let backoff = pending ?? this.clock(node.kind, 'create');
+    const put = async () => {
+      const created = await this.whenFree(node.id, () =>
+        this.expecting(node.kind, 'create', () => call('create', () => this.heartbeating(`creating ${node.id}`, () => handler.create(node, outputs, ctx.cancellationSignal)))),
+      );
+      backoff = this.clock(node.kind, 'create');
+      return created;
+    };
     let rePuts = handler.rePutOnceIfFailed ? 1 : 0;
     const create = async () => {
       try {
@@ -57,7 +69,6 @@ export class ResourceEngine {
     if (observed !== undefined) refuseForeign(handler, observed, node);
     // A create's own final read (an Azure operation's GET of the resource) stands for the next describe.
     let answered = observed === undefined ? await create() : undefined;
-    const backoff = new Backoff(this.poll);
     let convergeAttempts = 0;
     for (;;) {
       observed = answered ?? (await call('describe', () => handler.describe(node)));
@@ -86,6 +97,10 @@ export class ResourceEngine {
    * tolerates; a resource that is missing is created instead.
    */
   async update<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, previous: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
+    return this.alone(node.id, () => this.updateNow(handler, node, previous, outputs));
+  }
+
+  private async updateNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, previous: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
     const ctx = Context.current();
     const change = handler.update;
     if (!change) throw ApplicationFailure.nonRetryable(`${node.id}: ${node.kind} cannot be updated in place yet`, 'UpdateNotSupported');
@@ -93,10 +108,10 @@ export class ResourceEngine {
     const observed = await this.settle(handler, node, (p) => p.is === 'busy' || p.is === 'deleting');
     if (observed === undefined) return this.ensureNow(handler, node, outputs);
     refuseForeign(handler, observed, node);
-    await this.whenFree(node.id, () => guarded(`update ${node.id}`, () =>
+    await this.whenFree(node.id, () => this.expecting(node.kind, 'update', () => guarded(`update ${node.id}`, () =>
       this.heartbeating(`updating ${node.id}`, () => change.call(handler, observed, node, previous, outputs, ctx.cancellationSignal)),
-    ));
-    return this.ensureNow(handler, node, outputs);
+    )));
+    return this.ensureNow(handler, node, outputs, this.clock(node.kind, 'update'));
   }
 
   /**
@@ -112,16 +127,19 @@ export class ResourceEngine {
   private async deleteNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>): Promise<DeleteResult> {
     const ctx = Context.current();
     const deleted = new Set<string>();
+    // Until this call has sent a delete, what it waits out is someone else's operation, of unknown kind and start: the plain backoff.
+    let deleting: PollClock | undefined;
     for (;;) {
       // An in-flight create or update blocks a delete in both clouds, and a copy already being deleted only needs watching.
       // A compensation can follow its create by moments: the first absence of a lagging listing is doubted.
       const doubtAbsence = handler.listedLate === true && deleted.size === 0;
-      const observed = await this.settle(handler, node, (p, o) => p.is === 'busy' || p.is === 'deleting' || deleted.has(identityOf(handler, o)), doubtAbsence);
+      const observed = await this.settle(handler, node, (p, o) => p.is === 'busy' || p.is === 'deleting' || deleted.has(identityOf(handler, o)), doubtAbsence, deleting);
       if (observed === undefined) return { state: deleted.size > 0 ? 'deleted' : 'absent' };
       if (ownershipOf(handler, observed, node).is !== 'ours') return { state: 'kept' };
-      await this.whenFree(node.id, () => guarded(`delete ${node.id}`, () =>
+      await this.whenFree(node.id, () => this.expecting(node.kind, 'delete', () => guarded(`delete ${node.id}`, () =>
         this.heartbeating(`deleting ${node.id}`, () => ignoreNotFound(handler.delete(observed, node, ctx.cancellationSignal))),
-      ));
+      )));
+      deleting = this.clock(node.kind, 'delete');
       if (handler.goneWhenDeleted) return { state: 'deleted' };
       deleted.add(identityOf(handler, observed));
     }
@@ -130,10 +148,10 @@ export class ResourceEngine {
   /**
    * Polls while the resource exists and `waiting` holds for its phase; returns what is left.
    * With `doubtAbsence`, "absent" is only believed once the resource has stayed unlisted for
-   * the longest poll interval, the patience the engine shows any resource.
+   * the longest poll interval, the patience the engine shows any resource. `backoff`: the polls
+   * of an operation this call started; without one, the plain backoff.
    */
-  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase, observed: O) => boolean, doubtAbsence = false): Promise<O | undefined> {
-    const backoff = new Backoff(this.poll);
+  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase, observed: O) => boolean, doubtAbsence = false, backoff: PollClock = new Backoff(this.poll)): Promise<O | undefined> {
     const believeAbsenceAt = Date.now() + (doubtAbsence ? this.poll.maxMs : 0);
     for (;;) {
       const observed = await guarded(`describe ${node.id}`, () => handler.describe(node));
@@ -166,8 +184,27 @@ export class ResourceEngine {
     }
   }
 
-  /** Sleeps (cancellably) until the next poll, heartbeating meanwhile. */
-  private wait(detail: string, backoff: Backoff): Promise<void> {
+  /**
+   * The polls of a `change` of a `kind` resource the cloud has just accepted: around its expected
+   * end (activities/expected-operation.ts), counted from the cloud's answer, so on a cloud that
+   * keeps time (the emulators) the poll at the expected end comes just after the end, not a moment before it.
+   */
+  private clock(kind: string, change: Change): PollClock {
+    const ms = expectedMs(kind, change, this.poll);
+    return pollClock(this.poll, ms === undefined ? undefined : { startedAt: Date.now(), expectedMs: ms });
+  }
+
+  /** Runs a handler's write with the duration its operation is expected to take, for the Azure poller inside it. */
+  private expecting<T>(kind: string, change: Change, fn: () => Promise<T>): Promise<T> {
+    return expecting(expectedMs(kind, change, this.poll), fn);
+  }
+
+  /**
+   * Sleeps (cancellably) until the next poll, heartbeating meanwhile: `heartbeating` beats every
+   * second through the whole sleep, so a delay of minutes (before a long operation's expected
+   * end) never outlasts the activity's heartbeat timeout and needs no slicing.
+   */
+  private wait(detail: string, backoff: PollClock): Promise<void> {
     const ctx = Context.current();
     return this.heartbeating(detail, () => ctx.sleep(backoff.next()));
   }

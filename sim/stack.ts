@@ -179,6 +179,8 @@ function productEnv(options: StackOptions, ports: { temporal: number; api: numbe
     NODE_EXTRA_CA_CERTS: caPath,
     CELLBRIDGE_POLL_INITIAL_MS: scaled(5_000, 100),
     CELLBRIDGE_POLL_MAX_MS: scaled(30_000, 500),
+    // The emulators play each kind's latency divided by the time scale: the worker expects the same.
+    CELLBRIDGE_CLOUD_TIME_SCALE: String(options.timeScale),
     CELLBRIDGE_AWS_REQUEST_TIMEOUT_MS: '10000',
     CELLBRIDGE_HEARTBEAT_TIMEOUT_MS: '10000',
     CELLBRIDGE_BGP_POLL_INITIAL_MS: scaled(5_000, 200),

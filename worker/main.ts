@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         initialMs: numberSetting(env, 'CELLBRIDGE_POLL_INITIAL_MS', 5_000),
         maxMs: numberSetting(env, 'CELLBRIDGE_POLL_MAX_MS', 30_000),
         factor: 1.5,
+        cloudTimeScale: numberSetting(env, 'CELLBRIDGE_CLOUD_TIME_SCALE', 1),
       },
       helm: {
         binary: env.CELLBRIDGE_HELM ?? 'helm',

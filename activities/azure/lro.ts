@@ -5,6 +5,11 @@
  * duration: 270 polls for a 45-minute gateway. Here the SDK still makes every request and
  * interprets every answer (status, final GET, errors); only the waits between polls are
  * ours, never shorter than a Retry-After the cloud asked for, so a throttling ARM sets the pace.
+ * An operation the engine expects to take a known time (activities/expected-operation.ts) is
+ * polled around its expected end, counted from the cloud's answer to its first request: the
+ * resource's own creation time is not at hand, a turn waited for on a gateway (gateway-turns.ts)
+ * comes before, and on a cloud that keeps time (the emulators) the poll at the expected end then
+ * comes just after the operation's end, not a moment before it.
  *
  * Both SDK generations are driven: @azure/arm-network and arm-resources on core-lro 2
  * (`begin…` resolves to a poller that has sent the request and polled once), and
@@ -14,7 +19,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
-import { Backoff, type PollSettings } from '../poll-backoff.ts';
+import { expectedHere } from '../expected-operation.ts';
+import { pollClock, type PollSettings } from '../poll-backoff.ts';
 
 /** What both pollers offer, the core-lro 2 shape; a core-lro 3 poller is adapted to it by `submittedPoller`. */
 export interface ManualPoller<T> {
@@ -42,9 +48,10 @@ export type AwaitOperation = <T>(start: () => Promise<ManualPoller<T>>, signal?:
 
 export function awaitOperation(settings: PollSettings): AwaitOperation {
   return async <T>(start: () => Promise<ManualPoller<T>>, signal?: AbortSignal) => {
-    const backoff = new Backoff(settings);
+    const ms = expectedHere();
     const hint: RetryAfterHint = {};
     const poller = await retryAfterHints.run(hint, start);
+    const backoff = pollClock(settings, ms === undefined ? undefined : { startedAt: Date.now(), expectedMs: ms });
     while (!poller.isDone()) {
       await sleep(backoff.nextAtLeast(hint.ms), undefined, signal ? { signal } : undefined);
       hint.ms = undefined;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { awaitOperation, retryAfterMs, retryAfterPolicy, type ManualPoller } from '../../activities/azure/lro.ts';
+import { expecting } from '../../activities/expected-operation.ts';
 
 const answer = (headers: Record<string, string>): PipelineResponse => ({ headers: createHttpHeaders(headers), status: 200, request: createPipelineRequest({ url: 'https://management.azure.com/x' }) });
 
@@ -65,6 +66,25 @@ test('a Retry-After longer than the backoff is waited', async () => {
   await awaitOperation({ initialMs: 10, maxMs: 1_000, factor: 2 })(op.start);
   assert.ok(op.times[0]! - started >= 119, `first poll after ${op.times[0]! - started} ms`);
   assert.ok(op.times[1]! - op.times[0]! >= 119, `second after ${op.times[1]! - op.times[0]!} ms`);
+});
+
+test('an operation the engine expects to take 400 ms is polled around then (10, 30, 70, 150, 310, 400 ms), not every 50 ms', async () => {
+  const started = Date.now();
+  const policy = retryAfterPolicy();
+  const request = createPipelineRequest({ url: 'https://management.azure.com/x' });
+  const times: number[] = [];
+  const poller: ManualPoller<string> = {
+    isDone: () => times.length > 0 && times.at(-1)! - started >= 400,
+    poll: async () => {
+      times.push(Date.now());
+      await policy.sendRequest(request, async () => answer({}));
+    },
+    getResult: () => 'the resource',
+  };
+  const settings = { initialMs: 10, maxMs: 50, factor: 2, cloudTimeScale: 1 };
+  assert.equal(await expecting(400, () => awaitOperation(settings)(async () => poller)), 'the resource');
+  // The plain backoff (10, 20, 40, 50, 50, …) would take 10 polls; a loaded machine's late timers can only save some.
+  assert.ok(times.length <= 7, `${times.length} polls at ${times.map((t) => t - started).join(', ')} ms`);
 });
 
 test('an operation done at its first answer is not polled', async () => {

@@ -65,3 +65,26 @@ test('a kind without an update is refused without retries, and nothing is writte
   });
   assert.deepEqual(state.calls, []);
 });
+
+test('an update attempt started while an earlier attempt of the same update still runs in this worker (stalled past its heartbeat timeout) waits for it: the two writes never overlap', async () => {
+  const calls: string[] = [];
+  let group: Group = { size: 2, status: 'ACTIVE' };
+  let writes = 0;
+  const handler: ResourceHandler<{ count: number }, Group> = {
+    ...nodegroup({ group, busyReads: 0, calls: [] }),
+    describe: async () => group,
+    update: async (_observed, { params }) => {
+      const n = ++writes;
+      calls.push(`update ${n} sent`);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      group = { size: params.count, status: 'ACTIVE' };
+      calls.push(`update ${n} done`);
+    },
+  };
+  const attempt = (n: number) => new MockActivityEnvironment({ attempt: n, workflowExecution: { workflowId: 'mesh-demo', runId: 'run-1' } });
+  const stalled = attempt(1).run(() => engine().update(handler, node(3), node(2), {}));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  const retried = attempt(2).run(() => engine().update(handler, node(3), node(2), {}));
+  await Promise.all([stalled, retried]);
+  assert.deepEqual(calls, ['update 1 sent', 'update 1 done', 'update 2 sent', 'update 2 done']);
+});
