@@ -9,13 +9,13 @@ import type { VirtualNetworkGatewayConnection } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
 import { connectionDrift, connectionParameters } from '../../domain/azure-connection-parameters.ts';
 import type { Outputs } from '../../domain/resource-graph.ts';
+import { ipConfigurationId } from '../../domain/vpn-gateway-parameters.ts';
 import { tunnelPreSharedKey } from '../aws/vpn.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency } from '../resource-handler.ts';
 import { armResource, armTags } from './arm-resource.ts';
 import { GatewayTurns } from './gateway-turns.ts';
 import type { AwaitOperation } from './lro.ts';
-import { ipConfigurationId } from './vpn-gateway.ts';
 
 type Params = BackboneParams['azure.connection'];
 

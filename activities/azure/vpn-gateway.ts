@@ -1,10 +1,13 @@
 /**
  * The active-active, route-based, BGP-enabled VPN gateway: the 45-minute resource the
  * whole mesh waits on. Each instance (IP configuration) carries the custom APIPA
- * addresses of the two tunnels it terminates (docs/domain-rules.md, "Azure side").
+ * addresses of the two tunnels it terminates (docs/domain-rules.md, "Azure side"). The
+ * body comes from domain/vpn-gateway-parameters.ts.
  */
 import type { VirtualNetworkGateway } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
+import type { Outputs } from '../../domain/resource-graph.ts';
+import { customBgpAddressesDrift, vpnGatewayBgpSettings, vpnGatewayDrift, vpnGatewayParameters, type VpnGatewayInputs } from '../../domain/vpn-gateway-parameters.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { dependency } from '../resource-handler.ts';
 import { armResource, armTags, networkResourceId } from './arm-resource.ts';
@@ -12,49 +15,33 @@ import type { AwaitOperation } from './lro.ts';
 
 type Params = BackboneParams['azure.vpnGateway'];
 
-export function ipConfigurationId(gatewayId: string, instance: number): string {
-  return `${gatewayId}/ipConfigurations/ipcfg${instance}`;
-}
-
 export function vpnGatewayHandler(clients: CloudClients, lro: AwaitOperation) {
   const gateways = (p: Params) => clients.network(p.scope.azure.subscriptionId).virtualNetworkGateways;
   return armResource<Params, VirtualNetworkGateway>({
     get: ({ params }) => gateways(params).get(params.scope.azure.resourceGroup, params.name),
     put: ({ id, params }, outputs, abortSignal) => {
-      const gatewayId = networkResourceId(params.scope, 'virtualNetworkGateways', params.name);
-      const subnetId = dependency(outputs, params.subnetNode).cloudId;
-      const body: VirtualNetworkGateway = {
-        location: params.scope.azure.location,
-        tags: armTags(params.scope, id),
-        gatewayType: 'Vpn',
-        vpnType: 'RouteBased',
-        vpnGatewayGeneration: 'Generation2',
-        sku: { name: 'VpnGw2AZ', tier: 'VpnGw2AZ' },
-        // `active` is serialised as properties.activeActive.
-        active: true,
-        enableBgp: true,
-        ipConfigurations: params.publicIpNodes.map((pipNode, i) => ({
-          name: `ipcfg${i}`,
-          privateIPAllocationMethod: 'Dynamic',
-          subnet: { id: subnetId },
-          publicIPAddress: { id: dependency(outputs, pipNode).cloudId },
-        })),
-        bgpSettings: {
-          asn: params.asn,
-          bgpPeeringAddresses: params.instanceBgpAddresses.map((addresses, i) => ({
-            // Lower-case "c" here, upper-case in a connection's gatewayCustomBgpIpAddresses.
-            ipconfigurationId: ipConfigurationId(gatewayId, i),
-            customBgpIpAddresses: addresses,
-          })),
-        },
-      };
+      const body: VirtualNetworkGateway = { location: params.scope.azure.location, tags: armTags(params.scope, id), ...vpnGatewayParameters(params, inputs(params, outputs)) };
       return lro(() => gateways(params).beginCreateOrUpdate(params.scope.azure.resourceGroup, params.name, body, { abortSignal }), abortSignal);
     },
     remove: ({ params }, abortSignal) => lro(() => gateways(params).beginDelete(params.scope.azure.resourceGroup, params.name, { abortSignal }), abortSignal),
+    // Custom BGP addresses not as planned leave the tunnels down: a create that finds them so PUTs them back. An ASN
+    // changed by hand is left to the drift check (fieldDrift) and its repair by update, as a change of the ASN is.
     drift: (gateway, { params }) => {
-      const actual = (gateway.bgpSettings?.bgpPeeringAddresses ?? []).map((a) => (a.customBgpIpAddresses ?? []).join(','));
-      const planned = params.instanceBgpAddresses.map((a) => a.join(','));
-      return actual.join('|') === planned.join('|') ? undefined : `custom BGP addresses are ${actual.join(' / ')}, the plan says ${planned.join(' / ')}`;
+      const drifts = customBgpAddressesDrift(vpnGatewayBgpSettings(params, gatewayId(params)), gateway);
+      return drifts.length === 0 ? undefined : drifts.map((d) => `${d.field} is ${d.actual}, the plan says ${d.expected}`).join('; ');
     },
+    fieldDrift: async (gateway, { params }, outputs) => vpnGatewayDrift(vpnGatewayParameters(params, inputs(params, outputs)), gateway),
   });
+}
+
+function inputs(params: Params, outputs: Outputs): VpnGatewayInputs {
+  return {
+    gatewayId: gatewayId(params),
+    subnetId: dependency(outputs, params.subnetNode).cloudId,
+    publicIpIds: [dependency(outputs, params.publicIpNodes[0]).cloudId, dependency(outputs, params.publicIpNodes[1]).cloudId],
+  };
+}
+
+function gatewayId(params: Params): string {
+  return networkResourceId(params.scope, 'virtualNetworkGateways', params.name);
 }

@@ -13,6 +13,11 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import { startAzureEmulator, type AzureEmulator } from '../../sim/azure/index.js';
 import type { AwsView } from '../../sim/fabric.js';
+import { awaitOperation } from '../../activities/azure/lro.ts';
+import { vpnGatewayHandler } from '../../activities/azure/vpn-gateway.ts';
+import { createCloudClients } from '../../activities/cloud-clients.ts';
+import type { BackboneParams } from '../../domain/backbone-graph.ts';
+import type { ResourceNode } from '../../domain/resource-graph.ts';
 import { ensureTls } from '../../sim/tls.js';
 
 const SUB = '00000000-0000-0000-0000-0000000000c1';
@@ -352,6 +357,37 @@ describe('Azure ARM emulator through the real SDKs', () => {
     await rejectsWith(net.publicIPAddresses.beginDeleteAndWait(RG, 'pip0'), 400, 'PublicIPAddressInUse');
     await rejectsWith(net.virtualNetworkGateways.beginDeleteAndWait(RG, 'vng'), 400, 'VirtualNetworkGatewayInUse');
     await rejectsWith(net.localNetworkGateways.beginDeleteAndWait(RG, 'lng-good'), 400, 'LocalNetworkGatewayInUse');
+  });
+
+  test('the product\'s VPN gateway handler: an ASN changed by hand on the live gateway is drift (field and both values), and its update puts the desired BGP settings back in place, connections kept', async () => {
+    const clients = createCloudClients({ aws: { requestTimeoutMs: 10_000 }, azure: { endpoint: emulator.url, credential } });
+    const handler = vpnGatewayHandler(clients, awaitOperation({ initialMs: 10, maxMs: 1_000, factor: 2 }));
+    const params: BackboneParams['azure.vpnGateway'] = {
+      scope: { mesh: 'backbone', aws: { region: 'us-east-1' }, azure: { subscriptionId: SUB, resourceGroup: RG, location: LOC } },
+      name: 'vng',
+      asn: 65010,
+      instanceBgpAddresses: [['169.254.21.2', '169.254.22.2'], ['169.254.21.6', '169.254.22.6']],
+      subnetNode: 'subnet',
+      publicIpNodes: ['pip0', 'pip1'],
+    };
+    const node: ResourceNode<string, typeof params> = { id: 'azure/vpn-gateway', kind: 'azure.vpnGateway', params, dependsOn: ['subnet', 'pip0', 'pip1'] };
+    const outputs = { subnet: { cloudId: gatewaySubnet.id!, state: 'Succeeded' }, pip0: { cloudId: pips[0]!.id!, state: 'Succeeded' }, pip1: { cloudId: pips[1]!.id!, state: 'Succeeded' } };
+    const read = async () => (await handler.describe(node))!;
+    assert.deepEqual(await handler.drift!(await read(), node, outputs, undefined), [], 'the gateway as built is as desired');
+
+    const asBuilt = await net.virtualNetworkGateways.get(RG, 'vng');
+    await net.virtualNetworkGateways.beginCreateOrUpdateAndWait(RG, 'vng', { ...asBuilt, bgpSettings: { ...asBuilt.bgpSettings, asn: 65020 } });
+    const edited = await read();
+    assert.deepEqual(await handler.drift!(edited, node, outputs, undefined), [{ field: 'bgpSettings.asn', expected: '65010', actual: '65020' }]);
+    assert.deepEqual(handler.phase(edited, node), { is: 'ready' }, 'an ASN is left to the drift check and its repair by update; only custom addresses make the phase drifted');
+
+    await handler.update!(edited, node, node, outputs, new AbortController().signal);
+    const repaired = await read();
+    assert.deepEqual([repaired.provisioningState, repaired.bgpSettings?.asn, repaired.id], ['Succeeded', 65010, VNG_ID], 'updated in place: same gateway');
+    assert.deepEqual(await handler.drift!(repaired, node, outputs, undefined), []);
+    assert.deepEqual(repaired.bgpSettings?.bgpPeeringAddresses?.map((p) => p.customBgpIpAddresses), [['169.254.21.2', '169.254.22.2'], ['169.254.21.6', '169.254.22.6']]);
+    const connections = await Promise.all(TUNNELS.map(async (t) => (await net.virtualNetworkGatewayConnections.get(RG, `conn-${t.name}`)).provisioningState));
+    assert.deepEqual(connections, ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded'], 'its connections stay');
   });
 
   test('a PUT or DELETE while the previous operation runs answers 409 AnotherOperationInProgress', async () => {

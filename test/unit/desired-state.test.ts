@@ -20,6 +20,7 @@ import { remoteSecretDrift, remoteSecretObject, type ObservedRemoteSecret } from
 import { secretFingerprint } from '../../domain/secret-fingerprint.ts';
 import { nodeById } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
+import { vpnGatewayDrift, vpnGatewayParameters, type ObservedVpnGateway } from '../../domain/vpn-gateway-parameters.ts';
 import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters, vpnTunnelRepairs, type ObservedVpnConnection } from '../../domain/vpn-connection-parameters.ts';
 
 const spec = (() => {
@@ -187,6 +188,49 @@ describe('Azure local network gateway', () => {
     ['an address prefix entered by hand', { ...structuredClone(desired), localNetworkAddressSpace: { addressPrefixes: ['10.10.0.0/16'] } }, ['localNetworkAddressSpace.addressPrefixes: [] → ["10.10.0.0/16"]']],
   ];
   for (const [what, observed, expected] of rows) test(`${what}: ${expected.length} drift(s)`, () => assert.deepEqual(shown(localGatewayDrift(desired, observed)), expected));
+});
+
+describe('Azure VPN gateway', () => {
+  const p = params<Parameters<typeof vpnGatewayParameters>[0]>('azure/vpn-gateway');
+  const gatewayId = '/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworkGateways/gw';
+  const desired = vpnGatewayParameters(p, { gatewayId, subnetId: 'subnet-id', publicIpIds: ['pip-0', 'pip-1'] });
+  const [first, second] = p.instanceBgpAddresses;
+  test('the PUT body: active-active with BGP, the spec\'s ASN, and each instance\'s custom APIPA addresses on its own IP configuration', () => {
+    assert.deepEqual([desired.active, desired.enableBgp, desired.bgpSettings.asn], [true, true, spec.azure.gatewayAsn]);
+    assert.deepEqual(desired.ipConfigurations.map((c) => [c.name, c.publicIPAddress.id, c.subnet.id]), [['ipcfg0', 'pip-0', 'subnet-id'], ['ipcfg1', 'pip-1', 'subnet-id']]);
+    assert.deepEqual(desired.bgpSettings.bgpPeeringAddresses, [
+      { ipconfigurationId: `${gatewayId}/ipConfigurations/ipcfg0`, customBgpIpAddresses: first },
+      { ipconfigurationId: `${gatewayId}/ipConfigurations/ipcfg1`, customBgpIpAddresses: second },
+    ]);
+  });
+  /** As ARM returns it: the IDs in ARM's own case, defaults beside the custom addresses, the addresses in another order. */
+  const asArm = (): ObservedVpnGateway & { bgpSettings: { bgpPeeringAddresses: { ipconfigurationId: string; customBgpIpAddresses: string[] }[] } } => ({
+    active: true,
+    enableBgp: true,
+    bgpSettings: {
+      asn: spec.azure.gatewayAsn,
+      bgpPeeringAddresses: [
+        { ipconfigurationId: `${gatewayId}/ipConfigurations/ipcfg0`.toUpperCase(), customBgpIpAddresses: [...first].reverse() },
+        { ipconfigurationId: `${gatewayId}/ipConfigurations/ipcfg1`, customBgpIpAddresses: [...second] },
+      ],
+    },
+  });
+  const handEdited = (edit: (g: ReturnType<typeof asArm>) => void) => {
+    const g = asArm();
+    edit(g);
+    return g;
+  };
+  const sorted = (a: string[]) => JSON.stringify([...a].sort());
+  const rows: [string, ObservedVpnGateway, string[]][] = [
+    ['as ARM returns the PUT (IDs in another case, addresses in another order)', asArm(), []],
+    ['its ASN changed by hand', handEdited((g) => (g.bgpSettings.asn = 65001)), [`bgpSettings.asn: ${spec.azure.gatewayAsn} → 65001`]],
+    ['a custom BGP address of instance 1 changed by hand', handEdited((g) => (g.bgpSettings.bgpPeeringAddresses[1]!.customBgpIpAddresses = [second[0]!, '169.254.22.9'])), [`bgpSettings.bgpPeeringAddresses[ipcfg1].customBgpIpAddresses: ${sorted(second)} → ${sorted([second[0]!, '169.254.22.9'])}`]],
+    ['the custom BGP addresses of instance 0 removed', handEdited((g) => (g.bgpSettings.bgpPeeringAddresses[0]!.customBgpIpAddresses = [])), [`bgpSettings.bgpPeeringAddresses[ipcfg0].customBgpIpAddresses: ${sorted(first)} → []`]],
+    ['no peering entry for instance 0', handEdited((g) => g.bgpSettings.bgpPeeringAddresses.shift()), [`bgpSettings.bgpPeeringAddresses[ipcfg0].customBgpIpAddresses: ${sorted(first)} → absent`]],
+    ['BGP turned off', handEdited((g) => (g.enableBgp = false)), ['enableBgp: true → false']],
+    ['made active-standby', handEdited((g) => (g.active = false)), ['activeActive: true → false']],
+  ];
+  for (const [what, observed, expected] of rows) test(`${what}: ${expected.length} drift(s)`, () => assert.deepEqual(shown(vpnGatewayDrift(desired, observed)), expected));
 });
 
 describe('Istio objects (DestinationRules, Gateways)', () => {
