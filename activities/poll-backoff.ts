@@ -30,7 +30,7 @@ export interface PollClock {
  * Before an expected end, the delay may grow to ten times the backoff's ceiling (5 minutes for
  * the real clouds' 30 s): in the same units as the other settings, so it scales with them.
  */
-const FAR_CEILINGS = 10;
+export const FAR_CEILINGS = 10;
 
 /** The polls of an operation that started at `startedAt` (Date.now()) and should take `expectedMs`; the plain backoff if no duration is expected. */
 export function pollClock(settings: PollSettings, expected?: { startedAt: number; expectedMs: number }): PollClock {

@@ -3,12 +3,13 @@
  * gap between the measured time and the critical path is made of. Read from the
  * worker's actual environment, and from the ARM emulator's Retry-After rule.
  */
+import { FAR_CEILINGS } from '../activities/poll-backoff.ts';
 import type { Endpoints } from '../sim/stack.ts';
 
 export interface Polling {
   /** The ARM emulator's Retry-After: 10 real seconds ÷ time scale, as `retry-after-ms` (sim/azure/engine.ts retryAfterHeaders, sim/azure/server.ts default). Azure operations wait at least this between polls. */
   azureRetryAfterMs: number;
-  /** The backoff of the engine's describes and of Azure operations' polls (activities/poll-backoff.ts, activities/azure/lro.ts; factor 1.5 in worker/main.ts). */
+  /** The backoff of the engine's describes and of Azure operations' polls (activities/poll-backoff.ts, activities/azure/lro.ts; factor 1.5 in worker/main.ts): from each operation's expected end on (domain/poll-schedule.ts), and for kinds with no expected duration. */
   aws: { initialMs: number; maxMs: number; factor: number };
   /** The BGP wait's observation backoff (workflows/await-bgp.ts, doubling). */
   bgp: { initialMs: number; maxMs: number };
@@ -24,13 +25,13 @@ export function pollingOf(e: Endpoints): Polling {
 }
 
 export function describePolling(p: Polling, timeScale: number): string {
-  return `AWS describes and Azure LRO polls ${p.aws.initialMs} → ${p.aws.maxMs} ms ×${p.aws.factor} (Azure's no sooner than Retry-After ${p.azureRetryAfterMs} ms, ${Math.round((p.azureRetryAfterMs * timeScale) / 1000)} s real), BGP observations ${p.bgp.initialMs} → ${p.bgp.maxMs} ms ×2, each through an Azure LRO`;
+  return `AWS describes and Azure LRO polls growing ×${p.aws.factor} from ${p.aws.initialMs} ms up to ${FAR_CEILINGS * p.aws.maxMs} ms, never past the kind's expected end, then ${p.aws.initialMs} → ${p.aws.maxMs} ms (Azure's no sooner than Retry-After ${p.azureRetryAfterMs} ms, ${Math.round((p.azureRetryAfterMs * timeScale) / 1000)} s real), BGP observations ${p.bgp.initialMs} → ${p.bgp.maxMs} ms ×2, each through an Azure LRO`;
 }
 
 /** Which of those applies to a step of the chain. */
 export function pollingForKind(kind: string, p: Polling): string {
-  if (kind.startsWith('azure.')) return `ARM LRO polled with backoff ${Math.max(p.aws.initialMs, p.azureRetryAfterMs)} ms ×${p.aws.factor}`;
-  if (kind.startsWith('aws.')) return `describe backoff ${p.aws.initialMs} → ${p.aws.maxMs} ms`;
+  if (kind.startsWith('azure.')) return `ARM LRO polled around its expected end, then with backoff ${Math.max(p.aws.initialMs, p.azureRetryAfterMs)} ms ×${p.aws.factor}`;
+  if (kind.startsWith('aws.')) return `describes around its expected end, then backoff ${p.aws.initialMs} → ${p.aws.maxMs} ms`;
   if (kind === 'bgp') return `observations ${p.bgp.initialMs} → ${p.bgp.maxMs} ms apart, each an LRO`;
   return 'no emulated latency';
 }
