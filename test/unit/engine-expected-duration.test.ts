@@ -67,3 +67,16 @@ test('a kind the latency table does not list is created and polled with the plai
   // The lookup and polls at 50, 125, 225, 325 ms.
   assert.ok(unlisted.counts.describes >= 3, `${unlisted.counts.describes} describes`);
 });
+
+test('a wait of seconds toward the expected end heartbeats every second throughout, so it never outlasts the heartbeat timeout', async () => {
+  // 180 s ÷ 60: one sleep of 3 s from the create to its expected end.
+  const slow = slowResource(3000, 0);
+  const env = new MockActivityEnvironment();
+  const beats: number[] = [];
+  env.on('heartbeat', () => beats.push(Date.now()));
+  const started = Date.now();
+  await env.run(() => new ResourceEngine({ initialMs: 3000, maxMs: 3000, factor: 1.5, cloudTimeScale: 60 }).ensure(slow.handler, tgw, {}));
+  assert.ok(Date.now() - started >= 2900, 'it waited for the expected end');
+  const gaps = beats.slice(1).map((t, i) => t - beats[i]!);
+  assert.ok(gaps.length >= 2 && Math.max(...gaps) < 2000, `heartbeat gaps ${gaps.join(', ')} ms`);
+});
