@@ -2,7 +2,9 @@
  * The plan for changing a live mesh from one spec to another, computed from the two specs
  * alone: every resource of both clouds and every cell as create, update in place,
  * replace, delete or unchanged, with the fields that cause it, how long the clouds take,
- * and what traffic it interrupts. A replacement the request did not allow is refused,
+ * and what traffic it interrupts. New tunnel inside CIDRs are updates in place (the Azure
+ * gateway's custom BGP addresses, the VPN connections' tunnels, the local gateways and
+ * connections carrying the addresses). A replacement the request did not allow is refused,
  * naming the resource, the field and the cloud's rule. An allowed one is applied when it
  * stays inside the cells (a cluster, its node pool or subnet, and the Istio and remote
  * secrets built on them), inside the tunnels (the customer gateways, VPN connections,
@@ -120,8 +122,18 @@ const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
  */
 const TUNNEL_KINDS: ReadonlySet<string> = new Set(['aws.customerGateway', 'aws.vpnConnection', 'azure.localNetworkGateway', 'azure.connection', 'aws.transitGatewayVpcAttachment']);
 
+/**
+ * Whether the change stands only once BGP is established on every tunnel again: it makes a
+ * tunnel's resource again, updates one in place (new inside CIDRs renegotiate the tunnel), or
+ * updates the Azure gateway's custom BGP addresses (every session's Azure end).
+ */
 export function remakesTunnels(plan: ChangePlan): boolean {
-  return plan.changes.some((c) => c.action === 'replace' && TUNNEL_KINDS.has(c.kind));
+  return plan.changes.some(
+    (c) =>
+      (c.action === 'replace' && TUNNEL_KINDS.has(c.kind)) ||
+      (c.action === 'update' && TUNNEL_KINDS.has(c.kind)) ||
+      (c.action === 'update' && c.kind === 'azure.vpnGateway' && c.fields.some((f) => f.field.startsWith('instanceBgpAddresses'))),
+  );
 }
 
 function sharedResources(current: MeshSpec, next: MeshSpec, naming: NamingVersion): Set<string> {

@@ -41,12 +41,17 @@ export const CHANGE_RULES: Readonly<Record<string, ChangeRule>> = {
   'azure.subnet': { replaceOn: { cidr: 'a subnet in use cannot change its prefix' }, interrupts: 'everything in the subnet' },
   'azure.publicIp': { replaceOn: {}, interrupts: CROSS_CLOUD },
   'azure.vpnGateway': {
-    replaceOn: { instanceBgpAddresses: "the gateway's APIPA BGP addresses are set at creation here", subnetNode: 'a gateway lives in its GatewaySubnet' },
+    // Its custom APIPA BGP addresses (backbone.tunnelInsideCidrs) change by a PUT of the whole gateway.
+    replaceOn: { subnetNode: 'a gateway lives in its GatewaySubnet' },
     interrupts: 'all four tunnels: cross-cloud traffic stops until the new gateway is up, most of an hour',
     updateInterrupts: 'BGP on all four tunnels while the gateway is updated',
   },
   'azure.localNetworkGateway': { replaceOn: {}, interrupts: 'the tunnel it describes', updateInterrupts: 'the tunnel it describes, while it is updated' },
-  'azure.connection': { replaceOn: { localGatewayNode: "a connection's ends are fixed", gatewayNode: "a connection's ends are fixed" }, interrupts: 'its tunnel' },
+  'azure.connection': {
+    replaceOn: { localGatewayNode: "a connection's ends are fixed", gatewayNode: "a connection's ends are fixed" },
+    interrupts: 'its tunnel',
+    updateInterrupts: 'its tunnel, while it is updated',
+  },
   'azure.aksCluster': {
     replaceOn: {
       cell: 'the cell is the cluster',

@@ -110,28 +110,37 @@ function tunnelDrift(want: VpnTunnelParameters, tunnel: ObservedVpnTunnel, recor
   ];
 }
 
-/** The IPsec policy as ModifyVpnTunnelOptions takes it: the pinned one, without the inside CIDR (fixed) and without a key. */
+/** The IPsec policy as ModifyVpnTunnelOptions takes it: the pinned one, without a key. */
 export type VpnTunnelPolicy = Omit<VpnTunnelParameters, 'TunnelInsideCidr'>;
 
-/** One ModifyVpnTunnelOptions request of a repair: the tunnel, named by its outside IP, back to the pinned policy. */
+/** One ModifyVpnTunnelOptions request: the tunnel, named by its outside IP, to the pinned policy and, when it has another, the planned inside CIDR. */
 export interface VpnTunnelRepair {
+  /** The planned inside CIDR the tunnel ends with. */
   insideCidr: string;
   outsideIp: string;
-  options: VpnTunnelPolicy;
+  options: VpnTunnelPolicy & { TunnelInsideCidr?: string };
 }
 
 /**
- * The tunnels whose IPsec policy differs from the desired one, each with the whole pinned policy
- * to send back (AWS modifies one tunnel at a time). A key is never sent: cellbridge never stored
- * it, so a key changed by hand is not put back but recorded as the one the tunnel has now (its
- * Azure connection is updated to it). A tunnel of the plan the connection does not have is not
- * here: its inside CIDR cannot be modified in place.
+ * The tunnels whose IPsec policy or inside CIDR differs from the desired one, each with the
+ * whole pinned policy to send (AWS modifies one tunnel at a time), and the planned inside CIDR
+ * when the tunnel has another (new `backbone.tunnelInsideCidrs`, or one changed by hand). A
+ * tunnel keeps the planned CIDR it has; the tunnels on CIDRs no longer planned take the planned
+ * ones no tunnel has, in order: which physical tunnel takes which CIDR does not matter, as the
+ * Azure side pairs with a tunnel by its inside CIDR (the VPN connection's output). Never a CIDR
+ * the other tunnel still holds, so no request is refused as a duplicate. A key is never sent:
+ * cellbridge never stored it, so a key changed by hand is not put back but recorded as the one
+ * the tunnel has now (its Azure connection is updated to it).
  */
 export function vpnTunnelRepairs(desired: VpnConnectionParameters, observed: ObservedVpnConnection): VpnTunnelRepair[] {
   const tunnels = observed.Options?.TunnelOptions ?? [];
+  const planned = new Set(desired.Options.TunnelOptions.map((t) => t.TunnelInsideCidr));
+  const unplanned = tunnels.filter((t) => !planned.has(t.TunnelInsideCidr ?? ''));
   return desired.Options.TunnelOptions.flatMap(({ TunnelInsideCidr, ...options }) => {
-    const tunnel = tunnels.find((t) => t.TunnelInsideCidr === TunnelInsideCidr);
-    if (!tunnel?.OutsideIpAddress || tunnelDrift({ ...options, TunnelInsideCidr }, tunnel, undefined).length === 0) return [];
+    const tunnel = tunnels.find((t) => t.TunnelInsideCidr === TunnelInsideCidr) ?? unplanned.shift();
+    if (!tunnel?.OutsideIpAddress) return [];
+    if (tunnel.TunnelInsideCidr !== TunnelInsideCidr) return [{ insideCidr: TunnelInsideCidr, outsideIp: tunnel.OutsideIpAddress, options: { ...options, TunnelInsideCidr } }];
+    if (tunnelDrift({ ...options, TunnelInsideCidr }, tunnel, undefined).length === 0) return [];
     return [{ insideCidr: TunnelInsideCidr, outsideIp: tunnel.OutsideIpAddress, options }];
   });
 }

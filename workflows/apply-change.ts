@@ -7,9 +7,10 @@
  * compensated, what was taken down or deleted is made again from the old graph, what was
  * updated gets its old params back (newest first). It returns whether the change stands.
  * A change that makes tunnels again (the Azure gateway's ASN: customer gateways, VPN
- * connections, local network gateways, connections) stands only once BGP is established on
- * every tunnel again (`awaitTunnels`, before any deletion); if it is not by the spec's BGP
- * deadline, the change rolls back, and the old tunnels are awaited the same way.
+ * connections, local network gateways, connections) or updates them in place (their inside
+ * CIDRs, with the gateway's BGP addresses) stands only once BGP is established on every
+ * tunnel again (`awaitTunnels`, before any deletion); if it is not by the spec's BGP deadline,
+ * the change rolls back, and the old tunnels are awaited the same way.
  */
 import { log } from '@temporalio/workflow';
 import { remakesTunnels, type ChangePlan } from '../domain/change-plan.ts';
@@ -29,11 +30,11 @@ export interface GraphChange {
 }
 
 /**
- * `awaitTunnels` waits for BGP Established on all four tunnels, or fails at the spec's deadline.
- * One wait serves the new spec and the old: a change that keeps the tunnels' resources keeps
- * their names and inside addresses (a new tunnel plan replaces the VPN gateway, never applied).
+ * `awaitTunnels` waits for BGP Established on all four tunnels of the new spec (`after`) or the
+ * old one (`before`, a rollback's), or fails at that spec's deadline: new tunnel inside CIDRs
+ * are other tunnels to observe.
  */
-export async function applyChange(change: GraphChange, calls: ResourceCalls, state: MeshState, awaitTunnels: () => Promise<void>): Promise<boolean> {
+export async function applyChange(change: GraphChange, calls: ResourceCalls, state: MeshState, awaitTunnels: (of: 'after' | 'before') => Promise<void>): Promise<boolean> {
   const { plan, before, after } = change;
   const tunnels = remakesTunnels(plan);
   const steps = changeSteps(plan, before, after);
@@ -68,7 +69,7 @@ export async function applyChange(change: GraphChange, calls: ResourceCalls, sta
       updated.push(id);
       outputs[id] = await update(id, after, before, outputs, calls, state);
     }
-    if (tunnels) await awaitTunnels();
+    if (tunnels) await awaitTunnels('after');
     deleting = true;
     const failures = await destroyGraph(before, new Set(steps.deletes), calls, state);
     if (failures.length > 0) throw new Error(`deleting failed: ${failures.map((f) => `${f.resource} (${f.error})`).join('; ')}`);
@@ -80,7 +81,7 @@ export async function applyChange(change: GraphChange, calls: ResourceCalls, sta
     // The old tunnels made again are the old mesh only once BGP is up on them; a rollback that could not make them leaves nothing to wait for.
     if (tunnels && failures.length === 0) {
       try {
-        await awaitTunnels();
+        await awaitTunnels('before');
       } catch (error) {
         failures.push({ resource: 'tunnels', error: `made again from the old spec, BGP not established: ${errorMessage(error)}` });
       }

@@ -311,7 +311,8 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     wakeups++;
     const hadCells = withCells();
     const driftBefore = driftSettings(spec);
-    if (await applyChange(change, calls, state, () => awaitTunnels(change.spec, true))) {
+    // Until the change stands, `spec` is the old one: what a rollback's tunnels are awaited with.
+    if (await applyChange(change, calls, state, (of) => awaitTunnels(of === 'after' ? change.spec : spec, true))) {
       // New drift settings take effect at once: a mesh switched to repair repairs now, not at its next scheduled check.
       if (!sameDriftSettings(driftBefore, driftSettings(change.spec))) driftRequested ??= { checkId: uuid4(), trigger: 'spec-changed' };
       spec = change.spec;

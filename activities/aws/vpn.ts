@@ -85,18 +85,19 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
     phase: (vpn, { params }) => {
       const actual = (vpn.Options?.TunnelOptions ?? []).map((t) => t.TunnelInsideCidr).sort();
       const planned = params.tunnels.map((t) => t.insideCidr).sort();
-      // Changing tunnel options replaces AWS's endpoints; refuse to do it silently.
+      // A create never changes a tunnel's inside CIDR; an update does (ModifyVpnTunnelOptions), and the engine updates whatever phase this says.
       if (actual.length > 0 && actual.join() !== planned.join()) {
         return { is: 'failed', reason: `existing VPN connection uses inside CIDRs ${actual.join(', ')}, the plan says ${planned.join(', ')}` };
       }
       return statePhase(vpn.State);
     },
     /**
-     * Puts each tunnel's IPsec policy back to the pinned one (a drift repair; a change never alters
-     * the policy), one ModifyVpnTunnelOptions per tunnel whose policy differs, one tunnel at a time:
-     * AWS answers `modifying` until the tunnel is renegotiated and refuses a second modification
-     * meanwhile. Safe to repeat: each attempt reads the tunnels again and sends only what still
-     * differs. A key is never sent: its new fingerprint is recorded by the engine's read after this.
+     * Gives each tunnel the planned inside CIDR (new `backbone.tunnelInsideCidrs` on a live mesh)
+     * and puts its IPsec policy back to the pinned one (a drift repair), one ModifyVpnTunnelOptions
+     * per tunnel that differs, one tunnel at a time: AWS answers `modifying` until the tunnel is
+     * renegotiated and refuses a second modification meanwhile. Safe to repeat: each attempt reads
+     * the tunnels again and sends only what still differs. A key is never sent: its new fingerprint
+     * is recorded by the engine's read after this, under the tunnel's new inside CIDR.
      */
     async update(vpn, { params }, _previous, outputs, signal) {
       const ec2 = clients.ec2(params.scope.aws.region);

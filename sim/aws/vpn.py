@@ -304,12 +304,13 @@ def _checked_psk(psk: str) -> str:
 
 
 # What ModifyVpnTunnelOptions may change here: the key and the IPsec policy (the options
-# cellbridge pins and a person can change by hand). An inside CIDR or logging is refused.
-MODIFIABLE = {"PreSharedKey", *SCALARS, *ALGORITHM_LISTS}
+# cellbridge pins and a person can change by hand) and the inside CIDR (a live mesh's new
+# tunnel plan). Logging and the rest are refused.
+MODIFIABLE = {"PreSharedKey", "TunnelInsideCidr", *SCALARS, *ALGORITHM_LISTS}
 
 
 def modify_vpn_tunnel_options_response(self: Any) -> ActionResult:
-    """ModifyVpnTunnelOptions for one tunnel's key and IPsec policy, validated as a create's are.
+    """ModifyVpnTunnelOptions for one tunnel's key, IPsec policy and inside CIDR, validated as a create's are.
 
     AWS keeps the connection `available` and renegotiates the one tunnel; here the new options
     take effect at once, so the fabric sees the two ends differ on its next look. Members left
@@ -327,8 +328,13 @@ def modify_vpn_tunnel_options_response(self: Any) -> ActionResult:
     requested = self._get_param("TunnelOptions") or {}
     others = sorted(k for k in requested if k not in MODIFIABLE)
     if others:
-        raise invalid_value(f"Only the pre-shared key and the IPsec policy can be modified on the proving ground, not {', '.join(others)}.")
+        raise invalid_value(f"Only the pre-shared key, the IPsec policy and the inside CIDR can be modified on the proving ground, not {', '.join(others)}.")
     changed = dict(tunnel)
+    if requested.get("TunnelInsideCidr") is not None:
+        cidr = _inside_cidr(requested["TunnelInsideCidr"])
+        if any(t is not tunnel and t["TunnelInsideCidr"] == cidr for t in vpn.options["TunnelOptions"]):
+            raise invalid_value(f"The tunnel inside CIDR {cidr} is used by the other tunnel of {vpn_id}; they must be distinct.")
+        changed["TunnelInsideCidr"] = cidr
     if requested.get("PreSharedKey") is not None:
         changed["PreSharedKey"] = _checked_psk(requested["PreSharedKey"])
     for name, (out, _default, allowed) in SCALARS.items():

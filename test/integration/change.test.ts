@@ -44,7 +44,7 @@ describe('changing a live mesh', () => {
   after(async () => connection?.close());
   afterEach(() => clearFaults(stack.endpoints()));
 
-  test("a replacement is refused with its rule (not allowed; allowed but not applied to the Azure VPN gateway's BGP addresses); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress", async () => {
+  test("a replacement is refused with its rule (not allowed; allowed but not applied to the Azure VPN gateway's subnet); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress", async () => {
     const e = stack.endpoints();
     spec = exampleSpec('cells', { name: MESH });
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
@@ -59,10 +59,10 @@ describe('changing a live mesh', () => {
     assert.equal(refused.status, 400, JSON.stringify(refused.body));
     assert.deepEqual([...new Set(refused.body.problems.map((p: any) => p.rule))], ['change.replace-not-allowed']);
     const backbone = structuredClone(spec);
-    backbone.backbone = { tunnelInsideCidrs: ['169.254.22.0/30', '169.254.22.4/30', '169.254.22.8/30', '169.254.22.12/30'] };
+    backbone.azure.vnet.gatewaySubnetCidr = '10.20.254.0/27';
     const unapplied = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, backbone);
     assert.equal(unapplied.status, 400, JSON.stringify(unapplied.body));
-    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path.split('.')[0]}`), ['change.replace-not-applied azure/vpn-gateway']);
+    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path.split('.')[0]}`), ['change.replace-not-applied azure/gateway-subnet']);
 
     const next = structuredClone(spec);
     next.cells[0].nodePool.count = 3;
@@ -134,6 +134,37 @@ describe('changing a live mesh', () => {
     assert.deepEqual(after.localGatewayIps, after.outsideIps);
     assert.deepEqual(after.telemetry, ['UP', 'UP', 'UP', 'UP']);
     assert.equal(after.connectedPeers, 4);
+  });
+
+  test("new tunnel inside CIDRs, without allowReplace: the plan updates the VPN gateway, VPN connections, local gateways and connections in place (nothing replaced); EC2 shows the same VPN connections with the new inside CIDRs, ARM the same gateway with the new APIPA addresses, the local gateways peering with AWS's new addresses, the connections with Azure's; all four tunnels BGP Established", async (t) => {
+    const e = stack.endpoints();
+    const before = await tunnelsInClouds(e);
+    const next = structuredClone(spec);
+    next.backbone = { ...next.backbone, tunnelInsideCidrs: ['169.254.22.16/30', '169.254.22.20/30', '169.254.22.24/30', '169.254.22.28/30'] };
+    const started = Date.now();
+    const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    const { plan } = accepted.body;
+    assert.deepEqual([plan.summary.replace, plan.summary.update, plan.refused.length, plan.interruptsTraffic], [0, 11, 0, true], JSON.stringify(plan.summary));
+    assert.equal(plan.changes.find((c: any) => c.id === 'azure/vpn-gateway').interrupts, 'BGP on all four tunnels while the gateway is updated');
+    assert.equal(plan.expectedSeconds, cloudLatency('azure.vpnGateway').update + cloudLatency('azure.connection').update);
+    const done = await changeEnded(e, accepted.body.changeId);
+    t.diagnostic(`the inside CIDR change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified`);
+    assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
+    assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
+    spec = next;
+
+    const after = await tunnelsInClouds(e);
+    assert.deepEqual(after.vpnConnections.map((v) => v.id).sort(), before.vpnConnections.map((v) => v.id).sort(), 'the same VPN connections: nothing replaced');
+    assert.equal(after.gatewayId, before.gatewayId, 'the same VPN gateway');
+    assert.deepEqual(after.insideCidrs, ['169.254.22.16/30', '169.254.22.20/30', '169.254.22.24/30', '169.254.22.28/30'], "EC2: the tunnels' new inside CIDRs");
+    assert.deepEqual(after.outsideIps, before.outsideIps, 'the same tunnels (outside IPs)');
+    assert.deepEqual(after.gatewayCustomBgp, [['169.254.22.18', '169.254.22.22'], ['169.254.22.26', '169.254.22.30']], "ARM: each gateway instance's new APIPA addresses");
+    assert.deepEqual(after.localGatewayPeers, ['169.254.22.17', '169.254.22.21', '169.254.22.25', '169.254.22.29'], "ARM: the local gateways peer with AWS's new addresses");
+    assert.deepEqual(after.connectionCustomBgp, ['169.254.22.18', '169.254.22.22', '169.254.22.26', '169.254.22.30'], "ARM: the connections give the gateway only its new addresses, each of them");
+    assert.deepEqual(after.localGatewayIps, after.outsideIps);
+    assert.deepEqual(after.telemetry, ['UP', 'UP', 'UP', 'UP'], 'AWS: all four tunnels up');
+    assert.equal(after.connectedPeers, 4, "Azure: the gateway's four BGP peers Connected");
   });
 
   test("an allowed change of the transit gateway's ASN: a new transit gateway with the new ASN, its VPC attachment and the VPC's route to Azure on it, both VPN connections made again on it, the four local gateways and connections made again with the new ASN, the customer gateways kept, all four tunnels BGP Established again", async (t) => {
@@ -429,13 +460,25 @@ async function tunnelsInClouds(e: Endpoints) {
   const gatewayName = backboneNames(MESH).vpnGateway;
   const localGatewayIps: string[] = [];
   const localGatewayAsns: number[] = [];
+  const localGatewayPeers: string[] = [];
   for await (const local of network.localNetworkGateways.list(group)) {
     localGatewayIps.push(local.gatewayIpAddress ?? '');
     localGatewayAsns.push(local.bgpSettings?.asn ?? 0);
+    localGatewayPeers.push(local.bgpSettings?.bgpPeeringAddress ?? '');
   }
+  // Every custom BGP address the connections give the gateway's instances (each gives both: its tunnel's, and one of the other instance's).
+  const connectionAddresses: string[][] = [];
+  for await (const c of network.virtualNetworkGatewayConnections.list(group)) connectionAddresses.push((c.gatewayCustomBgpIpAddresses ?? []).map((a) => a.customBgpIpAddress));
+  const gateway = await network.virtualNetworkGateways.get(group, gatewayName);
   const peers = await network.virtualNetworkGateways.beginGetBgpPeerStatusAndWait(group, gatewayName);
   const tunnels = vpns.flatMap((v) => v.Options?.TunnelOptions ?? []);
+  const gatewayCustomBgp = (gateway.bgpSettings?.bgpPeeringAddresses ?? []).map((b) => [...(b.customBgpIpAddresses ?? [])].sort());
   return {
+    gatewayId: gateway.id,
+    insideCidrs: tunnels.map((tunnel) => tunnel.TunnelInsideCidr ?? '').sort(),
+    gatewayCustomBgp,
+    localGatewayPeers: localGatewayPeers.sort(),
+    connectionCustomBgp: [...new Set(connectionAddresses.flat())].sort(),
     customerGateways: cgws.map((c) => ({ id: c.CustomerGatewayId!, asn: c.BgpAsn })).sort((a, b) => a.id.localeCompare(b.id)),
     vpnConnections: vpns.map((v) => ({ id: v.VpnConnectionId!, customerGatewayId: v.CustomerGatewayId!, transitGatewayId: v.TransitGatewayId })),
     transitGateways: tgws.map((g) => ({ id: g.TransitGatewayId!, asn: g.Options?.AmazonSideAsn })),
@@ -443,7 +486,7 @@ async function tunnelsInClouds(e: Endpoints) {
     routeTargets: tables.flatMap((table) => (table.Routes ?? []).filter((r) => r.DestinationCidrBlock === azureCidr).map((r) => r.TransitGatewayId ?? r.GatewayId ?? 'another target')),
     outsideIps: tunnels.map((tunnel) => tunnel.OutsideIpAddress ?? '').sort(),
     telemetry: vpns.flatMap((v) => (v.VgwTelemetry ?? []).map((t) => t.Status)),
-    gatewayAsn: (await network.virtualNetworkGateways.get(group, gatewayName)).bgpSettings?.asn,
+    gatewayAsn: gateway.bgpSettings?.asn,
     localGatewayIps: localGatewayIps.sort(),
     localGatewayAsns,
     connectedPeers: new Set((peers.value ?? []).filter((p) => p.state === 'Connected').map((p) => p.neighbor)).size,

@@ -329,7 +329,7 @@ describe('AWS emulator (extended Moto)', () => {
     for (const ip of outside) assert.match(ip, /^(198\.51\.100|203\.0\.113)\.\d+$/);
   });
 
-  test('ModifyVpnTunnelOptions changes one tunnel\'s key and IPsec policy (the tunnel named by its outside IP), validated as a create\'s; an inside CIDR, bad values and another connection\'s tunnel are refused', async () => {
+  test('ModifyVpnTunnelOptions changes one tunnel\'s key, IPsec policy and inside CIDR (the tunnel named by its outside IP), validated as a create\'s; a bad or reserved CIDR, the other tunnel\'s CIDR, bad values and another connection\'s tunnel are refused', async () => {
     const { tgw, cgw } = await backbone(client, 'modify');
     const vpn = await vpnAvailable(client, (await createVpn(client, 'modify', cgw.CustomerGatewayId!, tgw.TransitGatewayId!)).VpnConnectionId!);
     const [t1, t2] = vpn.Options!.TunnelOptions!;
@@ -344,7 +344,12 @@ describe('AWS emulator (extended Moto)', () => {
     assert.deepEqual([m1!.Phase1EncryptionAlgorithms, m1!.DpdTimeoutSeconds], [t1!.Phase1EncryptionAlgorithms, t1!.DpdTimeoutSeconds], 'the other tunnel is untouched');
     const bad = awsError('InvalidParameterValue', 400);
     await assert.rejects(modify({ PreSharedKey: '0startsWithZero' }), bad);
-    await assert.rejects(modify({ TunnelInsideCidr: '169.254.30.0/30' }), bad);
+    await modify({ TunnelInsideCidr: '169.254.22.16/30' });
+    const [c1, c2] = (await describeVpn(client, vpn.VpnConnectionId!)).Options!.TunnelOptions!;
+    assert.deepEqual([c1!.TunnelInsideCidr, c2!.TunnelInsideCidr, c2!.OutsideIpAddress, c2!.PreSharedKey], [t1!.TunnelInsideCidr, '169.254.22.16/30', t2!.OutsideIpAddress, 'Changed.by_hand42'], 'the same tunnel, its key kept');
+    await assert.rejects(modify({ TunnelInsideCidr: t1!.TunnelInsideCidr }), bad);
+    await assert.rejects(modify({ TunnelInsideCidr: '169.254.5.0/30' }), bad);
+    await assert.rejects(modify({ TunnelInsideCidr: '169.254.22.16/29' }), bad);
     await assert.rejects(modify({ Phase1DHGroupNumbers: [{ Value: 5 }] }), bad);
     await assert.rejects(modify({ Phase2LifetimeSeconds: 3600, Phase1LifetimeSeconds: 3000 }), bad);
     await assert.rejects(modify({ PreSharedKey: 'Another.key_1234' }, '192.0.2.250'), bad);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { RESOURCE_KINDS } from '../../domain/activity-names.ts';
-import { planChange, type ChangePlan } from '../../domain/change-plan.ts';
+import { planChange, remakesTunnels, type ChangePlan } from '../../domain/change-plan.ts';
 import { changeRule } from '../../domain/change-rules.ts';
 import { cloudLatency } from '../../domain/cloud-latency.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
@@ -29,6 +29,8 @@ function plan(edit: (spec: Raw) => void, allowReplace = false, base: (spec: Raw)
 }
 
 const ids = (p: ChangePlan, action: string) => p.changes.filter((c) => c.action === action).map((c) => c.id);
+
+const NEW_INSIDE_CIDRS = ['169.254.22.0/30', '169.254.22.4/30', '169.254.22.8/30', '169.254.22.12/30'];
 
 interface Row {
   what: string;
@@ -122,6 +124,19 @@ const ROWS: Row[] = [
       { rule: 'change.replace-not-allowed', path: 'aws/customer-gateway/0.bgpAsn' },
       { rule: 'change.replace-not-allowed', path: 'aws/customer-gateway/1.bgpAsn' },
     ],
+  },
+  {
+    what: "the tunnels' inside CIDRs: the VPN gateway's BGP addresses, the VPN connections' tunnels, the local gateways and connections updated in place, nothing replaced or refused",
+    edit: (s) => (s.backbone = { tunnelInsideCidrs: NEW_INSIDE_CIDRS }),
+    expect: {
+      update: [
+        'aws/vpn-connection/0', 'aws/vpn-connection/1', 'azure/connection/0', 'azure/connection/1', 'azure/connection/2', 'azure/connection/3',
+        'azure/local-gateway/0', 'azure/local-gateway/1', 'azure/local-gateway/2', 'azure/local-gateway/3', 'azure/vpn-gateway',
+      ],
+    },
+    // The gateway's update, then a connection's: longer than a VPN connection's, its local gateway's and connection's.
+    seconds: cloudLatency('azure.vpnGateway').update + cloudLatency('azure.connection').update,
+    interrupts: true,
   },
   {
     what: "the transit gateway's ASN: the transit gateway, its attachment and route and the tunnels on it are made again; the customer gateways stay",
@@ -225,6 +240,48 @@ test("an allowed replacement of the Azure gateway's ASN is applied: the tunnels 
   assert.deepEqual(shown(allowed, 'azure/connection/3'), ['replace', 'azure/local-gateway/3', [], 'its tunnel']);
   assert.deepEqual(shown(allowed, 'azure/vpn-gateway'), ['update', undefined, ['asn 65010 → 65020'], 'BGP on all four tunnels while the gateway is updated']);
 });
+
+test("new tunnel inside CIDRs are applied in place without allowReplace: each update names the fields and both values, and says what it interrupts", () => {
+  const p = plan((s) => (s.backbone = { tunnelInsideCidrs: NEW_INSIDE_CIDRS }));
+  assert.deepEqual(shown(p, 'azure/vpn-gateway'), [
+    'update', undefined,
+    ['instanceBgpAddresses.0.0 "169.254.21.2" → "169.254.22.2"', 'instanceBgpAddresses.0.1 "169.254.22.2" → "169.254.22.6"', 'instanceBgpAddresses.1.0 "169.254.21.6" → "169.254.22.10"', 'instanceBgpAddresses.1.1 "169.254.22.6" → "169.254.22.14"'],
+    'BGP on all four tunnels while the gateway is updated',
+  ]);
+  const vpn = shown(p, 'aws/vpn-connection/1');
+  assert.deepEqual([vpn[0], vpn[3]], ['update', 'each tunnel while its options are modified, one at a time']);
+  assert.ok(vpn[2].includes('tunnels.0.insideCidr "169.254.21.4/30" → "169.254.22.8/30"'), vpn[2].join('; '));
+  assert.deepEqual(shown(p, 'azure/local-gateway/3').slice(0, 1).concat(shown(p, 'azure/local-gateway/3')[3]!), ['update', 'the tunnel it describes, while it is updated']);
+  assert.deepEqual([shown(p, 'azure/connection/2')[0], shown(p, 'azure/connection/2')[3]], ['update', 'its tunnel, while it is updated']);
+  assert.equal(p.changes.find((c) => c.id === 'azure/vpn-gateway')!.expectedSeconds, cloudLatency('azure.vpnGateway').update);
+  assert.equal(remakesTunnels(p), true, 'the change stands only once BGP is up on all four tunnels again');
+});
+
+test('remakesTunnels: a tunnel made again or updated in place, or the gateway\'s BGP addresses updated, waits for BGP; a node count or the gateway\'s ASN alone does not', () => {
+  assert.equal(remakesTunnels(plan((s) => (s.cells[0].nodePool.count = 3))), false);
+  assert.equal(remakesTunnels(plan((s) => (s.azure.gatewayAsn = 65020), true)), true, 'customer gateways replaced');
+  const gatewayOnly = planChange(valid(cellsExample()), valid(cellsExample()), { naming: 2, allowReplace: false });
+  gatewayOnly.changes = [{ id: 'azure/vpn-gateway', kind: 'azure.vpnGateway', action: 'update', fields: [{ field: 'asn', from: '65010', to: '65020' }], expectedSeconds: 1800 }];
+  assert.equal(remakesTunnels(gatewayOnly), false, "the gateway's ASN alone");
+  gatewayOnly.changes[0]!.fields = [{ field: 'instanceBgpAddresses.1.0', from: '"169.254.21.6"', to: '"169.254.22.10"' }];
+  assert.equal(remakesTunnels(gatewayOnly), true, "the gateway's custom BGP addresses");
+});
+
+const BAD_INSIDE_CIDRS: [string, string[], string, string][] = [
+  ['outside Azure APIPA range', ['169.254.20.0/30', '169.254.22.4/30', '169.254.22.8/30', '169.254.22.12/30'], '/backbone/tunnelInsideCidrs/0', 'apipa.azure-range'],
+  ['not a /30', ['169.254.22.0/30', '169.254.22.8/29', '169.254.22.16/30', '169.254.22.20/30'], '/backbone/tunnelInsideCidrs/1', 'apipa.prefix'],
+  ['used twice', ['169.254.22.0/30', '169.254.22.4/30', '169.254.22.0/30', '169.254.22.12/30'], '/backbone/tunnelInsideCidrs/2', 'apipa.duplicate'],
+];
+
+for (const [what, cidrs, path, rule] of BAD_INSIDE_CIDRS) {
+  test(`a live mesh's new tunnel inside CIDR ${what} is refused by the spec's validation, naming the field`, () => {
+    const next = cellsExample();
+    next.backbone = { tunnelInsideCidrs: cidrs };
+    const result = validateSpec(next);
+    assert.equal(result.ok, false);
+    assert.ok(!result.ok && result.problems.some((p) => p.path === path && p.rule === rule), JSON.stringify(!result.ok && result.problems));
+  });
+}
 
 test("an allowed replacement of the transit gateway's ASN is applied: nothing refused, the local gateways take the new ASN, and the plan says every tunnel goes down", () => {
   const allowed = applied((s) => (s.aws.transitGatewayAsn = 64600));

@@ -135,6 +135,16 @@ const ROWS: Row[] = [
     remadeBefore: [['aws/customer-gateway/0', 'aws/vpn-connection/0'], ['aws/vpn-connection/0', 'azure/local-gateway/0'], ['azure/local-gateway/2', 'azure/connection/2']],
   },
   {
+    what: "the tunnels' inside CIDRs: nothing replaced; the VPN gateway and the VPN connections updated before the local gateways that take their addresses, those before the connections",
+    edit: (s) => (s.backbone = { tunnelInsideCidrs: ['169.254.22.0/30', '169.254.22.4/30', '169.254.22.8/30', '169.254.22.12/30'] }),
+    creates: 0,
+    updates: [
+      'azure/vpn-gateway', 'aws/vpn-connection/0', 'aws/vpn-connection/1', 'azure/local-gateway/0', 'azure/local-gateway/1', 'azure/local-gateway/2', 'azure/local-gateway/3',
+      'azure/connection/0', 'azure/connection/1', 'azure/connection/2', 'azure/connection/3',
+    ],
+    deletes: 0,
+  },
+  {
     what: "the transit gateway's ASN, replacement allowed: the tunnels (connections, local gateways, VPN connections) and the route go before the attachment, that before the transit gateway; made again the other way round; the customer gateways kept",
     edit: (s) => (s.aws.transitGatewayAsn = 64600),
     allowReplace: true,
@@ -213,10 +223,8 @@ const REFUSALS: { what: string; edit?: (s: Raw) => void; allowReplace?: boolean;
   { what: "the transit gateway's ASN with allowReplace: accepted, the transit gateway and the tunnels on it are made again", edit: (s) => (s.aws.transitGatewayAsn = 64600), allowReplace: true },
   { what: "the transit gateway's ASN without allowReplace: the transit gateway is named, not what is built on it", edit: (s) => (s.aws.transitGatewayAsn = 64600), expect: { status: 400, rules: ['change.replace-not-allowed'], paths: ['aws/transit-gateway.amazonSideAsn'] } },
   {
-    what: "the VPN gateway's BGP addresses allowed but not applied (a new gateway)",
+    what: "the tunnels' inside CIDRs (the VPN gateway's BGP addresses) without allowReplace: accepted, updated in place",
     edit: (s) => (s.backbone = { tunnelInsideCidrs: ['169.254.22.0/30', '169.254.22.4/30', '169.254.22.8/30', '169.254.22.12/30'] }),
-    allowReplace: true,
-    expect: { status: 400, rules: ['change.replace-not-applied'], paths: ['azure/vpn-gateway.instanceBgpAddresses.0.0,instanceBgpAddresses.0.1,instanceBgpAddresses.1.0,instanceBgpAddresses.1.1'] },
   },
   { what: "a VPC CIDR with allowReplace: accepted, the VPC and every AWS cell in it are made again", edit: (s) => ((s.aws.vpc.cidr = '10.11.0.0/16'), (s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }])), allowReplace: true },
   {

@@ -142,7 +142,6 @@ describe('AWS VPN connection', () => {
       both.Options.TunnelOptions[1] = { ...both.Options.TunnelOptions[1], StartupAction: 'add' };
       return both;
     })(), [{ insideCidr: cidr0!, outsideIp: '198.51.100.1' }, { insideCidr: cidr1!, outsideIp: '198.51.100.2' }]],
-    ['a tunnel on another inside CIDR: not modifiable in place, nothing sent for it', tunnel(0, { TunnelInsideCidr: '169.254.30.0/30', StartupAction: 'add' }), []],
   ];
   for (const [what, observed, expected] of repairRows) {
     test(`repair in place, ${what}: ${expected.length} ModifyVpnTunnelOptions, each the whole pinned policy and no key`, () => {
@@ -152,6 +151,33 @@ describe('AWS VPN connection', () => {
         assert.deepEqual(r.options, pinned);
         assert.ok(!('PreSharedKey' in r.options) && !('TunnelInsideCidr' in r.options));
       }
+    });
+  }
+  // New backbone.tunnelInsideCidrs on a live mesh, or one changed by hand: the tunnel's outside IP stays, its inside CIDR is modified.
+  const cidrRows: [string, ObservedVpnConnection, { outsideIp: string; options: object }[]][] = [
+    ['a tunnel on another inside CIDR (and its policy changed): the planned CIDR and the whole policy sent for it', tunnel(0, { TunnelInsideCidr: '169.254.30.0/30', StartupAction: 'add' }), [{ outsideIp: '198.51.100.1', options: { ...pinned, TunnelInsideCidr: cidr0 } }]],
+    [
+      'both tunnels on CIDRs no longer planned: each takes a planned one, in order',
+      (() => {
+        const both = tunnel(0, { TunnelInsideCidr: '169.254.30.0/30' });
+        both.Options.TunnelOptions[1] = { ...both.Options.TunnelOptions[1], TunnelInsideCidr: '169.254.30.4/30' };
+        return both;
+      })(),
+      [{ outsideIp: '198.51.100.1', options: { ...pinned, TunnelInsideCidr: cidr0 } }, { outsideIp: '198.51.100.2', options: { ...pinned, TunnelInsideCidr: cidr1 } }],
+    ],
+    [
+      "the tunnels on each other's CIDRs: nothing sent (a tunnel keeps a planned CIDR it has)",
+      (() => {
+        const swapped = tunnel(0, { TunnelInsideCidr: cidr1 });
+        swapped.Options.TunnelOptions[1] = { ...swapped.Options.TunnelOptions[1], TunnelInsideCidr: cidr0 };
+        return swapped;
+      })(),
+      [],
+    ],
+  ];
+  for (const [what, observed, expected] of cidrRows) {
+    test(`inside CIDR in place, ${what}`, () => {
+      assert.deepEqual(vpnTunnelRepairs(desired, observed).map(({ outsideIp, options }) => ({ outsideIp, options })), expected);
     });
   }
 });

@@ -331,3 +331,55 @@ describe("the VPC's range changed inside the mesh workflow", () => {
     assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
   });
 });
+
+/** A mesh of its own with the tunnels' inside CIDRs (and the BGP deadline, in seconds) as given. */
+const APIPA_MESH = 'wf-apipa';
+const OLD_CIDRS = ['169.254.21.0/30', '169.254.22.0/30', '169.254.21.4/30', '169.254.22.4/30'];
+const INSIDE_CIDRS = (tunnelInsideCidrs: string[], bgpTimeoutSeconds = 1800) => editedSpec(APIPA_MESH, (s) => (s.backbone = { tunnelInsideCidrs, bgpTimeoutSeconds }));
+const TUNNEL_UPDATES = ['updateAzureVpnGateway', 'updateAwsVpnConnection', 'updateAzureLocalNetworkGateway', 'updateAzureConnection'];
+
+describe("the tunnels' inside CIDRs changed inside the mesh workflow", () => {
+  test('without allowReplace: the VPN gateway, VPN connections, local gateways and connections updated in place, nothing made again, BGP awaited on the new tunnels before the change stands', async () => {
+    await startMesh(h, INSIDE_CIDRS(OLD_CIDRS));
+    await waitForPhase(h, APIPA_MESH, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(APIPA_MESH)).length;
+    const cidrs = ['169.254.22.16/30', '169.254.22.20/30', '169.254.22.24/30', '169.254.22.28/30'];
+    const accepted = await send(INSIDE_CIDRS(cidrs), false, APIPA_MESH);
+    assert.deepEqual([accepted.plan.summary.replace, accepted.plan.summary.update, accepted.plan.refused.length], [0, 11, 0]);
+    const status = await ended(accepted.changeId, APIPA_MESH);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    const calls = (await scheduledCalls(APIPA_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(TUNNEL_UPDATES.map((t) => types.filter((x) => x === t).length), [1, 2, 4, 4]);
+    assert.equal(types.filter((t) => t.startsWith('create') || t.startsWith('delete')).length, 0, 'nothing made again or deleted');
+    const observed = types.lastIndexOf('observeTunnels');
+    assert.ok(observed > types.lastIndexOf('updateAzureConnection'), 'BGP is awaited once every tunnel resource is updated');
+    assert.deepEqual(calls[observed]!.input.tunnels.map((t: any) => t.insideCidr), cidrs, 'on the new tunnels');
+  });
+
+  test('BGP not established on the new tunnels by the deadline: every update is undone (the old CIDRs sent again) and BGP awaited on the old tunnels', async () => {
+    const handle = h.client.workflow.getHandle(meshWorkflowId(APIPA_MESH));
+    const before = (await scheduledCalls(APIPA_MESH)).length;
+    h.faults.tunnelsDown = true;
+    let accepted: ChangeAccepted;
+    try {
+      accepted = await send(INSIDE_CIDRS(OLD_CIDRS, 2), false, APIPA_MESH);
+      const past = (change: any) => change?.changeId === accepted.changeId && ['RollingBack', 'Applied', 'RolledBack', 'RollbackIncomplete'].includes(change.state);
+      while (!past((await handle.query<any>('status')).change)) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      h.faults.tunnelsDown = false;
+    }
+    const status = await ended(accepted.changeId, APIPA_MESH);
+    assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
+    assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
+    const calls = (await scheduledCalls(APIPA_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'updateAwsVpnConnection').map((c) => c.input.params.tunnels.map((t: any) => t.insideCidr).join()), [
+      '169.254.21.0/30,169.254.22.0/30', '169.254.21.4/30,169.254.22.4/30', '169.254.22.24/30,169.254.22.28/30', '169.254.22.16/30,169.254.22.20/30',
+    ], 'updated to the old CIDRs, then back to the ones the mesh had, newest first');
+    const observed = types.lastIndexOf('observeTunnels');
+    assert.ok(observed > types.lastIndexOf('updateAzureVpnGateway'), 'the old tunnels are awaited after the rollback');
+    assert.deepEqual(calls[observed]!.input.tunnels.map((t: any) => t.insideCidr), ['169.254.22.16/30', '169.254.22.20/30', '169.254.22.24/30', '169.254.22.28/30'], "on the mesh's tunnels as they were");
+    assert.deepEqual(status.tunnels.map((t: any) => t.established), [true, true, true, true]);
+  });
+});
