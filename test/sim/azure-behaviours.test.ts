@@ -11,7 +11,9 @@ import { ensureTls } from '../../sim/tls.js';
 import { connectionBody, localGatewayBody, startGateway } from '../support/azure-gateway.ts';
 
 const SUB = '00000000-0000-0000-0000-0000000000c2';
-const TIME_SCALE = 500; // gateway 5.4 s, connection 0.18 s, local gateway 0.06 s
+// Gateway 27 s, connection 0.9 s, local gateway 0.3 s: a connection must still be in the making when the
+// requests after it land, and on a loaded machine a round trip alone has taken over 0.18 s (scale 500).
+const TIME_SCALE = 100;
 const credential = { getToken: async () => ({ token: 'sim', expiresOnTimestamp: Date.now() + 3_600_000 }) };
 
 describe('ARM emulator: real-cloud behaviours', () => {
@@ -33,6 +35,13 @@ describe('ARM emulator: real-cloud behaviours', () => {
     return { status: res.status, retryAfter: res.headers.get('retry-after'), json: (await res.text().then((t) => (t ? JSON.parse(t) : {}))) as any };
   };
 
+  /** Waits until ARM reports the resource's last operation ended. */
+  const settled = async (path: string) => {
+    for (let state = ''; state !== 'Succeeded'; await new Promise((ok) => setTimeout(ok, 100))) {
+      state = (await arm('GET', path)).json.properties?.provisioningState;
+    }
+  };
+
   before(async () => {
     emulator = await startAzureEmulator({ timeScale: TIME_SCALE, tls: ensureTls() });
     net = new NetworkManagementClient(credential, SUB, { endpoint: emulator.url });
@@ -49,16 +58,20 @@ describe('ARM emulator: real-cloud behaviours', () => {
     await gateway.done;
 
     assert.equal((await arm('PUT', `${base}/connections/conn-a`, wire(connectionBody(gateway.id, lngA!.id!)))).status, 201, 'the gateway is free: accepted');
-    const second = await arm('PUT', `${base}/connections/conn-b`, wire(connectionBody(gateway.id, lngB!.id!)));
+    // Sent together, so that all land while conn-a is being made, however slow the machine.
+    const [second, usedLocal, unusedLocal] = await Promise.all([
+      arm('PUT', `${base}/connections/conn-b`, wire(connectionBody(gateway.id, lngB!.id!))),
+      arm('PUT', `${base}/localNetworkGateways/lng-a`, wire(localGatewayBody('198.51.100.9', '169.254.21.1'))),
+      arm('PUT', `${base}/localNetworkGateways/lng-b`, wire(localGatewayBody('198.51.100.8', '169.254.21.5'))),
+    ]);
     assert.equal(second.status, 409, 'a second connection of the same gateway waits for the first');
     assert.equal(second.json.error.code, 'AnotherOperationInProgress');
     assert.match(second.json.error.message, /connections\/conn-a$/);
-    const usedLocal = await arm('PUT', `${base}/localNetworkGateways/lng-a`, wire(localGatewayBody('198.51.100.9', '169.254.21.1')));
     assert.equal(usedLocal.status, 409, 'a local gateway whose connection is being created');
-    const unusedLocal = await arm('PUT', `${base}/localNetworkGateways/lng-b`, wire(localGatewayBody('198.51.100.8', '169.254.21.5')));
     assert.equal(unusedLocal.status, 200, 'a local gateway no connection uses is not part of the gateway');
 
-    await new Promise((ok) => setTimeout(ok, 1_000)); // conn-a and lng-b finish (0.18 s, 0.06 s)
+    await settled(`${base}/connections/conn-a`);
+    await settled(`${base}/localNetworkGateways/lng-b`);
     await net.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(group, 'conn-b', connectionBody(gateway.id, lngB!.id!));
     const deleting = await arm('DELETE', `${base}/connections/conn-a`);
     assert.equal(deleting.status, 202);
