@@ -230,6 +230,20 @@ describe("the Azure gateway's ASN changed inside the mesh workflow", () => {
   });
 });
 
+/** Sends a change while no tunnel comes up, and lets them up again once it has moved past applying. */
+async function sendWithTunnelsDown(spec: MeshSpec, allowReplace: boolean, mesh: string): Promise<ChangeAccepted> {
+  const handle = h.client.workflow.getHandle(meshWorkflowId(mesh));
+  h.faults.tunnelsDown = true;
+  try {
+    const accepted = await send(spec, allowReplace, mesh);
+    const past = (change: any) => change?.changeId === accepted.changeId && ['RollingBack', 'Applied', 'RolledBack', 'RollbackIncomplete'].includes(change.state);
+    while (!past((await handle.query<any>('status')).change)) await new Promise((r) => setTimeout(r, 50));
+    return accepted;
+  } finally {
+    h.faults.tunnelsDown = false;
+  }
+}
+
 /**
  * Sends an allowed change to the ASN mesh while no tunnel comes up, lets the tunnels up again
  * once the change has moved past applying (a change that ends without a rollback is judged
@@ -237,16 +251,7 @@ describe("the Azure gateway's ASN changed inside the mesh workflow", () => {
  * tunnels established again.
  */
 async function rolledBackWithTunnelsDown(spec: MeshSpec): Promise<any> {
-  const handle = h.client.workflow.getHandle(meshWorkflowId(ASN_MESH));
-  h.faults.tunnelsDown = true;
-  let accepted: ChangeAccepted;
-  try {
-    accepted = await send(spec, true, ASN_MESH);
-    const past = (change: any) => change?.changeId === accepted.changeId && ['RollingBack', 'Applied', 'RolledBack', 'RollbackIncomplete'].includes(change.state);
-    while (!past((await handle.query<any>('status')).change)) await new Promise((r) => setTimeout(r, 50));
-  } finally {
-    h.faults.tunnelsDown = false;
-  }
+  const accepted = await sendWithTunnelsDown(spec, true, ASN_MESH);
   const status = await ended(accepted.changeId, ASN_MESH);
   assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
   assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
@@ -358,17 +363,8 @@ describe("the tunnels' inside CIDRs changed inside the mesh workflow", () => {
   });
 
   test('BGP not established on the new tunnels by the deadline: every update is undone (the old CIDRs sent again) and BGP awaited on the old tunnels', async () => {
-    const handle = h.client.workflow.getHandle(meshWorkflowId(APIPA_MESH));
     const before = (await scheduledCalls(APIPA_MESH)).length;
-    h.faults.tunnelsDown = true;
-    let accepted: ChangeAccepted;
-    try {
-      accepted = await send(INSIDE_CIDRS(OLD_CIDRS, 2), false, APIPA_MESH);
-      const past = (change: any) => change?.changeId === accepted.changeId && ['RollingBack', 'Applied', 'RolledBack', 'RollbackIncomplete'].includes(change.state);
-      while (!past((await handle.query<any>('status')).change)) await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      h.faults.tunnelsDown = false;
-    }
+    const accepted = await sendWithTunnelsDown(INSIDE_CIDRS(OLD_CIDRS, 2), false, APIPA_MESH);
     const status = await ended(accepted.changeId, APIPA_MESH);
     assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
     assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
