@@ -190,8 +190,7 @@ export class ResourceEngine {
    * keeps time (the emulators) the poll at the expected end comes just after the end, not a moment before it.
    */
   private clock(kind: string, change: Change): PollClock {
-    const ms = expectedMs(kind, change, this.poll);
-    return pollClock(this.poll, ms === undefined ? undefined : { startedAt: Date.now(), expectedMs: ms });
+    return pollClock(this.poll, expectedMs(kind, change, this.poll));
   }
 
   /** Runs a handler's write with the duration its operation is expected to take, for the Azure poller inside it. */

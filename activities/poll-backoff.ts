@@ -32,11 +32,12 @@ export interface PollClock {
  */
 export const FAR_CEILINGS = 10;
 
-/** The polls of an operation that started at `startedAt` (Date.now()) and should take `expectedMs`; the plain backoff if no duration is expected. */
-export function pollClock(settings: PollSettings, expected?: { startedAt: number; expectedMs: number }): PollClock {
-  if (!expected) return new Backoff(settings);
+/** The polls of an operation that starts now and should take `expectedMs`; the plain backoff if no duration is expected. */
+export function pollClock(settings: PollSettings, expectedMs: number | undefined): PollClock {
+  if (expectedMs === undefined) return new Backoff(settings);
+  const startedAt = Date.now();
   const schedule = { ...settings, farMs: FAR_CEILINGS * settings.maxMs };
-  const next = () => nextPollDelay(Date.now() - expected.startedAt, expected.expectedMs, schedule);
+  const next = () => nextPollDelay(Date.now() - startedAt, expectedMs, schedule);
   return { next, nextAtLeast: (askedMs) => Math.max(next(), askedMs ?? 0) };
 }
 

@@ -130,8 +130,7 @@ const TUNNEL_KINDS: ReadonlySet<string> = new Set(['aws.customerGateway', 'aws.v
 export function remakesTunnels(plan: ChangePlan): boolean {
   return plan.changes.some(
     (c) =>
-      (c.action === 'replace' && TUNNEL_KINDS.has(c.kind)) ||
-      (c.action === 'update' && TUNNEL_KINDS.has(c.kind)) ||
+      ((c.action === 'replace' || c.action === 'update') && TUNNEL_KINDS.has(c.kind)) ||
       (c.action === 'update' && c.kind === 'azure.vpnGateway' && c.fields.some((f) => f.field.startsWith('instanceBgpAddresses'))),
   );
 }

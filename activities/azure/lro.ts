@@ -48,10 +48,9 @@ export type AwaitOperation = <T>(start: () => Promise<ManualPoller<T>>, signal?:
 
 export function awaitOperation(settings: PollSettings): AwaitOperation {
   return async <T>(start: () => Promise<ManualPoller<T>>, signal?: AbortSignal) => {
-    const ms = expectedHere();
     const hint: RetryAfterHint = {};
     const poller = await retryAfterHints.run(hint, start);
-    const backoff = pollClock(settings, ms === undefined ? undefined : { startedAt: Date.now(), expectedMs: ms });
+    const backoff = pollClock(settings, expectedHere());
     while (!poller.isDone()) {
       await sleep(backoff.nextAtLeast(hint.ms), undefined, signal ? { signal } : undefined);
       hint.ms = undefined;
