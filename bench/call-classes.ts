@@ -26,9 +26,6 @@ const AWS_WAITS: Record<string, string> = {
   'eks.DescribeNodegroup': 'aws.eksNodegroup',
 };
 
-/** Counted by Moto but partly made by the emulated EKS authenticator (the kube pool's TokenReview webhook), not by cellbridge. */
-export const AUTHENTICATOR_OPS = ['sts.GetCallerIdentity', 'eks.DescribeAccessEntry', 'eks.ListAssociatedAccessPolicies'];
-
 export function classOf(cloud: 'aws' | 'azure', operation: string): CallClass {
   const verb = operation.slice(operation.indexOf('.') + 1);
   if (cloud === 'azure') {

@@ -68,6 +68,7 @@ export async function fullMeshSuite(options: Options, log: (line: string) => voi
       phases: c.history.phases.map((p) => ({ phase: p.phase, atSeconds: (p.atMs - c.postMs) / 1000 })),
       activities: c.history.activities.map((a) => ({ type: a.type, node: a.node, scheduled: (a.scheduledMs - c.postMs) / 1000, queuedMs: a.startedMs !== undefined ? a.startedMs - a.scheduledMs : null, closed: a.closedMs !== undefined ? (a.closedMs - c.postMs) / 1000 : null, attempt: a.attempt, outcome: a.outcome })),
       calls: { provision: c.provisionCalls, teardown: c.teardown?.calls },
+      clusterCalls: { provision: c.provisionClusterCalls, teardown: c.teardown?.clusterCalls },
       ...(c.error ? { error: c.error } : {}),
     })),
     ...(rollback ? { rollback: { name: rollback.name, phase: rollback.phase, seconds: rollback.seconds, provisionedSeconds: rollback.provisionedSeconds, error: rollback.error } } : {}),

@@ -16,9 +16,11 @@ export interface Cycle {
   provisionSeconds?: number;
   provisionPhase: string;
   provisionCalls: { aws: Calls; azure: Calls };
+  /** The emulated EKS authenticator's own STS and EKS calls while provisioning: not the product's. */
+  provisionClusterCalls: Calls;
   /** GET /v1/meshes/{name} once settled: resources with their create timelines. */
   status: any;
-  teardown?: { seconds?: number; phase: string; calls: { aws: Calls; azure: Calls } };
+  teardown?: { seconds?: number; phase: string; calls: { aws: Calls; azure: Calls }; clusterCalls: Calls };
   postMs: number;
   history: RunHistory;
   error?: string;
@@ -29,7 +31,7 @@ export async function meshCycle(e: Endpoints, reader: HistoryReader, example: Ex
   const postMs = Date.now();
   await createMesh(e, exampleBody(example, name));
   const status = await waitForPhase(e, name, SETTLED, timeoutMs);
-  const provisionCalls = await readCalls(e);
+  const [provisionCalls, provisionClusterCalls] = await Promise.all([readCalls(e), clusterCalls(e)]);
   let history = await reader.read(`mesh-${name}`, { decodeNodes: true });
   const readyMs = phaseAt(history, 'Ready');
   const cycle: Cycle = {
@@ -37,6 +39,7 @@ export async function meshCycle(e: Endpoints, reader: HistoryReader, example: Ex
     provisionPhase: status.phase,
     ...(readyMs !== undefined ? { provisionSeconds: (readyMs - postMs) / 1000 } : {}),
     provisionCalls,
+    provisionClusterCalls,
     status,
     postMs,
     history,
@@ -49,11 +52,18 @@ export async function meshCycle(e: Endpoints, reader: HistoryReader, example: Ex
   const deleteMs = Date.now();
   await deleteMesh(e, name);
   const gone = await waitForPhase(e, name, GONE, timeoutMs);
-  const calls = await readCalls(e);
+  const [calls, teardownClusterCalls] = await Promise.all([readCalls(e), clusterCalls(e)]);
   history = await reader.read(`mesh-${name}`, { decodeNodes: true });
   const deletedMs = phaseAt(history, gone.phase);
   cycle.history = history;
-  cycle.teardown = { phase: gone.phase, calls, ...(deletedMs !== undefined ? { seconds: (deletedMs - deleteMs) / 1000 } : {}) };
+  cycle.teardown = { phase: gone.phase, calls, clusterCalls: teardownClusterCalls, ...(deletedMs !== undefined ? { seconds: (deletedMs - deleteMs) / 1000 } : {}) };
   log(`  ${name}: ${gone.phase} after ${cycle.teardown.seconds?.toFixed(1) ?? '?'} s of teardown`);
   return cycle;
+}
+
+/** What Moto counted apart as the clusters' own calls (sim/README.md "Fault injection and call counting"). */
+async function clusterCalls(e: Endpoints): Promise<Calls> {
+  const response = await fetch(`${e.aws}/_sim/calls?caller=cluster`);
+  if (!response.ok) throw new Error(`GET /_sim/calls?caller=cluster: ${response.status}`);
+  return (await response.json()) as Calls;
 }

@@ -32,6 +32,11 @@ KINDS = {"throttle", "server-error", "timeout", "error", "drop",
 _lock = threading.Lock()
 _rules: list[dict[str, Any]] = []
 _calls: Counter[str] = Counter()
+# Calls the proving ground's own clusters make (the emulated EKS authenticator's STS and EKS
+# reads, marked by sim/kube/cluster-caller.ts): in AWS they happen inside EKS and are not
+# the customer's calls, so they are counted apart from the product's.
+_cluster_calls: Counter[str] = Counter()
+CLUSTER_CALLER_HEADER = "HTTP_X_CELLBRIDGE_SIM_CALLER"
 
 
 # --- the rule book ------------------------------------------------------------
@@ -68,20 +73,22 @@ def clear_rules() -> None:
         _rules.clear()
 
 
-def calls() -> dict[str, int]:
+def calls(cluster: bool = False) -> dict[str, int]:
+    """The product's calls, or with `cluster` the proving ground's clusters' own."""
     with _lock:
-        return dict(_calls)
+        return dict(_cluster_calls if cluster else _calls)
 
 
 def clear_calls() -> None:
     with _lock:
         _calls.clear()
+        _cluster_calls.clear()
 
 
-def _record(operation: str, text: str) -> dict[str, Any] | None:
+def _record(operation: str, text: str, cluster: bool) -> dict[str, Any] | None:
     """Count the call; return the rule that makes it fail, if any."""
     with _lock:
-        _calls[operation] += 1
+        (_cluster_calls if cluster else _calls)[operation] += 1
         firing = None
         for rule in _rules:
             if rule["operation"] not in ("*", operation):
@@ -189,7 +196,7 @@ def _drop(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[b
 def middleware(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         operation, text, query_protocol = describe_call(environ)
-        rule = _record(operation, text)
+        rule = _record(operation, text, CLUSTER_CALLER_HEADER in environ)
         if rule is None:
             return app(environ, start_response)
         kind = rule["kind"]

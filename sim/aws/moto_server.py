@@ -87,7 +87,7 @@ def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
                 return _json(start_response, 200, {"faults": []})
         if path == "/_sim/calls":
             if method == "GET":
-                return _json(start_response, 200, faults.calls())
+                return _json(start_response, 200, faults.calls(cluster="caller=cluster" in environ.get("QUERY_STRING", "")))
             if method == "DELETE":
                 faults.clear_calls()
                 return _json(start_response, 200, {})

@@ -11,6 +11,7 @@ import {
   type AssociatedAccessPolicy,
 } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { CLUSTER_CALLER, CLUSTER_CALLER_HEADER } from './cluster-caller.ts';
 
 const CLUSTER_ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
@@ -67,6 +68,13 @@ export class AccessEntries {
     let client = this.clients.get(region);
     if (!client) {
       client = new EKSClient({ region, endpoint: this.endpoint, credentials: this.credentials, maxAttempts: 2 });
+      client.middlewareStack.add(
+        (next) => (args) => {
+          (args.request as { headers: Record<string, string> }).headers[CLUSTER_CALLER_HEADER] = CLUSTER_CALLER;
+          return next(args);
+        },
+        { step: 'build', name: 'clusterCallerHeader' },
+      );
       this.clients.set(region, client);
     }
     return client;

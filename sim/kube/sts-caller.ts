@@ -1,6 +1,8 @@
 // Who signed an EKS token: the presigned GetCallerIdentity URL is sent to STS as it is,
 // as EKS does, and an assumed-role session is reduced to its role, which is what access
 // entries name.
+import { CLUSTER_CALLER, CLUSTER_CALLER_HEADER } from './cluster-caller.ts';
+
 const TIMEOUT_MS = 5_000;
 
 export interface Caller {
@@ -12,7 +14,7 @@ export interface Caller {
 }
 
 export async function callerOf(presigned: URL, clusterName: string): Promise<Caller> {
-  const response = await fetch(presigned, { headers: { 'x-k8s-aws-id': clusterName }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const response = await fetch(presigned, { headers: { 'x-k8s-aws-id': clusterName, [CLUSTER_CALLER_HEADER]: CLUSTER_CALLER }, signal: AbortSignal.timeout(TIMEOUT_MS) });
   const body = await response.text();
   if (!response.ok) throw new Error(`STS refused GetCallerIdentity (${response.status})`);
   const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(body)?.[1];

@@ -177,6 +177,17 @@ describe('EKS token authentication', () => {
     assert.ok(review.status?.userInfo?.groups?.includes('system:masters'));
   });
 
+  test('the authenticator\'s own STS and EKS calls are counted apart as the cluster\'s, not among the caller\'s calls', async () => {
+    const counted = async (query = '') => (await (await fetch(`${moto.url}/_sim/calls${query}`)).json()) as Record<string, number>;
+    const pick = (calls: Record<string, number>) =>
+      Object.fromEntries(['sts.GetCallerIdentity', 'eks.DescribeAccessEntry', 'eks.ListAssociatedAccessPolicies'].map((op) => [op, calls[op] ?? 0]));
+    await (await fetch(`${moto.url}/_sim/calls`, { method: 'DELETE' })).arrayBuffer();
+    await new STSClient(aws()).send(new GetCallerIdentityCommand({}));
+    assert.ok((await namespaces(kubeConfig(planes.alpha, { token: await fresh('alpha') }))).includes('kube-system'));
+    assert.deepEqual(pick(await counted()), { 'sts.GetCallerIdentity': 1, 'eks.DescribeAccessEntry': 0, 'eks.ListAssociatedAccessPolicies': 0 });
+    assert.deepEqual(pick(await counted('?caller=cluster')), { 'sts.GetCallerIdentity': 1, 'eks.DescribeAccessEntry': 1, 'eks.ListAssociatedAccessPolicies': 1 });
+  });
+
   test('a token signed for another cluster (beta) is rejected by alpha with 401', async () => {
     assert.equal(await listStatus(kubeConfig(planes.alpha, { token: await fresh('beta') })), 401);
   });
