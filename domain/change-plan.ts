@@ -9,10 +9,12 @@
  * stays inside the cells (a cluster, its node pool or subnet, and the Istio and remote
  * secrets built on them), inside the tunnels (the customer gateways, VPN connections,
  * local network gateways and connections: the Azure gateway's ASN), at the transit gateway
- * (its ASN: the transit gateway, its attachment and route, and the tunnels on it) or at the
- * VPC (its range or its subnets': the VPC, subnets, attachment, route and every AWS cell);
- * one that starts in the rest of the backbone or in the mesh's root CA is refused as not
- * applied, saying why (docs/live-backbone.md).
+ * (its ASN: the transit gateway, its attachment and route, and the tunnels on it), at the
+ * VPC (its range or its subnets': the VPC, subnets, attachment, route and every AWS cell), at
+ * the GatewaySubnet (its prefix: the subnet, the VPN gateway in it and its connections) or at
+ * AWS's route to Azure (the VNet's range, the VNet itself updated in place); one that starts
+ * in the rest of the backbone (the resource group, the operator's VPC, the gateway's public
+ * IPs) or in the mesh's root CA is refused as not applied, saying why (docs/live-backbone.md).
  */
 import { backboneGraph, meshScope } from './backbone-graph.ts';
 import { cloudLatency } from './cloud-latency.ts';
@@ -97,20 +99,19 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
 /**
  * What every cell stands on and a live mesh does not make again, and why: the rest of the
  * backbone and the root CA. The tunnels (customer gateways, VPN connections, local network
- * gateways, connections), the transit gateway they end on and the VPC with its subnets are
- * not listed: they are made again as a cell's resources are (a VPC with every AWS cell in
- * it), with the tunnels verified up before the change stands (workflows/apply-change.ts). A kind also
- * used inside a cell (an AKS cell's own azure.subnet) is judged by node: only the backbone's.
+ * gateways, connections), the transit gateway they end on, the VPC with its subnets, the
+ * GatewaySubnet with the VPN gateway in it and AWS's route to Azure are not listed: they are
+ * made again as a cell's resources are (a VPC with every AWS cell in it), with the tunnels
+ * verified up before the change stands (workflows/apply-change.ts). A kind also used inside a
+ * cell (an AKS cell's own azure.subnet) is judged by node: only the backbone's. No spec field
+ * replaces the gateway's public IPs today (their params are the mesh's names); one that did
+ * would move AWS's end of every tunnel, so it stays refused.
  */
 const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
   'aws.existingVpc': "it is the operator's VPC, which cellbridge neither makes nor deletes: every AWS cell would move to another VPC",
   'aws.existingSubnet': "it is the operator's subnet, which cellbridge neither makes nor deletes: the AWS cells in it would move",
-  'aws.vpcRoute': "its destination is the Azure VNet's range, which the VPN gateway and every Azure cell live in",
   'azure.resourceGroup': 'everything of the mesh in Azure lives in it',
-  'azure.virtualNetwork': 'the VPN gateway and every Azure cell live in it',
-  'azure.subnet': 'the Azure VPN gateway lives in it and would be made again (most of an hour in Azure), with every connection',
-  'azure.publicIp': 'the Azure VPN gateway would be made again with it (most of an hour in Azure), with every connection',
-  'azure.vpnGateway': 'a new gateway takes most of an hour in Azure with all four tunnels down, and every connection is made again with it',
+  'azure.publicIp': "the Azure VPN gateway would be made again with it (over an hour in Azure), and AWS's customer gateways and VPN connections with new outside IPs and keys",
   'pki.rootCa':
     'every cell trusts it: another root is taken in only by a root rotation in every cell (trust both roots, sign with the new one, drop the old), which a change does not run',
 };

@@ -43,7 +43,7 @@ export const CHANGE_RULES: Readonly<Record<string, ChangeRule>> = {
   'azure.vpnGateway': {
     // Its custom APIPA BGP addresses (backbone.tunnelInsideCidrs) change by a PUT of the whole gateway.
     replaceOn: { subnetNode: 'a gateway lives in its GatewaySubnet' },
-    interrupts: 'all four tunnels: cross-cloud traffic stops until the new gateway is up, most of an hour',
+    interrupts: 'all four tunnels: cross-cloud traffic stops while the old gateway is deleted and a new one made, over an hour in Azure',
     updateInterrupts: 'BGP on all four tunnels while the gateway is updated',
   },
   'azure.localNetworkGateway': { replaceOn: {}, interrupts: 'the tunnel it describes', updateInterrupts: 'the tunnel it describes, while it is updated' },

@@ -21,6 +21,8 @@ interface ArmOperations<P, O extends ArmObserved> {
   get(node: ResourceNode<string, P>): Promise<O>;
   /** The resource as the operation's final answer shows it (the SDK's GET after it), if it has one. */
   put(node: ResourceNode<string, P>, outputs: Outputs, signal: AbortSignal): Promise<O | undefined>;
+  /** An in-place change whose PUT must carry what the resource holds beyond the spec (a VNet's subnets); without it, the create's PUT. */
+  update?(observed: O, node: ResourceNode<string, P>, signal: AbortSignal): Promise<unknown>;
   remove(node: ResourceNode<string, P>, signal: AbortSignal): Promise<unknown>;
   /** Why an existing, provisioned resource is not what the spec asks for, if it is not. */
   drift?(observed: O, node: ResourceNode<string, P>): string | undefined;
@@ -44,7 +46,7 @@ export function armResource<P extends { scope: MeshScope }, O extends ArmObserve
     // What the operation's final GET answered is what a describe would: the engine need not read it again.
     create: (node, outputs, signal) => ops.put(node, outputs, signal),
     // ARM's PUT is the whole desired state: the same call creates and changes in place.
-    update: (_observed, node, _previous, outputs, signal) => ops.put(node, outputs, signal).then(() => undefined),
+    update: (observed, node, _previous, outputs, signal) => (ops.update ? ops.update(observed, node, signal) : ops.put(node, outputs, signal)).then(() => undefined),
     phase: (observed, node) => armPhase(observed, ops.drift?.(observed, node)),
     ...(ops.fieldDrift ? { drift: ops.fieldDrift } : {}),
     output: (observed): ResourceOutput => ({

@@ -1,7 +1,9 @@
 /**
  * The VNet and its GatewaySubnet. Subnets are managed through the subnets API only: a PUT
  * of the VNet replaces its inline subnets (docs/domain-rules.md, "Azure side"), so the
- * VNet is PUT without subnets, once, and never "converged".
+ * VNet is created without subnets and never "converged". A new address range (a live mesh's
+ * change) is a PUT of the VNet as it is read, subnets included, with only the range replaced:
+ * Azure takes it while every subnet stays inside the range (docs/live-backbone.md).
  */
 import type { Subnet, VirtualNetwork } from '@azure/arm-network';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
@@ -18,6 +20,13 @@ export function virtualNetworkHandler(clients: CloudClients, lro: AwaitOperation
         params.scope.azure.resourceGroup,
         params.name,
         { location: params.scope.azure.location, tags: armTags(params.scope, id), addressSpace: { addressPrefixes: [params.cidr] } },
+        { abortSignal },
+      ), abortSignal),
+    update: (observed, { id, params }, abortSignal) =>
+      lro(() => vnets(params).beginCreateOrUpdate(
+        params.scope.azure.resourceGroup,
+        params.name,
+        { ...observed, tags: armTags(params.scope, id), addressSpace: { addressPrefixes: [params.cidr] } },
         { abortSignal },
       ), abortSignal),
     remove: ({ params }, abortSignal) => lro(() => vnets(params).beginDelete(params.scope.azure.resourceGroup, params.name, { abortSignal }), abortSignal),

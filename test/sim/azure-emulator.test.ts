@@ -14,6 +14,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { startAzureEmulator, type AzureEmulator } from '../../sim/azure/index.js';
 import type { AwsView } from '../../sim/fabric.js';
 import { awaitOperation } from '../../activities/azure/lro.ts';
+import { virtualNetworkHandler } from '../../activities/azure/virtual-network.ts';
 import { vpnGatewayHandler } from '../../activities/azure/vpn-gateway.ts';
 import { createCloudClients } from '../../activities/cloud-clients.ts';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
@@ -357,6 +358,28 @@ describe('Azure ARM emulator through the real SDKs', () => {
     await rejectsWith(net.publicIPAddresses.beginDeleteAndWait(RG, 'pip0'), 400, 'PublicIPAddressInUse');
     await rejectsWith(net.virtualNetworkGateways.beginDeleteAndWait(RG, 'vng'), 400, 'VirtualNetworkGatewayInUse');
     await rejectsWith(net.localNetworkGateways.beginDeleteAndWait(RG, 'lng-good'), 400, 'LocalNetworkGatewayInUse');
+  });
+
+  test("a GatewaySubnet with a gateway in it cannot change its prefix; the product's VNet handler changes the VNet's range in place, subnets and gateway kept, and a range that leaves a subnet out is refused", async () => {
+    await rejectsWith(net.subnets.beginCreateOrUpdateAndWait(RG, 'vnet', 'GatewaySubnet', { addressPrefix: '10.20.254.0/27' }), 400, 'InUseSubnetCannotBeUpdated');
+    await rejectsWith(net.virtualNetworks.beginCreateOrUpdateAndWait(RG, 'vnet', { location: LOC, addressSpace: { addressPrefixes: ['10.20.0.0/15'] } }), 400, 'InUseSubnetCannotBeDeleted');
+    const clients = createCloudClients({ aws: { requestTimeoutMs: 10_000 }, azure: { endpoint: emulator.url, credential } });
+    const handler = virtualNetworkHandler(clients, awaitOperation({ initialMs: 10, maxMs: 1_000, factor: 2 }));
+    const vnetNode = (cidr: string): ResourceNode<string, BackboneParams['azure.virtualNetwork']> => ({
+      id: 'azure/vnet', kind: 'azure.virtualNetwork', dependsOn: [],
+      params: { scope: { mesh: 'backbone', aws: { region: 'us-east-1' }, azure: { subscriptionId: SUB, resourceGroup: RG, location: LOC } }, name: 'vnet', cidr },
+    });
+    const update = async (from: string, to: string) => handler.update!((await handler.describe(vnetNode(from)))!, vnetNode(to), vnetNode(from), {}, new AbortController().signal);
+    const subnetsBefore = (await net.virtualNetworks.get(RG, 'vnet')).subnets?.map((x) => [x.id, x.addressPrefix]);
+    assert.ok(subnetsBefore?.some(([id]) => id === gatewaySubnet.id));
+    await update('10.20.0.0/16', '10.20.0.0/15');
+    const widened = await net.virtualNetworks.get(RG, 'vnet');
+    assert.deepEqual(widened.addressSpace?.addressPrefixes, ['10.20.0.0/15']);
+    assert.deepEqual(widened.subnets?.map((x) => [x.id, x.addressPrefix]), subnetsBefore, 'every subnet kept, with its prefix');
+    assert.equal((await net.virtualNetworkGateways.get(RG, 'vng')).ipConfigurations?.[0]?.subnet?.id, gatewaySubnet.id, 'the gateway still in it');
+    await assert.rejects(update('10.20.0.0/15', '10.21.0.0/16'), (e: { code?: string }) => e.code === 'NetcfgInvalidSubnet');
+    await update('10.20.0.0/15', '10.20.0.0/16');
+    assert.deepEqual((await net.virtualNetworks.get(RG, 'vnet')).addressSpace?.addressPrefixes, ['10.20.0.0/16']);
   });
 
   test('the product\'s VPN gateway handler: an ASN changed by hand on the live gateway is drift (field and both values), and its update puts the desired BGP settings back in place, connections kept', async () => {

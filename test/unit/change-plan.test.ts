@@ -170,6 +170,23 @@ const ROWS: Row[] = [
     ],
   },
   {
+    what: "the GatewaySubnet's prefix: the subnet, the VPN gateway in it and its four connections are made again; the public IPs and everything in AWS stay",
+    edit: (s) => (s.azure.vnet.gatewaySubnetCidr = '10.20.254.0/27'),
+    expect: { replace: ['azure/connection/0', 'azure/connection/1', 'azure/connection/2', 'azure/connection/3', 'azure/gateway-subnet', 'azure/vpn-gateway'] },
+    // The subnet deleted and made again, then the gateway (20 minutes to delete, 45 to make), then a connection.
+    seconds: 10 + 10 + 1200 + 2700 + 60 + 90,
+    interrupts: true,
+    refused: [{ rule: 'change.replace-not-allowed', path: 'azure/gateway-subnet.cidr' }],
+  },
+  {
+    what: "the VNet's range, its subnets still in it: the VNet updated in place, AWS's route to Azure made again for the new destination",
+    edit: (s) => (s.azure.vnet.cidr = '10.20.0.0/15'),
+    expect: { update: ['azure/vnet'], replace: ['aws/route-to-azure'] },
+    seconds: cloudLatency('azure.virtualNetwork').update,
+    interrupts: true,
+    refused: [{ rule: 'change.replace-not-allowed', path: 'aws/route-to-azure.destinationCidr' }],
+  },
+  {
     what: 'a Kubernetes version two minors ahead',
     base: (s) => (s.cells[1].kubernetesVersion = '1.32'),
     edit: (s) => (s.cells[1].kubernetesVersion = '1.34'),
@@ -303,15 +320,46 @@ test("an allowed replacement of the VPC's range is applied: nothing refused, eve
   assert.deepEqual(allowed.changes.filter((c) => c.id.startsWith('azure/') && c.action !== 'unchanged'), [], 'nothing in Azure');
 });
 
-test('an allowed replacement of the rest of the backbone is refused as not applied, naming the field, both values, why and what to do', () => {
-  const allowed = plan((s) => (s.azure.vnet.gatewaySubnetCidr = '10.20.254.0/27'), true);
-  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied azure/gateway-subnet.cidr']);
-  assert.equal(
-    allowed.refused[0]?.message,
-    'azure/gateway-subnet (azure.subnet) would be deleted and made again (cidr "10.20.255.0/27" → "10.20.254.0/27", with 5 resource(s) built on it): a live mesh does not make it again: ' +
-      'the Azure VPN gateway lives in it and would be made again (most of an hour in Azure), with every connection. ' +
-      'Keep cidr as it is, or DELETE the mesh and POST the new spec',
-  );
+test("an allowed replacement of the GatewaySubnet's prefix is applied: a new VPN gateway in the new subnet, on the same public IPs, with new connections; the plan says all four tunnels are down for over an hour", () => {
+  const allowed = applied((s) => (s.azure.vnet.gatewaySubnetCidr = '10.20.254.0/27'));
+  assert.deepEqual(shown(allowed, 'azure/gateway-subnet'), ['replace', undefined, ['cidr "10.20.255.0/27" → "10.20.254.0/27"'], 'everything in the subnet']);
+  assert.deepEqual(shown(allowed, 'azure/vpn-gateway'), [
+    'replace', 'azure/gateway-subnet', [],
+    'all four tunnels: cross-cloud traffic stops while the old gateway is deleted and a new one made, over an hour in Azure',
+  ]);
+  assert.equal(allowed.changes.find((c) => c.id === 'azure/vpn-gateway')!.expectedSeconds, 1200 + 2700, "the gateway's delete, then its create");
+  assert.deepEqual(shown(allowed, 'azure/connection/2'), ['replace', 'azure/vpn-gateway', [], 'its tunnel']);
+  for (const kept of ['azure/public-ip/0', 'azure/public-ip/1', 'aws/customer-gateway/0', 'aws/vpn-connection/1', 'azure/local-gateway/3', 'azure/vnet']) {
+    assert.equal(shown(allowed, kept)[0], 'unchanged', `${kept}: the new gateway takes the same public IPs, so AWS's side of every tunnel stays`);
+  }
+  assert.equal(remakesTunnels(allowed), true, 'the change stands only once BGP is up on all four tunnels again');
+});
+
+test("an allowed VNet range that still holds every subnet is applied: the VNet updated in place (no interruption), AWS's route to Azure made again for the new range", () => {
+  const allowed = applied((s) => (s.azure.vnet.cidr = '10.20.0.0/15'));
+  assert.deepEqual(shown(allowed, 'azure/vnet'), ['update', undefined, ['cidr "10.20.0.0/16" → "10.20.0.0/15"'], undefined]);
+  assert.deepEqual(shown(allowed, 'aws/route-to-azure'), ['replace', undefined, ['destinationCidr "10.20.0.0/16" → "10.20.0.0/15"'], 'traffic from the VPC to Azure']);
+  assert.deepEqual(allowed.changes.filter((c) => c.action !== 'unchanged').map((c) => c.id), ['aws/route-to-azure', 'azure/vnet'], 'no subnet, gateway or cell');
+  assert.equal(remakesTunnels(allowed), false);
+});
+
+const SUBNET_OUTSIDE: [string, (s: Raw) => void, string, string][] = [
+  ['the GatewaySubnet', (s) => (s.azure.vnet.cidr = '10.20.0.0/17'), '/azure/vnet/gatewaySubnetCidr', 'cidr.outside-parent'],
+  ["the AKS cell's subnet", (s) => ((s.azure.vnet.cidr = '10.20.128.0/17'), (s.azure.vnet.gatewaySubnetCidr = '10.20.255.0/27')), '/cells/1/subnetCidr', 'cidr.outside-parent'],
+];
+
+for (const [what, edit, path, rule] of SUBNET_OUTSIDE) {
+  test(`a live mesh's new VNet range that leaves ${what} outside it is refused by the spec's validation, naming the subnet's field and the rule`, () => {
+    const result = validateSpec(withEdit(edit));
+    assert.equal(result.ok, false);
+    assert.ok(!result.ok && result.problems.some((p) => p.path === path && p.rule === rule), JSON.stringify(!result.ok && result.problems));
+  });
+}
+
+test('an allowed replacement of the resource group is refused as not applied, naming the field, both values, why and what to do', () => {
+  const allowed = plan((s) => (s.azure.resourceGroup = 'cells-rg-2'), true);
+  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied azure/resource-group.name']);
+  assert.match(allowed.refused[0]!.message, /^azure\/resource-group \(azure\.resourceGroup\) would be deleted and made again \(name "[^"]+" → "cells-rg-2", with \d+ resource\(s\) built on it\): a live mesh does not make it again: everything of the mesh in Azure lives in it\. Keep name as it is, or DELETE the mesh and POST the new spec$/);
 });
 
 test("an allowed replacement of the root CA is refused as not applied: a new root is a root rotation, which a change does not run", () => {
