@@ -22,6 +22,14 @@ describe('workflow replay', () => {
     assert.deepEqual(shipped.filter((f) => !files.includes(f)), [], 'a shipped history was removed');
   });
 
+  test("the recorded histories include the backbone changes, each applied then rolled back: the transit gateway's ASN and the VPC's range (made again) and the tunnels' inside CIDRs (updated in place)", () => {
+    const backbone = [
+      'stubbed-resumed-tgw-asn-remade-rolled-back-teardown.json', 'stubbed-resumed-vpc-range-remade-rolled-back-teardown.json',
+      'stubbed-resumed-inside-cidrs-updated-rolled-back-teardown.json',
+    ];
+    assert.deepEqual(backbone.filter((f) => !files.includes(f)), [], 'a backbone change history was removed');
+  });
+
   test('every recorded history replays against the current workflow code without nondeterminism', async () => {
     const histories = files.map((file) => ({ workflowId: file, history: historyFromJson(readFileSync(new URL(file, DIR), 'utf8')) }));
     const results = replayAsWorkers(histories);
