@@ -36,17 +36,24 @@ export function iamRoleHandler(clients: CloudClients): ResourceHandler<Params, O
       }
     },
     async create({ id, params }) {
-      await tolerating('EntityAlreadyExistsException', () =>
-        iam().send(new CreateRoleCommand({
+      let made: Role | undefined;
+      try {
+        ({ Role: made } = await iam().send(new CreateRoleCommand({
           RoleName: params.name,
           AssumeRolePolicyDocument: JSON.stringify(trustPolicy(params.trustedService)),
           Description: `cellbridge mesh ${params.scope.mesh}: ${params.trustedService} role`,
           Tags: [{ Key: MESH_TAG, Value: params.scope.mesh }, { Key: NODE_TAG, Value: id }],
         })));
-      const have = await attached(params.name);
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'EntityAlreadyExistsException') throw error;
+      }
+      // A role this call made has no policies yet; one an earlier attempt made may have some.
+      const have = made ? [] : await attached(params.name);
       for (const arn of params.managedPolicyArns.filter((p) => !have.includes(p))) {
         await iam().send(new AttachRolePolicyCommand({ RoleName: params.name, PolicyArn: arn }));
       }
+      // The role as CreateRole answered it, with every policy attached: what a describe would find, so none confirms it.
+      return made ? { role: made, attachedPolicyArns: [...params.managedPolicyArns] } : undefined;
     },
     phase: (observed, { params }) => {
       const missing = params.managedPolicyArns.filter((p) => !observed.attachedPolicyArns.includes(p));

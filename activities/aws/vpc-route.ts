@@ -39,6 +39,9 @@ export function vpcRouteHandler(clients: CloudClients): ResourceHandler<Params, 
         if (existing) throw foreignRoute(node.params, table.RouteTableId ?? '', existing);
         await ec2(node).send(new CreateRouteCommand({ RouteTableId: table.RouteTableId, DestinationCidrBlock: node.params.destinationCidr, TransitGatewayId: transitGatewayId }));
       }
+      // Every table now routes through the mesh's gateway (EC2 answers a route create once it is in the table):
+      // what a describe would find, so none confirms it. Without a table (the VPC not listed yet) the engine looks again.
+      return tables.length > 0 ? { tables: tables.map((table) => ({ id: table.RouteTableId ?? '', routed: true })) } : undefined;
     },
     phase: ({ tables }) => {
       const missing = tables.filter((t) => !t.routed).map((t) => t.id);
