@@ -250,9 +250,9 @@ async function sendWithTunnelsDown(spec: MeshSpec, allowReplace: boolean, mesh: 
  * here), and returns the status it ended with: rolled back at the BGP deadline, the old
  * tunnels established again.
  */
-async function rolledBackWithTunnelsDown(spec: MeshSpec): Promise<any> {
-  const accepted = await sendWithTunnelsDown(spec, true, ASN_MESH);
-  const status = await ended(accepted.changeId, ASN_MESH);
+async function rolledBackWithTunnelsDown(spec: MeshSpec, mesh = ASN_MESH): Promise<any> {
+  const accepted = await sendWithTunnelsDown(spec, true, mesh);
+  const status = await ended(accepted.changeId, mesh);
   assert.equal(status.change.state, 'RolledBack', JSON.stringify(status.change));
   assert.match(status.change.error, /BGP not established on 4 of 4 tunnels within 2s/);
   assert.deepEqual(status.tunnels.map((t: any) => t.established), [true, true, true, true], 'the old tunnels are up again');
@@ -334,6 +334,71 @@ describe("the VPC's range changed inside the mesh workflow", () => {
     const running = await h.client.workflow.getHandle(meshWorkflowId(VPC_MESH)).query<MeshSpec>('spec');
     assert.equal(running.aws.vpc.cidr, '10.11.0.0/16');
     assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
+  });
+});
+
+/** A mesh of its own with the GatewaySubnet's prefix (its third octet), the VNet's range and the BGP deadline (in seconds) as given. */
+const GW_MESH = 'wf-gateway';
+const GATEWAY_SUBNET = (third: number, bgpTimeoutSeconds = 1800, vnet = '10.20.0.0/16') =>
+  editedSpec(GW_MESH, (s) => ((s.azure.vnet = { cidr: vnet, gatewaySubnetCidr: `10.20.${third}.0/27` }), (s.backbone = { bgpTimeoutSeconds })));
+
+describe("the GatewaySubnet's prefix and the VNet's range changed inside the mesh workflow", () => {
+  test('allowed: the four connections taken down before the VPN gateway, the gateway before its subnet, all made again in the new subnet on the same public IPs, AWS left alone, BGP awaited on all four tunnels before the change stands', async () => {
+    await startMesh(h, GATEWAY_SUBNET(255));
+    await waitForPhase(h, GW_MESH, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(GW_MESH)).length;
+    const accepted = await send(GATEWAY_SUBNET(254), true, GW_MESH);
+    assert.deepEqual([accepted.plan.summary.replace, accepted.plan.summary.update, accepted.plan.refused.length, accepted.plan.interruptsTraffic, accepted.plan.expectedSeconds], [6, 0, 0, true, 4070]);
+    const status = await ended(accepted.changeId, GW_MESH);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    assert.deepEqual(status.change.progress, { done: 12, total: 12 }, 'six taken down and made again');
+    const calls = (await scheduledCalls(GW_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(
+      types.filter((t) => /^(create|delete)/.test(t)),
+      [
+        'deleteAzureConnection', 'deleteAzureConnection', 'deleteAzureConnection', 'deleteAzureConnection', 'deleteAzureVpnGateway', 'deleteAzureSubnet',
+        'createAzureSubnet', 'createAzureVpnGateway', 'createAzureConnection', 'createAzureConnection', 'createAzureConnection', 'createAzureConnection',
+      ],
+      'connections, gateway, subnet down; subnet, gateway, connections up; nothing else (public IPs, local gateways, AWS) touched',
+    );
+    assert.deepEqual(calls.filter((c) => c.type === 'createAzureSubnet').map((c) => c.input.params.cidr), ['10.20.254.0/27']);
+    assert.deepEqual(calls.find((c) => c.type === 'createAzureVpnGateway')!.input.params.publicIpNodes, ['azure/public-ip/0', 'azure/public-ip/1']);
+    assert.ok(types.lastIndexOf('observeTunnels') > types.lastIndexOf('createAzureConnection'), 'BGP is awaited once the new connections are in place');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(GW_MESH)).query<MeshSpec>('spec');
+    assert.equal(running.azure.vnet.gatewaySubnetCidr, '10.20.254.0/27');
+    assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
+  });
+
+  test('BGP not established on the new gateway\'s tunnels by the deadline: the change rolls back, the new connections, gateway and subnet deleted, the old ones made again in the old prefix, and BGP awaited on them', async () => {
+    const before = (await scheduledCalls(GW_MESH)).length;
+    const status = await rolledBackWithTunnelsDown(GATEWAY_SUBNET(253, 2), GW_MESH);
+    const calls = (await scheduledCalls(GW_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(calls.filter((c) => c.type === 'createAzureSubnet').map((c) => c.input.params.cidr), ['10.20.253.0/27', '10.20.254.0/27'], 'the new one, then the old one again');
+    const gatewayCreates = types.flatMap((t, i) => (t === 'createAzureVpnGateway' ? [i] : []));
+    assert.equal(gatewayCreates.length, 2);
+    assert.ok(types.lastIndexOf('deleteAzureVpnGateway') < gatewayCreates[1]! && types.lastIndexOf('deleteAzureSubnet') < gatewayCreates[1]!, 'the new gateway and subnet are deleted before the old ones are made again (same names)');
+    assert.ok(types.lastIndexOf('observeTunnels') > types.lastIndexOf('createAzureConnection'), 'the old tunnels are awaited after the rollback');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(GW_MESH)).query<MeshSpec>('spec');
+    assert.equal(running.azure.vnet.gatewaySubnetCidr, '10.20.254.0/27');
+    assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
+  });
+
+  test("allowed, the VNet's range: AWS's route to Azure deleted and made again for the new range back to back, then the VNet updated in place; nothing else, no BGP wait", async () => {
+    await waitForPhase(h, GW_MESH, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(GW_MESH)).length;
+    const accepted = await send(GATEWAY_SUBNET(254, 1800, '10.20.0.0/15'), true, GW_MESH);
+    assert.deepEqual([accepted.plan.summary.replace, accepted.plan.summary.update, accepted.plan.refused.length], [1, 1, 0]);
+    const status = await ended(accepted.changeId, GW_MESH);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    const calls = (await scheduledCalls(GW_MESH)).slice(before);
+    const changing = calls.filter((c) => /^(create|delete|update)/.test(c.type));
+    assert.deepEqual(changing.map((c) => c.type), ['deleteAwsVpcRoute', 'createAwsVpcRoute', 'updateAzureVirtualNetwork']);
+    assert.deepEqual(changing.map((c) => c.input.params.destinationCidr ?? c.input.params.cidr), ['10.20.0.0/16', '10.20.0.0/15', '10.20.0.0/15']);
+    assert.equal(calls.filter((c) => c.type === 'observeTunnels').length, 0, 'no tunnel changes: BGP is not awaited');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(GW_MESH)).query<MeshSpec>('spec');
+    assert.equal(running.azure.vnet.cidr, '10.20.0.0/15');
   });
 });
 
