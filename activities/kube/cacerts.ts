@@ -46,7 +46,7 @@ export function cacertsHandler(clients: CloudClients, kube: KubeAccess): Resourc
     },
     create: ({ params }) => write(params),
     // A new intermediate: what a repair of one replaced by hand, or a change of the key type or validity, needs.
-    update: (_observed, { params }) => write(params),
+    update: async (_observed, { params }) => void (await write(params)),
     phase: (observed) => (observed.drift.length > 0 ? { is: 'drifted', detail: observed.drift.map((d) => `${d.field}: ${d.actual}, expected ${d.expected}`).join('; ') } : ready()),
     drift: async ({ judged }, _node, _outputs, recorded) =>
       cacertsDrift({ ...judged.expected, writtenIntermediate: recorded?.attributes?.[WRITTEN_INTERMEDIATE] || undefined }, judged.observed),
@@ -57,7 +57,8 @@ export function cacertsHandler(clients: CloudClients, kube: KubeAccess): Resourc
     },
   };
 
-  async function write(params: Params): Promise<void> {
+  /** Answers the secret as the API server stored it, judged against the root just read: the confirming describe would read both again. */
+  async function write(params: Params): Promise<ObservedCacerts> {
     const config = await reachKube(kube, params.cluster);
     const rootCa = await root(params);
     const intermediate = await issueIntermediate({
@@ -70,12 +71,13 @@ export function cacertsHandler(clients: CloudClients, kube: KubeAccess): Resourc
       now: new Date(),
     });
     const data = cacertsData({ intermediate, roots: [rootCa.certPem] });
-    await applyObject(objectApi(config), {
+    const stored = await applyObject(objectApi(config), {
       ...REF,
       metadata: { ...REF.metadata, labels: { ...MANAGED_BY } },
       type: 'Opaque',
       data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
     } as V1Secret);
+    return judge(stored, rootCa.certPem, params.marginDays);
   }
 }
 
