@@ -65,6 +65,7 @@ export const meshActivitySummary = {
   istio: (cell: { cell: string }) => `inspect Istio on cell ${cell.cell}`,
   rotationSchedule: (mesh: string) => `ensure the CA rotation schedule of mesh ${mesh}`,
   deleteRotationSchedule: (mesh: string) => `delete the CA rotation schedule of mesh ${mesh}`,
+  startRootRotation: (rotationId: string, keyType: string) => `start ${rotationId}, the root CA rotation to a new ${keyType.replace('_', ' ')} root`,
   // The holder is a rotation's or a drill's workflow ID: the lease check asks whether it still runs.
   holderRunning: (holder: string) => `check that ${holder}, holding the mesh, still runs`,
   // A repair round checks again; its row says which round it closes, so the rounds read apart.

@@ -15,6 +15,9 @@
  * AWS's route to Azure (the VNet's range, the VNet itself updated in place); one that starts
  * in the rest of the backbone (the resource group, the operator's VPC, the gateway's public
  * IPs) or in the mesh's root CA is refused as not applied, saying why (docs/live-backbone.md).
+ * Of the root CA only a move to or from a root by reference is: a generated root of another
+ * key type replaces nothing built on it; it and the cells' cacerts are applied by the root
+ * rotation the mesh starts once the change stands (the plan's `rootRotation`).
  */
 import { backboneGraph, meshScope } from './backbone-graph.ts';
 import { cloudLatency } from './cloud-latency.ts';
@@ -25,6 +28,7 @@ import type { MeshSpec } from './mesh-spec.ts';
 import type { NamingVersion } from './names.ts';
 import type { Problem } from './problems.ts';
 import { criticalPath, type ResourceNode } from './resource-graph.ts';
+import { rootRotationSeconds } from './rotation.ts';
 
 export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'unchanged';
 
@@ -46,6 +50,18 @@ export interface PlannedChange {
   expectedSeconds: number;
   /** What stops while this happens; absent when no traffic is interrupted. */
   interrupts?: string;
+  /** Not applied by the change itself but by the root rotation the mesh starts once the change stands (the plan's `rootRotation`). */
+  appliedBy?: 'root-rotation';
+}
+
+/** The root rotation that takes a live mesh to a root of another key type, started by the mesh once the change stands. */
+export interface RootRotationPlan {
+  /** The root's key type, now and then. */
+  keyType: FieldChange;
+  /** At most, after the change stands: three phases in every cell and one workload certificate lifetime (domain/rotation.ts). */
+  expectedSeconds: number;
+  /** What it does, in words. */
+  description: string;
 }
 
 export interface ChangePlan {
@@ -56,6 +72,8 @@ export interface ChangePlan {
   interruptsTraffic: boolean;
   /** Replacements the request did not allow or a live mesh does not apply, Kubernetes version steps the clouds refuse: the change is refused while any is listed. */
   refused: Problem[];
+  /** A new key type of the mesh's generated root: applied by a root rotation once the change stands; its time is not in `expectedSeconds`. */
+  rootRotation?: RootRotationPlan;
 }
 
 export interface PlanOptions {
@@ -76,9 +94,11 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
     decided.set(id, old ? compare(old, node) : { id, kind: node.kind, action: 'create', fields: [] });
   }
   for (const [id, node] of before) if (!after.has(id)) decided.set(id, { id, kind: node.kind, action: 'delete', fields: [] });
-  cascadeReplacements(decided, after);
+  const rotation = rootRotation(before.get(ISTIO_ID.root), after.get(ISTIO_ID.root), next);
+  // A root rotation moves every cell to the new root in place: nothing is made again for it.
+  cascadeReplacements(decided, after, rotation ? ISTIO_ID.root : undefined);
 
-  const changes = [...decided.values()].map(withCost).sort((a, b) => a.id.localeCompare(b.id));
+  const changes = [...decided.values()].map(withCost).map((c) => (rotation ? takenByRotation(c, rotation) : c)).sort((a, b) => a.id.localeCompare(b.id));
   const summary: Record<ChangeAction, number> = { create: 0, update: 0, replace: 0, delete: 0, unchanged: 0 };
   for (const c of changes) summary[c.action] += 1;
   // Each replacement is listed once, by the resource whose own fields force it; what is built on it follows it.
@@ -91,9 +111,35 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
     interruptsTraffic: changes.some((c) => c.interrupts !== undefined),
     refused: [
       ...changes.flatMap(versionStepProblems),
-      ...(options.allowReplace ? replaced.filter((c) => shared.has(c.id)).map((c) => notApplied(c, changes)) : replaced.map((c) => refusal(c, changes))),
+      ...(options.allowReplace ? replaced.filter((c) => shared.has(c.id) && !c.appliedBy).map((c) => notApplied(c, changes)) : replaced.map((c) => refusal(c, changes))),
     ],
+    ...(rotation ? { rootRotation: rotation } : {}),
   };
+}
+
+/**
+ * A generated root of another key type, kept under the same name: what cellbridge's root
+ * rotation makes (workflows/rotate-ca.ts takes the key type from the spec it is given). A root
+ * by reference, or a move to or from one, is not: the rotation never rotates a user's root.
+ */
+function rootRotation(old: MeshNode | undefined, node: MeshNode | undefined, next: MeshSpec): RootRotationPlan | undefined {
+  if (old?.kind !== 'pki.rootCa' || node?.kind !== 'pki.rootCa') return undefined;
+  const [from, to] = [old.params, node.params];
+  if (from.userSupplied || to.userSupplied || from.secretName !== to.secretName || from.keyType === to.keyType) return undefined;
+  return {
+    keyType: { field: 'keyType', from: from.keyType, to: to.keyType },
+    expectedSeconds: rootRotationSeconds(next.pki.rotation),
+    description:
+      `a root rotation the mesh starts once the change stands: every cell trusts the current root and a new ${to.keyType} root, then signs with an intermediate of the new root, ` +
+      `then, after one workload certificate lifetime (${next.pki.rotation.workloadCertTtlSeconds} s), trusts only the new root; nothing in the clouds is made again and no cell is remade`,
+  };
+}
+
+/** The root itself, and every cell's cacerts updated with it (a new key type, a new validity): the rotation writes them. */
+function takenByRotation(change: PlannedChange, rotation: RootRotationPlan): PlannedChange {
+  if (change.id === ISTIO_ID.root) return { ...change, expectedSeconds: rotation.expectedSeconds, appliedBy: 'root-rotation' };
+  if (change.kind === 'kube.cacerts' && change.action === 'update') return { ...change, appliedBy: 'root-rotation' };
+  return change;
 }
 
 /**
@@ -113,7 +159,7 @@ const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
   'azure.resourceGroup': 'everything of the mesh in Azure lives in it',
   'azure.publicIp': "the Azure VPN gateway would be made again with it (over an hour in Azure), and AWS's customer gateways and VPN connections with new outside IPs and keys",
   'pki.rootCa':
-    'every cell trusts it: another root is taken in only by a root rotation in every cell (trust both roots, sign with the new one, drop the old), which a change does not run',
+    "every cell trusts it, and another root is taken in only by a root rotation in every cell, which moves a mesh only to a root cellbridge generates: a root by reference is its owner's, never rotated by cellbridge",
 };
 
 /**
@@ -196,14 +242,17 @@ function compare(old: MeshNode, node: MeshNode): Omit<PlannedChange, 'expectedSe
   return { id: node.id, kind: node.kind, action: replaces ? 'replace' : 'update', fields };
 }
 
-/** A resource made again takes what is built on it along: a new VPC means new subnets, a new cluster new node groups. */
-function cascadeReplacements(decided: Map<string, Omit<PlannedChange, 'expectedSeconds' | 'interrupts'>>, after: Map<string, MeshNode>): void {
+/**
+ * A resource made again takes what is built on it along: a new VPC means new subnets, a new cluster new node groups.
+ * `inPlace` is replaced without that: a root the rotation moves every cell to.
+ */
+function cascadeReplacements(decided: Map<string, Omit<PlannedChange, 'expectedSeconds' | 'interrupts'>>, after: Map<string, MeshNode>, inPlace?: string): void {
   for (let changed = true; changed; ) {
     changed = false;
     for (const [id, node] of after) {
       const entry = decided.get(id)!;
       if (entry.action === 'replace' || entry.action === 'create') continue;
-      const replacedDependency = node.dependsOn.find((d) => decided.get(d)?.action === 'replace');
+      const replacedDependency = node.dependsOn.find((d) => d !== inPlace && decided.get(d)?.action === 'replace');
       if (!replacedDependency) continue;
       entry.action = 'replace';
       entry.replacedWith = replacedDependency;
@@ -220,9 +269,9 @@ function withCost(change: Omit<PlannedChange, 'expectedSeconds' | 'interrupts'>)
   return { ...change, expectedSeconds: seconds, ...(interrupts ? { interrupts } : {}) };
 }
 
-/** Changes wait on the changes of what they depend on (in either spec's graph), as provisioning and teardown do. */
+/** Changes wait on the changes of what they depend on (in either spec's graph), as provisioning and teardown do; the root rotation follows the change. */
 function longestChain(changes: PlannedChange[], before: Map<string, MeshNode>, after: Map<string, MeshNode>): number {
-  const seconds = new Map(changes.map((c) => [c.id, c.expectedSeconds]));
+  const seconds = new Map(changes.map((c) => [c.id, c.appliedBy ? 0 : c.expectedSeconds]));
   const nodes: ResourceNode[] = changes.map((c) => {
     const deps = new Set([...(before.get(c.id)?.dependsOn ?? []), ...(after.get(c.id)?.dependsOn ?? [])]);
     return { id: c.id, kind: c.kind, params: undefined, dependsOn: [...deps].filter((d) => seconds.has(d)) };

@@ -23,7 +23,8 @@ export interface ChangeSteps {
 }
 
 export function changeSteps(plan: ChangePlan, before: ResourceGraph, after: ResourceGraph): ChangeSteps {
-  const ids = (action: string) => new Set(plan.changes.filter((c) => c.action === action).map((c) => c.id));
+  // What the root rotation applies once the change stands (a new root key type, the cells' cacerts) is no step of the change.
+  const ids = (action: string) => new Set(plan.changes.filter((c) => c.action === action && !c.appliedBy).map((c) => c.id));
   const creates = ids('create');
   const replaces = ids('replace');
   const updates = ids('update');

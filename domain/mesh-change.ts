@@ -37,6 +37,28 @@ export interface ChangeStatus {
   finishedAt?: string;
   /** Why it was rolled back. */
   error?: string;
+  /** A change of the root's key type: the root rotation the mesh starts once the change stands (dropped when it rolls back). */
+  rootRotation?: RootRotationStatus;
+}
+
+/**
+ * The root rotation a change of the root's key type is applied by. `pending` until the change
+ * stands and the mesh is up; `running` once started (the mesh holds it, as any rotation's);
+ * `ended` once it let go of the mesh, or stopped without doing so: its phases and outcome are
+ * the rotation's own (GET /v1/meshes/{name}/rotations/{rotationId}); `not-started` if starting
+ * it failed, with the error.
+ */
+export interface RootRotationStatus {
+  /** The new root's key type. */
+  keyType: string;
+  state: 'pending' | 'running' | 'ended' | 'not-started';
+  /** The plan's estimate of the rotation alone, after the change. */
+  expectedSeconds: number;
+  /** Its workflow ID, once the mesh has chosen it. */
+  rotationId?: string;
+  startedAt?: string;
+  endedAt?: string;
+  error?: string;
 }
 
 /** A refusal the API answers with: 400 for what is wrong with the request, 409 for what the mesh is doing. */

@@ -28,6 +28,15 @@ export interface RotationInput {
 export const ROTATION_QUERY = 'progress';
 
 /**
+ * How long a root rotation takes at most: each of its three phases waits up to `pickupSeconds`
+ * for istiod's evidence in every cell (the cells in parallel), and phase 2 is followed by one
+ * workload certificate lifetime before the old root goes (workflows/rotate-ca.ts).
+ */
+export function rootRotationSeconds(settings: Pick<import('./mesh-spec.ts').RotationSettings, 'pickupSeconds' | 'workloadCertTtlSeconds'>): number {
+  return 3 * settings.pickupSeconds + settings.workloadCertTtlSeconds;
+}
+
+/**
  * A rotation's hold on its mesh. It is a lease, not a lock: the mesh asks Temporal
  * whether the holder's workflow still runs (when a teardown waits on it, and every
  * few minutes while it is held), and a holder that was terminated or timed out loses it.

@@ -29,10 +29,11 @@ type Cells = Pick<MeshSpec, 'name' | 'cells'>;
 
 const cellList = (spec: Cells) => spec.cells.map((c) => `${c.name} (${c.cloud === 'aws' ? 'EKS' : 'AKS'})`).join(', ');
 
-/** A CA rotation, started on demand through the API or by the mesh's rotation schedule. */
-export function rotationWorkflowSummary(kind: RotationKind, spec: Cells, startedBy: 'api' | 'schedule'): string {
+/** A CA rotation, started on demand through the API, by the mesh's rotation schedule, or by the mesh after a change of its root's key type. */
+export function rotationWorkflowSummary(kind: RotationKind, spec: Cells & { pki?: Pick<MeshSpec['pki'], 'keyType'> }, startedBy: 'api' | 'schedule' | 'change'): string {
   const how = kind === 'intermediate' ? 'one cell at a time' : 'three phases, each in every cell';
-  return [`${startedBy === 'schedule' ? 'scheduled ' : ''}${kind} CA rotation of mesh ${spec.name}`, `cells ${cellList(spec)}, ${how}`].join(' · ');
+  const what = startedBy === 'change' ? `${kind} CA rotation of mesh ${spec.name} to a new ${spec.pki?.keyType.replace('_', ' ')} root, after a change` : `${startedBy === 'schedule' ? 'scheduled ' : ''}${kind} CA rotation of mesh ${spec.name}`;
+  return [what, `cells ${cellList(spec)}, ${how}`].join(' · ');
 }
 
 /** A failover drill: which cell is cut, and where its requests should go meanwhile. */

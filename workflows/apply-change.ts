@@ -48,6 +48,7 @@ export async function applyChange(change: GraphChange, calls: ResourceCalls, sta
       progress: { done: 0, total: steps.takenDown.length + steps.creates.length + steps.remade.length + steps.updates.length + steps.deletes.length },
       startedAt: new Date().toISOString(),
       expectedSeconds: plan.expectedSeconds,
+      ...(plan.rootRotation ? { rootRotation: { keyType: plan.rootRotation.keyType.to, state: 'pending' as const, expectedSeconds: plan.rootRotation.expectedSeconds } } : {}),
     },
     [...steps.takenDown, ...steps.creates, ...steps.updates, ...steps.deletes],
     after,

@@ -7,7 +7,7 @@ import { expectedSeconds } from '../domain/expected-duration.ts';
 import type { DriftReport, DriftStatus, DriftTrigger } from '../domain/drift.ts';
 import { meshDetails } from '../domain/mesh-details.ts';
 import type { MeshCarry } from '../domain/mesh-carry.ts';
-import type { ChangeState, ChangeStatus } from '../domain/mesh-change.ts';
+import type { ChangeState, ChangeStatus, RootRotationStatus } from '../domain/mesh-change.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import type { Outputs, ResourceGraph, ResourceOutput } from '../domain/resource-graph.ts';
 import { SEARCH_ATTRIBUTE, type CleanupFailure, type MeshPhase, type MeshStatus, type ResourceState, type ResourceStatus } from '../domain/mesh-status.ts';
@@ -135,7 +135,36 @@ export class MeshState {
 
   changeEnds(state: Exclude<ChangeState, 'Applying' | 'RollingBack'>, error?: string): void {
     if (!this.change) return;
-    this.change = { ...this.change, state, finishedAt: new Date().toISOString(), ...(error !== undefined ? { error } : {}) };
+    // A change that did not stand starts no root rotation.
+    const { rootRotation, ...change } = this.change;
+    this.change = { ...change, ...(rootRotation && state === 'Applied' ? { rootRotation } : {}), state, finishedAt: new Date().toISOString(), ...(error !== undefined ? { error } : {}) };
+    this.showDetails();
+  }
+
+  /** The mesh chose the root rotation's ID and holds the mesh for it; it is started next. */
+  rootRotationChosen(rotationId: string): void {
+    this.rootRotation((r) => ({ ...r, rotationId }));
+  }
+
+  /** Started; a rotation that already let go (a fast one) stays ended. */
+  rootRotationRuns(rotationId: string): void {
+    this.rootRotation((r) => (r.rotationId === rotationId && r.state === 'pending' ? { ...r, state: 'running', startedAt: new Date().toISOString() } : r));
+  }
+
+  rootRotationNotStarted(rotationId: string, error: string): void {
+    this.rootRotation((r) => (r.rotationId === rotationId ? { ...r, state: 'not-started', error } : r));
+  }
+
+  /** A rotation let go of the mesh, or its lease was dropped (`error`): if it is the change's root rotation, that ended. */
+  rotationEnded(rotationId: string, error?: string): void {
+    this.rootRotation((r) =>
+      r.rotationId === rotationId && (r.state === 'pending' || r.state === 'running') ? { ...r, state: 'ended', endedAt: new Date().toISOString(), ...(error !== undefined ? { error } : {}) } : r,
+    );
+  }
+
+  private rootRotation(update: (r: RootRotationStatus) => RootRotationStatus): void {
+    if (!this.change?.rootRotation) return;
+    this.change = { ...this.change, rootRotation: update(this.change.rootRotation) };
     this.showDetails();
   }
 

@@ -7,14 +7,15 @@
  * (domain/mesh-carry.ts), so a mesh that lives for years keeps a bounded history.
  * While up, it applies changes sent as the `applyChange` Update (workflows/apply-change.ts),
  * and checks drift on a timer and when asked (the `requestDriftCheck` Update;
- * workflows/drift-check.ts), each never beside the other, a rotation or a teardown.
+ * workflows/drift-check.ts), each never beside the other, a rotation or a teardown. A change of
+ * the root's key type is taken in by a root rotation the mesh starts once the change stands.
  * docs/upgrading.md says how changes to this code stay replayable.
  */
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, sleep, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { MeshActivities } from '../activities/index.ts';
-import { MESH_UPDATE, type RotatedCacerts, type RotationLease } from '../domain/rotation.ts';
+import { MESH_UPDATE, rotationWorkflowIdPrefix, type RotatedCacerts, type RotationLease } from '../domain/rotation.ts';
 import { WRITTEN_INTERMEDIATE } from '../domain/cacerts-parameters.ts';
 import { ISTIO_ID } from '../domain/istio-graph.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
@@ -57,6 +58,11 @@ const schedules = proxyActivities<Pick<MeshActivities, 'ensureRotationSchedule' 
 const ensureRotationSchedule = (spec: MeshSpec, naming: NamingVersion) =>
   schedules.ensureRotationSchedule.executeWithOptions({ summary: meshActivitySummary.rotationSchedule(spec.name) }, [spec, naming]);
 const deleteRotationSchedule = (mesh: string) => schedules.deleteRotationSchedule.executeWithOptions({ summary: meshActivitySummary.deleteRotationSchedule(mesh) }, [mesh]);
+
+const rotations = proxyActivities<Pick<MeshActivities, 'startRootRotation'>>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumAttempts: 10 },
+});
 
 const leases = proxyActivities<Pick<MeshActivities, 'rotationRunning'>>({
   startToCloseTimeout: '30s',
@@ -130,6 +136,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   );
   setHandler(endRotationUpdate, (id, cacerts) => {
     if (rotation?.rotationId === id) hold(undefined);
+    state.rotationEnded(id);
     // What the rotation wrote is what cacerts should hold now: the drift check compares with it (docs/drift.md).
     const known = state.outputs();
     for (const [cell, written] of Object.entries(cacerts ?? {})) {
@@ -312,7 +319,8 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     const hadCells = withCells();
     const driftBefore = driftSettings(spec);
     // Until the change stands, `spec` is the old one: what a rollback's tunnels are awaited with.
-    if (await applyChange(change, calls, state, (of) => awaitTunnels(of === 'after' ? change.spec : spec, true))) {
+    const stood = await applyChange(change, calls, state, (of) => awaitTunnels(of === 'after' ? change.spec : spec, true));
+    if (stood) {
       // New drift settings take effect at once: a mesh switched to repair repairs now, not at its next scheduled check.
       if (!sameDriftSettings(driftBefore, driftSettings(change.spec))) driftRequested ??= { checkId: uuid4(), trigger: 'spec-changed' };
       spec = change.spec;
@@ -322,6 +330,31 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     }
     changeRunning = false;
     state.enter((await verifyIstio(spec, scope, calls, state)) ? 'Ready' : 'Degraded');
+    // The rotation claims the mesh only once it is up again, with the spec that names the new key type.
+    if (stood && change.plan.rootRotation && !teardownRequested) await startRootRotation();
+  }
+
+  /**
+   * Starts the root rotation that takes the mesh to a root of the new key type: the API's own
+   * rotation (workflows/rotate-ca.ts), given the spec the mesh now runs with. The mesh holds
+   * itself for it first, so no drift check, change or other rotation comes between; the
+   * rotation's claim under that ID is the holder's. If it cannot be started, the hold goes and
+   * the status says why; the mesh runs on with its current root until a root rotation is asked
+   * for through the API (POST /v1/meshes/{name}/rotations), which takes the same spec.
+   */
+  async function startRootRotation(): Promise<void> {
+    const rotationId = `${rotationWorkflowIdPrefix(spec.name)}root-${uuid4().slice(0, 8)}`;
+    hold({ rotationId, claimedAt: new Date().toISOString() });
+    wakeups++;
+    state.rootRotationChosen(rotationId);
+    try {
+      await rotations.startRootRotation.executeWithOptions({ summary: meshActivitySummary.startRootRotation(rotationId, spec.pki.keyType) }, [{ spec, naming, rotationId }]);
+      state.rootRotationRuns(rotationId);
+    } catch (error) {
+      if (rotation?.rotationId === rotationId) hold(undefined);
+      state.rootRotationNotStarted(rotationId, errorMessage(error));
+      log.error('the root rotation after the change was not started', { mesh: spec.name, rotationId, error: errorMessage(error) });
+    }
   }
 
   /** BGP Established on all four tunnels of `of`, within its deadline. */
@@ -378,6 +411,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     if (rotation?.rotationId !== held) return;
     log.warn('rotation no longer runs and never let go of the mesh: its lease is dropped', { mesh: spec.name, rotationId: held });
     hold(undefined);
+    state.rotationEnded(held, 'it stopped without letting go of the mesh');
   }
 
   async function rollBack(error: unknown): Promise<MeshResult> {

@@ -19,6 +19,7 @@ import { MeshLock } from './mesh-lock.ts';
 import { awaitPickup } from './pickup.ts';
 import { RootSuccession } from './root-succession.ts';
 import { RotationSchedules } from './schedule.ts';
+import { RotationStarter } from './start.ts';
 
 export interface Issuing {
   cluster: ClusterRef;
@@ -40,12 +41,14 @@ export function rotationActivities(deps: { clients: CloudClients; kube: KubeAcce
   const succession = new RootSuccession(deps.clients);
   const lock = new MeshLock(deps.temporal.client);
   const schedules = new RotationSchedules(deps.temporal.client, deps.temporal.taskQueue);
+  const starter = new RotationStarter(deps.temporal.client, deps.temporal.taskQueue);
   const region = (c: ClusterRef) => c.scope.aws.region;
   return {
     claimRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.claim(input.meshWorkflowId, input.rotationId),
     releaseRotation: (input: { meshWorkflowId: string; rotationId: string; cacerts?: RotatedCacerts }) => lock.release(input.meshWorkflowId, input.rotationId, input.cacerts),
     rotationRunning: (input: { rotationId: string }) => lock.running(input.rotationId),
     ensureRotationSchedule: (spec: MeshSpec, naming?: NamingVersion) => schedules.ensure(spec, naming ?? 1),
+    startRootRotation: (input: { spec: MeshSpec; naming: NamingVersion; rotationId: string }) => starter.startRoot(input.spec, input.naming, input.rotationId),
     deleteRotationSchedule: (mesh: string) => schedules.remove(mesh),
 
     /** Intermediate rotation: a new intermediate from the same root, trust unchanged. */

@@ -362,11 +362,61 @@ test('an allowed replacement of the resource group is refused as not applied, na
   assert.match(allowed.refused[0]!.message, /^azure\/resource-group \(azure\.resourceGroup\) would be deleted and made again \(name "[^"]+" → "cells-rg-2", with \d+ resource\(s\) built on it\): a live mesh does not make it again: everything of the mesh in Azure lives in it\. Keep name as it is, or DELETE the mesh and POST the new spec$/);
 });
 
-test("an allowed replacement of the root CA is refused as not applied: a new root is a root rotation, which a change does not run", () => {
-  const allowed = plan((s) => (s.pki = { ...s.pki, keyType: 'RSA_4096' }), true);
-  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied pki/root-ca.keyType']);
-  assert.match(allowed.refused[0]!.message, /another root is taken in only by a root rotation in every cell .* which a change does not run/);
+const RSA_ROOT = (s: Raw) => (s.pki = { ...s.pki, keyType: 'RSA_4096', rotation: { pickupSeconds: 120, workloadCertTtlSeconds: 3600 } });
+
+test("plan for the root CA's key type, allowed: replace pki/root-ca (keyType) and each cell's cacerts updated, all applied by the root rotation after the change; no cell remade, the rotation's time its own", () => {
+  const allowed = plan(RSA_ROOT, true);
+  assert.deepEqual(allowed.refused, []);
+  assert.deepEqual(ids(allowed, 'replace'), ['pki/root-ca']);
+  assert.deepEqual(ids(allowed, 'update'), ['istio/east/cacerts', 'istio/west/cacerts']);
+  assert.deepEqual([ids(allowed, 'create'), ids(allowed, 'delete')], [[], []]);
+  assert.deepEqual(shown(allowed, 'pki/root-ca'), ['replace', undefined, ['keyType "ECDSA_P256" → "RSA_4096"'], undefined]);
+  assert.deepEqual(shown(allowed, 'istio/west/cacerts'), ['update', undefined, ['keyType "ECDSA_P256" → "RSA_4096"'], undefined]);
+  assert.deepEqual(allowed.changes.filter((c) => c.action !== 'unchanged').map((c) => [c.id, c.appliedBy]), [
+    ['istio/east/cacerts', 'root-rotation'], ['istio/west/cacerts', 'root-rotation'], ['pki/root-ca', 'root-rotation'],
+  ]);
+  assert.equal(allowed.changes.find((c) => c.id === 'pki/root-ca')!.expectedSeconds, 3 * 120 + 3600);
+  assert.equal(allowed.expectedSeconds, 0, 'the change itself makes nothing in the clouds');
+  assert.equal(allowed.interruptsTraffic, false);
+  assert.deepEqual(allowed.rootRotation && { ...allowed.rootRotation, description: undefined }, { keyType: { field: 'keyType', from: 'ECDSA_P256', to: 'RSA_4096' }, expectedSeconds: 3960, description: undefined });
+  assert.match(allowed.rootRotation!.description, /^a root rotation the mesh starts once the change stands: .* new RSA_4096 root, .* \(3600 s\), trusts only the new root; nothing in the clouds is made again and no cell is remade$/);
 });
+
+test("the root CA's key type without allowReplace is refused naming the root alone: nothing built on it would be made again", () => {
+  const refused = plan(RSA_ROOT);
+  assert.deepEqual(refused.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-allowed pki/root-ca.keyType']);
+  assert.match(refused.refused[0]!.message, /^pki\/root-ca \(pki\.rootCa\) cannot change in place .*keyType "ECDSA_P256" → "RSA_4096" \(a root key is what it is: a new key type is a root rotation\)\. Send the change with \?allowReplace=true/);
+  assert.ok(refused.rootRotation, 'the plan shows the rotation the change would start');
+});
+
+test('a plan with no new root key type has no root rotation (a new intermediate validity is an update of every cacerts by the change)', () => {
+  const p = plan((s) => (s.pki = { ...s.pki, intermediateValidityDays: 200 }));
+  assert.equal(p.rootRotation, undefined);
+  assert.deepEqual(p.changes.filter((c) => c.action === 'update').map((c) => [c.id, c.appliedBy]), [['istio/east/cacerts', undefined], ['istio/west/cacerts', undefined]]);
+});
+
+test("the root CA's key type with the VPC's range, allowed: both accepted; the change remakes the AWS cell (its cacerts from the current root), the rotation then moves every cell", () => {
+  const allowed = plan((s) => (RSA_ROOT(s), (s.aws.vpc.cidr = '10.11.0.0/16'), (s.aws.vpc.subnets = [{ cidr: '10.11.0.0/24' }, { cidr: '10.11.1.0/24' }])), true);
+  assert.deepEqual(allowed.refused, []);
+  const east = allowed.changes.find((c) => c.id === 'istio/east/cacerts')!;
+  assert.deepEqual([east.action, east.replacedWith, east.appliedBy], ['replace', 'istio/east/namespace', undefined], "a remade cell's cacerts is made by the change");
+  assert.equal(allowed.changes.find((c) => c.id === 'istio/west/cacerts')!.appliedBy, 'root-rotation');
+  assert.ok(allowed.rootRotation);
+  assert.ok(allowed.expectedSeconds < allowed.rootRotation.expectedSeconds, 'the change\'s estimate leaves the rotation out');
+});
+
+const REFERENCED = (s: Raw) => (s.pki = { ...s.pki, rootSecret: 'team/mesh-root' });
+for (const { what, edit, base, path } of [
+  { what: 'a root by reference instead of the generated one', edit: REFERENCED, base: () => {}, path: 'pki/root-ca.secretName,userSupplied' },
+  { what: 'a referenced root of another key type', edit: (s: Raw) => (s.pki = { ...s.pki, keyType: 'RSA_4096' }), base: REFERENCED, path: 'pki/root-ca.keyType' },
+]) {
+  test(`${what}, allowed, is refused as not applied: cellbridge rotates only to a root it generates`, () => {
+    const allowed = plan(edit, true, base);
+    assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), [`change.replace-not-applied ${path}`]);
+    assert.match(allowed.refused[0]!.message, /a root by reference is its owner's, never rotated by cellbridge/);
+    assert.equal(allowed.rootRotation, undefined);
+  });
+}
 
 test('a changed traffic policy shows the leaf that changed, with both values', () => {
   const change = plan((s) => (s.trafficPolicies[0].outlierDetection.consecutive5xxErrors = 3)).changes.find((c) => c.id === 'istio/east/traffic-policies');

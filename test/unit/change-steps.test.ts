@@ -205,6 +205,17 @@ const ROWS: Row[] = [
   },
 ];
 
+test("change steps: the root CA's key type, allowed: no step at all (the root and every cacerts are the root rotation's, after the change)", () => {
+  const { steps: s } = steps((raw) => (raw.pki = { ...raw.pki, keyType: 'RSA_4096', intermediateValidityDays: 200 }), true);
+  assert.deepEqual(s, { takenDown: [], creates: [], remade: [], updates: [], deletes: [] });
+});
+
+test("change steps: the root CA's key type with an EKS cell added: the new cell is made by the change (its cacerts too); the existing cells' cacerts are left to the rotation", () => {
+  const { steps: s } = steps((raw) => ((raw.pki = { ...raw.pki, keyType: 'RSA_4096' }), raw.cells.push(NORTH)), true);
+  assert.ok(s.creates.includes('istio/north/cacerts') && s.creates.includes('istio/north/istiod'), s.creates.join(', '));
+  assert.deepEqual([s.updates, s.takenDown, s.remade], [[], [], []]);
+});
+
 for (const row of ROWS) {
   test(`change steps: ${row.what}`, () => {
     const { steps: s, before, after } = steps(row.edit, row.allowReplace, row.base);
@@ -268,7 +279,14 @@ const REFUSALS: { what: string; edit?: (s: Raw) => void; allowReplace?: boolean;
     allowReplace: true,
     expect: { status: 400, rules: ['change.replace-not-applied'], paths: ['azure/resource-group.name'] },
   },
-  { what: "the root CA's key type allowed but not applied (a root rotation)", edit: (s) => (s.pki = { ...s.pki, keyType: 'RSA_4096' }), allowReplace: true, expect: { status: 400, rules: ['change.replace-not-applied'], paths: ['pki/root-ca.keyType'] } },
+  { what: "the root CA's key type with allowReplace: accepted, applied by a root rotation once the change stands", edit: (s) => (s.pki = { ...s.pki, keyType: 'RSA_4096' }), allowReplace: true },
+  { what: "the root CA's key type without allowReplace: the root is named", edit: (s) => (s.pki = { ...s.pki, keyType: 'RSA_4096' }), expect: { status: 400, rules: ['change.replace-not-allowed'], paths: ['pki/root-ca.keyType'] } },
+  {
+    what: 'a root by reference instead of the generated one, allowed but not applied (cellbridge never rotates to a root it does not keep)',
+    edit: (s) => (s.pki = { ...s.pki, rootSecret: 'team/mesh-root' }),
+    allowReplace: true,
+    expect: { status: 400, rules: ['change.replace-not-applied'], paths: ['pki/root-ca.secretName,userSupplied'] },
+  },
   { what: 'another change running', mesh: { changeRunning: true }, expect: { status: 409, rules: ['change.in-progress'] } },
   { what: 'teardown requested', mesh: { teardownRequested: true }, expect: { status: 409, rules: ['change.teardown-requested'] } },
   { what: 'a mesh still provisioning', mesh: { phase: 'Provisioning' }, expect: { status: 409, rules: ['change.mesh-not-up'] } },

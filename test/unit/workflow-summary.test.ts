@@ -14,6 +14,11 @@ for (const [name, actual, expected] of [
   ['an intermediate rotation through the API', rotationWorkflowSummary('intermediate', example('cells'), 'api'), 'intermediate CA rotation of mesh cells · cells east (EKS), west (AKS), one cell at a time'],
   ['a root rotation through the API', rotationWorkflowSummary('root', example('cells'), 'api'), 'root CA rotation of mesh cells · cells east (EKS), west (AKS), three phases, each in every cell'],
   ['a rotation the schedule starts says so', rotationWorkflowSummary('intermediate', example('cells'), 'schedule'), 'scheduled intermediate CA rotation of mesh cells · cells east (EKS), west (AKS), one cell at a time'],
+  [
+    'a root rotation a change of the key type starts names the new key type',
+    rotationWorkflowSummary('root', { ...example('cells'), pki: { keyType: 'RSA_4096' } }, 'change'),
+    'root CA rotation of mesh cells to a new RSA 4096 root, after a change · cells east (EKS), west (AKS), three phases, each in every cell',
+  ],
   ['a drill names the cell it cuts, its cloud, and where its requests go', drillWorkflowSummary(example('cells'), 'east'), 'failover drill of mesh cells · cut AWS cell east, fail over to west and back'],
   ['a drill of the Azure cell', drillWorkflowSummary(example('cells'), 'west'), 'failover drill of mesh cells · cut Azure cell west, fail over to east and back'],
 ] as const) {

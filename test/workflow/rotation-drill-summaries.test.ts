@@ -36,7 +36,7 @@ let worker: StubWorker;
 let pickupFailsIn: string | undefined;
 
 /** What the rotations and the drill call; the mesh's lease is the product's own (meshLeaseActivities), the rest stubbed. */
-type Activities = Omit<RotationActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule' | 'rotationRunning'> & ReturnType<typeof drillActivities>;
+type Activities = Omit<RotationActivities, 'ensureRotationSchedule' | 'deleteRotationSchedule' | 'rotationRunning' | 'startRootRotation'> & ReturnType<typeof drillActivities>;
 type Stubs = Omit<Activities, 'claimRotation' | 'releaseRotation'>;
 
 before(async () => {

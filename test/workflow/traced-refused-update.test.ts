@@ -34,7 +34,7 @@ test('a traced mesh that refused two changes in its validator and applied a thir
   const send = (spec: MeshSpec, allowReplace: boolean) => handle.executeUpdate<ChangeAccepted, [ChangeRequest]>(CHANGE_UPDATE, { args: [{ spec, allowReplace }] });
   const replacement = edited((s) => (s.cells[0].serviceCidr = '172.22.0.0/16'));
   await assert.rejects(send(replacement, false), WorkflowUpdateFailedError, 'a replacement not allowed is refused');
-  await assert.rejects(send(edited((s) => (s.pki = { ...s.pki, keyType: 'RSA_4096' })), true), (e: Error) => e instanceof WorkflowUpdateFailedError && /root-ca/.test(String(e.cause?.message)), "an allowed replacement of the mesh's root CA is refused as not applied");
+  await assert.rejects(send(edited((s) => (s.pki = { ...s.pki, rootSecret: 'team/mesh-root' })), true), (e: Error) => e instanceof WorkflowUpdateFailedError && /root-ca/.test(String(e.cause?.message)), "an allowed move to a root by reference is refused as not applied");
   const accepted = await send(edited((s) => (s.cells[0].nodePool.count = 3)), false);
   for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 50))) {
     const status: any = await handle.query('status');
