@@ -14,6 +14,11 @@ import { NetworkManagementClient, type Subnet } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { virtualNetworkHandler } from '../../activities/azure/virtual-network.ts';
+import { awaitOperation } from '../../activities/azure/lro.ts';
+import { createCloudClients } from '../../activities/cloud-clients.ts';
+import type { BackboneParams } from '../../domain/backbone-graph.ts';
+import type { ResourceNode } from '../../domain/resource-graph.ts';
 import { startProcess, type RunningProcess } from '../../sim/child-process.js';
 import { freePort } from '../../sim/ports.js';
 import { ensureTls } from '../../sim/tls.js';
@@ -248,6 +253,23 @@ describe('AKS managed clusters on the ARM emulator and the kube pool', () => {
   test('the subnet (and VNet) of a cluster cannot be deleted while the cluster exists', async () => {
     await rejectsWith(net.subnets.beginDeleteAndWait(RG, 'vnet', 'aks'), 400, 'InUseSubnetCannotBeDeleted');
     await rejectsWith(net.virtualNetworks.beginDeleteAndWait(RG, 'vnet'), 400, 'InUseSubnetCannotBeDeleted');
+  });
+
+  test("the product's VNet handler changes the range of a VNet whose subnet a cluster uses: the subnet kept as ARM had it, the cluster still in it", async () => {
+    const clients = createCloudClients({ aws: { requestTimeoutMs: 10_000 }, azure: { endpoint: armUrl, credential } });
+    const handler = virtualNetworkHandler(clients, awaitOperation({ initialMs: 10, maxMs: 1_000, factor: 2 }));
+    const node = (cidr: string): ResourceNode<string, BackboneParams['azure.virtualNetwork']> => ({
+      id: 'azure/vnet', kind: 'azure.virtualNetwork', dependsOn: [],
+      params: { scope: { mesh: 'aks', aws: { region: 'us-east-1' }, azure: { subscriptionId: SUB, resourceGroup: RG, location: LOC } }, name: 'vnet', cidr },
+    });
+    const update = async (from: string, to: string) => handler.update!((await handler.describe(node(from)))!, node(to), node(from), {}, new AbortController().signal);
+    const before = (await net.subnets.get(RG, 'vnet', 'aks'));
+    await update('10.30.0.0/16', '10.30.0.0/15');
+    assert.deepEqual((await net.virtualNetworks.get(RG, 'vnet')).addressSpace?.addressPrefixes, ['10.30.0.0/15']);
+    const kept = await net.subnets.get(RG, 'vnet', 'aks');
+    assert.deepEqual([kept.id, kept.addressPrefix, kept.provisioningState], [before.id, '10.30.0.0/22', 'Succeeded']);
+    assert.equal((await aks.managedClusters.get(RG, 'aks1')).agentPoolProfiles?.[0]?.vnetSubnetID?.toLowerCase(), before.id?.toLowerCase(), 'the cluster still in it');
+    await update('10.30.0.0/15', '10.30.0.0/16');
   });
 
   test('an lro-failed fault on managedClusters.createOrUpdate ends the poller with a failure and leaves no Succeeded cluster', async () => {
