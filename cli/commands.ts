@@ -224,11 +224,12 @@ function showPlan(io: Io, plan: ChangePlan): void {
   const changed = plan.changes.filter((c) => c.action !== 'unchanged');
   if (changed.length === 0) return say(io, 'nothing to change');
   for (const c of changed) {
-    say(io, `${c.action.padEnd(8)} ${c.id}${c.expectedSeconds ? ` (~${c.expectedSeconds} s)` : ''}${c.interrupts ? ` · interrupts ${c.interrupts}` : ''}`);
+    say(io, `${c.action.padEnd(8)} ${c.id}${c.expectedSeconds ? ` (~${c.expectedSeconds} s)` : ''}${c.interrupts ? ` · interrupts ${c.interrupts}` : ''}${c.appliedBy ? ' · by the root rotation after the change' : ''}`);
     for (const f of c.fields) say(io, `           ${f.field}: ${f.from} → ${f.to}`);
   }
   const s = plan.summary;
   say(io, `${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.unchanged} unchanged; about ${plan.expectedSeconds} s`);
+  if (plan.rootRotation) say(io, `then ${plan.rootRotation.description}: up to ${plan.rootRotation.expectedSeconds} s more`);
   for (const r of plan.refused) say(io, `refused: ${r.message} [${r.rule}]`);
 }
 
