@@ -31,6 +31,8 @@ export function meshDetails(status: MeshStatus): string {
     lines.push('', `Verification ${status.verification.passed ? 'passed' : 'failed'}: ${passed} of ${status.verification.checks.length} checks at ${status.verification.checkedAt}`);
   }
   if (status.change) lines.push('', `Change ${status.change.changeId}: ${status.change.state}, ${status.change.progress.done} of ${status.change.progress.total} steps${status.change.error ? ` (${status.change.error})` : ''}`);
+  const root = status.change?.rootRotation;
+  if (root) lines.push(`Then a root rotation to a new ${root.keyType} root: ${root.state}${root.rotationId ? ` · ${root.rotationId}` : ''}${root.error ? ` (${root.error})` : ''}`);
   if (status.cleanupFailures.length > 0) {
     lines.push('', `Left behind (${status.cleanupFailures.length}):`);
     for (const f of status.cleanupFailures) lines.push(`- ${f.resource}: ${f.error}`);

@@ -46,6 +46,12 @@ test('mesh details: once up, each tunnel\'s BGP state on both clouds, each cell,
   ].join('\n'));
 });
 
+test('mesh details: a change of the root key type shows the root rotation it starts, its state and ID', () => {
+  const change = { changeId: 'c1', state: 'Applied' as const, summary: { create: 0, update: 2, replace: 1, delete: 0, unchanged: 45 }, changes: [], progress: { done: 0, total: 0 }, startedAt: '2026-12-01T16:00:00.000Z' };
+  const details = meshDetails({ ...ready, change: { ...change, rootRotation: { keyType: 'RSA_4096', state: 'running', expectedSeconds: 92, rotationId: 'rotation-cells-root-0a1b2c3d' } } });
+  assert.match(details, /\nChange c1: Applied, 0 of 0 steps\nThen a root rotation to a new RSA_4096 root: running · rotation-cells-root-0a1b2c3d$/);
+});
+
 test('mesh details: a failure, what was left behind and the last drift check are shown too', () => {
   const details = meshDetails({
     ...provisioning,
