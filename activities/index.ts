@@ -119,7 +119,7 @@ export function createActivities(deps: ActivityDeps) {
   return refreshingCredentials(kube.forget, {
     ...resourceActivities(engine, byKind, kube.forget),
     checkDrift: (input: CheckDriftInput): Promise<DriftFindings> => checkDrift(byKind, input),
-    observeTunnels: (input: ObserveTunnelsInput): Promise<TunnelStatus[]> => observeTunnels(deps.clients, lro, input),
+    observeTunnels: (input: ObserveTunnelsInput): Promise<TunnelStatus[]> => observeTunnels(deps.clients, lro, input, deps.poll),
     probeClusterAccess: (ref: ClusterRef): Promise<ClusterAccess> => probeClusterAccess(kube, ref),
     observeLearnedRoutes: (input: ObserveLearnedRoutesInput): Promise<LearnedRoutes> => observeLearnedRoutes(deps.clients, lro, input),
     inspectIstio: (input: InspectIstioInput): Promise<ClusterFacts> => inspectIstio(deps.clients, kube, input, resolveHostname),

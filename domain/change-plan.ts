@@ -285,8 +285,18 @@ function refusal(change: PlannedChange, changes: PlannedChange[]): Problem {
   const forcing = forcingFields(change);
   const causes = forcing.map((f) => `${f.field} ${f.from} → ${f.to} (${rule[topField(f.field)] ?? "it is the resource's identity"})`);
   const followers = dependentsReplacedWith(change.id, changes);
+  const path = `${change.id}.${forcing.map((f) => f.field).join(',')}`;
+  if (change.appliedBy === 'root-rotation') {
+    return {
+      path,
+      rule: 'change.replace-not-allowed',
+      message:
+        `${change.id} (${change.kind}) cannot change in place: ${causes.join('; ')}. Send the change with ?allowReplace=true to have it applied by a root rotation ` +
+        `the mesh starts once the change stands (every cell trusts both roots, signs with the new one, then trusts only it; nothing is remade), or keep ${forcing.map((f) => f.field).join(', ')} as it is`,
+    };
+  }
   return {
-    path: `${change.id}.${forcing.map((f) => f.field).join(',')}`,
+    path,
     rule: 'change.replace-not-allowed',
     message:
       `${change.id} (${change.kind}) cannot change in place and would be deleted and made again: ${causes.join('; ')}` +

@@ -48,3 +48,10 @@ export function cloudLatency(kind: string): CloudLatency {
   if (!latency) throw new Error(`domain/cloud-latency.ts has no latency for resource kind ${kind}`);
   return latency;
 }
+
+/**
+ * BGP over tunnels just made: about a minute from the connection until both sides have
+ * established their sessions and exchanged routes (what the proving ground plays, sim/fabric.ts).
+ * Tunnel observations are timed by it (activities/tunnel-status.ts).
+ */
+export const BGP_CONVERGENCE_SECONDS = 60;

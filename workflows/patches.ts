@@ -31,3 +31,6 @@ export const TRACING_PATCH = 'opentelemetry-interceptors-v1';
  * patch keep what their marker says.
  */
 export const TRACING_ONLY_WHEN_TRACED_PATCH = 'opentelemetry-only-when-traced-v1';
+
+/** Awaiting BGP, each tunnel observation waits inside its activity (ObserveTunnelsInput.wait) instead of the workflow sleeping between single observations. */
+export const BGP_WAIT_IN_OBSERVATION_PATCH = 'bgp-wait-in-observation-v1';

@@ -113,6 +113,8 @@ function stubActivities(client: Client, taskQueue: string, faults: Faults): Part
     observeTunnels: async (input) => {
       if (faults.failObservations > 0 && faults.failObservations--) throw ApplicationFailure.nonRetryable('injected: VPN status not readable', 'Injected');
       const up = !faults.tunnelsDown;
+      // As the real activity does: a waiting observation of tunnels that stay down answers once its wait is over.
+      if (!up && input.wait) await Context.current().sleep(input.wait.forMs);
       return input.tunnels.map((t, index) => ({
         index,
         insideCidr: t.insideCidr,
