@@ -64,13 +64,16 @@ async function checkNode(handler: AnyHandler, node: ResourceNode, outputs: Outpu
   const gone = node.dependsOn.filter((d) => earlier(d)?.state === 'missing' || earlier(d)?.state === 'unchecked');
   if (gone.length > 0) return { ...base, state: 'unchecked', fields: gone.flatMap((d) => fieldDrift(`dependsOn ${d}`, 'present', earlier(d)!.state)) };
   let fields: FieldDrift[];
+  let lost: FieldDrift[] = [];
   try {
-    const observed = await handler.describe(node);
+    // What the mesh recorded finds a resource of ours whose identity tags were removed by hand.
+    const observed = await handler.describe(node, outputs[node.id]);
     if (observed === undefined) return { ...base, state: 'missing', repairBy: 'create', fields: fieldDrift('exists', 'present', 'absent') };
     const phase = handler.phase(observed, node);
     // On its way out (deleted by hand moments ago): as good as gone.
     if (phase.is === 'deleting') return { ...base, state: 'missing', repairBy: 'create', fields: fieldDrift('exists', 'present', 'being deleted') };
     const deps = Object.fromEntries(node.dependsOn.flatMap((d) => (outputs[d] ? [[d, outputs[d]]] : [])));
+    lost = handler.lostIdentity?.(observed, node) ?? [];
     fields = handler.drift ? await handler.drift(observed, node, deps, outputs[node.id]) : [];
     // A kind that judges only a whole state still reports it; one in the middle of an operation is not drift.
     if (fields.length === 0 && phase.is === 'drifted') fields = fieldDrift('state', 'as the spec says', phase.detail);
@@ -78,8 +81,10 @@ async function checkNode(handler: AnyHandler, node: ResourceNode, outputs: Outpu
   } catch (error) {
     return { ...base, state: 'unchecked', fields: fieldDrift('read', 'readable', shown(error instanceof Error ? error.message : String(error))) };
   }
-  if (fields.length === 0) return undefined;
-  return { ...base, state: 'drifted', fields, ...(handler.replacedWhenDrifted ? { repairBy: 'replace' as const } : {}) };
+  if (fields.length === 0 && lost.length === 0) return undefined;
+  // Lost tags alone are put back by the engine's create; anything else drifted on a kind the cloud cannot modify needs its replacement.
+  const repairBy = fields.length === 0 ? ('create' as const) : handler.replacedWhenDrifted ? ('replace' as const) : base.repairBy;
+  return { ...base, state: 'drifted', fields: [...lost, ...fields], repairBy };
 }
 
 /** The resource's name in its cloud or cluster, as a person looks for it there. */

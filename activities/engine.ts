@@ -24,8 +24,9 @@ export interface DeleteResult {
 export class ResourceEngine {
   constructor(private readonly poll: PollSettings) {}
 
-  async ensure<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs): Promise<ResourceOutput> {
-    return this.alone(node.id, () => this.ensureNow(handler, node, outputs));
+  /** `recorded`: the resource's own output as the mesh last recorded it, if it has one (resource-handler.ts, `describe`). */
+  async ensure<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs, recorded?: ResourceOutput): Promise<ResourceOutput> {
+    return this.alone(node.id, () => this.ensureNow(handler, node, outputs, undefined, recorded));
   }
 
   /** Runs `fn` once no earlier create, update or delete of the same resource of this run still runs in this worker (activities/earlier-attempt.ts). */
@@ -39,7 +40,7 @@ export class ResourceEngine {
   }
 
   /** `pending`: the update this call has just sent, whose end it waits for. */
-  private async ensureNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs, pending?: PollClock): Promise<ResourceOutput> {
+  private async ensureNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, outputs: Outputs, pending?: PollClock, recorded?: ResourceOutput): Promise<ResourceOutput> {
     const ctx = Context.current();
     const call = <T>(what: string, fn: () => Promise<T>) => guarded(`${what} ${node.id}`, fn);
     // A resource found in the making was started by an earlier attempt, at a time this one does not
@@ -65,16 +66,21 @@ export class ResourceEngine {
     };
     // A retried attempt may follow a create whose answer was lost: a listing that lags must not hide it into a second copy.
     const doubtAbsence = handler.listedLate === true && ctx.info.attempt > 1;
-    let observed = await this.settle(handler, node, (p) => p.is === 'deleting', doubtAbsence);
-    if (observed !== undefined) refuseForeign(handler, observed, node);
+    let observed = await this.settle(handler, node, (p) => p.is === 'deleting', doubtAbsence, undefined, recorded);
+    if (observed !== undefined) refuseForeign(handler, observed, node, recorded);
+    // Ours by its recorded ID, its ownership tags removed by hand: they are put back, nothing is made.
+    if (observed !== undefined && (handler.lostIdentity?.(observed, node) ?? []).length > 0) {
+      const found = observed;
+      await call('restore the identity of', () => handler.restoreIdentity!(found, node));
+    }
     // A create's own final read (an Azure operation's GET of the resource) stands for the next describe.
     let answered = observed === undefined ? await create() : undefined;
     let convergeAttempts = 0;
     for (;;) {
-      observed = answered ?? (await call('describe', () => handler.describe(node)));
+      observed = answered ?? (await call('describe', () => handler.describe(node, recorded)));
       answered = undefined;
       // Someone else's may appear under our name while we create (a create that tolerated "already exists").
-      if (observed !== undefined) refuseForeign(handler, observed, node);
+      if (observed !== undefined) refuseForeign(handler, observed, node, recorded);
       const phase: Phase = observed === undefined ? { is: 'busy', detail: 'not visible yet' } : handler.phase(observed, node);
       if (phase.is === 'ready' && observed !== undefined) return handler.output(observed);
       if (phase.is === 'failed' && rePuts-- > 0) {
@@ -120,11 +126,11 @@ export class ResourceEngine {
    * left two (tag-identified resources have no idempotency token), and a teardown must
    * not wait forever for the copy it did not delete to vanish.
    */
-  async delete<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>): Promise<DeleteResult> {
-    return this.alone(node.id, () => this.deleteNow(handler, node));
+  async delete<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, recorded?: ResourceOutput): Promise<DeleteResult> {
+    return this.alone(node.id, () => this.deleteNow(handler, node, recorded));
   }
 
-  private async deleteNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>): Promise<DeleteResult> {
+  private async deleteNow<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, recorded?: ResourceOutput): Promise<DeleteResult> {
     const ctx = Context.current();
     const deleted = new Set<string>();
     // Until this call has sent a delete, what it waits out is someone else's operation, of unknown kind and start: the plain backoff.
@@ -133,9 +139,9 @@ export class ResourceEngine {
       // An in-flight create or update blocks a delete in both clouds, and a copy already being deleted only needs watching.
       // A compensation can follow its create by moments: the first absence of a lagging listing is doubted.
       const doubtAbsence = handler.listedLate === true && deleted.size === 0;
-      const observed = await this.settle(handler, node, (p, o) => p.is === 'busy' || p.is === 'deleting' || deleted.has(identityOf(handler, o)), doubtAbsence, deleting);
+      const observed = await this.settle(handler, node, (p, o) => p.is === 'busy' || p.is === 'deleting' || deleted.has(identityOf(handler, o)), doubtAbsence, deleting, recorded);
       if (observed === undefined) return { state: deleted.size > 0 ? 'deleted' : 'absent' };
-      if (ownershipOf(handler, observed, node).is !== 'ours') return { state: 'kept' };
+      if (ownershipOf(handler, observed, node, recorded).is !== 'ours') return { state: 'kept' };
       await this.whenFree(node.id, () => this.expecting(node.kind, 'delete', () => guarded(`delete ${node.id}`, () =>
         this.heartbeating(`deleting ${node.id}`, () => ignoreNotFound(handler.delete(observed, node, ctx.cancellationSignal))),
       )));
@@ -151,10 +157,10 @@ export class ResourceEngine {
    * the longest poll interval, the patience the engine shows any resource. `backoff`: the polls
    * of an operation this call started; without one, the plain backoff.
    */
-  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase, observed: O) => boolean, doubtAbsence = false, backoff: PollClock = new Backoff(this.poll)): Promise<O | undefined> {
+  private async settle<P, O>(handler: ResourceHandler<P, O>, node: ResourceNode<string, P>, waiting: (phase: Phase, observed: O) => boolean, doubtAbsence = false, backoff: PollClock = new Backoff(this.poll), recorded?: ResourceOutput): Promise<O | undefined> {
     const believeAbsenceAt = Date.now() + (doubtAbsence ? this.poll.maxMs : 0);
     for (;;) {
-      const observed = await guarded(`describe ${node.id}`, () => handler.describe(node));
+      const observed = await guarded(`describe ${node.id}`, () => handler.describe(node, recorded));
       if (observed === undefined && Date.now() >= believeAbsenceAt) return undefined;
       if (observed === undefined) {
         await this.wait(`${node.id} not listed yet`, backoff);
@@ -231,12 +237,12 @@ function identityOf<P, O>(handler: ResourceHandler<P, O>, observed: O): string {
   }
 }
 
-function ownershipOf<P, O>(handler: ResourceHandler<P, O>, observed: O, node: ResourceNode<string, P>): Ownership {
-  return handler.ownership?.(observed, node) ?? { is: 'ours' };
+function ownershipOf<P, O>(handler: ResourceHandler<P, O>, observed: O, node: ResourceNode<string, P>, recorded?: ResourceOutput): Ownership {
+  return handler.ownership?.(observed, node, recorded) ?? { is: 'ours' };
 }
 
-function refuseForeign<P, O>(handler: ResourceHandler<P, O>, observed: O, node: ResourceNode<string, P>): void {
-  const ownership = ownershipOf(handler, observed, node);
+function refuseForeign<P, O>(handler: ResourceHandler<P, O>, observed: O, node: ResourceNode<string, P>, recorded?: ResourceOutput): void {
+  const ownership = ownershipOf(handler, observed, node, recorded);
   if (ownership.is === 'foreign') throw ApplicationFailure.nonRetryable(`${node.id}: ${ownership.reason}`, 'ForeignResource');
 }
 

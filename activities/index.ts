@@ -61,8 +61,9 @@ export interface ActivityDeps {
   dnsServers?: string[];
 }
 
-export type CreateActivity = (node: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
-export type DeleteActivity = (node: ResourceNode) => Promise<DeleteResult>;
+/** `recorded`: the resource's own output as the mesh last recorded it, when it has one (a customer gateway whose tags were removed is found by its ID: resource-handler.ts). */
+export type CreateActivity = (node: ResourceNode, outputs: Outputs, recorded?: ResourceOutput) => Promise<ResourceOutput>;
+export type DeleteActivity = (node: ResourceNode, recorded?: ResourceOutput) => Promise<DeleteResult>;
 export type UpdateActivity = (node: ResourceNode, previous: ResourceNode, outputs: Outputs) => Promise<ResourceOutput>;
 
 /** create<Kind>, update<Kind> and delete<Kind> for every resource kind, each name known to tsc. */
@@ -135,9 +136,9 @@ function resourceActivities(engine: ResourceEngine, byKind: Record<ResourceKind,
   const entries = (Object.entries(byKind) as [ResourceKind, AnyHandler][]).flatMap(([kind, handler]) => {
     const forgetting = <T>(run: Promise<T>) => (CLUSTER_KINDS.includes(kind) ? run.finally(forgetCredentials) : run);
     return [
-      [resourceActivityName('create', kind), ((node, outputs) => forgetting(engine.ensure(handler, node, outputs))) satisfies CreateActivity],
+      [resourceActivityName('create', kind), ((node, outputs, recorded) => forgetting(engine.ensure(handler, node, outputs, recorded))) satisfies CreateActivity],
       [resourceActivityName('update', kind), ((node, previous, outputs) => forgetting(engine.update(handler, node, previous, outputs))) satisfies UpdateActivity],
-      [resourceActivityName('delete', kind), ((node) => forgetting(engine.delete(handler, node))) satisfies DeleteActivity],
+      [resourceActivityName('delete', kind), ((node, recorded) => forgetting(engine.delete(handler, node, recorded))) satisfies DeleteActivity],
     ];
   });
   // Built by iterating a record keyed by every kind, so every mapped name is present.

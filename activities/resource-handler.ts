@@ -25,8 +25,14 @@ export type Phase =
  * engine (engine.ts) supplies idempotency, polling, heartbeats and cancellation.
  */
 export interface ResourceHandler<P, O> {
-  /** The resource if it exists (not deleted), found by identity, never by a remembered ID. */
-  describe(node: ResourceNode<string, P>): Promise<O | undefined>;
+  /**
+   * The resource if it exists (not deleted), found by identity. A remembered ID is only a
+   * fallback, and only for a kind whose ownership can be proven by it: `recorded` is the
+   * resource's output as the mesh last recorded it, given by drift checks and deletes, and by
+   * the creates of a repair or change, so one whose identity tags were removed by hand is still
+   * found (an AWS customer gateway: activities/aws/vpn.ts).
+   */
+  describe(node: ResourceNode<string, P>, recorded?: ResourceOutput): Promise<O | undefined>;
   /**
    * Starts (or, for Azure, performs) the create. Must tolerate the resource already existing.
    * It may answer the resource as the create's own final read showed it, which the engine
@@ -55,7 +61,14 @@ export interface ResourceHandler<P, O> {
    * Whose the resource found by identity is; without it, ours (found by this mesh's own
    * tags). Only ours is adopted or deleted; a foreign one stops the run (ownership.ts).
    */
-  ownership?(observed: O, node: ResourceNode<string, P>): Ownership;
+  ownership?(observed: O, node: ResourceNode<string, P>, recorded?: ResourceOutput): Ownership;
+  /**
+   * The identity (ownership tags) a resource of ours no longer carries, each as a drift; empty
+   * when it has it. A kind with it has `restoreIdentity`, which the engine's create calls to put it
+   * back: the resource stays as it is, with its ID.
+   */
+  lostIdentity?(observed: O, node: ResourceNode<string, P>): FieldDrift[];
+  restoreIdentity?(observed: O, node: ResourceNode<string, P>): Promise<void>;
   /**
    * The cloud cannot modify it, and its create would adopt the drifted one found by identity: a
    * drift repair replaces it (domain/drift-repair.ts). Without it, a drifted resource is repaired

@@ -4,7 +4,14 @@
  * returns the existing one, whoever made it. So the gateway a create answers with is only this
  * mesh's if it carries this mesh's and this graph node's identity tags; any other belongs to
  * another tool or mesh, and is never tagged, used or deleted (docs/naming.md, "A customer gateway EC2 already has").
+ *
+ * One exception, proven without tags: the gateway whose ID the mesh recorded when it made it
+ * ready (its output's cloud ID) is the mesh's own even after its ownership tags were removed by
+ * hand, as long as no tag names another owner. EC2 never reuses a gateway ID, so the ID proves
+ * what an address and an ASN cannot: another tool's gateway of the same IP and ASN has another ID
+ * (docs/drift.md, "A customer gateway whose tags were removed").
  */
+import type { FieldDrift } from './drift.ts';
 
 export interface AnsweredCustomerGateway {
   CustomerGatewayId?: string;
@@ -33,4 +40,35 @@ export function foreignCustomerGateway(cgw: AnsweredCustomerGateway, identity: G
     `already exists and is not this mesh's (${owner}); EC2 answers a create of the same type, IP address and ASN with that gateway ` +
     `(rule customer-gateway.exists), and cellbridge never tags, uses or deletes a gateway it did not create: delete it, or choose another azure.gatewayAsn`
   );
+}
+
+/**
+ * Whether the gateway is this node's own: by its identity tags, or, with none of them naming
+ * another owner, by being the gateway the mesh recorded (`recordedId`, its output's cloud ID).
+ * `lostTags`: the identity tags a gateway proven by its ID no longer carries, to put back.
+ */
+export function claimCustomerGateway(
+  cgw: AnsweredCustomerGateway,
+  identity: GatewayIdentity,
+  recordedId: string | undefined,
+): { ours: true; lostTags: FieldDrift[] } | { ours: false; reason: string } {
+  const reason = foreignCustomerGateway(cgw, identity);
+  if (reason === undefined) return { ours: true, lostTags: [] };
+  const lostTags = lostIdentityTags(cgw, identity);
+  const elsewhere = lostTags.some((t) => t.actual !== 'absent');
+  if (recordedId === undefined || recordedId === '' || cgw.CustomerGatewayId !== recordedId || elsewhere) return { ours: false, reason };
+  return { ours: true, lostTags };
+}
+
+/** Each identity tag the gateway does not carry with this mesh's or node's value: its key, the value it should have, and what it has ('absent' when removed). */
+export function lostIdentityTags(cgw: AnsweredCustomerGateway, identity: GatewayIdentity): FieldDrift[] {
+  const tags = cgw.Tags ?? [];
+  return [
+    [identity.meshTag, identity.mesh],
+    [identity.nodeTag, identity.node],
+  ].flatMap(([key, value]) => {
+    const tag = tags.find((t) => t.Key === key);
+    if (tag?.Value === value) return [];
+    return [{ field: `tag ${key}`, expected: value!, actual: tag === undefined ? 'absent' : (tag.Value ?? '') }];
+  });
 }

@@ -8,10 +8,11 @@ import type { Outputs, ResourceNode, ResourceOutput } from '../domain/resource-g
 import type { WorkflowSettings } from '../domain/workflow-settings.ts';
 
 export interface ResourceCalls {
-  create(node: ResourceNode, outputs: Outputs): Promise<ResourceOutput>;
+  /** `recorded`: the node's own output as the mesh last recorded it, if any (a resource whose identity tags were removed by hand is found by its ID). */
+  create(node: ResourceNode, outputs: Outputs, recorded?: ResourceOutput): Promise<ResourceOutput>;
   /** In place, from `previous`'s params to `node`'s (a change to a live mesh, or its rollback). */
   update(node: ResourceNode, previous: ResourceNode, outputs: Outputs): Promise<ResourceOutput>;
-  delete(node: ResourceNode): Promise<DeleteResult>;
+  delete(node: ResourceNode, recorded?: ResourceOutput): Promise<DeleteResult>;
   observeTunnels: MeshActivities['observeTunnels'];
   observeLearnedRoutes: MeshActivities['observeLearnedRoutes'];
   probeClusterAccess: MeshActivities['probeClusterAccess'];
@@ -42,9 +43,11 @@ export function resourceCalls(settings: WorkflowSettings): ResourceCalls {
   };
   return {
     // The summary only labels the activity in the Web UI; replay does not compare it.
-    create: (node, outputs) => resources[resourceActivityName('create', kindOf('create', node))].executeWithOptions({ summary: activitySummary('create', node) }, [node, outputs]),
+    // Without a recorded output the arguments are the ones they always were.
+    create: (node, outputs, recorded) =>
+      resources[resourceActivityName('create', kindOf('create', node))].executeWithOptions({ summary: activitySummary('create', node) }, recorded ? [node, outputs, recorded] : [node, outputs]),
     update: (node, previous, outputs) => resources[resourceActivityName('update', kindOf('update', node))].executeWithOptions({ summary: activitySummary('update', node) }, [node, previous, outputs]),
-    delete: (node) => resources[resourceActivityName('delete', kindOf('delete', node))].executeWithOptions({ summary: activitySummary('delete', node) }, [node]),
+    delete: (node, recorded) => resources[resourceActivityName('delete', kindOf('delete', node))].executeWithOptions({ summary: activitySummary('delete', node) }, recorded ? [node, recorded] : [node]),
     observeTunnels: (input) => observe.observeTunnels.executeWithOptions({ summary: meshActivitySummary.tunnels(input.tunnels) }, [input]),
     observeLearnedRoutes: (input) => observe.observeLearnedRoutes.executeWithOptions({ summary: meshActivitySummary.learnedRoutes() }, [input]),
     probeClusterAccess: (ref) => inspect.probeClusterAccess.executeWithOptions({ summary: meshActivitySummary.clusterAccess(ref) }, [ref]),

@@ -37,7 +37,8 @@ export async function runGraph(graph: ResourceGraph, calls: ResourceCalls, saga:
     saga.register(node);
     state.mark(node.id, 'creating');
     try {
-      outputs[node.id] = await calls.create(node, pick(outputs, node.dependsOn));
+      // A node the mesh already had (a repair, a change's remade node) is looked for by its recorded output too.
+      outputs[node.id] = await calls.create(node, pick(outputs, node.dependsOn), partial?.known[node.id]);
     } catch (error) {
       state.mark(node.id, 'failed', { detail: errorMessage(error) });
       throw error;

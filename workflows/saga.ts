@@ -45,9 +45,11 @@ export function destroyGraph(graph: ResourceGraph, only: ReadonlySet<string>, ca
         state.mark(node.id, 'blocked');
         return false;
       }
+      // Its recorded output (read while it is still marked ready) proves a resource ours whose identity tags were removed by hand (docs/drift.md).
+      const recorded = state.outputs()[node.id];
       state.mark(node.id, 'deleting');
       try {
-        const result = await calls.delete(node);
+        const result = await calls.delete(node, recorded);
         state.mark(node.id, result.state === 'kept' ? 'kept' : 'deleted');
         return true;
       } catch (error) {

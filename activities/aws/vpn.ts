@@ -5,6 +5,7 @@
  */
 import {
   CreateCustomerGatewayCommand,
+  CreateTagsCommand,
   CreateVpnConnectionCommand,
   DeleteCustomerGatewayCommand,
   DeleteVpnConnectionCommand,
@@ -16,11 +17,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackboneParams } from '../../domain/backbone-graph.ts';
-import { foreignCustomerGateway } from '../../domain/customer-gateway-owner.ts';
+import { claimCustomerGateway, lostIdentityTags, type GatewayIdentity } from '../../domain/customer-gateway-owner.ts';
 import { customerGatewayDrift, customerGatewayParameters } from '../../domain/customer-gateway-parameters.ts';
 import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters, vpnTunnelRepairs } from '../../domain/vpn-connection-parameters.ts';
-import type { Outputs } from '../../domain/resource-graph.ts';
+import type { Outputs, ResourceNode } from '../../domain/resource-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
+import { isNotFound } from '../cloud-errors.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { generatePreSharedKey } from './pre-shared-key.ts';
 import { identityFilters, MESH_TAG, NODE_TAG, tagSpecifications } from './tags.ts';
@@ -31,11 +33,20 @@ const MAX_MODIFICATIONS = 3;
 
 export function customerGatewayHandler(clients: CloudClients): ResourceHandler<BackboneParams['aws.customerGateway'], CustomerGateway> {
   return {
-    async describe({ id, params }) {
-      const { CustomerGateways = [] } = await clients.ec2(params.scope.aws.region).send(
-        new DescribeCustomerGatewaysCommand({ Filters: identityFilters(params.scope, id) }),
-      );
-      return CustomerGateways.find((cgw) => cgw.State !== 'deleted');
+    async describe(node, recorded) {
+      const { id, params } = node;
+      const ec2 = clients.ec2(params.scope.aws.region);
+      const { CustomerGateways = [] } = await ec2.send(new DescribeCustomerGatewaysCommand({ Filters: identityFilters(params.scope, id) }));
+      const tagged = CustomerGateways.find((cgw) => cgw.State !== 'deleted');
+      if (tagged || !recorded?.cloudId) return tagged;
+      // Its tags may have been removed by hand: the gateway the mesh recorded is still ours if nothing names another owner.
+      try {
+        const { CustomerGateways: byId = [] } = await ec2.send(new DescribeCustomerGatewaysCommand({ CustomerGatewayIds: [recorded.cloudId] }));
+        return byId.find((cgw) => cgw.State !== 'deleted' && claimCustomerGateway(cgw, gatewayIdentity(node), recorded.cloudId).ours);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
     },
     // EC2 may answer with a gateway that already existed, someone else's: the engine judges the answer's owner before anything else.
     async create({ id, params }, outputs) {
@@ -47,9 +58,14 @@ export function customerGatewayHandler(clients: CloudClients): ResourceHandler<B
       );
       return CustomerGateway;
     },
-    ownership: (cgw, { id, params }) => {
-      const reason = foreignCustomerGateway(cgw, { meshTag: MESH_TAG, mesh: params.scope.mesh, nodeTag: NODE_TAG, node: id });
-      return reason === undefined ? { is: 'ours' } : { is: 'foreign', reason };
+    ownership: (cgw, node, recorded) => {
+      const claim = claimCustomerGateway(cgw, gatewayIdentity(node), recorded?.cloudId);
+      return claim.ours ? { is: 'ours' } : { is: 'foreign', reason: claim.reason };
+    },
+    lostIdentity: (cgw, node) => lostIdentityTags(cgw, gatewayIdentity(node)),
+    async restoreIdentity(cgw, { id, params }) {
+      const tags = tagSpecifications('customer-gateway', params.scope, id, params.name)[0]!.Tags!.filter((t) => t.Key !== 'Name');
+      await clients.ec2(params.scope.aws.region).send(new CreateTagsCommand({ Resources: [cgw.CustomerGatewayId!], Tags: tags }));
     },
     phase: (cgw) => statePhase(cgw.State),
     drift: async (cgw, { params }, outputs) => customerGatewayDrift(customerGatewayParameters(params, publicIp(outputs, params)), cgw),
@@ -144,6 +160,10 @@ export async function tunnelPreSharedKey(clients: CloudClients, region: string, 
   const tunnel = VpnConnections[0]?.Options?.TunnelOptions?.find((t) => t.TunnelInsideCidr === insideCidr);
   if (!tunnel?.PreSharedKey) throw new Error(`VPN connection ${vpnConnectionId} reports no pre-shared key for tunnel ${insideCidr}`);
   return tunnel.PreSharedKey;
+}
+
+function gatewayIdentity({ id, params }: ResourceNode<string, BackboneParams['aws.customerGateway']>): GatewayIdentity {
+  return { meshTag: MESH_TAG, mesh: params.scope.mesh, nodeTag: NODE_TAG, node: id };
 }
 
 function publicIp(outputs: Outputs, params: BackboneParams['aws.customerGateway']): string {
