@@ -3,7 +3,8 @@
  * terminated while it holds the mesh, a cancelled mesh, continue-as-new after rotation
  * claims, teardownMesh deleting a schedule, drift reported and repaired, a cell's cluster replaced,
  * the tunnels made again for the Azure gateway's ASN, the transit gateway made again for its
- * ASN, the VPC made again for its range, the tunnels' inside CIDRs updated in place): the product's workflow code on a real
+ * ASN, the VPC made again for its range, the tunnels' inside CIDRs updated in place, a root rotation started after a
+ * change of the root's key type): the product's workflow code on a real
  * Temporal dev server, with the cloud and cluster activities stubbed at the activity
  * boundary (test/workflow/mesh-harness.ts). Replay checks commands against events, so
  * stubbed activity results do not make these histories any less a test of determinism.
@@ -30,6 +31,7 @@ const OUT = new URL('./histories/', import.meta.url);
 const TGW_ASN_FILE = 'stubbed-resumed-tgw-asn-remade-rolled-back-teardown.json';
 const VPC_RANGE_FILE = 'stubbed-resumed-vpc-range-remade-rolled-back-teardown.json';
 const INSIDE_CIDRS_FILE = 'stubbed-resumed-inside-cidrs-updated-rolled-back-teardown.json';
+const ROOT_KEY_TYPE_FILE = 'stubbed-resumed-root-key-type-rotation-started-rolled-back-teardown.json';
 
 const TRACED_FILES = ['stubbed-traced-start-provision.json', 'stubbed-traced-resumed-change-teardown.json', 'stubbed-untraced-start-on-tracing-worker-provision.json'];
 
@@ -52,6 +54,7 @@ const SCENARIOS: Scenario[] = [
   { files: [TGW_ASN_FILE], run: transitGatewayRemadeThenRolledBack },
   { files: [VPC_RANGE_FILE], run: vpcRemadeThenRolledBack },
   { files: [INSIDE_CIDRS_FILE], run: insideCidrsUpdatedThenRolledBack },
+  { files: [ROOT_KEY_TYPE_FILE], run: rootKeyTypeRotatedThenRolledBack },
 ];
 
 async function main(): Promise<void> {
@@ -295,6 +298,37 @@ async function insideCidrsUpdatedThenRolledBack(h: Harness): Promise<void> {
     cidrs(['169.254.21.0/30', '169.254.22.0/30', '169.254.21.4/30', '169.254.22.4/30']),
     false,
   );
+}
+
+/**
+ * A cells mesh whose root key type is changed: the change stands, the mesh starts the root rotation
+ * (the harness starts no workflow under its ID, so the mesh's lease check drops the hold); then the
+ * key type changed back together with a cell whose cluster is refused, which rolls back and starts
+ * none; then teardown.
+ */
+async function rootKeyTypeRotatedThenRolledBack(h: Harness): Promise<void> {
+  const name = 'rec-root';
+  const id = meshWorkflowId(name);
+  await startMesh(h, meshSpec('cells', name));
+  await waitForPhase(h, name, ['Ready', 'Degraded']);
+  const rsa = exampleSpec('cells', { name });
+  rsa.pki = { keyType: 'RSA_4096' };
+  await changeAndWait(h, id, rsa, true);
+  const released = (status: MeshStatus) => status.change?.rootRotation?.state === 'ended' && status.rotation === undefined;
+  while (!released(await h.client.workflow.getHandle(id).query<MeshStatus>('status'))) await pause();
+  const back = exampleSpec('cells', { name });
+  back.cells.push({ name: 'north', cloud: 'aws', kubernetesVersion: '1.33', nodePool: { count: 2, instanceType: 'm6i.large' }, serviceCidr: '172.21.0.0/16' });
+  h.faults.failCreate.add('aws.eksCluster');
+  try {
+    await changeAndWait(h, id, back, true);
+  } finally {
+    h.faults.failCreate.delete('aws.eksCluster');
+  }
+  const status = await h.client.workflow.getHandle(id).query<MeshStatus>('status');
+  if (status.change?.state !== 'RolledBack' || status.change.rootRotation) throw new Error(`${name}: the second change ended ${status.change?.state}, rootRotation ${JSON.stringify(status.change?.rootRotation)}`);
+  await h.client.workflow.getHandle(id).signal('teardown');
+  await waitForPhase(h, name, ['Deleted']);
+  await saveResumedRun(h, ROOT_KEY_TYPE_FILE, id);
 }
 
 /**
