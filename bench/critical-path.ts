@@ -2,7 +2,10 @@
  * The yardsticks of a run, from the latency table and the resource graph only:
  * - the create critical path: the longest chain of dependent creates (criticalPath in
  *   domain/resource-graph.ts over meshGraph), plus BGP convergence after the last
- *   tunnel, since Ready waits for BGP on every tunnel;
+ *   tunnel, since Ready waits for BGP on every tunnel. The connections of one VPN gateway
+ *   are made one after the other: Azure (and the ARM emulator) refuses a write on a gateway
+ *   while another runs (409 AnotherOperationInProgress; activities/azure/gateway-turns.ts),
+ *   so no run can make them in parallel, and the model chains them;
  * - the delete critical path: the same over the reversed graph (a node is deleted only
  *   after everything that depends on it), with delete latencies;
  * - the sequential runbook: every latency one after the other.
@@ -35,12 +38,12 @@ export interface Yardsticks {
 export function yardsticks(spec: MeshSpec): Yardsticks {
   const graph = meshGraph(spec, CURRENT_NAMING) as ResourceGraph;
   const connections = graph.nodes.filter((n) => n.kind === 'azure.connection').map((n) => n.id);
-  const withBgp: ResourceGraph = { nodes: [...graph.nodes, { id: BGP_NODE, kind: 'bgp', params: {}, dependsOn: connections }] };
+  const withBgp: ResourceGraph = { nodes: [...gatewayTurns(graph).nodes, { id: BGP_NODE, kind: 'bgp', params: {}, dependsOn: connections }] };
   const createSeconds = (n: ResourceNode) => (n.kind === 'bgp' ? BGP_CONVERGENCE.seconds : latencyOf(n.kind).create);
   const deleteSeconds = (n: ResourceNode) => latencyOf(n.kind).delete;
   return {
     create: path(withBgp, createSeconds),
-    delete: path(reversed(graph), deleteSeconds),
+    delete: path(gatewayTurns(reversed(graph)), deleteSeconds),
     sequentialCreateSeconds: sum(withBgp.nodes.map(createSeconds)),
     sequentialDeleteSeconds: sum(graph.nodes.map(deleteSeconds)),
     nodes: graph.nodes.length,
@@ -56,6 +59,19 @@ function path(graph: ResourceGraph, seconds: (n: ResourceNode) => number): Path 
   const { total, chain } = criticalPath(graph, seconds);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   return { seconds: total, chain: chain.map((id) => ({ id, kind: byId.get(id)!.kind, seconds: seconds(byId.get(id)!) })) };
+}
+
+/** Each connection of a gateway also waits for the one before it (by id): one write per gateway at a time, creates and deletes alike. */
+function gatewayTurns(graph: ResourceGraph): ResourceGraph {
+  const previous = new Map<string, string>();
+  const turns = new Map<string, string>();
+  for (const node of graph.nodes.filter((n) => n.kind === 'azure.connection').sort((a, b) => a.id.localeCompare(b.id))) {
+    const gateway = (node.params as { gatewayNode: string }).gatewayNode;
+    const before = previous.get(gateway);
+    if (before) turns.set(node.id, before);
+    previous.set(gateway, node.id);
+  }
+  return { nodes: graph.nodes.map((n) => (turns.has(n.id) ? { ...n, dependsOn: [...n.dependsOn, turns.get(n.id)!] } : n)) };
 }
 
 /** Edges turned around: what depended on a node must be gone before it goes. */

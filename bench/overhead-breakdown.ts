@@ -25,6 +25,7 @@ export function provisioningSteps(history: RunHistory, postMs: number, model: Ya
   if (ready === undefined) return undefined;
   const steps: Step[] = [];
   let previousEnd = postMs;
+  const turns = { connections: 0 };
   const push = (step: string, kind: string, endMs: number, emulatedS: number, queuedS?: number) => {
     const measuredS = (endMs - previousEnd) / 1000;
     steps.push({ step, kind, measuredS, emulatedS, excessS: measuredS - emulatedS, ...(queuedS !== undefined ? { queuedS } : {}) });
@@ -39,9 +40,9 @@ export function provisioningSteps(history: RunHistory, postMs: number, model: Ya
       push(`BGP convergence, seen by ${observed.length} observation(s)`, 'bgp', seenUp, emulatedS);
       continue;
     }
-    const run = history.activities.find((a) => a.node === link.id && a.type.startsWith('create') && a.closedMs !== undefined);
+    const run = inTurn(history, link, 'create', postMs, turns);
     if (!run) return undefined;
-    push(link.id, link.kind, run.closedMs!, emulatedS, run.startedMs !== undefined ? (run.startedMs - run.scheduledMs) / 1000 : undefined);
+    push(run.node!, link.kind, run.closedMs!, emulatedS, run.startedMs !== undefined ? (run.startedMs - run.scheduledMs) / 1000 : undefined);
   }
   push('verification after BGP, until Ready', 'verification', ready, 0);
   return steps;
@@ -51,15 +52,28 @@ export function provisioningSteps(history: RunHistory, postMs: number, model: Ya
 export function deletionSteps(history: RunHistory, startMs: number, endMs: number, model: Yardsticks, timeScale: number): Step[] | undefined {
   const steps: Step[] = [];
   let previousEnd = startMs;
+  const turns = { connections: 0 };
   for (const link of model.delete.chain) {
-    const run = history.activities.find((a) => a.node === link.id && a.type.startsWith('delete') && a.scheduledMs >= startMs && a.closedMs !== undefined);
+    const run = inTurn(history, link, 'delete', startMs, turns);
     if (!run) return undefined;
     const measuredS = (run.closedMs! - previousEnd) / 1000;
     const emulatedS = link.seconds / timeScale;
-    steps.push({ step: link.id, kind: link.kind, measuredS, emulatedS, excessS: measuredS - emulatedS, ...(run.startedMs !== undefined ? { queuedS: (run.startedMs - run.scheduledMs) / 1000 } : {}) });
+    steps.push({ step: run.node!, kind: link.kind, measuredS, emulatedS, excessS: measuredS - emulatedS, ...(run.startedMs !== undefined ? { queuedS: (run.startedMs - run.scheduledMs) / 1000 } : {}) });
     previousEnd = run.closedMs!;
   }
   const measuredS = (endMs - previousEnd) / 1000;
   steps.push({ step: 'after the last delete, until the end phase', kind: 'verification', measuredS, emulatedS: 0, excessS: measuredS });
   return steps;
+}
+
+/**
+ * The activity that ended a link of the chain. A gateway's connections are chained in the
+ * model by id (bench/critical-path.ts), but their turns on the gateway come in whatever order
+ * the writes reached it: the k-th connection link is the k-th connection to end.
+ */
+function inTurn(history: RunHistory, link: { id: string; kind: string }, verb: 'create' | 'delete', sinceMs: number, turns: { connections: number }): RunHistory['activities'][number] | undefined {
+  const runs = history.activities.filter((a) => a.type.startsWith(verb) && a.scheduledMs >= sinceMs && a.closedMs !== undefined);
+  if (link.kind !== 'azure.connection') return runs.find((a) => a.node === link.id);
+  const ended = runs.filter((a) => a.type === `${verb}AzureConnection`).sort((a, b) => a.closedMs! - b.closedMs!);
+  return ended[turns.connections++];
 }

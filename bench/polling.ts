@@ -25,13 +25,13 @@ export function pollingOf(e: Endpoints): Polling {
 }
 
 export function describePolling(p: Polling, timeScale: number): string {
-  return `AWS describes and Azure LRO polls growing ×${p.aws.factor} from ${p.aws.initialMs} ms up to ${FAR_CEILINGS * p.aws.maxMs} ms, never past the kind's expected end, then ${p.aws.initialMs} → ${p.aws.maxMs} ms (Azure's no sooner than Retry-After ${p.azureRetryAfterMs} ms, ${Math.round((p.azureRetryAfterMs * timeScale) / 1000)} s real), BGP observations ${p.bgp.initialMs} → ${p.bgp.maxMs} ms ×2, each through an Azure LRO`;
+  return `AWS describes and Azure LRO polls growing ×${p.aws.factor} from ${p.aws.initialMs} ms up to ${FAR_CEILINGS * p.aws.maxMs} ms, never past the kind's expected end, then ${p.aws.initialMs} → ${p.aws.maxMs} ms (Azure's no sooner than Retry-After ${p.azureRetryAfterMs} ms, ${Math.round((p.azureRetryAfterMs * timeScale) / 1000)} s real), BGP awaited inside observations of up to ${p.bgp.maxMs} ms, polled like an operation expected to end at BGP's convergence, AWS alone while it shows a tunnel down, then the Azure LRO too`;
 }
 
 /** Which of those applies to a step of the chain. */
 export function pollingForKind(kind: string, p: Polling): string {
   if (kind.startsWith('azure.')) return `ARM LRO polled around its expected end, then with backoff ${Math.max(p.aws.initialMs, p.azureRetryAfterMs)} ms ×${p.aws.factor}`;
   if (kind.startsWith('aws.')) return `describes around its expected end, then backoff ${p.aws.initialMs} → ${p.aws.maxMs} ms`;
-  if (kind === 'bgp') return `observations ${p.bgp.initialMs} → ${p.bgp.maxMs} ms apart, each an LRO`;
+  if (kind === 'bgp') return `each observation waits inside its activity up to ${p.bgp.maxMs} ms, polling around the expected convergence; Azure's BGP peer status (an LRO) read once AWS shows every tunnel up`;
   return 'no emulated latency';
 }

@@ -51,7 +51,7 @@ export function overheadFigures(cycles: Cycle[], model: Yardsticks, timeScale: n
   figures.push(
     figure(S, 'activity schedule-to-start p50 / p99', `${percentile(starts, 50) ?? '—'} / ${percentile(starts, 99) ?? '—'} ms`),
     figure(S, 'workflow task schedule-to-start p50 / p99', `${percentile(workflowTasks, 50) ?? '—'} / ${percentile(workflowTasks, 99) ?? '—'} ms`),
-    figure(S, 'workflow timer lateness p50 / max', `${percentile(timers, 50) ?? '—'} / ${timers.length ? Math.max(...timers) : '—'} ms`, undefined, { note: `${timers.length} timers (BGP poll sleeps)` }),
+    figure(S, 'workflow timer lateness p50 / max', `${percentile(timers, 50) ?? '—'} / ${timers.length ? Math.max(...timers) : '—'} ms`, undefined, { note: `${timers.length} timers (BGP poll sleeps of runs before the wait moved inside the observation; a failed observation's pause)` }),
   );
   return { figures, breakdown };
 }
