@@ -13,6 +13,8 @@ import type { CloudClients } from '../cloud-clients.ts';
 import type { KubeAccess } from '../kube/cluster-credentials.ts';
 import { objectApi, readObject } from '../kube/objects.ts';
 import { deploymentReady } from '../kube/workload-readiness.ts';
+import { rotationTrust } from '../../domain/next-root.ts';
+import { inspectCertificate } from '../pki/certificate-inspection.ts';
 import { readRoot } from '../pki/root-store.ts';
 import { CacertsWriter, type CacertsState } from './cacerts-writes.ts';
 import { MeshLock } from './mesh-lock.ts';
@@ -43,6 +45,17 @@ export function rotationActivities(deps: { clients: CloudClients; kube: KubeAcce
   const schedules = new RotationSchedules(deps.temporal.client, deps.temporal.taskQueue);
   const starter = new RotationStarter(deps.temporal.client, deps.temporal.taskQueue);
   const region = (c: ClusterRef) => c.scope.aws.region;
+  /**
+   * The roots a root rotation writes to a cluster: `wanted`, and unless the write narrows
+   * trust to the new root (phase 3), every other root the cluster trusts now — a next root
+   * of another key type that a failed rotation left may still sign there (domain/next-root.ts).
+   */
+  const trustBundle = async (cluster: ClusterRef, wanted: string[], narrow: boolean): Promise<string[]> => {
+    const now = narrow ? [] : ((await writer.trustedRoots(cluster)) ?? []);
+    const fingerprint = (pem: string) => inspectCertificate(pem).fingerprintSha256;
+    const byFingerprint = new Map([...now, ...wanted].map((pem) => [fingerprint(pem), pem]));
+    return rotationTrust(wanted.map(fingerprint), now.map(fingerprint), narrow).map((f) => byFingerprint.get(f)!);
+  };
   return {
     claimRotation: (input: { meshWorkflowId: string; rotationId: string }) => lock.claim(input.meshWorkflowId, input.rotationId),
     releaseRotation: (input: { meshWorkflowId: string; rotationId: string; cacerts?: RotatedCacerts }) => lock.release(input.meshWorkflowId, input.rotationId, input.cacerts),
@@ -79,11 +92,13 @@ export function rotationActivities(deps: { clients: CloudClients; kube: KubeAcce
       succession.prepare(input.region, input.rootSecret, input),
     async setTrust(input: { cluster: ClusterRef; rootSecret: string; roots: ('current' | 'next')[]; step: string }): Promise<CacertsState> {
       const roots = await succession.roots(region(input.cluster), input.rootSecret);
-      return writer.setTrustBundle({ cluster: input.cluster, step: input.step, roots: input.roots.map((r) => roots[r].certPem) });
+      // Phase 3 asks for the next root alone: then the bundle is exactly that.
+      const narrow = !input.roots.includes('current');
+      return writer.setTrustBundle({ cluster: input.cluster, step: input.step, roots: await trustBundle(input.cluster, input.roots.map((r) => roots[r].certPem), narrow) });
     },
     async signWithNextRoot(input: Issuing): Promise<CacertsState> {
       const roots = await succession.roots(region(input.cluster), input.rootSecret);
-      return writer.switchSigner({ ...input, issuer: roots.next, roots: [roots.current.certPem, roots.next.certPem] });
+      return writer.switchSigner({ ...input, issuer: roots.next, roots: await trustBundle(input.cluster, [roots.current.certPem, roots.next.certPem], false) });
     },
     promoteNextRoot: (input: { region: string; rootSecret: string }) => succession.promote(input.region, input.rootSecret),
   };
