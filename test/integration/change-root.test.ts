@@ -2,13 +2,16 @@
  * A live mesh's root CA changed to another key type (PUT /v1/meshes/{name}?allowReplace=true)
  * on the proving ground: the plan says a root rotation applies it and nothing is remade; once
  * the change stands the mesh starts that rotation through real istiods, and every cell ends
- * with cacerts under one new root of the new key type. Judged with node's X509Certificate
+ * with cacerts under one new root of the new key type, even with a next root of the old key type
+ * that an earlier, failed root rotation left in the store. Judged with node's X509Certificate
  * from each cluster's cacerts secret, not with the product's code.
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AppsV1Api } from '@kubernetes/client-node';
+import { createRootCa } from '../../activities/pki/certificate-authority.ts';
 import { cellKubeConfig, core } from '../support/kube.ts';
 import { api, exampleSpec, FAST_TIME_SCALE, useStack, waitForPhase } from '../support/stack.ts';
 import type { Endpoints } from '../../sim/stack.ts';
@@ -42,7 +45,7 @@ async function cellCas(e: Endpoints, spec: any): Promise<Record<string, CellCa>>
 describe("a live mesh's root CA key type changed", () => {
   const stack = useStack('change-root', { timeScale: FAST_TIME_SCALE });
 
-  test('ECDSA P-256 to RSA 4096 under allowReplace: the plan names the root rotation, nothing remade; after it every cell trusts only one new RSA 4096 root, its intermediate an RSA 4096 key issued by that root, istiod running, the mesh Ready', async () => {
+  test('ECDSA P-256 to RSA 4096 under allowReplace, an ECDSA next root of a failed rotation in the store: the plan names the root rotation, nothing remade; after it every cell trusts only one new RSA 4096 root (not the stored one), its intermediate an RSA 4096 key issued by that root, istiod running, the mesh Ready', async () => {
     const e = stack.endpoints();
     const spec = exampleSpec('cells', { name: MESH });
     spec.pki = { rotation: ROTATION };
@@ -68,6 +71,12 @@ describe("a live mesh's root CA key type changed", () => {
     );
     assert.equal(plan.interruptsTraffic, false);
     assert.deepEqual([plan.rootRotation.keyType.to, plan.rootRotation.expectedSeconds], ['RSA_4096', 3 * 30 + 2]);
+
+    // What a root rotation that failed before the change leaves beside the current root: a next root of the old key type.
+    const stale = await createRootCa({ mesh: MESH, keyType: 'ECDSA_P256', validityDays: 3650, now: new Date() });
+    const secrets = new SecretsManagerClient({ region: spec.aws.region, endpoint: e.aws, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    await secrets.send(new CreateSecretCommand({ Name: `cellbridge/${MESH}/root-ca-next`, SecretString: JSON.stringify(stale), Tags: [{ Key: 'cellbridge:mesh', Value: MESH }, { Key: 'cellbridge:purpose', Value: 'next-root' }] }));
+    secrets.destroy();
 
     const put = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
     assert.equal(put.status, 202, JSON.stringify(put.body));
@@ -96,6 +105,7 @@ describe("a live mesh's root CA key type changed", () => {
       const ca = after[cell]!;
       assert.deepEqual(ca.roots.map((r) => r.fingerprint256), [newRoot.fingerprint256], `${cell} trusts the new root alone`);
       assert.notEqual(newRoot.fingerprint256, oldRoot.fingerprint256);
+      assert.notEqual(newRoot.fingerprint256, new X509Certificate(stale.certPem).fingerprint256, 'not the next root the failed rotation left');
       assert.equal(newRoot.publicKey.asymmetricKeyType, 'rsa');
       assert.equal(newRoot.publicKey.asymmetricKeyDetails?.modulusLength, 4096);
       assert.ok(newRoot.ca && newRoot.verify(newRoot.publicKey), 'a self-signed CA');
