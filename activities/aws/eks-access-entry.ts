@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-eks';
 import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
-import { isNotFound, tolerating } from '../cloud-errors.ts';
+import { isNotFound } from '../cloud-errors.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
 import { orchestratorPrincipalArn } from './orchestrator-principal.ts';
 import { byMeshTag } from '../ownership.ts';
@@ -42,9 +42,15 @@ export function eksAccessEntryHandler(clients: CloudClients): ResourceHandler<Pa
     },
     async create({ id, params }) {
       const principalArn = await principal(params);
-      await tolerating('ResourceInUseException', () =>
-        eks(params).send(new CreateAccessEntryCommand({ clusterName: params.clusterName, principalArn, type: 'STANDARD', tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id } })));
+      let made: AccessEntry | undefined;
+      try {
+        ({ accessEntry: made } = await eks(params).send(new CreateAccessEntryCommand({ clusterName: params.clusterName, principalArn, type: 'STANDARD', tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id } })));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+      }
       await eks(params).send(new AssociateAccessPolicyCommand({ clusterName: params.clusterName, principalArn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: 'cluster' } }));
+      // The entry as CreateAccessEntry answered it, with the policy just associated: what a describe would find, so none confirms it.
+      return made ? { entry: made, clusterAdmin: true } : undefined;
     },
     phase: (observed) => (observed.clusterAdmin ? ready() : { is: 'drifted', detail: 'the access entry lacks AmazonEKSClusterAdminPolicy' }),
     output: ({ entry }) => ({ cloudId: entry.accessEntryArn ?? '', state: 'ACTIVE', attributes: { principalArn: entry.principalArn ?? '' } }),

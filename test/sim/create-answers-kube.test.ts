@@ -1,7 +1,9 @@
-// A cell's cacerts written by its create is judged as the API server stored it, against the
-// root the create read: the engine's confirming describe, which would read the root from
-// Secrets Manager once more, is not made. Against Moto and one emulated AKS control plane of
-// the kube pool, through the engine as the worker runs it.
+// Creates that answer what they made, where the kube pool is needed: a cell's cacerts written
+// by its create is judged as the API server stored it, against the root the create read, and
+// an EKS access entry CreateAccessEntry made (with the admin policy associated) is taken as
+// CreateAccessEntry answered it; the engine's confirming describe, which would read the root
+// or STS and the entry again, is not made. Against Moto and the kube pool, through the engine
+// as the worker runs it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCloudClients, type CloudClients } from '../../activities/cloud-clients.ts';
 import { ResourceEngine } from '../../activities/engine.ts';
 import { cacertsHandler } from '../../activities/kube/cacerts.ts';
+import { eksAccessEntryHandler } from '../../activities/aws/eks-access-entry.ts';
+import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { CreateClusterCommand } from '@aws-sdk/client-eks';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import { applyObject, objectApi } from '../../activities/kube/objects.ts';
 import { createRootCa } from '../../activities/pki/certificate-authority.ts';
 import { storeRoot } from '../../activities/pki/root-store.ts';
@@ -82,5 +89,34 @@ test('a cacerts the create wrote is taken as written: one root read (the write\'
   assert.equal(counted['secretsmanager.GetSecretValue'], 1, 'the lookup found no cacerts (no root read); the write read the root once');
   const observed = await handler.describe(node);
   assert.deepEqual(observed?.drift, []);
+  assert.deepEqual(output, handler.output(observed!));
+});
+
+test('an access entry CreateAccessEntry made is not read again: STS and DescribeAccessEntry for the lookup, STS for the create, nothing after; the output is what a describe gives', async () => {
+  const ec2 = clients.ec2(REGION);
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.70.0.0/16' }))).Vpc!.VpcId!;
+  const subnets = await Promise.all(['a', 'b'].map(async (zone, i) =>
+    (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.70.${i}.0/24`, AvailabilityZone: `${REGION}${zone}` }))).Subnet!.SubnetId!));
+  const roleArn = (await clients.iam().send(new CreateRoleCommand({
+    RoleName: 'answers-cluster',
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+  }))).Role!.Arn!;
+  await clients.eks(REGION).send(new CreateClusterCommand({
+    name: 'answers', roleArn, resourcesVpcConfig: { subnetIds: subnets }, accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+  }));
+  const node: ResourceNode<'aws.eksAccessEntry', ClusterParams['aws.eksAccessEntry']> = {
+    id: 'aws/eks-access-entry/east', kind: 'aws.eksAccessEntry', dependsOn: [], params: { scope, clusterName: 'answers', clusterNode: 'aws/eks-cluster/east' },
+  };
+  const handler = eksAccessEntryHandler(clients);
+  await fetch(`${moto.url}/_sim/calls`, { method: 'DELETE' }).then((r) => r.arrayBuffer());
+  const output = await new MockActivityEnvironment().run(() => new ResourceEngine({ initialMs: 20, maxMs: 200, factor: 1.5 }).ensure(handler, node, {}));
+  const counted = (await (await fetch(`${moto.url}/_sim/calls`)).json()) as Record<string, number>;
+  assert.deepEqual(
+    [counted['sts.GetCallerIdentity'], counted['eks.DescribeAccessEntry'], counted['eks.ListAssociatedAccessPolicies'] ?? 0, counted['eks.CreateAccessEntry'], counted['eks.AssociateAccessPolicy']],
+    [2, 1, 0, 1, 1],
+    'the lookup (STS, a DescribeAccessEntry that finds none), the create (STS, the entry, the policy), nothing after',
+  );
+  const observed = await handler.describe(node);
+  assert.deepEqual(handler.phase(observed!, node), { is: 'ready' });
   assert.deepEqual(output, handler.output(observed!));
 });
