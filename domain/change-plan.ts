@@ -11,10 +11,13 @@
  * local network gateways and connections: the Azure gateway's ASN), at the transit gateway
  * (its ASN: the transit gateway, its attachment and route, and the tunnels on it), at the
  * VPC (its range or its subnets': the VPC, subnets, attachment, route and every AWS cell), at
- * the GatewaySubnet (its prefix: the subnet, the VPN gateway in it and its connections) or at
- * AWS's route to Azure (the VNet's range, the VNet itself updated in place); one that starts
- * in the rest of the backbone (the resource group, the operator's VPC, the gateway's public
- * IPs) or in the mesh's root CA is refused as not applied, saying why (docs/live-backbone.md).
+ * the GatewaySubnet (its prefix: the subnet, the VPN gateway in it and its connections), at
+ * AWS's route to Azure (the VNet's range, the VNet itself updated in place), at the resource
+ * group (its name: everything of the mesh in Azure, the tunnels and the Azure cells' Istio) or
+ * at the operator's VPC (another one, or a move between the mesh's VPC and the operator's: the
+ * attachment, route and every AWS cell; the operator's VPC and subnets are only let go of,
+ * never deleted); one that starts at the gateway's public IPs or in the mesh's root CA is
+ * refused as not applied, saying why (docs/live-backbone.md).
  * Of the root CA only a move to or from a root by reference is: a generated root of another
  * key type replaces nothing built on it; it and the cells' cacerts are applied by the root
  * rotation the mesh starts once the change stands (the plan's `rootRotation`).
@@ -143,20 +146,18 @@ function takenByRotation(change: PlannedChange, rotation: RootRotationPlan): Pla
 }
 
 /**
- * What every cell stands on and a live mesh does not make again, and why: the rest of the
- * backbone and the root CA. The tunnels (customer gateways, VPN connections, local network
- * gateways, connections), the transit gateway they end on, the VPC with its subnets, the
- * GatewaySubnet with the VPN gateway in it and AWS's route to Azure are not listed: they are
- * made again as a cell's resources are (a VPC with every AWS cell in it), with the tunnels
- * verified up before the change stands (workflows/apply-change.ts). A kind also used inside a
- * cell (an AKS cell's own azure.subnet) is judged by node: only the backbone's. No spec field
- * replaces the gateway's public IPs today (their params are the mesh's names); one that did
- * would move AWS's end of every tunnel, so it stays refused.
+ * What every cell stands on and a live mesh does not make again, and why: the gateway's
+ * public IPs and the root CA. The rest of the backbone is not listed: it is made again as a
+ * cell's resources are, with the tunnels verified up before the change stands
+ * (workflows/apply-change.ts). That includes the resource group (the mesh makes it and refuses
+ * one it did not make, activities/azure/arm-resource.ts, so the old one it deletes is its own)
+ * and the operator's VPC and subnets (taken down, their handlers delete nothing: the engine keeps
+ * a referenced resource, activities/aws/vpc.ts; what the mesh made in them, the attachment and
+ * its route, goes). A kind also used inside a cell (an AKS cell's own azure.subnet) is judged by
+ * node: only the backbone's. No spec field replaces the gateway's public IPs today (their params
+ * are the mesh's names); one that did would move AWS's end of every tunnel, so it stays refused.
  */
 const NOT_APPLIED_LIVE: Readonly<Record<string, string>> = {
-  'aws.existingVpc': "it is the operator's VPC, which cellbridge neither makes nor deletes: every AWS cell would move to another VPC",
-  'aws.existingSubnet': "it is the operator's subnet, which cellbridge neither makes nor deletes: the AWS cells in it would move",
-  'azure.resourceGroup': 'everything of the mesh in Azure lives in it',
   'azure.publicIp': "the Azure VPN gateway would be made again with it (over an hour in Azure), and AWS's customer gateways and VPN connections with new outside IPs and keys",
   'pki.rootCa':
     "every cell trusts it, and another root is taken in only by a root rotation in every cell, which moves a mesh only to a root cellbridge generates: a root by reference is its owner's, never rotated by cellbridge",
@@ -186,14 +187,10 @@ function sharedResources(current: MeshSpec, next: MeshSpec, naming: NamingVersio
   const before = backboneGraph(current, meshScope(current, naming)).nodes;
   const after = backboneGraph(next, meshScope(next, naming)).nodes;
   const ids = [...before, ...after].filter((n) => n.kind in NOT_APPLIED_LIVE).map((n) => n.id);
-  const kindChanged = after.filter((n) => before.some((o) => o.id === n.id && o.kind !== n.kind)).map((n) => n.id);
-  return new Set([...ids, ...kindChanged, ISTIO_ID.root]);
+  return new Set([...ids, ISTIO_ID.root]);
 }
 
 function notAppliedReason(change: PlannedChange): string {
-  const kind = change.fields.find((f) => f.field === 'kind');
-  // Only a VPC and its subnets come in two kinds: made by the mesh, or the operator's.
-  if (kind) return `cellbridge makes and deletes its own VPC and subnets but only adopts the operator's (${kind.from} → ${kind.to}), and everything built on it would move`;
   return NOT_APPLIED_LIVE[change.kind] ?? 'every cell stands on it';
 }
 
@@ -332,10 +329,20 @@ function differences(a: unknown, b: unknown, path: string): FieldChange[] {
     return Array.from({ length }, (_, i) => differences(a[i], b[i], `${path}.${i}`)).flat();
   }
   if (isRecord(a) && isRecord(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !(path === '' && k === 'scope')).sort();
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !(path === '' && k === 'scope') && !inResourceGroup(path, k)).sort();
     return keys.flatMap((k) => differences(a[k], b[k], path ? `${path}.${k}` : k));
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ field: path, from: shown(a), to: shown(b) }];
+}
+
+/**
+ * A reference to a cluster carries the whole scope, the resource group with it, only to find
+ * an AKS cluster; every node in Azure depends on the group's node (directly or through the
+ * VNet), so a new group replaces them and what is built on them by its cascade. Counted here it
+ * would also remake an EKS cell's Istio, which lives nowhere near the group.
+ */
+function inResourceGroup(path: string, key: string): boolean {
+  return key === 'resourceGroup' && path.endsWith('.scope.azure');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -18,8 +18,9 @@ const CROSS_CLOUD = 'cross-cloud traffic over the tunnels it carries';
 export const CHANGE_RULES: Readonly<Record<string, ChangeRule>> = {
   'aws.vpc': { replaceOn: { cidr: "a VPC's primary CIDR block is fixed" }, interrupts: 'everything in the VPC, and cross-cloud traffic' },
   'aws.subnet': { replaceOn: { cidr: "a subnet's CIDR block is fixed", availabilityZone: "a subnet's zone is fixed" }, interrupts: 'everything in the subnet' },
-  'aws.existingVpc': { replaceOn: { vpcId: 'another VPC is another resource' }, interrupts: 'everything in the VPC, and cross-cloud traffic' },
-  'aws.existingSubnet': { replaceOn: { subnetId: 'another subnet is another resource' }, interrupts: 'everything in the subnet' },
+  // The operator's: let go of, never deleted, so only what the mesh runs in it stops.
+  'aws.existingVpc': { replaceOn: { vpcId: 'another VPC is another resource' }, interrupts: "the mesh's AWS cells and cross-cloud traffic (the operator's VPC and the rest in it are untouched)" },
+  'aws.existingSubnet': { replaceOn: { subnetId: 'another subnet is another resource' }, interrupts: "the mesh's AWS cells in the subnet (the operator's subnet and the rest in it are untouched)" },
   'aws.transitGateway': { replaceOn: { amazonSideAsn: "a transit gateway's Amazon-side ASN cannot be modified" }, interrupts: 'all cross-cloud traffic (every tunnel ends on it)' },
   'aws.transitGatewayVpcAttachment': { replaceOn: {}, interrupts: 'all cross-cloud traffic of the VPC' },
   'aws.vpcRoute': { replaceOn: { destinationCidr: "a route's destination is its identity" }, interrupts: 'traffic from the VPC to Azure' },

@@ -44,7 +44,7 @@ describe('changing a live mesh', () => {
   after(async () => connection?.close());
   afterEach(() => clearFaults(stack.endpoints()));
 
-  test("a replacement is refused with its rule (not allowed; allowed but not applied to the Azure resource group); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress", async () => {
+  test("a replacement is refused with its rule (not allowed; allowed but not applied to a root by reference); node counts change in place: the EKS node group and the AKS agent pool show the new size; a second change while one runs is 409 change.in-progress", async () => {
     const e = stack.endpoints();
     spec = exampleSpec('cells', { name: MESH });
     assert.equal((await api(e, 'POST', '/v1/meshes', spec)).status, 202);
@@ -58,11 +58,11 @@ describe('changing a live mesh', () => {
     const refused = await api(e, 'PUT', `/v1/meshes/${MESH}`, replacing);
     assert.equal(refused.status, 400, JSON.stringify(refused.body));
     assert.deepEqual([...new Set(refused.body.problems.map((p: any) => p.rule))], ['change.replace-not-allowed']);
-    const backbone = structuredClone(spec);
-    backbone.azure.resourceGroup = `cellbridge-${MESH}-2`;
-    const unapplied = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, backbone);
+    const referenced = structuredClone(spec);
+    referenced.pki = { ...referenced.pki, rootSecret: `team/${MESH}-root` };
+    const unapplied = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, referenced);
     assert.equal(unapplied.status, 400, JSON.stringify(unapplied.body));
-    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path.split('.')[0]}`), ['change.replace-not-applied azure/resource-group']);
+    assert.deepEqual(unapplied.body.problems.map((p: any) => `${p.rule} ${p.path.split('.')[0]}`), ['change.replace-not-applied pki/root-ca']);
 
     const next = structuredClone(spec);
     next.cells[0].nodePool.count = 3;

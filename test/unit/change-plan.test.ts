@@ -356,10 +356,35 @@ for (const [what, edit, path, rule] of SUBNET_OUTSIDE) {
   });
 }
 
-test('an allowed replacement of the resource group is refused as not applied, naming the field, both values, why and what to do', () => {
-  const allowed = plan((s) => (s.azure.resourceGroup = 'cells-rg-2'), true);
-  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied azure/resource-group.name']);
-  assert.match(allowed.refused[0]!.message, /^azure\/resource-group \(azure\.resourceGroup\) would be deleted and made again \(name "[^"]+" → "cells-rg-2", with \d+ resource\(s\) built on it\): a live mesh does not make it again: everything of the mesh in Azure lives in it\. Keep name as it is, or DELETE the mesh and POST the new spec$/);
+const RESOURCE_GROUP = (s: Raw) => (s.azure.resourceGroup = 'cells-rg-2');
+
+test('an allowed new resource group is applied: everything of the mesh in Azure, the tunnels and the Azure cell with its Istio made again in it; AWS\'s network and the AWS cell\'s Istio stay', () => {
+  const allowed = applied(RESOURCE_GROUP);
+  assert.deepEqual(shown(allowed, 'azure/resource-group'), ['replace', undefined, ['name "cellbridge-cells" → "cells-rg-2"'], 'everything of the mesh in Azure']);
+  assert.deepEqual(ids(allowed, 'replace'), [
+    'aws/customer-gateway/0', 'aws/customer-gateway/1', 'aws/vpn-connection/0', 'aws/vpn-connection/1',
+    'azure/aks-cluster/west', 'azure/aks-subnet/west', 'azure/connection/0', 'azure/connection/1', 'azure/connection/2', 'azure/connection/3', 'azure/gateway-subnet',
+    'azure/local-gateway/0', 'azure/local-gateway/1', 'azure/local-gateway/2', 'azure/local-gateway/3', 'azure/public-ip/0', 'azure/public-ip/1', 'azure/resource-group',
+    'azure/vnet', 'azure/vpn-gateway',
+    'istio/east/remote-secret/west', 'istio/west/base', 'istio/west/cacerts', 'istio/west/cross-network-gateway', 'istio/west/east-west-gateway', 'istio/west/istiod',
+    'istio/west/namespace', 'istio/west/remote-secret/east', 'istio/west/traffic-policies',
+  ]);
+  assert.deepEqual(shown(allowed, 'aws/customer-gateway/0'), ['replace', 'azure/public-ip/0', [], 'cross-cloud traffic over the tunnels it carries'], "AWS's end of a tunnel follows the new public IP");
+  assert.deepEqual(shown(allowed, 'istio/east/istiod'), ['unchanged', undefined, [], undefined], "the EKS cell's Istio does not live in the group");
+  assert.deepEqual(shown(allowed, 'aws/route-to-azure'), ['unchanged', undefined, [], undefined]);
+  // The group (30 + 2), the VNet (15 + 15), the GatewaySubnet (10 + 10), the gateway (1200 + 2700), a connection (60 + 90).
+  assert.equal(allowed.expectedSeconds, 32 + 30 + 20 + 3900 + 150);
+  assert.equal(remakesTunnels(allowed), true, 'the change stands once BGP is up on the new tunnels');
+});
+
+test('a new resource group without allowReplace is refused naming the group, both names, and everything that would go with it', () => {
+  const [problem, ...more] = plan(RESOURCE_GROUP).refused;
+  assert.deepEqual(more, []);
+  assert.equal(
+    problem?.message,
+    'azure/resource-group (azure.resourceGroup) cannot change in place and would be deleted and made again: name "cellbridge-cells" → "cells-rg-2" (it is the resource\'s identity), ' +
+      'and 28 resource(s) built on it with it. That interrupts everything of the mesh in Azure. Send the change with ?allowReplace=true to accept that, or keep name as it is',
+  );
 });
 
 const RSA_ROOT = (s: Raw) => (s.pki = { ...s.pki, keyType: 'RSA_4096', rotation: { pickupSeconds: 120, workloadCertTtlSeconds: 3600 } });
@@ -430,20 +455,41 @@ test('a changed traffic policy shows the leaf that changed, with both values', (
 
 const operatorsVpc = (s: Raw) => (s.aws.vpc = { cidr: '10.10.0.0/16', existingVpcId: 'vpc-0123456789abcdef0', existingSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] });
 
-test("another of the operator's VPCs is refused as not applied, even allowed: cellbridge does not move every AWS cell between VPCs it does not own", () => {
-  const swapped = (s: Raw) => (s.aws.vpc.existingVpcId = 'vpc-0fedcba9876543210');
-  assert.deepEqual(plan(swapped, false, operatorsVpc).refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-allowed aws/vpc.vpcId']);
-  const allowed = plan(swapped, true, operatorsVpc);
-  assert.deepEqual(allowed.refused.map((p) => `${p.rule} ${p.path}`), ['change.replace-not-applied aws/vpc.vpcId']);
-  assert.match(allowed.refused[0]!.message, /vpcId "vpc-0123456789abcdef0" → "vpc-0fedcba9876543210".*it is the operator's VPC/);
+const ANOTHER_OPERATORS_VPC = (s: Raw) => (s.aws.vpc = { cidr: '10.11.0.0/16', existingVpcId: 'vpc-0fedcba9876543210', existingSubnetIds: ['subnet-0fedcba9876543210', 'subnet-0fedcba9876543211'] });
+/** The network and every AWS cell on it; nothing in Azure. */
+const AWS_NETWORK_AND_CELL = [
+  'aws/eks-access-entry/east', 'aws/eks-cluster/east', 'aws/eks-nodegroup/east', 'aws/route-to-azure', 'aws/subnet/0', 'aws/subnet/1', 'aws/tgw-attachment', 'aws/vpc',
+  'istio/east/base', 'istio/east/cacerts', 'istio/east/cross-network-gateway', 'istio/east/east-west-gateway', 'istio/east/istiod', 'istio/east/namespace',
+  'istio/east/remote-secret/west', 'istio/east/traffic-policies', 'istio/west/remote-secret/east',
+];
+
+test("another of the operator's VPCs, allowed, is applied: the attachment, route and every AWS cell made again on it; the plan says only the mesh's part of the VPC stops", () => {
+  const allowed = planChange(valid(withEdit(operatorsVpc)), valid(withEdit(ANOTHER_OPERATORS_VPC)), { naming: 2, allowReplace: true });
+  assert.deepEqual(allowed.refused, []);
+  assert.deepEqual(ids(allowed, 'replace'), AWS_NETWORK_AND_CELL);
+  assert.deepEqual(shown(allowed, 'aws/vpc'), [
+    'replace', undefined, ['cidr "10.10.0.0/16" → "10.11.0.0/16"', 'vpcId "vpc-0123456789abcdef0" → "vpc-0fedcba9876543210"'],
+    "the mesh's AWS cells and cross-cloud traffic (the operator's VPC and the rest in it are untouched)",
+  ]);
+  assert.deepEqual(shown(allowed, 'aws/subnet/1')[2], ['subnetId "subnet-0123456789abcdef1" → "subnet-0fedcba9876543211"']);
+  assert.deepEqual(shown(allowed, 'aws/tgw-attachment').slice(0, 2), ['replace', 'aws/vpc']);
+  assert.equal(allowed.expectedSeconds, 900 + 300, 'the EKS cluster deleted and made again, then its node group');
+  assert.equal(remakesTunnels(allowed), true, 'the new attachment advertises the new range: BGP awaited');
+  const refused = planChange(valid(withEdit(operatorsVpc)), valid(withEdit(ANOTHER_OPERATORS_VPC)), { naming: 2, allowReplace: false });
+  assert.deepEqual(refused.refused.map((p) => `${p.rule} ${p.path}`), [
+    'change.replace-not-allowed aws/subnet/0.subnetId', 'change.replace-not-allowed aws/subnet/1.subnetId', 'change.replace-not-allowed aws/vpc.vpcId',
+  ]);
 });
 
-test("a mesh's own VPC exchanged for the operator's, or back, is a replacement refused as not applied, naming both kinds", () => {
+test("a mesh's own VPC exchanged for the operator's, or back, allowed, is applied: the VPC and subnets change kind, everything AWS built on them is made again", () => {
   const toOperators = plan(operatorsVpc, true);
-  assert.ok(toOperators.refused.some((p) => p.rule === 'change.replace-not-applied' && p.path.startsWith('aws/vpc.kind')), JSON.stringify(toOperators.refused));
-  assert.match(toOperators.refused.find((p) => p.path.startsWith('aws/vpc.'))!.message, /only adopts the operator's \(aws\.vpc → aws\.existingVpc\)/);
+  assert.deepEqual(toOperators.refused, []);
+  assert.deepEqual(ids(toOperators, 'replace'), AWS_NETWORK_AND_CELL);
+  assert.deepEqual(shown(toOperators, 'aws/vpc').slice(0, 3), ['replace', undefined, ['kind aws.vpc → aws.existingVpc', 'name "cells-vpc" → (none)', 'vpcId (none) → "vpc-0123456789abcdef0"']]);
   const toOwn = planChange(valid(withEdit(operatorsVpc)), valid(cellsExample()), { naming: 2, allowReplace: true });
-  assert.ok(toOwn.refused.some((p) => p.rule === 'change.replace-not-applied' && p.path.startsWith('aws/vpc.kind')), JSON.stringify(toOwn.refused));
+  assert.deepEqual(toOwn.refused, []);
+  assert.deepEqual(ids(toOwn, 'replace'), AWS_NETWORK_AND_CELL);
+  assert.deepEqual(shown(toOwn, 'aws/vpc')[2][0], 'kind aws.existingVpc → aws.vpc');
 });
 
 function withEdit(edit: (s: Raw) => void): Raw {

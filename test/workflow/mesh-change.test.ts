@@ -444,3 +444,67 @@ describe("the tunnels' inside CIDRs changed inside the mesh workflow", () => {
     assert.deepEqual(status.tunnels.map((t: any) => t.established), [true, true, true, true]);
   });
 });
+
+/** A mesh of its own in the operator's VPC (its ID's last digit, the range's second octet), or the resource group as given. */
+const OPERATOR_MESH = 'wf-operator-vpc';
+const OPERATORS_VPC = (digit: number, second: number) =>
+  editedSpec(OPERATOR_MESH, (s) => (s.aws.vpc = { cidr: `10.${second}.0.0/16`, existingVpcId: `vpc-0123456789abcdef${digit}`, existingSubnetIds: [`subnet-0123456789abcde${digit}0`, `subnet-0123456789abcde${digit}1`] }));
+const GROUP_MESH = 'wf-resource-group';
+const RESOURCE_GROUP = (name: string) => editedSpec(GROUP_MESH, (s) => (s.azure.resourceGroup = name));
+
+describe("the operator's VPC and the resource group changed inside the mesh workflow", () => {
+  test("allowed, another of the operator's VPCs: the AWS cell, the route and the attachment taken down before the mesh lets go of the old VPC and subnets (their own kinds' activities, never a VPC or subnet delete), all made again on the new VPC, BGP awaited", async () => {
+    await startMesh(h, OPERATORS_VPC(0, 10));
+    await waitForPhase(h, OPERATOR_MESH, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(OPERATOR_MESH)).length;
+    const accepted = await send(OPERATORS_VPC(1, 11), true, OPERATOR_MESH);
+    assert.deepEqual([accepted.plan.summary.replace, accepted.plan.refused.length, accepted.plan.interruptsTraffic], [17, 0, true]);
+    const status = await ended(accepted.changeId, OPERATOR_MESH);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    const calls = (await scheduledCalls(OPERATOR_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    assert.deepEqual(types.filter((t) => /^(create|delete)Aws(Vpc|Subnet)$/.test(t)), [], 'the mesh makes or deletes no VPC or subnet of its own');
+    assert.deepEqual(calls.filter((c) => c.type === 'deleteAwsExistingVpc').map((c) => c.input.params.vpcId), ['vpc-0123456789abcdef0'], 'the old VPC is let go of by the handler that keeps it');
+    assert.deepEqual(calls.filter((c) => c.type === 'deleteAwsExistingSubnet').map((c) => c.input.params.subnetId).sort(), ['subnet-0123456789abcde00', 'subnet-0123456789abcde01']);
+    assert.ok(types.indexOf('deleteAwsEksCluster') < types.indexOf('deleteAwsExistingSubnet'), 'the cluster stops using the subnets first');
+    assert.ok(types.indexOf('deleteAwsTransitGatewayVpcAttachment') < types.indexOf('deleteAwsExistingSubnet'));
+    assert.ok(types.indexOf('deleteAwsVpcRoute') < types.indexOf('deleteAwsTransitGatewayVpcAttachment'));
+    assert.ok(types.lastIndexOf('deleteAwsExistingSubnet') < types.indexOf('deleteAwsExistingVpc'));
+    assert.ok(types.indexOf('deleteAwsExistingVpc') < types.indexOf('createAwsExistingVpc'));
+    assert.deepEqual(calls.filter((c) => c.type === 'createAwsExistingVpc').map((c) => c.input.params.vpcId), ['vpc-0123456789abcdef1']);
+    assert.deepEqual(calls.find((c) => c.type === 'createAwsVpcRoute')!.input.params.vpc, { vpcId: 'vpc-0123456789abcdef1', subnetIds: ['subnet-0123456789abcde10', 'subnet-0123456789abcde11'] });
+    assert.ok(types.lastIndexOf('createAwsExistingSubnet') < types.indexOf('createAwsEksCluster'), 'the new cluster is made in the new subnets');
+    assert.ok(types.lastIndexOf('observeTunnels') > types.indexOf('createAwsTransitGatewayVpcAttachment'), 'BGP is awaited once the new VPC is attached');
+    assert.equal(types.filter((t) => /^(create|delete)(AwsVpnConnection|AwsCustomerGateway|AwsTransitGateway$|Azure)/.test(t)).length, 0, 'the tunnels, the transit gateway and Azure are left alone');
+    const running = await h.client.workflow.getHandle(meshWorkflowId(OPERATOR_MESH)).query<MeshSpec>('spec');
+    assert.equal(running.aws.vpc.mode === 'existing' && running.aws.vpc.vpcId, 'vpc-0123456789abcdef1');
+  });
+
+  test("allowed, a new resource group: everything of the mesh in Azure and the tunnels taken down, the old group last; the new group made first and everything again in it; the EKS cell's Istio and AWS's network left alone; BGP awaited", async () => {
+    await startMesh(h, RESOURCE_GROUP('cells-rg-1'));
+    await waitForPhase(h, GROUP_MESH, ['Ready', 'Degraded']);
+    const before = (await scheduledCalls(GROUP_MESH)).length;
+    const accepted = await send(RESOURCE_GROUP('cells-rg-2'), true, GROUP_MESH);
+    assert.deepEqual([accepted.plan.summary.replace, accepted.plan.refused.length, accepted.plan.interruptsTraffic], [29, 0, true]);
+    const status = await ended(accepted.changeId, GROUP_MESH);
+    assert.equal(status.change.state, 'Applied', JSON.stringify(status.change));
+    assert.deepEqual(status.change.progress, { done: 58, total: 58 });
+    const calls = (await scheduledCalls(GROUP_MESH)).slice(before);
+    const types = calls.map((c) => c.type);
+    const deletes = calls.filter((c) => c.type.startsWith('delete'));
+    assert.equal(deletes.at(-1)!.type, 'deleteAzureResourceGroup', 'the old group goes last, once everything in it is gone');
+    assert.deepEqual(calls.filter((c) => c.type === 'deleteAzureResourceGroup').map((c) => c.input.params.name), ['cells-rg-1']);
+    assert.equal(calls.filter((c) => c.type.startsWith('create'))[0]!.type, 'createAzureResourceGroup');
+    assert.deepEqual(calls.filter((c) => c.type === 'createAzureResourceGroup').map((c) => c.input.params.name), ['cells-rg-2']);
+    assert.deepEqual([...new Set(calls.filter((c) => /^createAzure/.test(c.type)).map((c) => c.input.params.scope.azure.resourceGroup))], ['cells-rg-2'], 'everything in Azure made in the new group');
+    assert.ok(types.indexOf('deleteAzureAksCluster') < types.indexOf('deleteAzureResourceGroup'));
+    assert.ok(types.lastIndexOf('deleteAwsVpnConnection') < types.indexOf('deleteAwsCustomerGateway'), "AWS's end of the tunnels follows the new public IPs");
+    assert.ok(types.lastIndexOf('observeTunnels') > types.lastIndexOf('createAzureConnection'), 'BGP is awaited once the new connections are in place');
+    const touched = calls.filter((c) => /^(create|delete)Kube/.test(c.type)).map((c) => c.input.id as string);
+    assert.deepEqual([...new Set(touched.filter((id) => id.startsWith('istio/east/')))], ['istio/east/remote-secret/west'], "the EKS cell's Istio stays; only its secret for the AKS cell is made again");
+    assert.equal(types.filter((t) => /^(create|delete)Aws(Vpc|Subnet|TransitGateway|TransitGatewayVpcAttachment|VpcRoute|EksCluster)$/.test(t)).length, 0, "AWS's network and cell are left alone");
+    const running = await h.client.workflow.getHandle(meshWorkflowId(GROUP_MESH)).query<MeshSpec>('spec');
+    assert.equal(running.azure.resourceGroup, 'cells-rg-2');
+    assert.deepEqual(status.resources.filter((r: any) => r.state !== 'ready').map((r: any) => r.id), []);
+  });
+});
