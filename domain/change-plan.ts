@@ -28,6 +28,7 @@ import { changeRule } from './change-rules.ts';
 import { ISTIO_ID } from './istio-graph.ts';
 import { meshGraph, type MeshNode } from './mesh-graph.ts';
 import type { MeshSpec } from './mesh-spec.ts';
+import { placeChanges } from './mesh-place.ts';
 import type { NamingVersion } from './names.ts';
 import type { Problem } from './problems.ts';
 import { criticalPath, type ResourceNode } from './resource-graph.ts';
@@ -113,6 +114,7 @@ export function planChange(current: MeshSpec, next: MeshSpec, options: PlanOptio
     expectedSeconds: longestChain(changes, before, after),
     interruptsTraffic: changes.some((c) => c.interrupts !== undefined),
     refused: [
+      ...placeChanges(current, next),
       ...changes.flatMap(versionStepProblems),
       ...(options.allowReplace ? replaced.filter((c) => shared.has(c.id) && !c.appliedBy).map((c) => notApplied(c, changes)) : replaced.map((c) => refusal(c, changes))),
     ],
