@@ -36,7 +36,7 @@ export class MeshState {
 
   constructor(
     private spec: MeshSpec,
-    private readonly scope: MeshScope,
+    private scope: MeshScope,
     private graph: ResourceGraph,
   ) {
     for (const node of graph.nodes) this.resources.set(node.id, { id: node.id, kind: node.kind, state: 'pending' });
@@ -196,9 +196,10 @@ export class MeshState {
     return this.drift.nextCheckAt;
   }
 
-  /** The mesh now runs with this spec (a change applied). */
-  respec(spec: MeshSpec): void {
+  /** The mesh now runs with this spec (a change applied), its resources found in this scope. */
+  respec(spec: MeshSpec, scope: MeshScope): void {
     this.spec = spec;
+    this.scope = scope;
   }
 
   /** Resources no longer part of the mesh: deleted by a change, or created by one that rolled back. */

@@ -83,7 +83,8 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   const lifelong = resumed !== undefined || patched(LIFELONG_MESH_PATCH);
   const continueAsNewAfter = settings.continueAsNewAfter ?? DEFAULT_WORKFLOW_SETTINGS.continueAsNewAfter;
   const leaseCheckMs = settings.rotationLeaseCheckMs ?? DEFAULT_WORKFLOW_SETTINGS.rotationLeaseCheckMs;
-  const scope = meshScope(spec, naming);
+  // Where the mesh's resources are found; a change may move them to another resource group or VPC.
+  let scope = meshScope(spec, naming);
   let graph = resumed?.graph ?? meshGraph(spec, naming);
   const state = new MeshState(spec, scope, graph);
   if (resumed) state.resume(resumed);
@@ -324,8 +325,9 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
       // New drift settings take effect at once: a mesh switched to repair repairs now, not at its next scheduled check.
       if (!sameDriftSettings(driftBefore, driftSettings(change.spec))) driftRequested ??= { checkId: uuid4(), trigger: 'spec-changed' };
       spec = change.spec;
+      scope = meshScope(spec, naming);
       graph = change.after;
-      state.respec(spec);
+      state.respec(spec, scope);
       await bringScheduleToSpec(hadCells);
     }
     changeRunning = false;
@@ -361,7 +363,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   function awaitTunnels(of: MeshSpec, tolerateFailedObservations: boolean): Promise<void> {
     return awaitBgpEstablished(
       calls,
-      { scope, gatewayName: backboneNames(of.name).vpnGateway, tunnels: planTunnels(of.backbone.tunnelInsideCidrs) },
+      { scope: meshScope(of, naming), gatewayName: backboneNames(of.name).vpnGateway, tunnels: planTunnels(of.backbone.tunnelInsideCidrs) },
       { deadlineSeconds: of.backbone.bgpTimeoutSeconds, pollInitialMs: settings.bgpPollInitialMs, pollMaxMs: settings.bgpPollMaxMs, tolerateFailedObservations },
       (tunnels) => state.setTunnels(tunnels),
     );

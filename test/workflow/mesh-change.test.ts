@@ -500,6 +500,8 @@ describe("the operator's VPC and the resource group changed inside the mesh work
     assert.ok(types.indexOf('deleteAzureAksCluster') < types.indexOf('deleteAzureResourceGroup'));
     assert.ok(types.lastIndexOf('deleteAwsVpnConnection') < types.indexOf('deleteAwsCustomerGateway'), "AWS's end of the tunnels follows the new public IPs");
     assert.ok(types.lastIndexOf('observeTunnels') > types.lastIndexOf('createAzureConnection'), 'BGP is awaited once the new connections are in place');
+    const oldGroupAfterward = calls.slice(types.indexOf('createAzureResourceGroup')).filter((c) => !c.type.startsWith('delete') && JSON.stringify(c.input).includes('"cells-rg-1"'));
+    assert.deepEqual(oldGroupAfterward.map((c) => c.type), [], 'once the new group is made, only deletes look in the old one (BGP observed, cells verified in the new)');
     const touched = calls.filter((c) => /^(create|delete)Kube/.test(c.type)).map((c) => c.input.id as string);
     assert.deepEqual([...new Set(touched.filter((id) => id.startsWith('istio/east/')))], ['istio/east/remote-secret/west'], "the EKS cell's Istio stays; only its secret for the AKS cell is made again");
     assert.equal(types.filter((t) => /^(create|delete)Aws(Vpc|Subnet|TransitGateway|TransitGatewayVpcAttachment|VpcRoute|EksCluster)$/.test(t)).length, 0, "AWS's network and cell are left alone");
