@@ -137,9 +137,12 @@ describe('EKS token authentication', () => {
   const aws = () => ({ region: REGION, endpoint: moto.url, credentials: CREDENTIALS });
   const token = (clusterName: string, signingDate = new Date()) =>
     presignEksToken({ clusterName, region: REGION, credentials: CREDENTIALS, stsEndpoint: moto.url, signingDate });
-  // Each test signs at a different second, so the API server's token cache never answers for an earlier test.
+  // Each test signs at a different second before the suite began, so the API server's token cache
+  // never answers for an earlier test (counting back from the clock instead, a test one second
+  // later signed at the same second as the one before it).
+  const start = Date.now();
   let second = 0;
-  const fresh = (clusterName: string) => token(clusterName, new Date(Date.now() - ++second * 1000));
+  const fresh = (clusterName: string) => token(clusterName, new Date(start - ++second * 1000));
   let callerArn: string;
   const planes: Record<'alpha' | 'gamma', ClusterAnswer> = {} as never;
 
