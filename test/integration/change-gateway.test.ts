@@ -13,7 +13,7 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { DescribeCustomerGatewaysCommand, DescribeRouteTablesCommand, DescribeVpcsCommand, DescribeVpnConnectionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { backboneNames } from '../../domain/names.ts';
 import type { Endpoints } from '../../sim/stack.ts';
-import { api, clearFaults, exampleSpec, FAST_TIME_SCALE, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, clearFaults, exampleSpec, FAST_TIME_SCALE, injectFault, meshInventory, useStack, waitForChangeEnd, waitForPhase } from '../support/stack.ts';
 
 const MESH = 'chgw';
 const SUB = '00000000-0000-0000-0000-000000000000';
@@ -53,7 +53,7 @@ describe("replacing a live mesh's Azure VPN gateway and changing its VNet's rang
       'azure/gateway-subnet cidr', 'azure/vpn-gateway azure/gateway-subnet',
     ]);
     assert.equal(plan.changes.find((c: any) => c.id === 'azure/vpn-gateway').interrupts, 'all four tunnels: cross-cloud traffic stops while the old gateway is deleted and a new one made, over an hour in Azure');
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     t.diagnostic(`the GatewaySubnet change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified`);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -74,7 +74,7 @@ describe("replacing a live mesh's Azure VPN gateway and changing its VNet's rang
     await injectFault(e.azure, { operation: 'connections.createOrUpdate', kind: 'error', status: 400, code: 'InvalidRequestFormat', message: 'simulated connection failure', count: 1, match: NAMES.connection(2) });
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
     assert.match(done.change.error, /simulated connection failure/);
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -101,7 +101,7 @@ describe("replacing a live mesh's Azure VPN gateway and changing its VNet's rang
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
     const { plan } = accepted.body;
     assert.deepEqual(plan.changes.filter((c: any) => c.action !== 'unchanged').map((c: any) => `${c.action} ${c.id}`), ['replace aws/route-to-azure', 'update azure/vnet']);
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     t.diagnostic(`the VNet range change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified`);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -174,12 +174,3 @@ async function backboneInClouds(e: Endpoints) {
   };
 }
 
-async function changeEnded(e: Endpoints, changeId: string): Promise<any> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const { body } = await api(e, 'GET', `/v1/meshes/${MESH}`);
-    if (body?.change?.changeId === changeId && ['Applied', 'RolledBack', 'RollbackIncomplete'].includes(body.change.state) && body.phase !== 'Changing') return body;
-    if (Date.now() > deadline) throw new Error(`change ${changeId} did not end: ${JSON.stringify(body?.change)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}

@@ -23,7 +23,7 @@ import { createCloudClients } from '../../activities/cloud-clients.ts';
 import { backboneNames } from '../../domain/names.ts';
 import type { Endpoints } from '../../sim/stack.ts';
 import { azureCredential } from '../../worker/azure-credential.ts';
-import { api, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, exampleSpec, FAST_TIME_SCALE, meshInventory, useStack, waitForChangeEnd, waitForPhase } from '../support/stack.ts';
 
 const MESH = 'chvpc';
 const REGION = 'us-east-1';
@@ -61,7 +61,7 @@ describe("moving a live mesh to another of the operator's VPCs and to a new reso
     assert.deepEqual(accepted.body.plan.changes.filter((c: any) => c.action !== 'unchanged').map((c: any) => `${c.action} ${c.id}`), [
       'replace aws/route-to-azure', 'replace aws/subnet/0', 'replace aws/subnet/1', 'replace aws/tgw-attachment', 'replace aws/vpc',
     ]);
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     t.diagnostic(`the move to another VPC took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified`);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -86,7 +86,7 @@ describe("moving a live mesh to another of the operator's VPCs and to a new reso
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
     assert.deepEqual([accepted.body.plan.summary.replace, accepted.body.plan.refused.length, accepted.body.plan.expectedSeconds], [18, 0, 4132], JSON.stringify(accepted.body.plan.summary));
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     t.diagnostic(`the move to a new resource group took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified`);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -167,12 +167,3 @@ function ec2Of(e: Endpoints): EC2Client {
   return new EC2Client({ region: REGION, endpoint: e.aws, credentials: creds });
 }
 
-async function changeEnded(e: Endpoints, changeId: string): Promise<any> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const { body } = await api(e, 'GET', `/v1/meshes/${MESH}`);
-    if (body?.change?.changeId === changeId && ['Applied', 'RolledBack', 'RollbackIncomplete'].includes(body.change.state) && body.phase !== 'Changing') return body;
-    if (Date.now() > deadline) throw new Error(`change ${changeId} did not end: ${JSON.stringify(body?.change)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}

@@ -22,7 +22,7 @@ import { criticalPath } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import type { Endpoints } from '../../sim/stack.ts';
 import { cellClusterName, cellKubeConfig, core } from '../support/kube.ts';
-import { api, clearFaults, exampleSpec, FAST_TIME_SCALE, injectFault, meshInventory, useStack, waitForPhase } from '../support/stack.ts';
+import { api, clearFaults, exampleSpec, FAST_TIME_SCALE, injectFault, meshInventory, useStack, waitForChangeEnd, waitForPhase } from '../support/stack.ts';
 
 const MESH = 'chg';
 const SUB = '00000000-0000-0000-0000-000000000000';
@@ -77,7 +77,7 @@ describe('changing a live mesh', () => {
     assert.equal(again?.status, 409, JSON.stringify(again?.body));
     assert.deepEqual(again.body.problems.map((p: any) => p.rule), ['change.in-progress']);
 
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready');
     assert.deepEqual(await nodeCounts(e), { east: 3, west: 3 });
@@ -96,7 +96,7 @@ describe('changing a live mesh', () => {
     assert.deepEqual([plan.summary.replace, plan.summary.update, plan.refused.length, plan.interruptsTraffic], [12, 1, 0, true], JSON.stringify(plan.summary));
     assert.deepEqual(plan.changes.filter((c: any) => c.action === 'replace' && !c.replacedWith).map((c: any) => `${c.id} ${c.fields.map((f: any) => f.field)}`), ['aws/customer-gateway/0 bgpAsn', 'aws/customer-gateway/1 bgpAsn']);
     assert.deepEqual(plan.changes.filter((c: any) => c.action === 'update').map((c: any) => `${c.id} ${c.interrupts}`), ['azure/vpn-gateway BGP on all four tunnels while the gateway is updated']);
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     t.diagnostic(`the ASN change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified`);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -122,7 +122,7 @@ describe('changing a live mesh', () => {
     await injectFault(e.azure, { operation: 'virtualNetworkGateways.createOrUpdate', kind: 'error', status: 400, code: 'InvalidParameter', message: 'simulated gateway update failure', count: 1, match: backboneNames(MESH).vpnGateway });
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
     assert.match(done.change.error, /simulated gateway update failure/);
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -148,7 +148,7 @@ describe('changing a live mesh', () => {
     assert.deepEqual([plan.summary.replace, plan.summary.update, plan.refused.length, plan.interruptsTraffic], [0, 11, 0, true], JSON.stringify(plan.summary));
     assert.equal(plan.changes.find((c: any) => c.id === 'azure/vpn-gateway').interrupts, 'BGP on all four tunnels while the gateway is updated');
     assert.equal(plan.expectedSeconds, cloudLatency('azure.vpnGateway').update + cloudLatency('azure.connection').update);
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     t.diagnostic(`the inside CIDR change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified`);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -178,7 +178,7 @@ describe('changing a live mesh', () => {
     const { plan } = accepted.body;
     assert.deepEqual([plan.summary.replace, plan.summary.update, plan.refused.length, plan.interruptsTraffic], [13, 0, 0, true], JSON.stringify(plan.summary));
     assert.deepEqual(plan.changes.filter((c: any) => c.action === 'replace' && !c.replacedWith).map((c: any) => `${c.id} ${c.fields.map((f: any) => f.field)}`), ['aws/transit-gateway amazonSideAsn']);
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     t.diagnostic(`the transit gateway ASN change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified (plan: ${plan.expectedSeconds} s in the clouds)`);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -212,7 +212,7 @@ describe('changing a live mesh', () => {
     const eks = plan.changes.find((c: any) => c.id === 'aws/eks-cluster/east');
     assert.deepEqual([eks.action, eks.interrupts], ['replace', 'every workload of the cell, and its part of the mesh'], 'the plan says the AWS cell stops');
     assert.ok(plan.expectedSeconds >= eks.expectedSeconds, 'and how long the clouds take');
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     t.diagnostic(`the VPC range change took ${((Date.now() - started) / 1000).toFixed(1)} s from the PUT to the mesh verified (plan: ${plan.expectedSeconds} s in the clouds)`);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -246,7 +246,7 @@ describe('changing a live mesh', () => {
     await injectFault(e.aws, { operation: 'eks.CreateNodegroup', kind: 'error', status: 400, code: 'InvalidParameterException', message: 'simulated node group failure', count: 1, match: cellClusterName(MESH, 'east') });
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
     assert.match(done.change.error, /simulated node group failure/);
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -275,7 +275,7 @@ describe('changing a live mesh', () => {
     const cluster = accepted.body.plan.changes.find((c: any) => c.id === 'aws/eks-cluster/east');
     assert.deepEqual([cluster.action, cluster.fields.map((f: any) => f.field), cluster.expectedSeconds > 0, typeof cluster.interrupts], ['replace', ['serviceCidr'], true, 'string']);
     assert.equal(accepted.body.plan.summary.replace, 12, JSON.stringify(accepted.body.plan.summary));
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
     spec = next;
@@ -292,7 +292,7 @@ describe('changing a live mesh', () => {
     await injectFault(e.aws, { operation: 'eks.CreateNodegroup', kind: 'error', status: 400, code: 'InvalidParameterException', message: 'simulated node group failure', count: 1, match: cellClusterName(MESH, 'east') });
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
     assert.match(done.change.error, /simulated node group failure/);
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -307,7 +307,7 @@ describe('changing a live mesh', () => {
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}?allowReplace=true`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
     assert.deepEqual(accepted.body.plan.changes.filter((c: any) => c.action === 'replace' && !c.replacedWith).map((c: any) => `${c.id} ${c.fields.map((f: any) => f.field)}`), ['azure/aks-cluster/west vmSize']);
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
     spec = next;
@@ -334,7 +334,7 @@ describe('changing a live mesh', () => {
     await injectFault(e.azure, { operation: 'managedClusters.createOrUpdate', kind: 'error', status: 400, code: 'InvalidParameter', message: 'simulated update failure', count: 1, match: cellClusterName(MESH, 'west') });
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     assert.equal(done.change.state, 'RolledBack', JSON.stringify(done.change));
     assert.match(done.change.error, /simulated update failure/);
     assert.equal(done.phase, 'Ready');
@@ -350,7 +350,7 @@ describe('changing a live mesh', () => {
     const started = Date.now();
     const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    const done = await changeEnded(e, accepted.body.changeId);
+    const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
     const seconds = (Date.now() - started) / 1000;
     assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
     assert.equal(done.phase, 'Ready', JSON.stringify(done.verification?.checks?.filter((c: any) => !c.pass)));
@@ -437,7 +437,7 @@ function valid(raw: unknown) {
 async function applied(e: Endpoints, next: unknown): Promise<any> {
   const accepted = await api(e, 'PUT', `/v1/meshes/${MESH}`, next);
   assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-  const done = await changeEnded(e, accepted.body.changeId);
+  const done = await waitForChangeEnd(e, MESH, accepted.body.changeId);
   assert.equal(done.change.state, 'Applied', JSON.stringify(done.change));
   assert.equal(done.phase, 'Ready');
   return done;
@@ -503,15 +503,6 @@ async function vpcInEc2(e: Endpoints) {
   return { vpcs, subnets, everyVpcId: everyVpc.map((v) => v.VpcId!) };
 }
 
-async function changeEnded(e: Endpoints, changeId: string): Promise<any> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const { body } = await api(e, 'GET', `/v1/meshes/${MESH}`);
-    if (body?.change?.changeId === changeId && ['Applied', 'RolledBack', 'RollbackIncomplete'].includes(body.change.state) && body.phase !== 'Changing') return body;
-    if (Date.now() > deadline) throw new Error(`change ${changeId} did not end: ${JSON.stringify(body?.change)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** East is a new cluster with `serviceCidr`, its Istio, cacerts and remote secrets both ways made again, and nothing of `before` is left. */
 async function assertEastMadeAgain(e: Endpoints, spec: any, before: Awaited<ReturnType<typeof eastCluster>>, serviceCidr: string): Promise<void> {

@@ -56,6 +56,17 @@ export async function waitForPhase(e: Endpoints, mesh: string, phases: string[],
   throw new Error(`mesh ${mesh} did not reach ${phases.join('/')} within ${timeoutMs} ms; last: ${JSON.stringify(last?.body)}`);
 }
 
+/** The mesh once change `changeId` ended (applied, rolled back or not) and the mesh left Changing. */
+export async function waitForChangeEnd(e: Endpoints, mesh: string, changeId: string, timeoutMs = 300_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await api(e, 'GET', `/v1/meshes/${mesh}`);
+    if (body?.change?.changeId === changeId && ['Applied', 'RolledBack', 'RollbackIncomplete'].includes(body.change.state) && body.phase !== 'Changing') return body;
+    if (Date.now() > deadline) throw new Error(`change ${changeId} did not end: ${JSON.stringify(body?.change)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 export { clearFaults, cutTunnels, faultsFired, injectFault, readCalls, type FaultRule } from '../../sim/controls.ts';
 
 /** Every resource of the mesh still alive in either emulator (AWS: not deleted; Azure: in the mesh's resource group). */
