@@ -19,11 +19,6 @@ export function meshNameProblems(name: string): Problem[] {
   return [{ path: '{name}', rule: 'schema.pattern', message: `the mesh name in the URL must be ${NAME_RULE['x-rule']}` }];
 }
 
-/** A rotation ID this API would hand out, for a new on-demand rotation of `mesh`. */
-export function newRotationId(mesh: string, kind: 'intermediate' | 'root', random8hex: string): string {
-  return `${rotationWorkflowIdPrefix(mesh)}${kind}-${random8hex}`;
-}
-
 /**
  * The mesh a rotation ID belongs to, or problems if it is not a rotation ID at all. The
  * mesh is read from the whole ID, never by prefix: `rotation-abc-d-…` belongs to mesh

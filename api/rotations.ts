@@ -8,10 +8,10 @@ import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { MESH_QUERY, meshWorkflowId, type MeshStatus } from '../domain/mesh-status.ts';
 import type { rotateCa } from '../workflows/rotate-ca.ts';
 import { rotationWorkflowSummary } from '../domain/workflow-summary.ts';
-import { ROTATION_QUERY, rotationScheduleId, type RotationKind, type RotationProgress } from '../domain/rotation.ts';
+import { newRotationId, ROTATION_QUERY, rotationScheduleId, type RotationKind, type RotationProgress } from '../domain/rotation.ts';
 import { badRequest, HttpError } from './http.ts';
 import type { Reply } from './meshes.ts';
-import { newRotationId, rotationIdOwner } from './path-params.ts';
+import { rotationIdOwner } from './path-params.ts';
 import { notFound, queryWorkflow } from './temporal-errors.ts';
 
 export class Rotations {

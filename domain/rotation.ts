@@ -63,3 +63,8 @@ export function rotationScheduleId(mesh: string): string {
 export function rotationWorkflowIdPrefix(mesh: string): string {
   return `rotation-${mesh}-`;
 }
+
+/** The ID of a new on-demand rotation of `mesh`: one the API starts, or the root rotation a change of the root's key type starts. */
+export function newRotationId(mesh: string, kind: 'intermediate' | 'root', random8hex: string): string {
+  return `${rotationWorkflowIdPrefix(mesh)}${kind}-${random8hex}`;
+}

@@ -15,7 +15,7 @@ import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, sleep, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { MeshActivities } from '../activities/index.ts';
-import { MESH_UPDATE, rotationWorkflowIdPrefix, type RotatedCacerts, type RotationLease } from '../domain/rotation.ts';
+import { MESH_UPDATE, newRotationId, type RotatedCacerts, type RotationLease } from '../domain/rotation.ts';
 import { WRITTEN_INTERMEDIATE } from '../domain/cacerts-parameters.ts';
 import { ISTIO_ID } from '../domain/istio-graph.ts';
 import { meshScope } from '../domain/backbone-graph.ts';
@@ -345,7 +345,7 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
    * for through the API (POST /v1/meshes/{name}/rotations), which takes the same spec.
    */
   async function startRootRotation(): Promise<void> {
-    const rotationId = `${rotationWorkflowIdPrefix(spec.name)}root-${uuid4().slice(0, 8)}`;
+    const rotationId = newRotationId(spec.name, 'root', uuid4().slice(0, 8));
     hold({ rotationId, claimedAt: new Date().toISOString() });
     wakeups++;
     state.rootRotationChosen(rotationId);

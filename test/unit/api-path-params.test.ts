@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { meshNameProblems, newRotationId, rotationIdOwner } from '../../api/path-params.ts';
+import { meshNameProblems, rotationIdOwner } from '../../api/path-params.ts';
+import { newRotationId } from '../../domain/rotation.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import { exampleSpec } from '../support/stack.ts';
 
