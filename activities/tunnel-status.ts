@@ -65,7 +65,7 @@ async function observe(clients: CloudClients, lro: AwaitOperation, input: Observ
         azure: { neighbor: plan.awsBgpAddress, state: z?.state ?? 'Missing', routesReceived: z?.routesReceived ?? 0 },
         established: false,
       };
-      status.established = status.aws.status === 'UP' && status.aws.acceptedRoutes > 0 && status.azure.state === 'Connected' && status.azure.routesReceived > 0;
+      status.established = awsSideUp(status.aws) && status.azure.state === 'Connected' && status.azure.routesReceived > 0;
       return status;
     });
   } catch (error) {
@@ -81,12 +81,13 @@ async function awsOnly(clients: CloudClients, scope: MeshScope): Promise<AwsTunn
   }
 }
 
-/** What `observe` requires of AWS for a tunnel to be established. */
 function allUp(aws: AwsTunnels, tunnels: TunnelPlan[]): boolean {
-  return tunnels.every((plan) => {
-    const a = aws.get(plan.insideCidr);
-    return a?.status === 'UP' && a.acceptedRoutes > 0;
-  });
+  return tunnels.every((plan) => awsSideUp(aws.get(plan.insideCidr)));
+}
+
+/** What a tunnel needs of AWS to be established: up, and carrying routes. */
+function awsSideUp(tunnel: { status: string; acceptedRoutes: number } | undefined): boolean {
+  return tunnel?.status === 'UP' && tunnel.acceptedRoutes > 0;
 }
 
 async function awsTunnels(clients: CloudClients, scope: MeshScope) {
