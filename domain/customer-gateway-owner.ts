@@ -45,19 +45,18 @@ export function foreignCustomerGateway(cgw: AnsweredCustomerGateway, identity: G
 /**
  * Whether the gateway is this node's own: by its identity tags, or, with none of them naming
  * another owner, by being the gateway the mesh recorded (`recordedId`, its output's cloud ID).
- * `lostTags`: the identity tags a gateway proven by its ID no longer carries, to put back.
+ * The identity tags such a gateway no longer carries are `lostIdentityTags`, to put back.
  */
 export function claimCustomerGateway(
   cgw: AnsweredCustomerGateway,
   identity: GatewayIdentity,
   recordedId: string | undefined,
-): { ours: true; lostTags: FieldDrift[] } | { ours: false; reason: string } {
+): { ours: true } | { ours: false; reason: string } {
   const reason = foreignCustomerGateway(cgw, identity);
-  if (reason === undefined) return { ours: true, lostTags: [] };
-  const lostTags = lostIdentityTags(cgw, identity);
-  const elsewhere = lostTags.some((t) => t.actual !== 'absent');
+  if (reason === undefined) return { ours: true };
+  const elsewhere = lostIdentityTags(cgw, identity).some((t) => t.actual !== 'absent');
   if (recordedId === undefined || recordedId === '' || cgw.CustomerGatewayId !== recordedId || elsewhere) return { ours: false, reason };
-  return { ours: true, lostTags };
+  return { ours: true };
 }
 
 /** Each identity tag the gateway does not carry with this mesh's or node's value: its key, the value it should have, and what it has ('absent' when removed). */
