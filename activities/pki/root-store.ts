@@ -12,6 +12,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
+  PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager';
@@ -43,7 +44,7 @@ export async function storeRoot(
       new CreateSecretCommand({
         Name: name,
         Description: 'cellbridge mesh root CA, JSON {certPem, keyPem}',
-        SecretString: JSON.stringify({ certPem: root.certPem, keyPem: root.keyPem }),
+        SecretString: secretString(root),
         Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
       }),
     );
@@ -59,6 +60,15 @@ export async function storeRoot(
 }
 
 /** The root in a secret (name or ARN). Missing, being deleted or malformed: a non-retryable failure naming the secret. */
+/** Writes `root` over what the secret holds: a root rotation's promotion, or a stale next root replaced. */
+export async function overwriteRoot(clients: SecretsManagerClients, region: string, secretId: string, root: CaKeyPair): Promise<void> {
+  await clients.secretsManager(region).send(new PutSecretValueCommand({ SecretId: secretId, SecretString: secretString(root) }));
+}
+
+function secretString(root: CaKeyPair): string {
+  return JSON.stringify({ certPem: root.certPem, keyPem: root.keyPem });
+}
+
 export async function readRoot(clients: SecretsManagerClients, region: string, secretId: string): Promise<CaKeyPair> {
   const found = await secretText(clients, region, secretId);
   if ('absent' in found) {

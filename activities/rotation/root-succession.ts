@@ -4,7 +4,6 @@
  * does it replace the current root, and the old key is gone. A next root a failed
  * rotation left is reused only if it is of the spec's key type (domain/next-root.ts).
  */
-import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KeyType } from '../../domain/mesh-spec.ts';
 import type { CloudClients } from '../cloud-clients.ts';
@@ -12,7 +11,7 @@ import { createRootCa, type CaKeyPair } from '../pki/certificate-authority.ts';
 import { nextRootFate } from '../../domain/next-root.ts';
 import { nextRootSecretName } from '../../domain/pki-profile.ts';
 import { inspectCertificate } from '../pki/certificate-inspection.ts';
-import { deleteRoot, readRoot, storeRoot } from '../pki/root-store.ts';
+import { deleteRoot, overwriteRoot, readRoot, storeRoot } from '../pki/root-store.ts';
 
 export class RootSuccession {
   constructor(private readonly clients: CloudClients) {}
@@ -30,7 +29,7 @@ export class RootSuccession {
     if (fate.is === 'reuse') return inspectCertificate(stored!.certPem).fingerprintSha256;
     const candidate = await createRootCa({ ...params, now: new Date() });
     if (fate.is === 'replace') {
-      await this.clients.secretsManager(region).send(new PutSecretValueCommand({ SecretId: name, SecretString: JSON.stringify({ certPem: candidate.certPem, keyPem: candidate.keyPem }) }));
+      await overwriteRoot(this.clients, region, name, candidate);
       return inspectCertificate(candidate.certPem).fingerprintSha256;
     }
     const { root } = await storeRoot(this.clients, region, name, candidate, { 'cellbridge:mesh': params.mesh, 'cellbridge:purpose': 'next-root' });
@@ -62,7 +61,7 @@ export class RootSuccession {
       if (error instanceof ApplicationFailure && error.type === 'pki.RootSecretNotFound') return inspectCertificate((await readRoot(this.clients, region, currentSecret)).certPem).fingerprintSha256;
       throw error;
     }
-    await this.clients.secretsManager(region).send(new PutSecretValueCommand({ SecretId: currentSecret, SecretString: JSON.stringify({ certPem: next.certPem, keyPem: next.keyPem }) }));
+    await overwriteRoot(this.clients, region, currentSecret, next);
     await deleteRoot(this.clients, region, nextRootSecretName(currentSecret));
     return inspectCertificate(next.certPem).fingerprintSha256;
   }
