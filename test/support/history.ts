@@ -53,3 +53,16 @@ export function patchIds(history: RunHistory): string[] {
     return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
   });
 }
+
+/** Every activity a workflow scheduled over all its runs, in order, with its first argument (a harness without a payload codec: plain JSON). */
+export async function scheduledActivities(client: Client, workflowId: string): Promise<{ type: string; input: any }[]> {
+  const runs = await historyChain(client, workflowId);
+  return runs.flatMap((run) =>
+    (run.events ?? []).flatMap((e) => {
+      const attributes = e.activityTaskScheduledEventAttributes;
+      if (!attributes) return [];
+      const data = attributes.input?.payloads?.[0]?.data;
+      return [{ type: attributes.activityType!.name!, input: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined }];
+    }),
+  );
+}

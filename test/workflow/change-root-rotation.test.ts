@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRequest } from '../../domain/mesh-change.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
-import { historyChain } from '../support/history.ts';
+import { scheduledActivities } from '../support/history.ts';
 import { editedSpec, meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 const MESH = 'wf-root';
@@ -37,15 +37,7 @@ async function status(until: (s: any) => boolean, what: string): Promise<any> {
 
 /** Activities the mesh scheduled over every run, in order, each with its first argument (this harness has no payload codec). */
 async function scheduledCalls(): Promise<{ type: string; input: any }[]> {
-  const runs = await historyChain(h.client, meshWorkflowId(MESH));
-  return runs.flatMap((run) =>
-    (run.events ?? []).flatMap((e) => {
-      const attributes = e.activityTaskScheduledEventAttributes;
-      if (!attributes) return [];
-      const data = attributes.input?.payloads?.[0]?.data;
-      return [{ type: attributes.activityType!.name!, input: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined }];
-    }),
-  );
+  return scheduledActivities(h.client, meshWorkflowId(MESH));
 }
 
 describe("a change of the root's key type", () => {

@@ -13,7 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CHANGE_UPDATE, type ChangeAccepted, type ChangeRefusal, type ChangeRequest } from '../../domain/mesh-change.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
-import { historyChain } from '../support/history.ts';
+import { scheduledActivities } from '../support/history.ts';
 import { editedSpec, meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 const MESH = 'wf-change';
@@ -46,15 +46,7 @@ async function scheduled(): Promise<string[]> {
 
 /** The same, each with its first argument (no payload codec in this harness: plain JSON). */
 async function scheduledCalls(mesh = MESH): Promise<{ type: string; input: any }[]> {
-  const runs = await historyChain(h.client, meshWorkflowId(mesh));
-  return runs.flatMap((run) =>
-    (run.events ?? []).flatMap((e) => {
-      const attributes = e.activityTaskScheduledEventAttributes;
-      if (!attributes) return [];
-      const data = attributes.input?.payloads?.[0]?.data;
-      return [{ type: attributes.activityType!.name!, input: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined }];
-    }),
-  );
+  return scheduledActivities(h.client, meshWorkflowId(mesh));
 }
 
 /** A mesh of its own: the example's east cell with another service range, north added. */
