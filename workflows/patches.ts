@@ -34,3 +34,9 @@ export const TRACING_ONLY_WHEN_TRACED_PATCH = 'opentelemetry-only-when-traced-v1
 
 /** Awaiting BGP, each tunnel observation waits inside its activity (ObserveTunnelsInput.wait) instead of the workflow sleeping between single observations. */
 export const BGP_WAIT_IN_OBSERVATION_PATCH = 'bgp-wait-in-observation-v1';
+
+/**
+ * provisionMesh inspects the cells' Istio and makes the rotation schedule while BGP converges (workflows/verify-beside-bgp.ts):
+ * neither depends on BGP, and done after it they were the critical path's last steps. Only the routes each cloud learned wait for BGP.
+ */
+export const VERIFY_BESIDE_BGP_PATCH = 'verify-beside-bgp-v1';

@@ -31,12 +31,13 @@ import { DEFAULT_WORKFLOW_SETTINGS, type MeshWorkflowInput } from '../domain/wor
 import { awaitBgpEstablished } from './await-bgp.ts';
 import { verifyClusterAccess } from './verify-clusters.ts';
 import { verifyIstio } from './verify-istio.ts';
+import { startBesideBgp, type BesideBgp } from './verify-beside-bgp.ts';
 import { MeshState } from './mesh-state.ts';
 import { resourceCalls } from './resource-activities.ts';
 import { destroyGraph, errorMessage, Saga } from './saga.ts';
 import { runGraph } from './run-graph.ts';
 import { applyChange, type GraphChange } from './apply-change.ts';
-import { DRIFT_CHECKS_PATCH, LIFELONG_MESH_PATCH, VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH } from './patches.ts';
+import { DRIFT_CHECKS_PATCH, LIFELONG_MESH_PATCH, VERIFY_BESIDE_BGP_PATCH, VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH } from './patches.ts';
 import { runDriftCheck } from './drift-check.ts';
 import { DRIFT_CHECK_UPDATE, sameDriftSettings, type DriftCheckAccepted, type DriftTrigger } from '../domain/drift.ts';
 
@@ -184,6 +185,8 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   );
 
   const withCells = () => (spec.cells ?? []).length > 0;
+  // Runs recorded before VERIFY_BESIDE_BGP_PATCH verify, and make the schedule, after BGP.
+  let besideBgp: BesideBgp | undefined;
   if (!resumed) {
     try {
       await provisioning.run(async () => {
@@ -192,10 +195,15 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
         state.enter('Verifying');
         const tolerant = patched(VERIFY_TOLERATES_OBSERVATION_FAILURES_PATCH);
         const deadlineMs = Date.now() + spec.backbone.bgpTimeoutSeconds * 1000;
-        await Promise.all([
-          awaitTunnels(spec, tolerant),
-          verifyClusterAccess(spec, scope, calls, state, tolerant ? { deadlineMs, pollMs: settings.bgpPollMaxMs } : undefined),
-        ]);
+        const accessPatience = tolerant ? { deadlineMs, pollMs: settings.bgpPollMaxMs } : undefined;
+        if (patched(VERIFY_BESIDE_BGP_PATCH)) {
+          // Istio's inspection and the rotation schedule do not wait for BGP (workflows/verify-beside-bgp.ts).
+          const accessed = verifyClusterAccess(spec, scope, calls, state, accessPatience);
+          besideBgp = startBesideBgp(spec, scope, calls, accessed, withCells() ? () => ensureRotationSchedule(spec, naming) : undefined);
+          await Promise.all([awaitTunnels(spec, tolerant), accessed]);
+        } else {
+          await Promise.all([awaitTunnels(spec, tolerant), verifyClusterAccess(spec, scope, calls, state, accessPatience)]);
+        }
       });
     } catch (error) {
       // Cancelling the workflow asks for what DELETE asks for: nothing it created stays behind (and the run
@@ -218,9 +226,10 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
   /** Up: verified, then re-verified on request, until someone asks for teardown; continues as new along the way. */
   async function upUntilTeardown(): Promise<void> {
     if (!resumed) {
-      const verified = await verifyIstio(spec, scope, calls, state);
+      const verified = besideBgp ? await besideBgp.verdict(state) : await verifyIstio(spec, scope, calls, state);
       // The schedule exists by the time anyone sees the mesh up.
-      if (withCells()) await ensureRotationSchedule(spec, naming);
+      if (besideBgp) await besideBgp.scheduled();
+      else if (withCells()) await ensureRotationSchedule(spec, naming);
       state.enter(verified ? 'Ready' : 'Degraded');
     }
     // The first run continues as new as soon as it is up, so its provisioning history is left behind.
@@ -420,7 +429,9 @@ export async function provisionMesh(input: MeshWorkflowInput): Promise<MeshResul
     const reason = teardownRequested ? 'teardown requested during provisioning' : errorMessage(error);
     state.fail(reason);
     state.enter('RollingBack');
-    const failures = await saga.compensate(graph, calls, state);
+    // A schedule made beside the BGP wait goes first, as in a teardown.
+    const unscheduled = besideBgp ? await besideBgp.unschedule(() => deleteRotationSchedule(spec.name)) : [];
+    const failures = [...unscheduled, ...(await saga.compensate(graph, calls, state))];
     state.addCleanupFailures(failures);
     state.enter(failures.length > 0 ? 'RollbackIncomplete' : 'RolledBack');
     if (teardownRequested && failures.length === 0) {

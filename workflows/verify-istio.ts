@@ -12,6 +12,7 @@ import { rootSecretOf } from '../domain/istio-graph.ts';
 import { ISTIO_NAMESPACE } from '../domain/istio-install.ts';
 import type { MeshSpec } from '../domain/mesh-spec.ts';
 import { backboneNames } from '../domain/names.ts';
+import type { LearnedRoutes } from '../domain/east-west-routable.ts';
 import { evaluateVerification, type ClusterFacts } from '../domain/verification.ts';
 import type { MeshState } from './mesh-state.ts';
 import { VERIFY_EAST_WEST_ROUTABLE_PATCH } from './patches.ts';
@@ -20,20 +21,41 @@ import { errorMessage } from './saga.ts';
 
 /** True when every check passes (and trivially for a mesh without cells). */
 export async function verifyIstio(spec: MeshSpec, scope: MeshScope, calls: ResourceCalls, state: MeshState): Promise<boolean> {
+  if ((spec.cells ?? []).length === 0) return true;
+  const learned = observeLearnedRoutes(spec, scope, calls);
+  const inspection = await inspectCells(spec, scope, calls);
+  return judge(spec, state, inspection, await learned);
+}
+
+/** What every cell's inspection found, and the cells whose inspection failed. Never rejects: a failed inspection is a failed check. */
+export interface Inspection {
+  facts: ClusterFacts[];
+  uninspected: { cell: string; error: string }[];
+}
+
+export async function inspectCells(spec: MeshSpec, scope: MeshScope, calls: ResourceCalls): Promise<Inspection> {
   const cells = spec.cells ?? [];
-  if (cells.length === 0) return true;
   const refs = cells.map((cell) => clusterRef(scope, cell));
   const namespaces = [...new Set([ISTIO_NAMESPACE, ...spec.trafficPolicies.map((p) => p.namespace)])];
-  const learned = patched(VERIFY_EAST_WEST_ROUTABLE_PATCH)
-    ? calls.observeLearnedRoutes({ scope, gatewayName: backboneNames(spec.name).vpnGateway, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) })
-      .catch((error: unknown) => ({ error: errorMessage(error) }))
-    : undefined;
   const results = await Promise.allSettled(
     cells.map((cell, i) => calls.inspectIstio({ cluster: refs[i]!, network: cell.network, rootSecret: rootSecretOf(spec), peers: refs.filter((r) => r.cell !== cell.name), namespaces, dataplane: spec.istio.dataplane })),
   );
-  const facts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])) as ClusterFacts[];
-  const uninspected = results.flatMap((r, i) => (r.status === 'rejected' ? [{ cell: cells[i]!.name, error: errorMessage(r.reason) }] : []));
-  const report = evaluateVerification(spec, facts, uninspected, new Date(), await learned);
+  return {
+    facts: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])) as ClusterFacts[],
+    uninspected: results.flatMap((r, i) => (r.status === 'rejected' ? [{ cell: cells[i]!.name, error: errorMessage(r.reason) }] : [])),
+  };
+}
+
+/** What each cloud learned over BGP, or why it could not be read; nothing in runs from before it was observed. */
+export function observeLearnedRoutes(spec: MeshSpec, scope: MeshScope, calls: ResourceCalls): Promise<LearnedRoutes | { error: string }> | undefined {
+  if (!patched(VERIFY_EAST_WEST_ROUTABLE_PATCH)) return undefined;
+  return calls.observeLearnedRoutes({ scope, gatewayName: backboneNames(spec.name).vpnGateway, tunnels: planTunnels(spec.backbone.tunnelInsideCidrs) })
+    .catch((error: unknown) => ({ error: errorMessage(error) }));
+}
+
+/** The verdict, judged now, recorded in the mesh's status. */
+export function judge(spec: MeshSpec, state: MeshState, inspection: Inspection, learned: LearnedRoutes | { error: string } | undefined): boolean {
+  const report = evaluateVerification(spec, inspection.facts, inspection.uninspected, new Date(), learned);
   state.setVerification(report);
   return report.passed;
 }

@@ -1,8 +1,8 @@
 /**
  * The mesh's rotation schedule, a Temporal Schedule visible in the Web UI: intermediates
- * rotated every `intervalHours` with jitter, overlapping runs skipped. Created when the
- * mesh is up (an existing one, left by an earlier mesh of the same name, is brought to
- * this spec), deleted at teardown; both idempotent.
+ * rotated every `intervalHours` with jitter, overlapping runs skipped. Created before the
+ * mesh is seen up (an existing one, left by an earlier mesh of the same name, is brought to
+ * this spec), deleted at teardown and by a rollback that follows its creation; both idempotent.
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
