@@ -4,7 +4,7 @@
  * claims, teardownMesh deleting a schedule, drift reported and repaired, a cell's cluster replaced,
  * the tunnels made again for the Azure gateway's ASN, the transit gateway made again for its
  * ASN, the VPC made again for its range, the tunnels' inside CIDRs updated in place, a root rotation started after a
- * change of the root's key type): the product's workflow code on a real
+ * change of the root's key type, BGP's deadline after the rotation schedule was made beside the wait): the product's workflow code on a real
  * Temporal dev server, with the cloud and cluster activities stubbed at the activity
  * boundary (test/workflow/mesh-harness.ts). Replay checks commands against events, so
  * stubbed activity results do not make these histories any less a test of determinism.
@@ -55,6 +55,7 @@ const SCENARIOS: Scenario[] = [
   { files: [VPC_RANGE_FILE], run: vpcRemadeThenRolledBack },
   { files: [INSIDE_CIDRS_FILE], run: insideCidrsUpdatedThenRolledBack },
   { files: [ROOT_KEY_TYPE_FILE], run: rootKeyTypeRotatedThenRolledBack },
+  { files: ['stubbed-beside-bgp-schedule-made-bgp-deadline-rolled-back.json'], run: scheduleMadeThenBgpDeadline },
 ];
 
 async function main(): Promise<void> {
@@ -117,6 +118,19 @@ async function cancelledWhileProvisioning(h: Harness): Promise<void> {
     h.faults.holdCreate.clear();
   }
   await save(h, 'stubbed-cancel-while-provisioning-rollback.json', meshWorkflowId(spec.name));
+}
+
+/** Since verify-beside-bgp-v1: the cells inspected and the schedule made while BGP is awaited; BGP never comes up, so the rollback deletes the schedule first. */
+async function scheduleMadeThenBgpDeadline(h: Harness): Promise<void> {
+  const spec = meshSpec('cells', 'rec-beside-bgp');
+  h.faults.tunnelsDown = true;
+  try {
+    const handle = await startMesh(h, { ...spec, backbone: { ...spec.backbone, bgpTimeoutSeconds: 2 } }, { ...FAST_SETTINGS, bgpPollInitialMs: 100, bgpPollMaxMs: 200 });
+    await handle.result().catch(() => undefined);
+  } finally {
+    h.faults.tunnelsDown = false;
+  }
+  await save(h, 'stubbed-beside-bgp-schedule-made-bgp-deadline-rolled-back.json', meshWorkflowId(spec.name));
 }
 
 async function claimsThenContinueAsNew(h: Harness): Promise<void> {
