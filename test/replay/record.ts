@@ -40,6 +40,8 @@ const SCENARIOS: Scenario[] = [
     files: ['evidence-v1-provision-cells-istio-rotations-teardown.json', 'evidence-v1-rotate-intermediate.json', 'evidence-v1-rotate-root.json'],
     run: (e) => cellsWithRotations(e, 'evidence-v1-'),
   },
+  // Carries the markers of verify-beside-bgp-v1 and bgp-wait-in-observation-v1: the run that provisions, up to its continue-as-new.
+  { files: ['beside-bgp-v1-cells-provision-continue-as-new.json'], run: cellsBesideBgpThenTeardown },
 ];
 
 async function main(): Promise<void> {
@@ -140,6 +142,16 @@ async function lifelongCellsRotationThenTeardown(e: Endpoints): Promise<Recordin
     { file: 'lifelong-cells-provision-continue-as-new.json', workflowId: started.body.workflowId, runId: started.body.runId },
     { file: 'lifelong-cells-resumed-rotation-teardown.json', workflowId: started.body.workflowId, runId: await latestRunId(e, started.body.workflowId) },
   ];
+}
+
+/** A mesh with cells up (its Istio inspected and its schedule made while BGP converged), then torn down. */
+async function cellsBesideBgpThenTeardown(e: Endpoints): Promise<Recording[]> {
+  const mesh = 'replay-beside-bgp';
+  const started = await api(e, 'POST', '/v1/meshes', exampleSpec('cells', { name: mesh }));
+  await expectPhase(e, mesh, 'Ready');
+  await api(e, 'DELETE', `/v1/meshes/${mesh}`);
+  await expectPhase(e, mesh, 'Deleted');
+  return [{ file: 'beside-bgp-v1-cells-provision-continue-as-new.json', workflowId: started.body.workflowId, runId: started.body.runId }];
 }
 
 async function latestRunId(e: Endpoints, workflowId: string): Promise<string> {
