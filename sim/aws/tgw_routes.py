@@ -49,8 +49,9 @@ def _route(cidr: str, attachment: Any) -> dict[str, Any]:
 
 def _propagated(backend: Any, table: Any) -> list[dict[str, Any]]:
     tgw = backend.transit_gateways.get(table.transit_gateway_id)
+    # A copy: other request threads (werkzeug serves each in its own) add to these dicts meanwhile.
     attachments = [
-        a for a in backend.transit_gateway_attachments.values()
+        a for a in list(backend.transit_gateway_attachments.values())
         if a.transit_gateway_id == table.transit_gateway_id and a.state == "available" and _propagates_to(a, table, tgw)
     ]
     vpns = [backend.vpn_connections[a.resource_id] for a in attachments if a.resource_type == "vpn" and a.resource_id in backend.vpn_connections]
@@ -74,7 +75,7 @@ def _propagated(backend: Any, table: Any) -> list[dict[str, Any]]:
 
 def _static(table: Any) -> list[dict[str, Any]]:
     routes = []
-    for route in table.routes.values():
+    for route in list(table.routes.values()):
         attached = route.get("transitGatewayAttachments")
         routes.append({**route, "transitGatewayAttachments": [attached] if isinstance(attached, dict) else (attached or [])})
     return routes

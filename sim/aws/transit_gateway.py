@@ -68,9 +68,10 @@ def delete_transit_gateway(self: Any, transit_gateway_id: str) -> Any:
         raise InvalidTransitGatewayID(transit_gateway_id)
     if tgw.state in GONE:
         raise incorrect_state(f"{transit_gateway_id} is in invalid state")
+    # A copy: other request threads (werkzeug serves each in its own) add to these dicts meanwhile.
     busy = [
         a.id
-        for a in self.transit_gateway_attachments.values()
+        for a in list(self.transit_gateway_attachments.values())
         if a.transit_gateway_id == transit_gateway_id and a.state != "deleted"
     ]
     if busy:
@@ -96,7 +97,7 @@ def create_transit_gateway_vpc_attachment(
     if any(
         a.resource_type == "vpc" and a.resource_id == vpc_id and a.transit_gateway_id == tgw.id
         and a.state not in GONE
-        for a in self.transit_gateway_attachments.values()
+        for a in list(self.transit_gateway_attachments.values())
     ):
         raise DuplicateTransitGatewayAttachmentError(transit_gateway_id)
     attachment = TransitGatewayVpcAttachment(

@@ -39,7 +39,8 @@ def create_customer_gateway(self: Any, gateway_type: str, ip_address: str, bgp_a
     # AWS answers a repeated create with the existing gateway: that is what makes it safe to retry.
     gateway_type = gateway_type or "ipsec.1"
     bgp_asn = str(bgp_asn if bgp_asn is not None else 65000)
-    for cgw in self.customer_gateways.values():
+    # A copy: other request threads (werkzeug serves each in its own) add to these dicts meanwhile.
+    for cgw in list(self.customer_gateways.values()):
         if (cgw.type, cgw.ip_address, str(cgw.bgp_asn)) == (gateway_type, ip_address, bgp_asn) and cgw.state not in GONE:
             return cgw
     return _orig_create_cgw(self, gateway_type, ip_address, bgp_asn, tags)
@@ -48,7 +49,7 @@ def create_customer_gateway(self: Any, gateway_type: str, ip_address: str, bgp_a
 def delete_customer_gateway(self: Any, customer_gateway_id: str) -> None:
     cgw = self.get_customer_gateway(customer_gateway_id)
     users = [
-        v.id for v in self.vpn_connections.values()
+        v.id for v in list(self.vpn_connections.values())
         if v.customer_gateway_id == cgw.id and v.state != "deleted"
     ]
     if users:
@@ -191,7 +192,7 @@ def _outside_ip(pool: int) -> str:
     in_use = {
         t["OutsideIpAddress"]
         for backend in ec2_backends_all()
-        for v in backend.vpn_connections.values()
+        for v in list(backend.vpn_connections.values())
         if v.state != "deleted" and v.options
         for t in v.options["TunnelOptions"]
     }
@@ -288,7 +289,7 @@ def delete_vpn_connection_response(self: Any) -> EmptyResult:
     if vpn.state not in GONE:
         # The VPN's transit gateway attachment goes away together with it.
         transition(vpn, "deleting", "deleted", VPN_DELETE_S)
-        for attachment in backend.transit_gateway_attachments.values():
+        for attachment in list(backend.transit_gateway_attachments.values()):
             if attachment.resource_id == vpn.id and attachment.state not in GONE:
                 transition(attachment, "deleting", "deleted", VPN_DELETE_S)
     return EmptyResult()
@@ -393,20 +394,23 @@ def describe_vpn_connections_response(self: Any) -> ActionResult:
 # --- the AWS view -------------------------------------------------------------
 
 
-def _advertised_cidrs(backend: Any, tgw_id: str) -> list[str]:
-    cidrs: list[str] = []
-    for a in backend.transit_gateway_attachments.values():
-        if a.resource_type == "vpc" and a.transit_gateway_id == tgw_id and a.state == "available":
+def _advertised_cidrs(backend: Any) -> dict[str, list[str]]:
+    """Transit gateway ID -> the CIDRs of its available VPC attachments, for every gateway at once:
+    the view is built on every DescribeVpnConnections, and a pass over the attachments per VPN
+    connection grew with the square of the meshes held."""
+    cidrs: dict[str, set[str]] = {}
+    for a in list(backend.transit_gateway_attachments.values()):
+        if a.resource_type == "vpc" and a.state == "available":
             vpc = backend.vpcs.get(a.resource_id)
             if vpc is not None:
-                cidrs += [
+                cidrs.setdefault(a.transit_gateway_id, set()).update(
                     c["cidr_block"] for c in vpc.get_cidr_block_association_set()
                     if c["cidr_block_state"]["state"] == "associated"
-                ]
-    return sorted(set(cidrs))
+                )
+    return {tgw_id: sorted(found) for tgw_id, found in cidrs.items()}
 
 
-def _view_of(backend: Any, vpn: Any) -> dict[str, Any]:
+def _view_of(backend: Any, vpn: Any, advertised: dict[str, list[str]]) -> dict[str, Any]:
     cgw = backend.customer_gateways.get(vpn.customer_gateway_id)
     tgw = backend.transit_gateways.get(vpn.transit_gateway_id or "")
 
@@ -421,7 +425,7 @@ def _view_of(backend: Any, vpn: Any) -> dict[str, Any]:
         "customerGatewayId": vpn.customer_gateway_id,
         "customerGatewayIp": cgw.ip_address if cgw else None,
         "customerGatewayAsn": int(cgw.bgp_asn) if cgw else None,
-        "advertisedCidrs": _advertised_cidrs(backend, tgw.id) if tgw else [],
+        "advertisedCidrs": advertised.get(tgw.id, []) if tgw else [],
         "tunnels": [
             {
                 "outsideIpAddress": t["OutsideIpAddress"],
@@ -442,14 +446,11 @@ def _view_of(backend: Any, vpn: Any) -> dict[str, Any]:
 
 def aws_view() -> dict[str, Any]:
     """Every non-deleted VPN connection of every account and region."""
-    return {
-        "vpnConnections": [
-            _view_of(backend, vpn)
-            for backend in ec2_backends_all()
-            for vpn in list(backend.vpn_connections.values())
-            if vpn.state != "deleted"
-        ]
-    }
+    connections = []
+    for backend in ec2_backends_all():
+        advertised = _advertised_cidrs(backend)
+        connections += [_view_of(backend, vpn, advertised) for vpn in list(backend.vpn_connections.values()) if vpn.state != "deleted"]
+    return {"vpnConnections": connections}
 
 
 def install() -> None:
