@@ -24,8 +24,9 @@ export function transitGatewayHandler(clients: CloudClients): ResourceHandler<Ba
       );
       return TransitGateways.find((tgw) => tgw.State !== 'deleted');
     },
+    // EC2 answers the gateway it made (pending): the engine takes it for its first describe.
     async create({ id, params }) {
-      await clients.ec2(params.scope.aws.region).send(
+      const { TransitGateway } = await clients.ec2(params.scope.aws.region).send(
         new CreateTransitGatewayCommand({
           Description: `cellbridge backbone of mesh ${params.scope.mesh}`,
           Options: {
@@ -40,6 +41,7 @@ export function transitGatewayHandler(clients: CloudClients): ResourceHandler<Ba
           TagSpecifications: tagSpecifications('transit-gateway', params.scope, id, params.name),
         }),
       );
+      return TransitGateway;
     },
     phase: (tgw, { params }) => {
       if (tgw.State === 'deleting') return { is: 'deleting' };
@@ -68,7 +70,7 @@ export function transitGatewayAttachmentHandler(
       return TransitGatewayVpcAttachments.find((a) => a.State !== 'deleted');
     },
     async create({ id, params }, outputs) {
-      await clients.ec2(params.scope.aws.region).send(
+      const { TransitGatewayVpcAttachment } = await clients.ec2(params.scope.aws.region).send(
         new CreateTransitGatewayVpcAttachmentCommand({
           TransitGatewayId: dependency(outputs, params.transitGatewayNode).cloudId,
           VpcId: dependency(outputs, params.vpcNode).cloudId,
@@ -76,6 +78,7 @@ export function transitGatewayAttachmentHandler(
           TagSpecifications: tagSpecifications('transit-gateway-attachment', params.scope, id, params.name),
         }),
       );
+      return TransitGatewayVpcAttachment;
     },
     phase: (attachment) => attachmentPhase(attachment.State),
     output: (a) => ({ cloudId: a.TransitGatewayAttachmentId ?? '', state: a.State ?? 'unknown' }),

@@ -88,15 +88,17 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
       );
       return VpnConnections.find((vpn) => vpn.State !== 'deleted');
     },
+    // EC2 answers the connection it made (pending, with its tunnels): the engine takes it for its first describe.
     async create({ id, params }, outputs) {
       const desired = desiredVpnConnection(outputs, params);
-      await clients.ec2(params.scope.aws.region).send(
+      const { VpnConnection } = await clients.ec2(params.scope.aws.region).send(
         new CreateVpnConnectionCommand({
           ...desired,
           Options: { ...desired.Options, TunnelOptions: desired.Options.TunnelOptions.map((t) => ({ ...t, PreSharedKey: generatePreSharedKey() })) },
           TagSpecifications: tagSpecifications('vpn-connection', params.scope, id, params.name),
         }),
       );
+      return VpnConnection;
     },
     phase: (vpn, { params }) => {
       const actual = (vpn.Options?.TunnelOptions ?? []).map((t) => t.TunnelInsideCidr).sort();

@@ -1,5 +1,6 @@
 // AWS creates that answer what they made (an IAM role with its policies, a VPC route, a
-// stored root CA): the engine takes that answer for its confirming describe, so a create
+// stored root CA; a Transit Gateway, its VPC attachment and a VPN connection, still pending):
+// the engine takes that answer for its confirming describe (or its first poll), so a create
 // costs its lookup and its writes. Each against Moto, through the engine as the worker runs
 // it, with the same output a describe gives and Moto's call counts; a create that finds the
 // resource already made (an earlier attempt's) still reads what it did not make.
@@ -11,17 +12,21 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { iamRoleHandler } from '../../activities/aws/iam-role.ts';
 import { MESH_TAG, NODE_TAG } from '../../activities/aws/tags.ts';
 import { rootCaHandler } from '../../activities/aws/root-ca-secret.ts';
-import { transitGatewayHandler } from '../../activities/aws/transit-gateway.ts';
+import { transitGatewayAttachmentHandler, transitGatewayHandler } from '../../activities/aws/transit-gateway.ts';
+import { customerGatewayHandler, vpnConnectionHandler } from '../../activities/aws/vpn.ts';
 import { vpcRouteHandler } from '../../activities/aws/vpc-route.ts';
+import { subnetHandler, vpcHandler } from '../../activities/aws/vpc.ts';
 import { createCloudClients, type CloudClients } from '../../activities/cloud-clients.ts';
 import { ResourceEngine } from '../../activities/engine.ts';
 import type { ResourceHandler } from '../../activities/resource-handler.ts';
-import type { BackboneParams, MeshScope } from '../../domain/backbone-graph.ts';
+import { backboneGraph, ID, type BackboneParams, type MeshScope } from '../../domain/backbone-graph.ts';
 import { EKS_NODE_POLICIES, type ClusterParams } from '../../domain/cluster-graph.ts';
 import type { IstioParams } from '../../domain/istio-graph.ts';
 import { rootSecretName } from '../../domain/pki-profile.ts';
 import type { Outputs, ResourceNode, ResourceOutput } from '../../domain/resource-graph.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
 import { startMoto, type MotoHandle } from '../../sim/aws/moto.ts';
+import { exampleSpec } from '../support/stack.ts';
 
 const REGION = 'us-east-1';
 const scope: MeshScope = { mesh: 'answers', aws: { region: REGION }, azure: { subscriptionId: 'sub', resourceGroup: 'rg', location: 'westeurope' } };
@@ -114,5 +119,30 @@ describe('creates that answer what they made', () => {
     const counted = await calls();
     assert.deepEqual(output, described);
     assert.deepEqual([counted['secretsmanager.GetSecretValue'], counted['secretsmanager.CreateSecret']], [2, 1], 'the lookup, then the test\'s own describe');
+  });
+
+  test('a Transit Gateway, its VPC attachment and a VPN connection are answered by their creates as EC2 made them, pending: the ID a describe then finds, no describe in between', async () => {
+    const result = validateSpec(exampleSpec('minimal', { name: scope.mesh }));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const nodes = new Map(backboneGraph(result.spec, scope).nodes.map((n) => [n.id, n as ResourceNode<string, never>]));
+    const outputs: Outputs = { [ID.publicIp(0)]: { cloudId: 'pip-0', state: 'Succeeded', attributes: { ipAddress: '203.0.113.10' } } };
+    const ensure = async <O>(handler: ResourceHandler<never, O>, id: string) => (outputs[id] = await run(() => engine.ensure(handler, nodes.get(id)!, outputs)));
+    await ensure(vpcHandler(clients), ID.vpc);
+    for (const n of nodes.values()) if (n.kind === 'aws.subnet') await ensure(subnetHandler(clients), n.id);
+    await ensure(customerGatewayHandler(clients), ID.customerGateway(0));
+    const made = async <O>(handler: ResourceHandler<never, O>, id: string) => {
+      const node = nodes.get(id)!;
+      await resetCalls();
+      const answer = await handler.create(node, outputs, new AbortController().signal);
+      const counted = await calls();
+      assert.ok(answer, `${id}: the create answers what it made`);
+      assert.equal(handler.phase(answer, node).is, 'busy', `${id}: still pending`);
+      assert.deepEqual(Object.keys(counted).filter((op) => op.startsWith('ec2.Describe')), [], `${id}: no describe inside the create`);
+      await ensure(handler, id);
+      assert.equal(handler.output(answer).cloudId, outputs[id]!.cloudId, `${id}: the one a describe finds`);
+    };
+    await made(transitGatewayHandler(clients), ID.transitGateway);
+    await made(transitGatewayAttachmentHandler(clients), ID.attachment);
+    await made(vpnConnectionHandler(clients), ID.vpnConnection(0));
   });
 });
