@@ -156,14 +156,6 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
   };
 }
 
-/** Reads one tunnel's pre-shared key from AWS, for the Azure connection of that tunnel only. */
-export async function tunnelPreSharedKey(clients: CloudClients, region: string, vpnConnectionId: string, insideCidr: string): Promise<string> {
-  const { VpnConnections = [] } = await clients.ec2(region).send(new DescribeVpnConnectionsCommand({ VpnConnectionIds: [vpnConnectionId] }));
-  const tunnel = VpnConnections[0]?.Options?.TunnelOptions?.find((t) => t.TunnelInsideCidr === insideCidr);
-  if (!tunnel?.PreSharedKey) throw new Error(`VPN connection ${vpnConnectionId} reports no pre-shared key for tunnel ${insideCidr}`);
-  return tunnel.PreSharedKey;
-}
-
 function gatewayIdentity({ id, params }: ResourceNode<string, BackboneParams['aws.customerGateway']>): GatewayIdentity {
   return { meshTag: MESH_TAG, mesh: params.scope.mesh, nodeTag: NODE_TAG, node: id };
 }
