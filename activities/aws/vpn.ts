@@ -38,7 +38,8 @@ export function customerGatewayHandler(clients: CloudClients): ResourceHandler<B
       const ec2 = clients.ec2(params.scope.aws.region);
       const { CustomerGateways = [] } = await ec2.send(new DescribeCustomerGatewaysCommand({ Filters: identityFilters(params.scope, id) }));
       const tagged = CustomerGateways.find((cgw) => cgw.State !== 'deleted');
-      if (tagged || !recorded?.cloudId) return tagged;
+      // The recorded gateway listed under our tags (deleted, as a delete's confirming read finds it) still has them: asked by its ID, EC2 would answer the same.
+      if (tagged || !recorded?.cloudId || CustomerGateways.some((cgw) => cgw.CustomerGatewayId === recorded.cloudId)) return tagged;
       // Its tags may have been removed by hand: the gateway the mesh recorded is still ours if nothing names another owner.
       try {
         const { CustomerGateways: byId = [] } = await ec2.send(new DescribeCustomerGatewaysCommand({ CustomerGatewayIds: [recorded.cloudId] }));
