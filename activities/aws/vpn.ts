@@ -16,17 +16,20 @@ import {
   type VpnConnection,
 } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BackboneParams } from '../../domain/backbone-graph.ts';
+import type { BackboneParams, MeshScope } from '../../domain/backbone-graph.ts';
 import { claimCustomerGateway, lostIdentityTags, type GatewayIdentity } from '../../domain/customer-gateway-owner.ts';
 import { customerGatewayDrift, customerGatewayParameters } from '../../domain/customer-gateway-parameters.ts';
 import { keyFingerprints, vpnConnectionDrift, vpnConnectionParameters, vpnTunnelRepairs } from '../../domain/vpn-connection-parameters.ts';
 import type { Outputs, ResourceNode } from '../../domain/resource-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { isNotFound } from '../cloud-errors.ts';
+import { GatheredListing } from '../gathered-listing.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { generatePreSharedKey } from './pre-shared-key.ts';
 import { identityFilters, MESH_TAG, NODE_TAG, tagSpecifications } from './tags.ts';
 
+/** How long a VPN connection's describe waits for the others of its mesh (activities/gathered-listing.ts). */
+const GATHER_MS = 100;
 /** How often a tunnel modification in progress is looked at (AWS takes minutes per tunnel). */
 const MODIFYING_POLL_MS = 2000;
 const MAX_MODIFICATIONS = 3;
@@ -82,12 +85,20 @@ export function customerGatewayHandler(clients: CloudClients): ResourceHandler<B
 }
 
 export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<BackboneParams['aws.vpnConnection'], VpnConnection> {
+  // A mesh's VPN connections are made and polled together: their describes share one listing by the mesh's tag.
+  const meshConnections = new GatheredListing(
+    async (scope: MeshScope) => {
+      const { VpnConnections = [] } = await clients.ec2(scope.aws.region).send(new DescribeVpnConnectionsCommand({ Filters: [{ Name: `tag:${MESH_TAG}`, Values: [scope.mesh] }] }));
+      return VpnConnections;
+    },
+    (scope) => `${scope.aws.region}/${scope.mesh}`,
+    GATHER_MS,
+  );
   return {
+    // Found by its identity tags, the mesh's (the listing's filter) and the node's.
     async describe({ id, params }) {
-      const { VpnConnections = [] } = await clients.ec2(params.scope.aws.region).send(
-        new DescribeVpnConnectionsCommand({ Filters: identityFilters(params.scope, id) }),
-      );
-      return VpnConnections.find((vpn) => vpn.State !== 'deleted');
+      const listed = await meshConnections.get(params.scope);
+      return listed.find((vpn) => vpn.State !== 'deleted' && vpn.Tags?.some((t) => t.Key === NODE_TAG && t.Value === id));
     },
     // EC2 answers the connection it made (pending, with its tunnels): the engine takes it for its first describe.
     async create({ id, params }, outputs) {
