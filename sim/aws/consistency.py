@@ -15,7 +15,6 @@ changes them until the next `/_sim/reset`.
 
 import inspect
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +24,7 @@ from moto.ec2.responses.vpcs import VPCs
 from moto.ec2.responses.vpn_connections import VPNConnections
 from moto.iam.models import IAMBackend
 
-from lifecycle import scaled
+import lifecycle
 
 DEFAULTS = {"iamPropagationSeconds": 10.0, "ec2VisibilitySeconds": 3.0}
 
@@ -66,12 +65,12 @@ def reset() -> None:
 
 
 def _stamp(obj: Any, setting: str) -> Any:
-    obj.__dict__["_sim_consistent_at"] = time.monotonic() + scaled(_settings[setting])
+    obj.__dict__["_sim_consistent_at"] = lifecycle.after(_settings[setting])
     return obj
 
 
 def consistent(obj: Any) -> bool:
-    return time.monotonic() >= obj.__dict__.get("_sim_consistent_at", 0.0)
+    return lifecycle.now() >= obj.__dict__.get("_sim_consistent_at", 0.0)
 
 
 def role_assumable(role: Any) -> bool:

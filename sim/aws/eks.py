@@ -17,7 +17,6 @@ import ipaddress
 import json
 import sys
 import threading
-import time
 import uuid
 from typing import Any
 from urllib.parse import unquote
@@ -38,7 +37,7 @@ from moto.iam.models import iam_backends
 import consistency
 import eks_access
 import kube_pool
-from lifecycle import scaled
+import lifecycle
 
 CLUSTER_CREATE_S, CLUSTER_DELETE_S = 600, 300
 NODEGROUP_CREATE_S, NODEGROUP_DELETE_S = 180, 120
@@ -70,7 +69,7 @@ def get_cluster(backend: EKSBackend, name: str) -> Cluster:
 def _schedule(obj: Any, status: str, real_seconds: float, then: str | None) -> None:
     """`status` now, `then` once the scaled latency has passed (None: the object is gone)."""
     obj.status = status
-    obj.sim_next = (time.monotonic() + scaled(real_seconds), then)
+    obj.sim_next = (lifecycle.after(real_seconds), then)
 
 
 def _due(obj: Any, now: float) -> bool:
@@ -80,7 +79,7 @@ def _due(obj: Any, now: float) -> bool:
 def settle(backend: EKSBackend) -> None:
     """Moves due timelines on. Under one lock: requests are served in parallel threads (the
     pool is asked inside it, which is quick on loopback and bounded by its timeout)."""
-    now = time.monotonic()
+    now = lifecycle.now()
     gone: list[Cluster] = []
     with _lock:
         for cluster in list(backend.clusters.values()):

@@ -15,7 +15,6 @@ removes them `RELEASE_S` (scaled) after the DELETE.
 
 import ipaddress
 import threading
-import time
 from typing import Any
 
 from moto.ec2.exceptions import DependencyViolationError
@@ -23,7 +22,7 @@ from moto.ec2.models import ec2_backends
 from moto.eks.models import eks_backends
 
 import kube_pool
-from lifecycle import scaled
+import lifecycle
 
 RELEASE_S = 60
 
@@ -65,7 +64,7 @@ def delete(key: str) -> None:
     with _lock:
         entry = _load_balancers.get(key)
         if entry and entry["released_at"] is None:
-            entry["released_at"] = time.monotonic() + scaled(RELEASE_S)
+            entry["released_at"] = lifecycle.after(RELEASE_S)
 
 
 def listing() -> list[dict[str, Any]]:
@@ -105,7 +104,7 @@ def install() -> None:
 
 
 def _release_due() -> None:
-    now = time.monotonic()
+    now = lifecycle.now()
     for key, entry in list(_load_balancers.items()):
         if entry["released_at"] is None or entry["released_at"] > now:
             continue

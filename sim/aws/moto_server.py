@@ -37,9 +37,11 @@ import eks_access  # noqa: E402
 import faults  # noqa: E402
 import lifecycle  # noqa: E402
 import load_balancers  # noqa: E402
+import module_listing  # noqa: E402
 import presigned  # noqa: E402
 import regions  # noqa: E402
 import strict  # noqa: E402
+import tag_lookup  # noqa: E402
 import telemetry  # noqa: E402
 import tgw_routes  # noqa: E402
 import transit_gateway  # noqa: E402
@@ -69,6 +71,7 @@ def reset_all() -> None:
     vpn.reset_outside_ips()
     consistency.reset()
     load_balancers.reset()
+    lifecycle.reset()
 
 
 def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -105,6 +108,12 @@ def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
             if method == "DELETE":
                 load_balancers.delete(key)
                 return _json(start_response, 200, {})
+        if path == "/_sim/time-scale":
+            if method == "POST":
+                spec = _read_json(environ)
+                lifecycle.set_time_scale(spec.get("scale") if isinstance(spec, dict) else None)
+            if method in ("POST", "GET"):
+                return _json(start_response, 200, {"scale": lifecycle.time_scale()})
         if path == "/_sim/reset" and method == "POST":
             reset_all()
             return _json(start_response, 200, {"status": "ok"})
@@ -143,10 +152,12 @@ def main() -> None:
                         "CELLBRIDGE_SIM_AWS_STRICT=0 turns it off by default")
     args = parser.parse_args()
 
-    lifecycle.set_time_scale(args.time_scale)
+    lifecycle.set_startup_time_scale(args.time_scale)
     consistency.set_defaults(json.loads(args.consistency))
     telemetry.configure(args.fabric_url, args.fabric_ca)
     regions.install()
+    module_listing.install()
+    tag_lookup.install()
     presigned.install()
     transit_gateway.install()
     tgw_routes.install()

@@ -41,6 +41,12 @@ const MESH = 'cellbridge:mesh';
 // A transit gateway stays pending 180 s / SLOW_SCALE: long enough that the reads right after a
 // create still see it pending on a loaded two-core machine (at 100, 1.8 s, they did not).
 const SLOW_SCALE = 30;
+// A test that must meet a resource still in an intermediate state slows the emulated clock to
+// the real clouds' pace while it looks (sim/aws/lifecycle.py): a pending gateway then stays
+// pending 180 s and a deleting attachment deleting 60 s, longer than any test takes, however
+// loaded the machine. Then it speeds the clock up again to let them finish.
+const REAL_TIME = 1;
+const FAST_SCALE = 1000;
 
 // --- a stub tunnel fabric (the real one is the Azure emulator, over HTTPS) ---
 
@@ -128,6 +134,12 @@ async function sim(url: string, path: string, init?: RequestInit): Promise<any> 
   const res = await fetch(`${url}${path}`, init);
   assert.ok(res.ok, `${init?.method ?? 'GET'} ${path} -> ${res.status}`);
   return res.json();
+}
+
+/** Sets the speed of a Moto's emulated clock until the next reset; deadlines already set move with it. */
+async function setTimeScale(url: string, scale: number): Promise<void> {
+  const answer = await sim(url, '/_sim/time-scale', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scale }) });
+  assert.equal(answer.scale, scale);
 }
 
 function awsError(code: string, status: number) {
@@ -218,7 +230,7 @@ describe('AWS emulator (extended Moto)', () => {
     const fabricUrl = await startFabric();
     const started = Date.now();
     [moto, slow] = await Promise.all([
-      startMoto({ timeScale: 1000, fabricUrl, logFile: '.stack/aws-emulator-test.log' }),
+      startMoto({ timeScale: FAST_SCALE, fabricUrl, logFile: '.stack/aws-emulator-test.log' }),
       startMoto({ timeScale: SLOW_SCALE }),
     ]);
     console.log(`# two Moto servers started in ${Date.now() - started} ms`);
@@ -442,17 +454,21 @@ describe('AWS emulator (extended Moto)', () => {
     const { tgw, attachment, cgw } = await backbone(client, 'tgwdel');
     const tgwId = tgw.TransitGatewayId!;
     const vpn = await createVpn(client, 'tgwdel', cgw.CustomerGatewayId!, tgwId);
+    const attachments = async () => (await client.send(new DescribeTransitGatewayAttachmentsCommand({ Filters: [{ Name: 'transit-gateway-id', Values: [tgwId] }] })))
+      .TransitGatewayAttachments!.map((a) => `${a.ResourceType} ${a.State}`).sort();
     const refused = awsError('IncorrectState', 400);
     await assert.rejects(client.send(new DeleteTransitGatewayCommand({ TransitGatewayId: tgwId })), refused);
 
+    // The deletes below at the real clouds' pace: each refusal meets the attachments in the state it names.
+    await setTimeScale(moto.url, REAL_TIME);
     await client.send(new DeleteTransitGatewayVpcAttachmentCommand({ TransitGatewayAttachmentId: attachment.TransitGatewayAttachmentId! }));
     await assert.rejects(client.send(new DeleteTransitGatewayCommand({ TransitGatewayId: tgwId })), refused, 'the VPN attachment still holds it');
     await client.send(new DeleteVpnConnectionCommand({ VpnConnectionId: vpn.VpnConnectionId! }));
+    assert.deepEqual(await attachments(), ['vpc deleting', 'vpn deleting']);
     await assert.rejects(client.send(new DeleteTransitGatewayCommand({ TransitGatewayId: tgwId })), refused, 'attachments that are only deleting still hold it');
 
-    await until('all attachments deleted', async () =>
-      (await client.send(new DescribeTransitGatewayAttachmentsCommand({ Filters: [{ Name: 'transit-gateway-id', Values: [tgwId] }] }))).TransitGatewayAttachments!,
-    (all) => all.every((a) => a.State === 'deleted'));
+    await setTimeScale(moto.url, FAST_SCALE);
+    await until('all attachments deleted', attachments, (all) => all.every((a) => a.endsWith(' deleted')));
     const deleted = await client.send(new DeleteTransitGatewayCommand({ TransitGatewayId: tgwId }));
     assert.equal(deleted.TransitGateway?.State, 'deleting');
   });
@@ -636,13 +652,22 @@ describe('AWS emulator (extended Moto)', () => {
   });
 
   test('attachments and VPNs on a transit gateway that is not yet available are refused with IncorrectState', async () => {
-    const c = ec2(slow.url);
-    const tgw = (await c.send(new CreateTransitGatewayCommand({}))).TransitGateway!;
-    const vpc = (await c.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!;
-    const subnet = (await c.send(new CreateSubnetCommand({ VpcId: vpc.VpcId!, CidrBlock: '10.30.1.0/24' }))).Subnet!;
-    const cgw = (await c.send(new CreateCustomerGatewayCommand({ Type: 'ipsec.1', IpAddress: '192.0.2.70', BgpAsn: 65010 }))).CustomerGateway!;
-    await assert.rejects(c.send(new CreateTransitGatewayVpcAttachmentCommand({ TransitGatewayId: tgw.TransitGatewayId!, VpcId: vpc.VpcId!, SubnetIds: [subnet.SubnetId!] })), awsError('IncorrectState', 400));
-    await assert.rejects(createVpn(c, 'early', cgw.CustomerGatewayId!, tgw.TransitGatewayId!, [{}, {}]), awsError('IncorrectState', 400));
-    c.destroy();
+    // At the real clouds' pace the gateway stays pending 180 s: every request below meets it pending.
+    await setTimeScale(moto.url, REAL_TIME);
+    const tgw = (await client.send(new CreateTransitGatewayCommand({}))).TransitGateway!;
+    const vpc = (await client.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!;
+    const subnet = (await client.send(new CreateSubnetCommand({ VpcId: vpc.VpcId!, CidrBlock: '10.30.1.0/24' }))).Subnet!;
+    const cgw = (await client.send(new CreateCustomerGatewayCommand({ Type: 'ipsec.1', IpAddress: '192.0.2.70', BgpAsn: 65010 }))).CustomerGateway!;
+    await assert.rejects(client.send(new CreateTransitGatewayVpcAttachmentCommand({ TransitGatewayId: tgw.TransitGatewayId!, VpcId: vpc.VpcId!, SubnetIds: [subnet.SubnetId!] })), awsError('IncorrectState', 400));
+    await assert.rejects(createVpn(client, 'early', cgw.CustomerGatewayId!, tgw.TransitGatewayId!, [{}, {}]), awsError('IncorrectState', 400));
+    const pending = (await client.send(new DescribeTransitGatewaysCommand({ TransitGatewayIds: [tgw.TransitGatewayId!] }))).TransitGateways![0]!;
+    assert.equal(pending.State, 'pending', 'the refusals met a pending gateway');
+
+    // Once it is available, the same requests are accepted: the refusals were for its state.
+    await setTimeScale(moto.url, FAST_SCALE);
+    await until('TGW available', async () => (await client.send(new DescribeTransitGatewaysCommand({ TransitGatewayIds: [tgw.TransitGatewayId!] }))).TransitGateways![0]!, (t) => t.State === 'available');
+    const attachment = (await client.send(new CreateTransitGatewayVpcAttachmentCommand({ TransitGatewayId: tgw.TransitGatewayId!, VpcId: vpc.VpcId!, SubnetIds: [subnet.SubnetId!] }))).TransitGatewayVpcAttachment!;
+    assert.equal(attachment.State, 'pending');
+    assert.equal((await createVpn(client, 'early', cgw.CustomerGatewayId!, tgw.TransitGatewayId!, [{}, {}])).State, 'pending');
   });
 });
