@@ -69,11 +69,12 @@ export async function absentIfNotFound<T>(call: () => Promise<T>): Promise<T | u
 }
 
 /** A create that a lost response may already have done: the cloud's "already exists" error is success. */
-export async function tolerating(errorName: string, call: () => Promise<unknown>): Promise<void> {
+export async function tolerating<T>(errorName: string, call: () => Promise<T>): Promise<T | undefined> {
   try {
-    await call();
+    return await call();
   } catch (error) {
     if ((error as { name?: string }).name !== errorName) throw error;
+    return undefined;
   }
 }
 

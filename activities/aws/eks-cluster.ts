@@ -20,8 +20,9 @@ export function eksClusterHandler(clients: CloudClients): ResourceHandler<Params
     describe: ({ params }) => absentIfNotFound(async () => (await eks(params).send(new DescribeClusterCommand({ name: params.name }))).cluster),
     async create({ id, params }, outputs) {
       const roleArn = dependency(outputs, params.roleNode).cloudId;
-      // A retried create after a lost response: the describe loop takes it from here.
-      await awaitingRolePropagation(clients, roleArn, () => tolerating('ResourceInUseException', () => eks(params).send(new CreateClusterCommand({
+      // EKS answers the cluster it made (CREATING, with its tags), which the engine takes for its first describe;
+      // a retried create after a lost response answers nothing, and the describe loop takes it from here.
+      const made = await awaitingRolePropagation(clients, roleArn, () => tolerating('ResourceInUseException', () => eks(params).send(new CreateClusterCommand({
           name: params.name,
           version: params.kubernetesVersion,
           roleArn,
@@ -34,6 +35,7 @@ export function eksClusterHandler(clients: CloudClients): ResourceHandler<Params
           accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
           tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
         }))));
+      return made?.cluster;
     },
     phase: (cluster) => clusterPhase(cluster),
     output: (cluster) => ({

@@ -17,7 +17,8 @@ export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Para
     describe: ({ params }) => absentIfNotFound(async () => (await eks(params).send(new DescribeNodegroupCommand({ clusterName: params.clusterName, nodegroupName: params.name }))).nodegroup),
     async create({ id, params }, outputs) {
       const nodeRole = dependency(outputs, params.roleNode).cloudId;
-      await awaitingRolePropagation(clients, nodeRole, () => tolerating('ResourceInUseException', () => eks(params).send(new CreateNodegroupCommand({
+      // EKS answers the group it made (CREATING, with its tags), which the engine takes for its first describe; a repeated create, nothing.
+      const made = await awaitingRolePropagation(clients, nodeRole, () => tolerating('ResourceInUseException', () => eks(params).send(new CreateNodegroupCommand({
           clusterName: params.clusterName,
           nodegroupName: params.name,
           nodeRole,
@@ -27,6 +28,7 @@ export function eksNodegroupHandler(clients: CloudClients): ResourceHandler<Para
           capacityType: 'ON_DEMAND',
           tags: { [MESH_TAG]: params.scope.mesh, [NODE_TAG]: id },
         }))));
+      return made?.nodegroup;
     },
     // Only the size changes in place (the plan replaces a group for anything else); asked only when it differs, so a retry is a no-op.
     async update(group, { params }) {

@@ -8,9 +8,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { mayStillPropagate, refusesRole, roleNameOf } from '../../domain/role-propagation.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 
-export async function awaitingRolePropagation(clients: CloudClients, roleArn: string, call: () => Promise<unknown>): Promise<void> {
+export async function awaitingRolePropagation<T>(clients: CloudClients, roleArn: string, call: () => Promise<T>): Promise<T> {
   try {
-    await call();
+    return await call();
   } catch (error) {
     const e = error as { name?: string; message?: string };
     const refusal = { errorName: e.name ?? '', message: e.message ?? '', roleArn };
