@@ -90,6 +90,7 @@ export async function fullMeshSuite(options: Options, log: (line: string) => voi
     const teardown = teardownFigures(cycles, rollback, model, timeScale, polling);
     figures.push(...teardown.figures);
     details.teardownBreakdown = teardown.breakdown;
+    details.rollbackBreakdown = teardown.rollbackBreakdown;
   }
   return { timeScale, model, figures, callsPerOperation, operationTable, details };
 }

@@ -10,7 +10,7 @@ import { clearFaults, injectFault } from '../../sim/controls.ts';
 import { figure, type Figure } from '../figures.ts';
 import { phaseAt, type HistoryReader, type RunHistory } from '../history.ts';
 import { createMesh, waitForPhase } from '../mesh-api.ts';
-import { deletionSteps } from '../overhead-breakdown.ts';
+import { deletionSteps, type Step } from '../overhead-breakdown.ts';
 import { pollingForKind, type Polling } from '../polling.ts';
 import { median, summary } from '../stats.ts';
 import { exampleBody } from '../specs.ts';
@@ -53,7 +53,7 @@ export async function rollbackRun(e: Endpoints, reader: HistoryReader, name: str
   }
 }
 
-export function teardownFigures(cycles: Cycle[], rollback: Rollback | undefined, model: Yardsticks, timeScale: number, polling: Polling): { figures: Figure[]; breakdown: unknown } {
+export function teardownFigures(cycles: Cycle[], rollback: Rollback | undefined, model: Yardsticks, timeScale: number, polling: Polling): { figures: Figure[]; breakdown: GapRow[]; rollbackBreakdown: GapRow[] } {
   const cp = model.delete.seconds / timeScale;
   const times = cycles.flatMap((c) => (c.teardown?.phase === 'Deleted' && c.teardown.seconds !== undefined ? [c.teardown.seconds] : []));
   const t = summary(times);
@@ -65,18 +65,55 @@ export function teardownFigures(cycles: Cycle[], rollback: Rollback | undefined,
     figure(S, 'sequential deletes (sum of latencies)', model.sequentialDeleteSeconds / timeScale, 's'),
   ];
   const teardownSteps = cycles.flatMap((c) => {
-    const start = c.history.phases.find((p) => p.phase === 'TearingDown')?.atMs;
-    const end = c.history.phases.find((p) => p.phase === 'Deleted')?.atMs;
-    const steps = start !== undefined && end !== undefined ? deletionSteps(c.history, start, end, model, timeScale) : undefined;
+    const steps = stepsBetween(c.history, 'TearingDown', 'Deleted', model, timeScale);
     return steps ? [steps] : [];
   });
-  const breakdown = (teardownSteps[0] ?? []).map((row, i) => ({ step: row.step, kind: row.kind, emulatedS: row.emulatedS, medianMeasuredS: median(teardownSteps.map((s) => s[i]!.measuredS))!, medianExcessS: median(teardownSteps.map((s) => s[i]!.excessS))! }));
-  for (const row of breakdown) figures.push(figure(S, `gap: ${row.step}`, row.medianExcessS, 's', { note: `measured ${row.medianMeasuredS.toFixed(2)} s, emulated ${row.emulatedS.toFixed(2)} s; ${pollingForKind(row.kind, polling)}` }));
+  const breakdown = gapRows(teardownSteps);
+  figures.push(...gapFigures('gap', breakdown, polling));
+  let rollbackBreakdown: GapRow[] = [];
   if (rollback) {
     figures.push(
       figure(S, 'rollback after a fault at the last create', rollback.seconds ?? null, 's', { note: `${rollback.phase}; RollingBack → ${rollback.phase} in the history, after ${rollback.provisionedSeconds?.toFixed(1) ?? '?'} s of provisioning` }),
       figure(S, 'rollback / delete critical path', rollback.seconds === undefined ? null : rollback.seconds / cp, '×', { target: 'none set (1.0 = no overhead)' }),
     );
+    // The same chain as a teardown's, from RollingBack to its end phase.
+    const steps = stepsBetween(rollback.history, 'RollingBack', rollback.phase, model, timeScale);
+    rollbackBreakdown = gapRows(steps ? [steps] : []);
+    figures.push(...gapFigures('rollback gap', rollbackBreakdown, polling));
   }
-  return { figures, breakdown };
+  return { figures, breakdown, rollbackBreakdown };
+}
+
+interface GapRow {
+  step: string;
+  kind: string;
+  emulatedS: number;
+  medianMeasuredS: number;
+  medianExcessS: number;
+  medianQueuedS: number | null;
+}
+
+/** The delete chain's steps between two phases of a history, if it has both and every step of the chain. */
+function stepsBetween(history: RunHistory, from: string, to: string, model: Yardsticks, timeScale: number): Step[] | undefined {
+  const start = phaseAt(history, from);
+  const end = phaseAt(history, to);
+  return start !== undefined && end !== undefined ? deletionSteps(history, start, end, model, timeScale) : undefined;
+}
+
+/** Each step's medians over the runs. */
+function gapRows(runs: Step[][]): GapRow[] {
+  return (runs[0] ?? []).map((row, i) => ({
+    step: row.step,
+    kind: row.kind,
+    emulatedS: row.emulatedS,
+    medianMeasuredS: median(runs.map((s) => s[i]!.measuredS))!,
+    medianExcessS: median(runs.map((s) => s[i]!.excessS))!,
+    medianQueuedS: row.queuedS === undefined ? null : median(runs.map((s) => s[i]!.queuedS ?? 0)),
+  }));
+}
+
+function gapFigures(label: string, rows: GapRow[], polling: Polling): Figure[] {
+  return rows.map((row) => figure(S, `${label}: ${row.step}`, row.medianExcessS, 's', {
+    note: `measured ${row.medianMeasuredS.toFixed(2)} s, emulated ${row.emulatedS.toFixed(2)} s${row.medianQueuedS === null ? '' : `, queued ${row.medianQueuedS.toFixed(3)} s`}; ${pollingForKind(row.kind, polling)}`,
+  }));
 }
