@@ -11,7 +11,7 @@ import type { ClusterParams } from '../../domain/cluster-graph.ts';
 import type { CloudClients } from '../cloud-clients.ts';
 import { isNotFound } from '../cloud-errors.ts';
 import { ready, type ResourceHandler } from '../resource-handler.ts';
-import { orchestratorPrincipalArn } from './orchestrator-principal.ts';
+import { orchestratorPrincipal } from './orchestrator-principal.ts';
 import { byMeshTag } from '../ownership.ts';
 import { MESH_TAG, NODE_TAG } from './tags.ts';
 
@@ -26,7 +26,8 @@ export interface ObservedEntry {
 
 export function eksAccessEntryHandler(clients: CloudClients): ResourceHandler<Params, ObservedEntry> {
   const eks = (p: Params) => clients.eks(p.scope.aws.region);
-  const principal = (p: Params) => orchestratorPrincipalArn(clients, p.scope.aws.region);
+  const principalIn = orchestratorPrincipal(clients);
+  const principal = (p: Params) => principalIn(p.scope.aws.region);
   return {
     async describe({ params }) {
       const principalArn = await principal(params);

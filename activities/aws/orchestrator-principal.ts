@@ -5,8 +5,19 @@
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { CloudClients } from '../cloud-clients.ts';
+import { CredentialCache } from '../kube/credential-cache.ts';
 
-export async function orchestratorPrincipalArn(clients: CloudClients, region: string): Promise<string> {
+/**
+ * The principal, remembered by the worker (activities/kube/credential-cache.ts: 10 minutes, a
+ * failed read not kept): the credentials a worker runs with name one principal, so a lookup, a
+ * create and a delete's confirming read of the access entry need not each ask STS.
+ */
+export function orchestratorPrincipal(clients: CloudClients): (region: string) => Promise<string> {
+  const known = new CredentialCache<string>();
+  return async (region) => (await known.get(region, () => orchestratorPrincipalArn(clients, region)))!;
+}
+
+async function orchestratorPrincipalArn(clients: CloudClients, region: string): Promise<string> {
   const { Arn } = await clients.sts(region).send(new GetCallerIdentityCommand({}));
   if (!Arn) throw new Error('STS GetCallerIdentity returned no ARN');
   return principalFromCallerArn(Arn);
