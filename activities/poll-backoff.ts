@@ -37,8 +37,8 @@ export function pollClock(settings: PollSettings, expectedMs: number | undefined
   if (expectedMs === undefined) return new Backoff(settings);
   const startedAt = Date.now();
   const schedule = { ...settings, farMs: FAR_CEILINGS * settings.maxMs };
-  const next = () => nextPollDelay(Date.now() - startedAt, expectedMs, schedule);
-  return { next, nextAtLeast: (askedMs) => Math.max(next(), askedMs ?? 0) };
+  const next = (askedMs = 0) => nextPollDelay(Date.now() - startedAt, expectedMs, schedule, askedMs);
+  return { next: () => next(), nextAtLeast: (askedMs) => Math.max(next(askedMs), askedMs ?? 0) };
 }
 
 export class Backoff implements PollClock {

@@ -28,12 +28,17 @@ export interface PollSchedule {
 
 const AT_THE_END = 0.05;
 
-export function nextPollDelay(elapsedMs: number, expectedMs: number, schedule: PollSchedule): number {
+/**
+ * `atLeastMs`: the shortest wait the cloud allows before this poll and, taken as its pace, the
+ * next (ARM's Retry-After). The caller never waits less; the schedule plans around it.
+ */
+export function nextPollDelay(elapsedMs: number, expectedMs: number, schedule: PollSchedule, atLeastMs = 0): number {
   const { initialMs, factor, maxMs, farMs } = schedule;
   const remaining = expectedMs - Math.max(0, elapsedMs);
   // A poll meant for the expected end whose timer fired a moment early (timers round) was the poll at the end.
   if (remaining < initialMs * AT_THE_END) return Math.min(initialMs + (factor - 1) * Math.max(0, -remaining), maxMs);
-  const delay = Math.min(initialMs + (factor - 1) * Math.max(0, elapsedMs), farMs);
-  // A poll less than `initialMs` before the expected end would only be followed by the one at the end: skip it.
-  return remaining - delay < initialMs ? remaining : delay;
+  const delay = Math.max(Math.min(initialMs + (factor - 1) * Math.max(0, elapsedMs), farMs), atLeastMs);
+  // A poll that leaves less than the shortest gap (`initialMs`, or the longer one the cloud asks for) before the
+  // expected end could only be followed by one after it, late by the difference: skip it, and poll at the end.
+  return remaining - delay < Math.max(initialMs, atLeastMs) ? remaining : delay;
 }

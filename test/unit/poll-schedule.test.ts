@@ -8,12 +8,15 @@ import { nextPollDelay } from '../../domain/poll-schedule.ts';
 
 const schedule = { initialMs: 5_000, factor: 1.5, maxMs: 30_000, farMs: 300_000 };
 
-/** The times (s since the start) of the polls until one sees an operation that ended at `endS` (s); it was expected to take `expectedS`. */
-function pollsUntil(endS: number, expectedS: number): number[] {
+/**
+ * The times (s since the start) of the polls until one sees an operation that ended at `endS` (s); it was expected to take `expectedS`.
+ * `retryAfterS`: what the cloud asks to wait between polls, which the poller never shortens (activities/azure/lro.ts).
+ */
+function pollsUntil(endS: number, expectedS: number, retryAfterS = 0): number[] {
   const at: number[] = [];
   let elapsed = 0;
   while (elapsed < endS * 1000) {
-    elapsed += nextPollDelay(elapsed, expectedS * 1000, schedule);
+    elapsed += Math.max(nextPollDelay(elapsed, expectedS * 1000, schedule, retryAfterS * 1000), retryAfterS * 1000);
     at.push(elapsed / 1000);
   }
   return at;
@@ -40,6 +43,19 @@ test('the delay grows ×1.5 from 5 s, never sleeps past the expected end, and sk
   assert.deepEqual(pollsUntil(60, 60), [5, 12.5, 23.75, 40.625, 60]);
   // 40.625 + 25.3 would leave 4.7 s: the next poll is the one at the end.
   assert.deepEqual(pollsUntil(70, 70), [5, 12.5, 23.75, 40.625, 70]);
+});
+
+test('with a Retry-After longer than 5 s, no poll lands so close before the expected end that the next one, waiting the Retry-After, comes after it', () => {
+  // ARM's 10 s: a 15 s VNet delete was polled at 10 s, then (5 s left, 10 s to wait) at 20 s, 5 s late.
+  assert.deepEqual(pollsUntil(15, 15, 10), [15]);
+  assert.deepEqual(pollsUntil(30, 30, 10), [10, 20, 30]);
+  for (const seconds of [10, 12, 15, 19, 25, 33, 47, 60, 90, 1200]) {
+    const at = pollsUntil(seconds, seconds, 10);
+    assert.equal(at.at(-1), seconds, `${seconds} s: ${at.join(' ')}`);
+    assert.ok(at.every((t, i) => t - (at[i - 1] ?? 0) >= 10), `${seconds} s: a gap shorter than the Retry-After: ${at.join(' ')}`);
+  }
+  // Shorter than the Retry-After itself: the first poll the cloud allows.
+  assert.deepEqual(pollsUntil(8, 8, 10), [10]);
 });
 
 test('before the expected end no delay exceeds the 5-minute ceiling, so an early end (a failure) is seen within 5 minutes', () => {
