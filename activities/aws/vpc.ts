@@ -22,10 +22,12 @@ export function vpcHandler(clients: CloudClients): ResourceHandler<BackboneParam
       const { Vpcs } = await clients.ec2(params.scope.aws.region).send(new DescribeVpcsCommand({ Filters: identityFilters(params.scope, id) }));
       return Vpcs?.[0];
     },
+    // EC2 answers the VPC it made: the engine takes it for its confirming describe, which EC2's lagging listing may not yet answer.
     async create({ id, params }) {
-      await clients.ec2(params.scope.aws.region).send(
+      const { Vpc } = await clients.ec2(params.scope.aws.region).send(
         new CreateVpcCommand({ CidrBlock: params.cidr, TagSpecifications: tagSpecifications('vpc', params.scope, id, params.name) }),
       );
+      return Vpc;
     },
     phase: (vpc) => (vpc.State === 'available' ? ready() : { is: 'busy', detail: vpc.State ?? 'unknown' }),
     output: (vpc) => ({ cloudId: vpc.VpcId ?? '', state: vpc.State ?? 'unknown', attributes: { cidr: vpc.CidrBlock ?? '' } }),
@@ -61,8 +63,9 @@ export function subnetHandler(clients: CloudClients): ResourceHandler<BackbonePa
       const { Subnets } = await clients.ec2(params.scope.aws.region).send(new DescribeSubnetsCommand({ Filters: identityFilters(params.scope, id) }));
       return Subnets?.[0];
     },
+    // EC2 answers the subnet it made: the engine takes it for its confirming describe.
     async create({ id, params }, outputs) {
-      await clients.ec2(params.scope.aws.region).send(
+      const { Subnet } = await clients.ec2(params.scope.aws.region).send(
         new CreateSubnetCommand({
           VpcId: dependency(outputs, params.vpcNode).cloudId,
           CidrBlock: params.cidr,
@@ -70,6 +73,7 @@ export function subnetHandler(clients: CloudClients): ResourceHandler<BackbonePa
           TagSpecifications: tagSpecifications('subnet', params.scope, id, params.name),
         }),
       );
+      return Subnet;
     },
     phase: (subnet) => (subnet.State === 'available' ? ready() : { is: 'busy', detail: subnet.State ?? 'unknown' }),
     output: subnetOutput,

@@ -145,4 +145,16 @@ describe('creates that answer what they made', () => {
     await made(transitGatewayAttachmentHandler(clients), ID.attachment);
     await made(vpnConnectionHandler(clients), ID.vpnConnection(0));
   });
+
+  test('a VPC and a subnet made by their creates are not read again: one describe each (the lookup); the output is what a describe gives', async () => {
+    const result = validateSpec(exampleSpec('minimal', { name: scope.mesh }));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const nodes = new Map(backboneGraph(result.spec, scope).nodes.map((n) => [n.id, n as ResourceNode<string, never>]));
+    await resetCalls();
+    const vpc = await ensured(vpcHandler(clients) as ResourceHandler<never, unknown>, nodes.get(ID.vpc)!);
+    const subnet = await ensured(subnetHandler(clients) as ResourceHandler<never, unknown>, nodes.get(ID.subnet(0))!, { [ID.vpc]: vpc.output });
+    const counted = await calls();
+    assert.deepEqual([vpc.output, subnet.output], [vpc.described, subnet.described]);
+    assert.deepEqual([counted['ec2.DescribeVpcs'], counted['ec2.DescribeSubnets']], [2, 2], 'the lookup, then the test\'s own describe');
+  });
 });
