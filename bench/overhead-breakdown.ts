@@ -48,9 +48,16 @@ export function provisioningSteps(history: RunHistory, postMs: number, model: Ya
   return steps;
 }
 
-/** The same for a teardown or rollback: from its first delete to its end phase, along the delete chain. */
-export function deletionSteps(history: RunHistory, startMs: number, endMs: number, model: Yardsticks, timeScale: number): Step[] | undefined {
+/**
+ * The same for a teardown or rollback: from its first delete to its end phase, along the delete chain.
+ * With `requestedMs` (a teardown's DELETE), a first row holds what came before its phase began.
+ */
+export function deletionSteps(history: RunHistory, startMs: number, endMs: number, model: Yardsticks, timeScale: number, requestedMs?: number): Step[] | undefined {
   const steps: Step[] = [];
+  if (requestedMs !== undefined) {
+    const measuredS = (startMs - requestedMs) / 1000;
+    steps.push({ step: 'from the request until the first delete (the rotation schedule deleted before)', kind: 'before', measuredS, emulatedS: 0, excessS: measuredS });
+  }
   let previousEnd = startMs;
   const turns = { connections: 0 };
   for (const link of model.delete.chain) {

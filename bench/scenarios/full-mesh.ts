@@ -20,7 +20,8 @@ export interface Cycle {
   provisionClusterCalls: Calls;
   /** GET /v1/meshes/{name} once settled: resources with their create timelines. */
   status: any;
-  teardown?: { seconds?: number; phase: string; calls: { aws: Calls; azure: Calls }; clusterCalls: Calls };
+  /** `deleteMs`: when the DELETE was sent, which `seconds` counts from. */
+  teardown?: { seconds?: number; deleteMs: number; phase: string; calls: { aws: Calls; azure: Calls }; clusterCalls: Calls };
   postMs: number;
   history: RunHistory;
   error?: string;
@@ -56,7 +57,7 @@ export async function meshCycle(e: Endpoints, reader: HistoryReader, example: Ex
   history = await reader.read(`mesh-${name}`, { decodeNodes: true });
   const deletedMs = phaseAt(history, gone.phase);
   cycle.history = history;
-  cycle.teardown = { phase: gone.phase, calls, clusterCalls: teardownClusterCalls, ...(deletedMs !== undefined ? { seconds: (deletedMs - deleteMs) / 1000 } : {}) };
+  cycle.teardown = { phase: gone.phase, deleteMs, calls, clusterCalls: teardownClusterCalls, ...(deletedMs !== undefined ? { seconds: (deletedMs - deleteMs) / 1000 } : {}) };
   log(`  ${name}: ${gone.phase} after ${cycle.teardown.seconds?.toFixed(1) ?? '?'} s of teardown`);
   return cycle;
 }

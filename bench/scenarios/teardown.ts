@@ -65,7 +65,7 @@ export function teardownFigures(cycles: Cycle[], rollback: Rollback | undefined,
     figure(S, 'sequential deletes (sum of latencies)', model.sequentialDeleteSeconds / timeScale, 's'),
   ];
   const teardownSteps = cycles.flatMap((c) => {
-    const steps = stepsBetween(c.history, 'TearingDown', 'Deleted', model, timeScale);
+    const steps = stepsBetween(c.history, 'TearingDown', 'Deleted', model, timeScale, c.teardown?.deleteMs);
     return steps ? [steps] : [];
   });
   const breakdown = gapRows(teardownSteps);
@@ -93,11 +93,11 @@ interface GapRow {
   medianQueuedS: number | null;
 }
 
-/** The delete chain's steps between two phases of a history, if it has both and every step of the chain. */
-function stepsBetween(history: RunHistory, from: string, to: string, model: Yardsticks, timeScale: number): Step[] | undefined {
+/** The delete chain's steps between two phases of a history, if it has both and every step of the chain; from `requestedMs` on, if given. */
+function stepsBetween(history: RunHistory, from: string, to: string, model: Yardsticks, timeScale: number, requestedMs?: number): Step[] | undefined {
   const start = phaseAt(history, from);
   const end = phaseAt(history, to);
-  return start !== undefined && end !== undefined ? deletionSteps(history, start, end, model, timeScale) : undefined;
+  return start !== undefined && end !== undefined ? deletionSteps(history, start, end, model, timeScale, requestedMs) : undefined;
 }
 
 /** Each step's medians over the runs. */
