@@ -88,7 +88,8 @@ export interface ResourceHandler<P, O> {
   rePutOnceIfFailed?: true;
   /**
    * Its delete returns only once the resource is gone, and its identity names one resource
-   * (an ARM resource ID): no read needs to confirm the absence, nor look for another copy.
+   * (an ARM resource ID, an IAM role's name, an EKS access entry's cluster and principal): no
+   * read needs to confirm the absence, nor look for another copy.
    */
   goneWhenDeleted?: true;
 }

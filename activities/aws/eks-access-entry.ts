@@ -60,5 +60,7 @@ export function eksAccessEntryHandler(clients: CloudClients): ResourceHandler<Pa
     },
     ownership: ({ entry }, { params }) =>
       byMeshTag(params.scope, entry.tags?.[MESH_TAG], `the access entry of ${entry.principalArn} on EKS cluster ${params.clusterName}`, 'delete that access entry; cellbridge makes its own'),
+    // DeleteAccessEntry answers once the entry is deleted, and a cluster has one entry per principal: no second copy to look for.
+    goneWhenDeleted: true,
   };
 }

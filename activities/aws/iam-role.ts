@@ -70,6 +70,8 @@ export function iamRoleHandler(clients: CloudClients): ResourceHandler<Params, O
       await iam().send(new DeleteRoleCommand({ RoleName: role.RoleName }));
     },
     ownership: ({ role }, { params }) => byMeshTag(params.scope, role.Tags?.find((t) => t.Key === MESH_TAG)?.Value, `IAM role ${params.name}`, RENAME_CELL),
+    // DeleteRole answers once the role is deleted, and its name is unique in the account: no second copy to look for.
+    goneWhenDeleted: true,
   };
 }
 
