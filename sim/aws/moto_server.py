@@ -31,6 +31,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     create_backend_app,
 )
 
+import changes  # noqa: E402
 import consistency  # noqa: E402
 import eks  # noqa: E402
 import eks_access  # noqa: E402
@@ -72,6 +73,7 @@ def reset_all() -> None:
     consistency.reset()
     load_balancers.reset()
     lifecycle.reset()
+    changes.bump()
 
 
 def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -79,7 +81,9 @@ def sim_routes(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
     method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "").rstrip("/")
     try:
         if path == "/_sim/vpn-view" and method == "GET":
-            return _json(start_response, 200, vpn.aws_view())
+            body = vpn.aws_view_json()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         if path == "/_sim/faults":
             if method == "POST":
                 return _json(start_response, 201, faults.add_rule(_read_json(environ)))
@@ -132,7 +136,10 @@ def build_app(strict_requests: bool) -> Callable[..., Iterable[bytes]]:
         if path.startswith("/_sim/"):
             return sim_routes(environ, start_response)
         if path.startswith("/moto-api"):
-            return moto_app(environ, start_response)
+            response = moto_app(environ, start_response)
+            # Moto's own API resets backends and sets state outside any counted action.
+            changes.bump()
+            return response
         return counted(environ, start_response)
 
     return app
@@ -156,6 +163,7 @@ def main() -> None:
     consistency.set_defaults(json.loads(args.consistency))
     telemetry.configure(args.fabric_url, args.fabric_ca)
     regions.install()
+    changes.install()
     module_listing.install()
     tag_lookup.install()
     presigned.install()

@@ -40,11 +40,11 @@ def reset() -> None:
         _accepted.clear()
 
 
-def _ask_fabric(view: dict[str, Any]) -> dict[str, Any]:
+def _ask_fabric(view: bytes) -> dict[str, Any]:
     global _last_error
     request = urllib.request.Request(
         f"{_fabric_url}/aws-telemetry",
-        data=json.dumps(view).encode(),
+        data=view,
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -68,7 +68,8 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
-def refresh(vpns: list[Any], view: Callable[[], dict[str, Any]]) -> None:
+def refresh(vpns: list[Any], view: Callable[[], bytes]) -> None:
+    """Asks the fabric about the tunnels of `vpns`; `view` gives the AWS view's JSON."""
     answer: dict[str, Any] = {}
     if _fabric_url and any(v.state == "available" for v in vpns):
         answer = _ask_fabric(view())

@@ -55,7 +55,7 @@ def _propagated(backend: Any, table: Any) -> list[dict[str, Any]]:
         if a.transit_gateway_id == table.transit_gateway_id and a.state == "available" and _propagates_to(a, table, tgw)
     ]
     vpns = [backend.vpn_connections[a.resource_id] for a in attachments if a.resource_type == "vpn" and a.resource_id in backend.vpn_connections]
-    telemetry.refresh(vpns, vpn.aws_view)
+    telemetry.refresh(vpns, vpn.aws_view_json)
     routes: list[dict[str, Any]] = []
     for attachment in attachments:
         if attachment.resource_type == "vpc":

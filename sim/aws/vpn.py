@@ -8,6 +8,7 @@ tunnel fabric joins with the Azure side (sim/README.md).
 """
 
 import ipaddress
+import json
 import re
 import secrets
 import string
@@ -21,6 +22,8 @@ from moto.ec2.models.vpn_connections import VPNConnection
 from moto.ec2.responses.vpn_connections import VPNConnections as VpnResponses
 from moto.ec2.utils import add_tag_specification
 
+import changes
+import lifecycle
 import telemetry
 from common import ec2_backends_all, incorrect_state, invalid_value, tag_filtered
 from lifecycle import timed_state, transition
@@ -387,7 +390,7 @@ def describe_vpn_connections_response(self: Any) -> ActionResult:
         filters=self._filters_from_querystring(),
     )
     # One fabric round trip per describe, not one per connection.
-    telemetry.refresh(vpns, aws_view)
+    telemetry.refresh(vpns, aws_view_json)
     return ActionResult({"VpnConnections": vpns})
 
 
@@ -444,13 +447,50 @@ def _view_of(backend: Any, vpn: Any, advertised: dict[str, list[str]]) -> dict[s
     }
 
 
-def aws_view() -> dict[str, Any]:
-    """Every non-deleted VPN connection of every account and region."""
+def _build_view() -> dict[str, Any]:
     connections = []
     for backend in ec2_backends_all():
         advertised = _advertised_cidrs(backend)
         connections += [_view_of(backend, vpn, advertised) for vpn in list(backend.vpn_connections.values()) if vpn.state != "deleted"]
     return {"vpnConnections": connections}
+
+
+def _next_transition(since: float) -> float:
+    """When, on the emulated clock, the first timed state the view may show turns over after `since`.
+
+    A timeline that ended before `since` is either shown as ended (the build read the state
+    after `since`) or is one the view does not read (a transit gateway's, a VPN attachment's),
+    which Moto leaves in place until someone reads it.
+    """
+    deadlines = [
+        timeline[2]
+        for backend in ec2_backends_all()
+        for models in (backend.vpn_connections, backend.transit_gateway_attachments, backend.transit_gateways)
+        for model in list(models.values())
+        if (timeline := model.__dict__.get("_sim_timeline")) is not None and timeline[2] > since
+    ]
+    return min(deadlines, default=float("inf"))
+
+
+# (change counter, emulated time it holds until, the view's JSON): replaced whole, so a reader
+# in another request thread never sees half of an update.
+_cached: tuple[int, float, bytes] | None = None
+
+
+def aws_view_json() -> bytes:
+    """Every non-deleted VPN connection of every account and region, as JSON (the fabric POST's
+    body and GET /_sim/vpn-view), rebuilt only after a change it reads or a timed state it shows
+    turning over."""
+    global _cached
+    cached = _cached
+    if cached is not None and cached[0] == changes.version() and lifecycle.now() < cached[1]:
+        return cached[2]
+    # Both read before building: a change landing meanwhile moves the counter past `version`,
+    # and a timeline ending meanwhile is after `started`.
+    version, started = changes.version(), lifecycle.now()
+    body = json.dumps(_build_view()).encode()
+    _cached = (version, _next_transition(started), body)
+    return body
 
 
 def install() -> None:
