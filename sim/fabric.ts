@@ -271,11 +271,12 @@ export function evaluateFabric(input: FabricInput): FabricResult {
     learnedRoutes[gateway.id.toLowerCase()] = gateway.instances.flatMap((instance) => vnetRoutes(gateway, instance));
   }
   const connections: Record<string, ConnectionState> = {};
+  const dialled = availableOutsideIps(aws);
   for (const connection of azure.connections) {
     const gateway = gateways.get(connection.gatewayId.toLowerCase());
     const local = connection.localGatewayId ? localGateways.get(connection.localGatewayId.toLowerCase()) : undefined;
     const pairing = pairingsByConnection.get(connection.id.toLowerCase());
-    connections[connection.id.toLowerCase()] = connectionState(connection, gateway, local, pairing, aws, memory);
+    connections[connection.id.toLowerCase()] = connectionState(connection, gateway, local, pairing, dialled, memory);
 
     if (!gateway || !local?.bgp || !connection.enableBgp || connection.provisioningState !== 'Succeeded') continue;
     gateway.instances.forEach((instance, k) => {
@@ -310,6 +311,12 @@ export function evaluateFabric(input: FabricInput): FabricResult {
 function vnetRoutes(gateway: AzureGateway, instance: AzureGatewayInstance): GatewayRoute[] {
   const localAddress = instance.defaultBgpIpAddress ?? '';
   return gateway.vnetAddressPrefixes.map((network) => ({ localAddress, network, nextHop: '', sourcePeer: localAddress, origin: 'Network', asPath: '', weight: 32768 }));
+}
+
+/** Outside IPs of the tunnels of available VPN connections: the far ends an Azure connection can dial.
+ *  One set per evaluation, not a pass over every VPN connection per Azure connection. */
+function availableOutsideIps(aws: AwsView): Set<string> {
+  return new Set(aws.vpnConnections.filter((v) => v.state === 'available').flatMap((v) => v.tunnels.map((t) => t.outsideIpAddress)));
 }
 
 /** Connections by their local network gateway's IP address, in their original order (ties keep the first). */
@@ -386,7 +393,7 @@ function connectionState(
   gateway: AzureGateway | undefined,
   local: AzureLocalGateway | undefined,
   pairing: Pairing | undefined,
-  aws: AwsView,
+  dialled: Set<string>,
   memory: FabricMemory,
 ): ConnectionState {
   const instances = gateway?.instances ?? [];
@@ -394,8 +401,7 @@ function connectionState(
     return { connectionStatus: 'Unknown', tunnels: instances.map((i, k) => ({ instance: k, publicIp: i.publicIp, status: 'Unknown' })) };
   }
   // Azure keeps dialling while the far end exists; with nothing there it gives up.
-  const farEndExists = aws.vpnConnections.some((v) => v.state === 'available'
-    && v.tunnels.some((t) => t.outsideIpAddress === local?.gatewayIpAddress));
+  const farEndExists = local?.gatewayIpAddress !== undefined && dialled.has(local.gatewayIpAddress);
   const up = pairing?.ipsecUp === true;
   const since = pairing ? memory.ipsecSince[pairing.key] : undefined;
   const down: ConnectionStatus = farEndExists ? 'Connecting' : 'NotConnected';
