@@ -15,6 +15,8 @@ const AWS_VIEW_TIMEOUT_MS = 3000;
 
 export class FabricLink {
   private memory: FabricMemory = emptyMemory();
+  /** The last view fetched, with its text: Moto answers the same text until something it shows changes. */
+  private lastView: { text: string; view: AwsView } | undefined;
   /** Substrings of connection ids whose path to AWS is cut (POST /_sim/fabric/outages). */
   outages: string[] = [];
 
@@ -29,7 +31,11 @@ export class FabricLink {
     if (!this.awsViewUrl) return { vpnConnections: [] };
     try {
       const res = await fetch(this.awsViewUrl, { signal: AbortSignal.timeout(AWS_VIEW_TIMEOUT_MS) });
-      return res.ok ? parseAwsView(await res.json()) : { vpnConnections: [] };
+      if (!res.ok) return { vpnConnections: [] };
+      const text = await res.text();
+      // Parsing costs time in proportion to the VPN connections held, on every Azure read that shows the fabric.
+      if (this.lastView?.text !== text) this.lastView = { text, view: parseAwsView(JSON.parse(text)) };
+      return this.lastView.view;
     } catch {
       return { vpnConnections: [] };
     }
