@@ -560,6 +560,19 @@ describe('AWS emulator (extended Moto)', () => {
       (x) => x.vpnConnections.every((c) => c.vpnConnectionId !== westVpn.VpnConnectionId));
   });
 
+  test('vpn-view shows a change the moment it is made, though Moto builds it only after one: a VPN turning available, a tunnel\'s new key', async () => {
+    const b = await backbone(client, 'view-fresh', { asn: 64515, cgwIp: '192.0.2.42', cidr: '10.42.0.0/16' });
+    const vpn = await createVpn(client, 'view-fresh', b.cgw.CustomerGatewayId!, b.tgw.TransitGatewayId!);
+    const inView = async () => ((await sim(moto.url, '/_sim/vpn-view')) as AwsView).vpnConnections.find((x) => x.vpnConnectionId === vpn.VpnConnectionId)!;
+    assert.equal((await inView()).state, 'pending');
+    // Read through the view alone: its create time passing is what turns it over, no describe.
+    await until('the view shows the VPN available', inView, (v) => v.state === 'available');
+    const outside = vpn.Options!.TunnelOptions![1]!.OutsideIpAddress!;
+    assert.equal((await inView()).tunnels[1]!.preSharedKey, 'Tunnel2.secret_key');
+    await client.send(new ModifyVpnTunnelOptionsCommand({ VpnConnectionId: vpn.VpnConnectionId, VpnTunnelOutsideIpAddress: outside, TunnelOptions: { PreSharedKey: 'Fresh.key_in_view1' } }));
+    assert.equal((await inView()).tunnels[1]!.preSharedKey, 'Fresh.key_in_view1');
+  });
+
   test('a fault on the 2nd CreateCustomerGateway fires once with the given code and is counted', async () => {
     await sim(moto.url, '/_sim/faults', {
       method: 'POST',
