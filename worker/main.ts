@@ -9,6 +9,7 @@ import { HELM_TIMEOUT_MS } from '../activities/kube/helm.ts';
 import { numberSetting, temporalSettings } from '../domain/settings.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import { azureCredential } from './azure-credential.ts';
+import { paceHeapGrowth } from './heap-growth.ts';
 import { workerLogger } from './logger.ts';
 import { istioReleasesFromEnv } from './istio-releases.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
@@ -18,6 +19,7 @@ import { workflowCode, workflowInterceptorModules } from './workflow-code.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
+  const heapGrowthPercent = paceHeapGrowth(env);
   const logger = workerLogger(env.CELLBRIDGE_LOG_LEVEL);
   const istioReleases = istioReleasesFromEnv(env);
   const metricsHost = env.CELLBRIDGE_METRICS_HOST ?? '127.0.0.1';
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
     reloaded: () => logger.pino.info('reconnected to Temporal with the changed credentials'),
     failed: (error) => logger.pino.error({ error: error instanceof Error ? error.message : String(error) }, 'reloading the Temporal credentials failed; the worker keeps its connection'),
   });
-  logger.pino.info({ taskQueue: temporal.taskQueue, address: temporal.address, metricsPort, sdkMetricsPort }, `cellbridge worker polling ${temporal.taskQueue} on ${temporal.address}`);
+  logger.pino.info({ taskQueue: temporal.taskQueue, address: temporal.address, metricsPort, sdkMetricsPort, heapGrowthPercent }, `cellbridge worker polling ${temporal.taskQueue} on ${temporal.address}`);
   await worker.run();
   await tracing?.shutdown();
 }
