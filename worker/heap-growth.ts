@@ -2,10 +2,11 @@
  * How far the worker's V8 heaps may grow past what the last full collection kept before the
  * next one runs. V8 picks the factor itself (up to 4×) and, with the default heap limit of a
  * large machine (4 GiB), seldom collects early: at 100 meshes the main thread's heap, whose
- * live set stays near 200 MiB, grew to 640 MiB of mostly garbage (the cloud SDKs' parsed
- * answers and their buffers) before one full collection brought it back to 180, and the
- * worker's resident set peaked at 1160 MiB. A fixed, small factor collects every few seconds
- * instead, for a few percent of CPU, and bounds the peak without a hard ceiling: a heap limit
+ * live set stays near 200 MiB, grew to 640 MiB of mostly garbage (what activities allocate
+ * and drop, and 60 MiB of dropped buffers) before one full collection brought it back to 180,
+ * and the worker's resident set peaked at 1160 MiB. A fixed, small factor runs a full
+ * collection every several seconds instead, for under a second of pauses in a 100-mesh run,
+ * and bounds the peak without a hard ceiling: a heap limit
  * (--max-old-space-size) would crash the worker when more meshes need more, this only paces
  * the collector. Set before the Temporal worker starts its workflow thread, whose heap takes
  * the same flag (V8's flags are per process).
