@@ -7,7 +7,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { Client, type WorkflowHandle } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -21,6 +21,7 @@ import { RotationSchedules } from '../../activities/rotation/schedule.ts';
 import { RESOURCE_KINDS, resourceActivityName, type ResourceKind } from '../../domain/activity-names.ts';
 import type { MeshSpec } from '../../domain/mesh-spec.ts';
 import { meshWorkflowId, SEARCH_ATTRIBUTE } from '../../domain/mesh-status.ts';
+import { rotationScheduleId } from '../../domain/rotation.ts';
 import { CURRENT_NAMING } from '../../domain/names.ts';
 import type { ResourceNode } from '../../domain/resource-graph.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
@@ -222,4 +223,15 @@ export async function runsOf(h: Harness, mesh: string): Promise<{ status: string
     const status = last?.workflowExecutionContinuedAsNewEventAttributes ? 'CONTINUED_AS_NEW' : last?.workflowExecutionCompletedEventAttributes ? 'COMPLETED' : 'OTHER';
     return { status, events: events.length };
   });
+}
+
+/** Whether the mesh's rotation schedule exists, in Temporal's word. */
+export async function scheduleExists(h: Harness, mesh: string): Promise<boolean> {
+  try {
+    await h.client.schedule.getHandle(rotationScheduleId(mesh)).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return false;
+    throw error;
+  }
 }

@@ -6,14 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ScheduleNotFoundError } from '@temporalio/client';
 import { MeshLock } from '../../activities/rotation/mesh-lock.ts';
 import { RotationSchedules } from '../../activities/rotation/schedule.ts';
 import { meshWorkflowId } from '../../domain/mesh-status.ts';
 import { CURRENT_NAMING } from '../../domain/names.ts';
 import { ROTATION_QUERY, rotationScheduleId, type RotationProgress } from '../../domain/rotation.ts';
 import type { rotateCa } from '../../workflows/rotate-ca.ts';
-import { FAST_SETTINGS, meshSpec, runsOf, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+import { FAST_SETTINGS, meshSpec, scheduleExists, runsOf, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -23,23 +22,13 @@ after(async () => {
   await h?.stop();
 });
 
-async function scheduleExists(mesh: string): Promise<boolean> {
-  try {
-    await h.client.schedule.getHandle(rotationScheduleId(mesh)).describe();
-    return true;
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return false;
-    throw error;
-  }
-}
-
 describe('mesh workflow lifecycle', () => {
   test('1,000 rotation claim/release cycles: the mesh continues as new once up and after every 50 claims, each run stays under 700 history events, status and lease survive every boundary, teardown still reaches Deleted', async () => {
     const mesh = 'long-lived';
     const spec = meshSpec('cells', mesh);
     await startMesh(h, spec, { ...FAST_SETTINGS, continueAsNewAfter: 50 });
     await waitForPhase(h, mesh, ['Ready', 'Degraded']);
-    assert.equal(await scheduleExists(mesh), true, 'the rotation schedule exists once the mesh is up');
+    assert.equal(await scheduleExists(h, mesh), true, 'the rotation schedule exists once the mesh is up');
     const lock = new MeshLock(h.client);
     const started = Date.now();
     for (let i = 0; i < 1000; i++) {
@@ -56,7 +45,7 @@ describe('mesh workflow lifecycle', () => {
 
     await h.client.workflow.getHandle(meshWorkflowId(mesh)).signal('teardown');
     assert.equal((await waitForPhase(h, mesh, ['Deleted', 'TeardownIncomplete'])).phase, 'Deleted');
-    assert.equal(await scheduleExists(mesh), false);
+    assert.equal(await scheduleExists(h, mesh), false);
     const runs = await runsOf(h, mesh);
     const counts = runs.map((r) => r.events);
     console.log(`1000 claim/release cycles in ${cyclesMs} ms; ${runs.length} runs; history events per run: ${counts.join(', ')}; total ${counts.reduce((a, b) => a + b, 0)}, largest ${Math.max(...counts)}`);
@@ -82,7 +71,7 @@ describe('mesh workflow lifecycle', () => {
     await h.client.workflow.getHandle(meshWorkflowId(mesh)).signal('teardown');
     const status = await waitForPhase(h, mesh, ['Deleted', 'TeardownIncomplete'], 30_000);
     assert.equal(status.phase, 'Deleted');
-    assert.equal(await scheduleExists(mesh), false);
+    assert.equal(await scheduleExists(h, mesh), false);
   });
 
   test('a rotation terminated while it holds an up mesh loses the lease at the next check (every 500 ms here): another rotation can then claim the mesh', async () => {
@@ -111,12 +100,12 @@ describe('mesh workflow lifecycle', () => {
     const spec = meshSpec('cells', mesh);
     const handle = await startMesh(h, spec);
     await waitForPhase(h, mesh, ['Ready', 'Degraded']);
-    assert.equal(await scheduleExists(mesh), true);
+    assert.equal(await scheduleExists(h, mesh), true);
     await h.client.workflow.getHandle(meshWorkflowId(mesh)).cancel();
     const status = await waitForPhase(h, mesh, ['Deleted', 'TeardownIncomplete'], 30_000);
     assert.equal(status.phase, 'Deleted');
     assert.ok((status.resources as { state: string }[]).every((r) => r.state === 'deleted'), 'every resource deleted');
-    assert.equal(await scheduleExists(mesh), false);
+    assert.equal(await scheduleExists(h, mesh), false);
     const result = await h.client.workflow.getHandle(handle.workflowId).result();
     assert.equal(result.phase, 'Deleted');
   });
@@ -177,10 +166,10 @@ describe('mesh workflow lifecycle', () => {
       h.faults.failCreate.clear();
       h.faults.failDelete.clear();
     }
-    assert.equal(await scheduleExists(mesh), true);
+    assert.equal(await scheduleExists(h, mesh), true);
     const sweep = await startMesh(h, spec, FAST_SETTINGS, 'teardownMesh');
     assert.equal((await sweep.result()).phase, 'Deleted');
-    assert.equal(await scheduleExists(mesh), false);
+    assert.equal(await scheduleExists(h, mesh), false);
   });
 
   test('a teardown signal sent while the mesh continues as new (the moment it is up) is not lost', async () => {

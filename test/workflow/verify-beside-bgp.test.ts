@@ -9,12 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { meshWorkflowId, type MeshStatus } from '../../domain/mesh-status.ts';
-import { rotationScheduleId } from '../../domain/rotation.ts';
 import { VERIFY_BESIDE_BGP_PATCH } from '../../workflows/patches.ts';
 import { historyChain, patchIds } from '../support/history.ts';
-import { FAST_SETTINGS, meshSpec, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
+import { FAST_SETTINGS, meshSpec, scheduleExists, startHarness, startMesh, waitForPhase, type Harness } from './mesh-harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -23,16 +22,6 @@ before(async () => {
 after(async () => {
   await h?.stop();
 });
-
-async function scheduleExists(mesh: string): Promise<boolean> {
-  try {
-    await h.client.schedule.getHandle(rotationScheduleId(mesh)).describe();
-    return true;
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return false;
-    throw error;
-  }
-}
 
 type Events = NonNullable<Awaited<ReturnType<typeof historyChain>>[number]['events']>;
 
@@ -81,7 +70,7 @@ describe('verification beside the BGP wait (verify-beside-bgp-v1)', () => {
       const during = await h.client.workflow.getHandle(meshWorkflowId(mesh)).query<MeshStatus>('status');
       assert.equal(during.phase, 'Verifying');
       assert.ok(during.tunnels.length > 0 && during.tunnels.every((t) => !t.established), 'BGP is still down');
-      assert.equal(await scheduleExists(mesh), true, 'the schedule exists before BGP converged');
+      assert.equal(await scheduleExists(h, mesh), true, 'the schedule exists before BGP converged');
     } finally {
       h.faults.tunnelsDown = false;
     }
@@ -106,7 +95,7 @@ describe('verification beside the BGP wait (verify-beside-bgp-v1)', () => {
 
     await h.client.workflow.getHandle(meshWorkflowId(mesh)).signal('teardown');
     await waitForPhase(h, mesh, ['Deleted']);
-    assert.equal(await scheduleExists(mesh), false);
+    assert.equal(await scheduleExists(h, mesh), false);
   });
 
   test('BGP that never comes up after the schedule was made beside it: the mesh rolls back and the rollback deletes the schedule', async () => {
@@ -120,7 +109,7 @@ describe('verification beside the BGP wait (verify-beside-bgp-v1)', () => {
     } finally {
       h.faults.tunnelsDown = false;
     }
-    assert.equal(await scheduleExists(mesh), false, 'no schedule is left to rotate a mesh that is gone');
+    assert.equal(await scheduleExists(h, mesh), false, 'no schedule is left to rotate a mesh that is gone');
     const all = activities(await provisioningEvents(h.client, mesh));
     const made = all.find((a) => a.type === 'ensureRotationSchedule')!;
     const deleted = all.find((a) => a.type === 'deleteRotationSchedule')!;
