@@ -3,7 +3,7 @@
  * a pair of tags: the mesh and the graph node that owns it (docs/domain-rules.md, "AWS
  * side").
  */
-import type { Filter, TagSpecification } from '@aws-sdk/client-ec2';
+import type { Filter, Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import type { MeshScope } from '../../domain/backbone-graph.ts';
 
 import { MESH_TAG, NODE_TAG } from '../ownership.ts';
@@ -23,9 +23,16 @@ export function tagSpecifications(resourceType: string, scope: MeshScope, node: 
   ];
 }
 
+/** The mesh's half of the identity: a listing of every resource of the mesh, of one kind. */
+export function meshFilters(scope: MeshScope): Filter[] {
+  return [{ Name: `tag:${MESH_TAG}`, Values: [scope.mesh] }];
+}
+
 export function identityFilters(scope: MeshScope, node: string): Filter[] {
-  return [
-    { Name: `tag:${MESH_TAG}`, Values: [scope.mesh] },
-    { Name: `tag:${NODE_TAG}`, Values: [node] },
-  ];
+  return [...meshFilters(scope), { Name: `tag:${NODE_TAG}`, Values: [node] }];
+}
+
+/** The node's half, for a resource picked out of a listing by meshFilters. */
+export function isNode(tags: Tag[] | undefined, node: string): boolean {
+  return tags?.some((t) => t.Key === NODE_TAG && t.Value === node) ?? false;
 }

@@ -26,7 +26,7 @@ import { isNotFound } from '../cloud-errors.ts';
 import { GatheredListing } from '../gathered-listing.ts';
 import { dependency, ready, type Phase, type ResourceHandler } from '../resource-handler.ts';
 import { generatePreSharedKey } from './pre-shared-key.ts';
-import { identityFilters, MESH_TAG, NODE_TAG, tagSpecifications } from './tags.ts';
+import { identityFilters, isNode, MESH_TAG, meshFilters, NODE_TAG, tagSpecifications } from './tags.ts';
 
 /** How long a VPN connection's describe waits for the others of its mesh (activities/gathered-listing.ts). */
 const GATHER_MS = 100;
@@ -88,7 +88,7 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
   // A mesh's VPN connections are made and polled together: their describes share one listing by the mesh's tag.
   const meshConnections = new GatheredListing(
     async (scope: MeshScope) => {
-      const { VpnConnections = [] } = await clients.ec2(scope.aws.region).send(new DescribeVpnConnectionsCommand({ Filters: [{ Name: `tag:${MESH_TAG}`, Values: [scope.mesh] }] }));
+      const { VpnConnections = [] } = await clients.ec2(scope.aws.region).send(new DescribeVpnConnectionsCommand({ Filters: meshFilters(scope) }));
       return VpnConnections;
     },
     (scope) => `${scope.aws.region}/${scope.mesh}`,
@@ -98,7 +98,7 @@ export function vpnConnectionHandler(clients: CloudClients): ResourceHandler<Bac
     // Found by its identity tags, the mesh's (the listing's filter) and the node's.
     async describe({ id, params }) {
       const listed = await meshConnections.get(params.scope);
-      return listed.find((vpn) => vpn.State !== 'deleted' && vpn.Tags?.some((t) => t.Key === NODE_TAG && t.Value === id));
+      return listed.find((vpn) => vpn.State !== 'deleted' && isNode(vpn.Tags, id));
     },
     // EC2 answers the connection it made (pending, with its tunnels): the engine takes it for its first describe.
     async create({ id, params }, outputs) {
